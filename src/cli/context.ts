@@ -1,0 +1,37 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { AppContext } from '../main/app/context'
+import { forkNodeWorker } from '../main/jobs/worker-client'
+import { workerScript } from '../main/paths'
+import { DB_FILE } from '../main/project/project'
+
+const require = createRequire(import.meta.url)
+
+export function appVersion(): string {
+  return (require('../../package.json') as { version: string }).version
+}
+
+/** Opens (or, with `create`, creates) the project for one CLI run and always disposes of workers after. */
+export async function withProject<T>(dir: string, create: boolean, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const ctx = new AppContext({
+    mode: 'cli',
+    version: appVersion(),
+    versions: { node: process.versions.node },
+    workerScript: workerScript(),
+    workerFactory: forkNodeWorker,
+    reopenLast: false
+  })
+  try {
+    if (create && !fs.existsSync(path.join(dir, DB_FILE))) ctx.createProject(dir)
+    else ctx.openProject(dir)
+    return await fn(ctx)
+  } finally {
+    await ctx.dispose()
+  }
+}
+
+export function progressLine(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`)
+  else process.stderr.write(`${text}\n`)
+}

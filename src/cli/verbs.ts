@@ -1,0 +1,105 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { JobInfo } from '../shared/domain'
+import { need, parseArgs, str, UsageError } from './args'
+import { progressLine, withProject } from './context'
+import { startImport, type ImportSummary } from '../main/library/import-job'
+import { exportRows, toCsv } from '../main/library/export'
+import { projectStats } from '../main/library/stats'
+
+export interface VerbOutput {
+  json: unknown
+  text: string
+  exitCode?: number
+}
+
+type Verb = (argv: string[]) => Promise<VerbOutput>
+
+const HELP: Record<string, string> = {
+  import: 'face-studio import <folder> --project <dir> [--crops] [--detector ssd|tiny] [--json]',
+  stats: 'face-studio stats --project <dir> [--json]',
+  export: 'face-studio export --project <dir> --format csv|json --out <file> [--json]'
+}
+
+export function usage(verb?: string): string {
+  const lines = verb && HELP[verb] ? [HELP[verb]] : Object.values(HELP)
+  return `Usage:\n${lines.map((l) => `  ${l}`).join('\n')}\n`
+}
+
+const importVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'detector'], booleans: ['crops', 'json'] })
+  const folder = p.positional[0]
+  if (!folder || p.positional.length > 1) throw new UsageError('give exactly one folder to import')
+  const project = path.resolve(need(p, 'project'))
+  const detector = str(p, 'detector') ?? 'ssd'
+  if (detector !== 'ssd' && detector !== 'tiny')
+    throw new UsageError(`--detector must be ssd or tiny, got "${detector}"`)
+  return withProject(project, true, async (ctx) => {
+    const { done } = startImport(ctx, { folder: path.resolve(folder), crops: p.flags.has('crops'), detector })
+    const off = ctx.on((event, payload) => {
+      if (event !== 'job.updated') return
+      const job = payload as JobInfo
+      const pr = job.progress
+      if (job.status === 'running' && pr.total > 0) {
+        const eta = pr.etaSeconds === null ? '' : `, ETA ${Math.round(pr.etaSeconds)} s`
+        progressLine(
+          `import: ${pr.done}/${pr.total} files, ${pr.counters.faces ?? 0} faces, ${pr.counters.errors ?? 0} errors, ${pr.rate.toFixed(1)} files/s${eta}`
+        )
+      }
+    })
+    const job = await done
+    off()
+    if (process.stderr.isTTY) process.stderr.write('\n')
+    if (job.status !== 'done') throw new Error(job.error ?? `import ${job.status}`)
+    const s = job.result as ImportSummary
+    const json = {
+      images: s.images,
+      faces: s.faces,
+      skipped: s.skipped,
+      errors: s.errors,
+      backend: s.backend,
+      seconds: s.seconds,
+      ignored: s.ignored
+    }
+    const text =
+      `Imported ${s.images} images with ${s.faces} faces in ${s.seconds.toFixed(1)} s (${s.skipped} unchanged skipped, ${s.errors.length} errors, backend ${s.backend}).` +
+      s.errors.map((e) => `\n  error: ${e.path}: ${e.error}`).join('')
+    return { json, text }
+  })
+}
+
+const statsVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  return withProject(project, false, async (ctx) => {
+    const backend = await ctx.backend()
+    const stats = { ...projectStats(ctx.requireProject().db), backend: backend.label }
+    const text = [
+      `${stats.images} images, ${stats.faces} faces, ${stats.persons} persons, ${stats.annotations} annotations`,
+      `tasks: ${stats.tasks.map((t) => t.name).join(', ')}`,
+      `backend: ${stats.backend}`
+    ].join('\n')
+    return { json: stats, text }
+  })
+}
+
+const exportVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'format', 'out'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const format = need(p, 'format')
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got "${format}"`)
+  const out = path.resolve(need(p, 'out'))
+  return withProject(project, false, async (ctx) => {
+    const { columns, rows } = exportRows(ctx.requireProject().db)
+    const tmp = `${out}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, format === 'csv' ? toCsv(columns, rows) : JSON.stringify(rows, null, 1))
+    fs.renameSync(tmp, out)
+    return { json: { rows: rows.length, out, format, columns }, text: `Wrote ${rows.length} faces to ${out}` }
+  })
+}
+
+export const verbs: Record<string, Verb> = {
+  import: importVerb,
+  stats: statsVerb,
+  export: exportVerb
+}

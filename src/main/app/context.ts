@@ -1,0 +1,198 @@
+import os from 'node:os'
+import type { AppInfo, BackendInfo, JobInfo, ProjectInfo } from '../../shared/domain'
+import type { EventName, Events } from '../../shared/contract'
+import { AppError } from '../../shared/result'
+import { JobQueue } from '../jobs/queue'
+import { WorkerPool } from '../jobs/worker-pool'
+import type { WorkerFactory } from '../jobs/worker-client'
+import { closeProject, createProject, openProject, projectInfo, type Project } from '../project/project'
+import {
+  defaultAnnotator,
+  forgetProject,
+  loadSettings,
+  rememberProject,
+  saveSettings,
+  settingsDir,
+  type Settings
+} from '../project/settings'
+
+export interface ContextOptions {
+  mode: 'electron' | 'web' | 'cli'
+  version: string
+  versions: Record<string, string>
+  workerScript: string
+  workerFactory: WorkerFactory
+  /** Reopen the last project on start (desktop and web app; not the CLI). */
+  reopenLast: boolean
+}
+
+type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
+
+/**
+ * Everything the main process owns: the open project, settings, the job queue and the ML workers.
+ * Transports (Electron IPC, web bridge, CLI) all drive this one object.
+ */
+export class AppContext {
+  private projectRef: Project | null = null
+  settings: Settings
+  readonly jobs: JobQueue
+  readonly workers: WorkerPool
+  private readonly listeners = new Set<Listener>()
+  private backendInfo: BackendInfo | null = null
+  private backendProbe: Promise<BackendInfo> | null = null
+
+  constructor(readonly opts: ContextOptions) {
+    this.settings = loadSettings()
+    this.jobs = new JobQueue((job) => this.onJob(job))
+    this.workers = new WorkerPool(opts.workerFactory, opts.workerScript, Math.max(1, os.cpus().length))
+    if (opts.reopenLast && this.settings.lastProject) {
+      try {
+        this.openProject(this.settings.lastProject)
+      } catch {
+        // A last project that moved or broke is not an error at start; the first-run screen lists it.
+      }
+    }
+  }
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.listeners) l(event, payload)
+  }
+
+  get project(): Project | null {
+    return this.projectRef
+  }
+
+  requireProject(): Project {
+    if (!this.projectRef) throw new AppError('NO_PROJECT', 'Open or create a project first.')
+    return this.projectRef
+  }
+
+  createProject(dir: string): ProjectInfo {
+    return this.setProject(createProject(dir))
+  }
+
+  openProject(dir: string): ProjectInfo {
+    return this.setProject(openProject(dir))
+  }
+
+  async closeProject(): Promise<void> {
+    await this.jobs.drain()
+    if (this.projectRef) closeProject(this.projectRef)
+    this.projectRef = null
+    this.emit('project.changed', null)
+  }
+
+  projectInfo(): ProjectInfo | null {
+    return this.projectRef ? projectInfo(this.projectRef) : null
+  }
+
+  forgetRecent(dir: string): void {
+    this.settings = forgetProject(this.settings, dir)
+    saveSettings(this.settings)
+  }
+
+  get annotator(): string {
+    return defaultAnnotator(this.settings)
+  }
+
+  /** The backend the workers run; probed once in a worker, since tfjs lives there and not in main. */
+  backend(): Promise<BackendInfo> {
+    this.backendProbe ??= this.workers.probeBackend().then((b) => (this.backendInfo = b))
+    return this.backendProbe
+  }
+
+  async appInfo(): Promise<AppInfo> {
+    let backend = this.backendInfo
+    if (!backend) {
+      try {
+        backend = await Promise.race([this.backend(), new Promise<null>((r) => setTimeout(() => r(null), 15_000))])
+      } catch {
+        backend = null
+      }
+    }
+    return {
+      name: 'Face Studio',
+      version: this.opts.version,
+      mode: this.opts.mode === 'electron' ? 'electron' : 'web',
+      versions: this.opts.versions,
+      backend,
+      annotator: this.annotator,
+      settingsDir: settingsDir()
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.jobs.drain()
+    await this.workers.shutdown()
+    if (this.projectRef) closeProject(this.projectRef)
+    this.projectRef = null
+  }
+
+  private setProject(project: Project): ProjectInfo {
+    if (this.projectRef && this.projectRef.dir !== project.dir) {
+      if (this.jobs.busy) {
+        closeProject(project)
+        throw new AppError(
+          'CONFLICT',
+          'A job is still running in the open project. Cancel it before switching projects.'
+        )
+      }
+      closeProject(this.projectRef)
+    } else if (this.projectRef) {
+      closeProject(this.projectRef)
+    }
+    this.projectRef = project
+    markInterruptedJobs(project)
+    this.settings = rememberProject(this.settings, project.dir, project.name)
+    saveSettings(this.settings)
+    const info = projectInfo(project)
+    this.emit('project.changed', info)
+    return info
+  }
+
+  private onJob(job: JobInfo): void {
+    this.emit('job.updated', job)
+    const project = this.projectRef
+    if (!project || job.status === 'queued' || job.status === 'running') return
+    project.db
+      .prepare(
+        `INSERT OR REPLACE INTO jobs (id, kind, title, status, params, result, error, started_at, ended_at)
+         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?)`
+      )
+      .run(
+        job.id + jobIdOffset(project),
+        job.kind,
+        job.title,
+        job.status,
+        JSON.stringify(job.result ?? null),
+        job.error,
+        job.startedAt,
+        job.endedAt
+      )
+  }
+}
+
+/** Job ids restart at 1 each launch; stored rows keep their history by offsetting past the last one. */
+const offsets = new WeakMap<Project, number>()
+function jobIdOffset(project: Project): number {
+  let o = offsets.get(project)
+  if (o === undefined) {
+    o = (project.db.prepare('SELECT COALESCE(MAX(id), 0) FROM jobs').pluck().get() as number) ?? 0
+    offsets.set(project, o)
+  }
+  return o
+}
+
+function markInterruptedJobs(project: Project): void {
+  project.db
+    .prepare(
+      `UPDATE jobs SET status = 'failed', error = 'Interrupted (the app stopped while it ran).', ended_at = ?
+       WHERE status IN ('queued', 'running')`
+    )
+    .run(new Date().toISOString())
+}

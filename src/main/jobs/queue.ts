@@ -1,0 +1,172 @@
+import type { JobInfo, JobKind, JobProgress } from '../../shared/domain'
+import { AppError } from '../../shared/result'
+
+export interface JobContext {
+  signal: AbortSignal
+  /** Report progress; rate and ETA are derived here so every job reports them the same way. */
+  progress(update: { done?: number; total?: number; message?: string; counters?: Record<string, number> }): void
+}
+
+export type JobRunner = (ctx: JobContext) => Promise<unknown>
+
+interface Entry {
+  info: JobInfo
+  run: JobRunner
+  controller: AbortController
+  startedMs: number
+  lastEmitMs: number
+  done: Promise<JobInfo>
+  resolve: (info: JobInfo) => void
+}
+
+const EMIT_INTERVAL_MS = 100
+
+function emptyProgress(): JobProgress {
+  return { done: 0, total: 0, rate: 0, etaSeconds: null, message: 'Waiting…', counters: {} }
+}
+
+/**
+ * Runs long work one job at a time (2-core machines: parallelism lives inside a job's worker pool).
+ * Every change is reported through `onChange`, throttled for progress so the UI is not flooded.
+ */
+export class JobQueue {
+  private readonly entries = new Map<number, Entry>()
+  private readonly pending: Entry[] = []
+  private running: Entry | null = null
+  private nextId = 1
+
+  constructor(private readonly onChange: (job: JobInfo) => void) {}
+
+  submit(kind: JobKind, title: string, run: JobRunner): { info: JobInfo; done: Promise<JobInfo> } {
+    let resolve!: (info: JobInfo) => void
+    const done = new Promise<JobInfo>((r) => (resolve = r))
+    const entry: Entry = {
+      info: {
+        id: this.nextId++,
+        kind,
+        title,
+        status: 'queued',
+        progress: emptyProgress(),
+        error: null,
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        result: null
+      },
+      run,
+      controller: new AbortController(),
+      startedMs: 0,
+      lastEmitMs: 0,
+      done,
+      resolve
+    }
+    this.entries.set(entry.info.id, entry)
+    this.pending.push(entry)
+    this.onChange({ ...entry.info })
+    queueMicrotask(() => this.pump())
+    return { info: { ...entry.info }, done }
+  }
+
+  list(): JobInfo[] {
+    return [...this.entries.values()].map((e) => ({ ...e.info })).reverse()
+  }
+
+  get(id: number): JobInfo | null {
+    const e = this.entries.get(id)
+    return e ? { ...e.info } : null
+  }
+
+  cancel(id: number): boolean {
+    const e = this.entries.get(id)
+    if (!e || (e.info.status !== 'queued' && e.info.status !== 'running')) return false
+    if (e.info.status === 'queued') {
+      this.pending.splice(this.pending.indexOf(e), 1)
+      this.finish(e, 'cancelled', null, null)
+    } else {
+      e.info.progress = { ...e.info.progress, message: 'Cancelling…' }
+      this.onChange({ ...e.info })
+      e.controller.abort()
+    }
+    return true
+  }
+
+  /** Cancels everything and waits for the running job to stop (used on quit and project switch). */
+  async drain(): Promise<void> {
+    for (const e of [...this.pending]) this.cancel(e.info.id)
+    const running = this.running
+    if (running) {
+      this.cancel(running.info.id)
+      await running.done
+    }
+  }
+
+  get busy(): boolean {
+    return this.running !== null || this.pending.length > 0
+  }
+
+  private pump(): void {
+    if (this.running) return
+    const next = this.pending.shift()
+    if (!next) return
+    this.running = next
+    next.startedMs = Date.now()
+    next.info.status = 'running'
+    next.info.progress = { ...next.info.progress, message: 'Starting…' }
+    this.onChange({ ...next.info })
+    const ctx: JobContext = {
+      signal: next.controller.signal,
+      progress: (u) => this.report(next, u)
+    }
+    next
+      .run(ctx)
+      .then(
+        (result) => this.finish(next, next.controller.signal.aborted ? 'cancelled' : 'done', result, null),
+        (e: unknown) => {
+          const cancelled = next.controller.signal.aborted || (e instanceof AppError && e.code === 'CANCELLED')
+          const message = e instanceof Error ? e.message : String(e)
+          this.finish(next, cancelled ? 'cancelled' : 'failed', null, cancelled ? null : message)
+        }
+      )
+      .finally(() => {
+        this.running = null
+        this.pump()
+      })
+  }
+
+  private report(
+    e: Entry,
+    u: { done?: number; total?: number; message?: string; counters?: Record<string, number> }
+  ): void {
+    const p = e.info.progress
+    const done = u.done ?? p.done
+    const total = u.total ?? p.total
+    const seconds = Math.max((Date.now() - e.startedMs) / 1000, 1e-3)
+    const rate = done / seconds
+    e.info.progress = {
+      done,
+      total,
+      rate,
+      etaSeconds: rate > 0 && total >= done ? (total - done) / rate : null,
+      message: u.message ?? p.message,
+      counters: { ...p.counters, ...u.counters }
+    }
+    const now = Date.now()
+    if (now - e.lastEmitMs >= EMIT_INTERVAL_MS || done === total) {
+      e.lastEmitMs = now
+      this.onChange({ ...e.info })
+    }
+  }
+
+  private finish(e: Entry, status: JobInfo['status'], result: unknown, error: string | null): void {
+    e.info.status = status
+    e.info.result = result ?? null
+    e.info.error = error
+    e.info.endedAt = new Date().toISOString()
+    e.info.progress = {
+      ...e.info.progress,
+      etaSeconds: null,
+      message: status === 'done' ? 'Done' : status === 'cancelled' ? 'Cancelled' : 'Failed'
+    }
+    this.onChange({ ...e.info })
+    e.resolve({ ...e.info })
+  }
+}

@@ -1,0 +1,249 @@
+// One photo in, one record per face out: box, landmarks, identity descriptor, attribute features and
+// the built-in (v0) predictions computed from those features.
+//
+// The crops follow face-api's composed pipeline (detectAllFaces().withFaceLandmarks()
+// .withFaceExpressions().withAgeAndGender().withFaceDescriptors()) step by step: landmarks on the
+// detection box, expression and age/gender on the landmark-aligned box, the descriptor on the
+// dlib-aligned box. Doing it by hand lets us keep the features the composed API throws away.
+import type { FaceDetection, FaceLandmarks68 } from '@vladmandic/face-api'
+import { ageGenderFeatures, expressionFeatures, identityDescriptor, toNetInput } from './features'
+import {
+  EXPRESSION_LABELS,
+  ageHeadV0,
+  expressionHeadV0,
+  genderHeadV0,
+  topLabel,
+  type ExpressionLabel,
+  type GenderLabel
+} from './heads'
+import { requireModels } from './models'
+import { faceapi, fromFaceApi, tf, toFaceApi, type Tensor3D } from './tfjs'
+
+export interface RgbImage {
+  /** Packed RGB, row-major, width*height*3 bytes. */
+  data: Uint8Array
+  width: number
+  height: number
+}
+
+export type DetectorKind = 'ssd' | 'tiny'
+
+export interface AnalyzeOptions {
+  detector: DetectorKind
+  /** Detection score threshold; face-api's default 0.5 when omitted. */
+  minConfidence?: number
+  /**
+   * The input is already a face crop (e.g. a 48×48 dataset image): return exactly one face — the best
+   * detection, or the whole image when the detector finds none.
+   */
+  crops?: boolean
+}
+
+export interface FaceBox {
+  x: number
+  y: number
+  w: number
+  h: number
+}
+
+export interface AnalyzedFace {
+  box: FaceBox
+  /** Detector score; 0 for a whole-image face in crops mode. */
+  score: number
+  source: 'detector' | 'whole-image'
+  /** 68 (x, y) points in image pixels. */
+  landmarks: Float32Array
+  descriptor: Float32Array
+  expressionFeatures: Float32Array
+  ageGenderFeatures: Float32Array
+  predictions: {
+    expression: { label: ExpressionLabel; confidence: number; probs: Record<ExpressionLabel, number> }
+    age: number
+    gender: { label: GenderLabel; confidence: number }
+  }
+}
+
+/** Wall-clock milliseconds: detection once per photo, the other stages summed over its faces. */
+export interface StageTimings {
+  detectMs: number
+  landmarksMs: number
+  descriptorMs: number
+  expressionMs: number
+  ageGenderMs: number
+  faces: number
+}
+
+const DEFAULT_MIN_CONFIDENCE = 0.5
+
+function checkInput(input: RgbImage): void {
+  const { data, width, height } = input
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new Error(`analyzeImage: bad image size ${width}x${height}`)
+  }
+  if (data.length !== width * height * 3) {
+    throw new Error(`analyzeImage: expected ${width * height * 3} RGB bytes for ${width}x${height}, got ${data.length}`)
+  }
+}
+
+async function detect(image: Tensor3D, opts: AnalyzeOptions): Promise<FaceDetection[]> {
+  const minConfidence = opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE
+  if (opts.detector === 'ssd') {
+    return faceapi.nets.ssdMobilenetv1.locateFaces(
+      toFaceApi(image),
+      new faceapi.SsdMobilenetv1Options({ minConfidence })
+    )
+  }
+  return faceapi.nets.tinyFaceDetector.locateFaces(
+    toFaceApi(image),
+    new faceapi.TinyFaceDetectorOptions({ scoreThreshold: minConfidence })
+  )
+}
+
+function wholeImage(width: number, height: number): FaceDetection {
+  return new faceapi.FaceDetection(0, new faceapi.Rect(0, 0, 1, 1), { width, height })
+}
+
+/** Crops `rect` out of the image (clipped to its borders, as face-api does); undefined if nothing is left. */
+async function crop(
+  image: Tensor3D,
+  rect: Parameters<typeof faceapi.extractFaceTensors>[1][number]
+): Promise<Tensor3D | undefined> {
+  const [face] = await faceapi.extractFaceTensors(toFaceApi(image), [rect])
+  return face ? fromFaceApi<Tensor3D>(face) : undefined
+}
+
+async function withCrop<T>(
+  image: Tensor3D,
+  rect: Parameters<typeof crop>[1],
+  fallback: T,
+  use: (face: Tensor3D) => Promise<T>
+): Promise<T> {
+  const face = await crop(image, rect)
+  if (!face) return fallback
+  try {
+    return await use(face)
+  } finally {
+    face.dispose()
+  }
+}
+
+function flattenLandmarks(landmarks: FaceLandmarks68): Float32Array {
+  const out = new Float32Array(136)
+  landmarks.positions.forEach((p, i) => {
+    out[2 * i] = p.x
+    out[2 * i + 1] = p.y
+  })
+  return out
+}
+
+function predict(expressionFeat: Float32Array, ageGenderFeat: Float32Array): AnalyzedFace['predictions'] {
+  const probs = expressionHeadV0(expressionFeat)
+  const gender = genderHeadV0(ageGenderFeat)
+  const genderTop =
+    gender.male > gender.female
+      ? { label: 'male' as const, confidence: gender.male }
+      : { label: 'female' as const, confidence: gender.female }
+  return {
+    expression: {
+      ...topLabel(EXPRESSION_LABELS, probs),
+      probs: Object.fromEntries(EXPRESSION_LABELS.map((l, i) => [l, probs[i]!])) as Record<ExpressionLabel, number>
+    },
+    age: ageHeadV0(ageGenderFeat),
+    gender: genderTop
+  }
+}
+
+async function analyzeFace(
+  image: Tensor3D,
+  detection: FaceDetection,
+  source: AnalyzedFace['source'],
+  t: StageTimings
+): Promise<AnalyzedFace | undefined> {
+  let started = performance.now()
+  const landmarks = await withCrop(image, detection, undefined, async (face) => {
+    return (await faceapi.nets.faceLandmark68Net.detectLandmarks(toFaceApi(face))) as FaceLandmarks68
+  })
+  if (!landmarks) return undefined
+  const located = faceapi.extendWithFaceLandmarks(faceapi.extendWithFaceDetection({}, detection), landmarks)
+  t.landmarksMs += performance.now() - started
+
+  const attributes = await withCrop(image, located.alignedRect, undefined, async (face) => {
+    const input = await toNetInput(face)
+    started = performance.now()
+    const expression = expressionFeatures(input)
+    t.expressionMs += performance.now() - started
+    started = performance.now()
+    const ageGender = ageGenderFeatures(input)
+    t.ageGenderMs += performance.now() - started
+    return { expression, ageGender }
+  })
+  if (!attributes) return undefined
+
+  started = performance.now()
+  const dlibRect = located.landmarks.align(null, { useDlibAlignment: true })
+  // face-api returns an all-zero descriptor when the dlib box falls outside the image; so do we.
+  const descriptor = await withCrop(image, dlibRect, new Float32Array(128), async (face) =>
+    identityDescriptor(await toNetInput(face))
+  )
+  t.descriptorMs += performance.now() - started
+
+  const { box } = detection
+  return {
+    box: { x: box.x, y: box.y, w: box.width, h: box.height },
+    score: detection.score,
+    source,
+    landmarks: flattenLandmarks(located.landmarks),
+    descriptor,
+    expressionFeatures: attributes.expression,
+    ageGenderFeatures: attributes.ageGender,
+    predictions: predict(attributes.expression, attributes.ageGender)
+  }
+}
+
+/** analyzeImage plus per-stage timings (for benchmarks and the CLI). */
+export async function analyzeImageTimed(
+  input: RgbImage,
+  opts: AnalyzeOptions
+): Promise<{ faces: AnalyzedFace[]; timings: StageTimings }> {
+  requireModels()
+  checkInput(input)
+  const timings: StageTimings = {
+    detectMs: 0,
+    landmarksMs: 0,
+    descriptorMs: 0,
+    expressionMs: 0,
+    ageGenderMs: 0,
+    faces: 0
+  }
+  const image = tf.tensor3d(input.data, [input.height, input.width, 3], 'int32')
+  try {
+    let started = performance.now()
+    let detections = await detect(image, opts)
+    timings.detectMs = performance.now() - started
+
+    let sources: AnalyzedFace['source'][] = detections.map(() => 'detector')
+    if (opts.crops) {
+      // locateFaces returns detections best-first.
+      detections = detections.length > 0 ? detections.slice(0, 1) : [wholeImage(input.width, input.height)]
+      sources = [sources[0] ?? 'whole-image']
+    }
+
+    const faces: AnalyzedFace[] = []
+    for (const [i, detection] of detections.entries()) {
+      const face = await analyzeFace(image, detection, sources[i]!, timings)
+      if (face) faces.push(face)
+    }
+    timings.faces = faces.length
+    return { faces, timings }
+  } finally {
+    image.dispose()
+  }
+}
+
+/**
+ * Detects faces in an RGB image and computes, per face, landmarks, the identity descriptor, the
+ * attribute features and the built-in predictions. Requires initBackend and loadModels.
+ */
+export async function analyzeImage(input: RgbImage, opts: AnalyzeOptions): Promise<AnalyzedFace[]> {
+  return (await analyzeImageTimed(input, opts)).faces
+}

@@ -1,0 +1,506 @@
+/**
+ * Fine-tunes a head on annotated features (the "train" step of prepare → train → evaluate → save).
+ *
+ * A custom loop rather than model.fit because the group-gap penalty is a loss over a whole batch
+ * (spread of per-group means), which Keras-style per-sample losses cannot express. The loop is
+ * deterministic: seeded split, seeded per-epoch shuffles, seeded initial weights, no Math.random;
+ * on the same backend the same inputs give byte-identical weights.
+ */
+import * as tf from '@tensorflow/tfjs'
+import {
+  buildHead,
+  denseVars,
+  headLogits,
+  readHeadWeights,
+  setDenseWeights,
+  type DenseVars,
+  type DenseWeights,
+  type HeadInit
+} from './head'
+import { toMatrix, type FeatureInput } from './features'
+import { deriveSeed, mulberry32, shuffleInPlace, stratifiedSplit } from './split'
+
+export type TaskKind = 'classification' | 'regression'
+
+/**
+ * Penalises unequal treatment of groups: λ × spread over the groups present in a batch of either
+ * each group's mean loss ('loss') or each group's mean predicted probability of the positive class
+ * ('positive_rate', a demographic-parity style gap).
+ */
+export interface GroupPenalty {
+  /** Group of each sample (parallel to features); null = unknown, left out of the penalty. */
+  groups: readonly (string | null)[]
+  lambda: number
+  mode: 'loss' | 'positive_rate'
+  /** Output unit counted as "positive" for 'positive_rate'; defaults to 1 for two-label tasks. */
+  positiveIndex?: number
+  /** max − min of the group means (default), or their variance (smoother gradient). */
+  spread?: 'range' | 'variance'
+}
+
+export interface EpochLog {
+  epoch: number
+  /** Mean training objective over the epoch's batches (including the penalty term). */
+  loss: number
+  /** Same objective on the validation rows; absent when validationFraction is 0. */
+  val_loss?: number
+  acc?: number
+  val_acc?: number
+  /** Group spread (as configured) measured on the whole validation set, when a penalty is set. */
+  val_group_gap?: number
+}
+
+export interface TrainOptions {
+  features: FeatureInput
+  labels: readonly string[] | readonly number[]
+  /** Output label order; defaults to the sorted distinct labels. Needed to add labels the data lacks. */
+  labelSet?: readonly string[]
+  kind: TaskKind
+  /** Stable ids of the rows, so the split depends on the annotation set, not on query order. */
+  ids?: readonly (string | number)[]
+  init?: HeadInit
+  hidden?: number
+  epochs?: number
+  batchSize?: number
+  learningRate?: number
+  seed: number
+  validationFraction?: number
+  classWeights?: 'balanced' | 'none'
+  sampleWeights?: readonly number[]
+  groupPenalty?: GroupPenalty
+  onEpoch?: (log: EpochLog) => void
+  signal?: AbortSignal
+  earlyStoppingPatience?: number
+}
+
+export interface TrainResult {
+  model: tf.Sequential
+  /** Output labels in unit order (classification), empty for regression. */
+  labels: string[]
+  history: EpochLog[]
+  epochsRun: number
+  /** 1-based epoch whose weights the model holds (the best validation loss, or the last epoch). */
+  bestEpoch: number
+  stoppedEarly: boolean
+  /** Row indices (into the inputs) used for training and for validation. */
+  trainIdx: number[]
+  valIdx: number[]
+  /** Per-label weight applied to the loss (all 1 with classWeights 'none'). */
+  classWeights: Record<string, number>
+  /** Training rows per label. */
+  counts: Record<string, number>
+  durationMs: number
+}
+
+/** Thrown when the AbortSignal fires; the partially trained model is disposed. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError'
+  constructor(message = 'training cancelled') {
+    super(message)
+  }
+}
+
+export const TRAIN_DEFAULTS = {
+  epochs: 50,
+  batchSize: 32,
+  learningRate: 1e-3,
+  validationFraction: 0.2,
+  earlyStoppingPatience: 5
+} as const
+
+/** Regression targets are split stratified by quantile bin so both parts cover the whole range. */
+const REGRESSION_STRATA = 5
+/** Yield to the event loop this often so an abort message can arrive while training runs. */
+const YIELD_EVERY_MS = 25
+/** Rows per forward pass when evaluating whole sets (bounds peak memory). */
+const EVAL_CHUNK = 8192
+
+export async function trainHead(options: TrainOptions): Promise<TrainResult> {
+  const started = performance.now()
+  const epochs = options.epochs ?? TRAIN_DEFAULTS.epochs
+  const batchSize = options.batchSize ?? TRAIN_DEFAULTS.batchSize
+  const learningRate = options.learningRate ?? TRAIN_DEFAULTS.learningRate
+  const validationFraction = options.validationFraction ?? TRAIN_DEFAULTS.validationFraction
+  const patience = options.earlyStoppingPatience ?? TRAIN_DEFAULTS.earlyStoppingPatience
+  const { kind, seed, signal } = options
+  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be ≥ 1, got ${epochs}`)
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be ≥ 1, got ${batchSize}`)
+
+  const x = toMatrix(options.features)
+  const n = x.rows
+  if (n === 0) throw new RangeError('no training rows')
+  checkParallel('labels', options.labels.length, n)
+  if (options.ids) checkParallel('ids', options.ids.length, n)
+  if (options.sampleWeights) checkParallel('sampleWeights', options.sampleWeights.length, n)
+  if (options.groupPenalty) checkParallel('groupPenalty.groups', options.groupPenalty.groups.length, n)
+
+  const target = encodeTargets(options)
+  const { trainIdx, valIdx } = split(options, target, validationFraction)
+  if (trainIdx.length === 0) throw new RangeError('the split left no training rows')
+
+  const { classWeights, counts, rowWeights } = weightsFor(options, target, trainIdx)
+  const penalty = options.groupPenalty ? preparePenalty(options.groupPenalty, kind, target.labels.length) : null
+
+  throwIfAborted(signal)
+  const model = buildHead({
+    inputDim: x.dim,
+    labels: kind === 'regression' ? 'regression' : target.labels,
+    seed,
+    ...(options.hidden !== undefined ? { hidden: options.hidden } : {}),
+    ...(options.init !== undefined ? { init: options.init } : {})
+  })
+  const vars = denseVars(model)
+  const varList = vars.flatMap((v) => [v.kernel, v.bias])
+  const optimizer = tf.train.adam(learningRate)
+
+  // Whole dataset uploaded once; batches are gathered by index on the backend.
+  const X = tf.tensor2d(x.data, [n, x.dim])
+  const Y: tf.Tensor2D = tf.tidy(() =>
+    kind === 'classification'
+      ? tf.oneHot(tf.tensor1d(target.index, 'int32'), target.labels.length).toFloat()
+      : tf.tensor2d(target.value, [n, 1])
+  ) as tf.Tensor2D
+  const W: tf.Tensor1D = tf.tensor1d(rowWeights)
+  const valT = valIdx.length > 0 ? tf.tensor1d(Int32Array.from(valIdx), 'int32') : null
+  const trainT = tf.tensor1d(Int32Array.from(trainIdx), 'int32')
+
+  const history: EpochLog[] = []
+  let best = Infinity
+  let bestEpoch = 0
+  let bestWeights: DenseWeights[] | null = null
+  let sinceBest = 0
+  let stoppedEarly = false
+  let lastYield = performance.now()
+  const order = Int32Array.from(trainIdx)
+
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffleInPlace(order, mulberry32(deriveSeed(seed, `epoch:${epoch}`)))
+      let lossSum: tf.Scalar = tf.scalar(0)
+      for (let start = 0; start < order.length; start += batchSize) {
+        throwIfAborted(signal)
+        const batch = order.subarray(start, Math.min(start + batchSize, order.length))
+        const idx = tf.tensor1d(batch, 'int32')
+        const xb = tf.gather(X, idx) as tf.Tensor2D
+        const yb = tf.gather(Y, idx) as tf.Tensor2D
+        const wb = tf.gather(W, idx) as tf.Tensor1D
+        const groupMatrix = penalty ? penalty.matrixFor(batch) : null
+        const cost = optimizer.minimize(
+          () => objective(vars, kind, xb, yb, wb, penalty && groupMatrix ? { ...penalty, matrix: groupMatrix } : null),
+          true,
+          varList
+        )
+        if (!cost) throw new Error('optimizer returned no cost')
+        const next = tf.add(lossSum, tf.mul(cost, batch.length)) as tf.Scalar
+        tf.dispose([idx, xb, yb, wb, cost, lossSum, ...(groupMatrix ? [groupMatrix] : [])])
+        lossSum = next
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve))
+          lastYield = performance.now()
+        }
+      }
+      const loss = (await lossSum.data())[0]! / order.length
+      lossSum.dispose()
+      if (!Number.isFinite(loss))
+        throw new Error(`training diverged at epoch ${epoch} (loss ${loss}); try a lower learning rate`)
+
+      const log: EpochLog = { epoch, loss }
+      if (kind === 'classification') log.acc = evaluate(vars, kind, X, Y, W, trainT, null).acc
+      if (valT) {
+        const v = evaluate(vars, kind, X, Y, W, valT, penalty ? { ...penalty, rows: valIdx } : null)
+        log.val_loss = v.loss
+        if (v.acc !== undefined) log.val_acc = v.acc
+        if (v.gap !== undefined) log.val_group_gap = v.gap
+      }
+      history.push(log)
+      options.onEpoch?.(log)
+
+      if (log.val_loss === undefined) continue
+      if (log.val_loss < best) {
+        best = log.val_loss
+        bestEpoch = epoch
+        sinceBest = 0
+        const snapshot = readHeadWeights(model)
+        bestWeights = snapshot.hidden ? [snapshot.hidden, snapshot.output] : [snapshot.output]
+      } else if (++sinceBest >= patience) {
+        stoppedEarly = true
+        break
+      }
+    }
+    const epochsRun = history.length
+    if (bestWeights && bestEpoch !== epochsRun) setDenseWeights(model, bestWeights)
+    else bestEpoch = epochsRun
+    return {
+      model,
+      labels: [...target.labels],
+      history,
+      epochsRun,
+      bestEpoch,
+      stoppedEarly,
+      trainIdx,
+      valIdx,
+      classWeights,
+      counts,
+      durationMs: performance.now() - started
+    }
+  } catch (error) {
+    model.dispose()
+    throw error
+  } finally {
+    tf.dispose([X, Y, W, trainT, ...(valT ? [valT] : [])])
+    optimizer.dispose()
+  }
+}
+
+interface Targets {
+  labels: readonly string[]
+  /** Class index per row (classification). */
+  index: Int32Array
+  /** Target value per row (regression). */
+  value: Float32Array
+  /** Stratum per row for the split. */
+  stratum: (string | number)[]
+}
+
+function encodeTargets(options: TrainOptions): Targets {
+  const n = options.labels.length
+  if (options.kind === 'regression') {
+    const value = new Float32Array(n)
+    options.labels.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new TypeError(`regression label ${i} is not a finite number`)
+      value[i] = v
+    })
+    return { labels: [], index: new Int32Array(n), value, stratum: quantileBins(value, REGRESSION_STRATA) }
+  }
+  const raw = options.labels.map((l, i) => {
+    if (typeof l !== 'string') throw new TypeError(`classification label ${i} is not a string`)
+    return l
+  })
+  const labels = options.labelSet ? [...options.labelSet] : [...new Set(raw)].sort()
+  if (labels.length < 2) throw new RangeError('classification needs at least two labels')
+  const lookup = new Map(labels.map((l, i) => [l, i]))
+  const index = new Int32Array(n)
+  raw.forEach((l, i) => {
+    const k = lookup.get(l)
+    if (k === undefined) throw new RangeError(`label "${l}" (row ${i}) is not in labelSet`)
+    index[i] = k
+  })
+  return { labels, index, value: new Float32Array(n), stratum: raw }
+}
+
+function quantileBins(values: Float32Array, bins: number): number[] {
+  const sorted = Float32Array.from(values).sort()
+  const cuts: number[] = []
+  for (let b = 1; b < bins; b++) cuts.push(sorted[Math.floor((b * sorted.length) / bins)] ?? 0)
+  return Array.from(values, (v) => cuts.filter((c) => v >= c).length)
+}
+
+function split(options: TrainOptions, target: Targets, fraction: number): { trainIdx: number[]; valIdx: number[] } {
+  const items = target.stratum.map((label, i) => ({ id: options.ids?.[i] ?? i, label, row: i }))
+  const ids = new Set(items.map((it) => it.id))
+  if (ids.size !== items.length) throw new RangeError('ids must be unique')
+  const { train, validation } = stratifiedSplit(items, fraction, deriveSeed(options.seed, 'validation-split'))
+  const byRow = (a: number, b: number): number => a - b
+  return { trainIdx: train.map((it) => it.row).sort(byRow), valIdx: validation.map((it) => it.row).sort(byRow) }
+}
+
+/**
+ * Per-row loss weight = class weight × sample weight. 'balanced' is n / (k × n_c) over the training
+ * rows (as in scikit-learn), so the average weight stays 1 and the learning rate keeps its meaning.
+ */
+function weightsFor(
+  options: TrainOptions,
+  target: Targets,
+  trainIdx: readonly number[]
+): { classWeights: Record<string, number>; counts: Record<string, number>; rowWeights: Float32Array } {
+  const n = options.labels.length
+  const rowWeights = new Float32Array(n).fill(1)
+  const classWeights: Record<string, number> = {}
+  const counts: Record<string, number> = {}
+  if (options.kind === 'classification') {
+    const perClass = new Array<number>(target.labels.length).fill(0)
+    for (const i of trainIdx) perClass[target.index[i]!]!++
+    const present = perClass.filter((c) => c > 0).length
+    target.labels.forEach((label, k) => {
+      const c = perClass[k] ?? 0
+      counts[label] = c
+      classWeights[label] = options.classWeights === 'balanced' ? (c > 0 ? trainIdx.length / (present * c) : 0) : 1
+    })
+    for (let i = 0; i < n; i++) rowWeights[i] = classWeights[target.labels[target.index[i]!]!] ?? 1
+  } else {
+    counts['rows'] = trainIdx.length
+  }
+  options.sampleWeights?.forEach((w, i) => {
+    if (!(w >= 0)) throw new RangeError(`sample weight ${i} must be ≥ 0`)
+    rowWeights[i] = (rowWeights[i] ?? 1) * w
+  })
+  return { classWeights, counts, rowWeights }
+}
+
+interface PreparedPenalty {
+  lambda: number
+  mode: GroupPenalty['mode']
+  positiveIndex: number
+  spread: 'range' | 'variance'
+  /** Group id per row, −1 for none. */
+  groupOf: Int32Array
+  /** Row→group one-hot over the groups present in these rows, or null when fewer than two are. */
+  matrixFor(rows: ArrayLike<number>): tf.Tensor2D | null
+}
+
+function preparePenalty(p: GroupPenalty, kind: TaskKind, classes: number): PreparedPenalty {
+  if (!(p.lambda >= 0)) throw new RangeError('groupPenalty.lambda must be ≥ 0')
+  if (p.mode === 'positive_rate' && kind !== 'classification')
+    throw new RangeError("'positive_rate' needs a classification task")
+  const positiveIndex = p.positiveIndex ?? (classes === 2 ? 1 : -1)
+  if (
+    p.mode === 'positive_rate' &&
+    !(Number.isInteger(positiveIndex) && positiveIndex >= 0 && positiveIndex < classes)
+  ) {
+    throw new RangeError('groupPenalty.positiveIndex is required (0…classes−1) for tasks with more than two labels')
+  }
+  const names = [...new Set(p.groups.filter((g): g is string => g !== null))].sort()
+  const id = new Map(names.map((g, i) => [g, i]))
+  const groupOf = Int32Array.from(p.groups, (g) => (g === null ? -1 : (id.get(g) ?? -1)))
+  return {
+    lambda: p.lambda,
+    mode: p.mode,
+    positiveIndex,
+    spread: p.spread ?? 'range',
+    groupOf,
+    matrixFor(rows) {
+      const present: number[] = []
+      const column = new Int32Array(names.length).fill(-1)
+      for (let r = 0; r < rows.length; r++) {
+        const g = groupOf[rows[r]!]!
+        if (g >= 0 && column[g] === -1) {
+          column[g] = present.length
+          present.push(g)
+        }
+      }
+      if (present.length < 2) return null
+      const m = new Float32Array(rows.length * present.length)
+      for (let r = 0; r < rows.length; r++) {
+        const g = groupOf[rows[r]!]!
+        if (g >= 0) m[r * present.length + column[g]!] = 1
+      }
+      return tf.tensor2d(m, [rows.length, present.length])
+    }
+  }
+}
+
+/** Per-row loss (unweighted) and, for classification, log-probabilities. */
+function perRow(
+  vars: readonly DenseVars[],
+  kind: TaskKind,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D
+): { loss: tf.Tensor1D; logp: tf.Tensor2D | null; out: tf.Tensor2D } {
+  const out = headLogits(vars, x)
+  if (kind === 'classification') {
+    const logp = tf.logSoftmax(out)
+    return { loss: tf.neg(tf.sum(tf.mul(y, logp), 1)) as tf.Tensor1D, logp, out }
+  }
+  return { loss: tf.squeeze(tf.squaredDifference(out, y), [1]), logp: null, out }
+}
+
+/** Spread of per-group means of `v` (rows × 1 one-hot `matrix` picks the groups). */
+function groupSpread(v: tf.Tensor1D, matrix: tf.Tensor2D, spread: 'range' | 'variance'): tf.Scalar {
+  const sums = tf.matMul(matrix, tf.expandDims(v, 1), true, false).reshape([-1])
+  const means = tf.div(sums, tf.sum(matrix, 0))
+  return spread === 'range' ? tf.sub(tf.max(means), tf.min(means)) : tf.moments(means).variance.asScalar()
+}
+
+function objective(
+  vars: readonly DenseVars[],
+  kind: TaskKind,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  w: tf.Tensor1D,
+  penalty: (PreparedPenalty & { matrix: tf.Tensor2D }) | null
+): tf.Scalar {
+  const { loss, logp } = perRow(vars, kind, x, y)
+  // Keras convention: weighted sum over the batch size, so weights scale the loss, not renormalise it.
+  const main = tf.mean(tf.mul(loss, w)) as tf.Scalar
+  if (!penalty || penalty.lambda === 0) return main
+  const v =
+    penalty.mode === 'loss'
+      ? loss
+      : (tf.exp(tf.squeeze(tf.slice(logp!, [0, penalty.positiveIndex], [-1, 1]), [1])) as tf.Tensor1D)
+  return tf.add(main, tf.mul(groupSpread(v, penalty.matrix, penalty.spread), penalty.lambda))
+}
+
+/** Loss (same objective as training), accuracy and group gap over a set of rows, in chunks. */
+function evaluate(
+  vars: readonly DenseVars[],
+  kind: TaskKind,
+  X: tf.Tensor2D,
+  Y: tf.Tensor2D,
+  W: tf.Tensor1D,
+  rows: tf.Tensor1D,
+  penalty: (PreparedPenalty & { rows: readonly number[] }) | null
+): { loss: number; acc?: number; gap?: number } {
+  const n = rows.shape[0]
+  let weighted = 0
+  let correct = 0
+  const penaltyValues = penalty ? new Float32Array(n) : null
+  for (let start = 0; start < n; start += EVAL_CHUNK) {
+    const size = Math.min(EVAL_CHUNK, n - start)
+    const [l, c, v] = tf.tidy(() => {
+      const idx = tf.slice(rows, [start], [size])
+      const xb = tf.gather(X, idx) as tf.Tensor2D
+      const yb = tf.gather(Y, idx) as tf.Tensor2D
+      const { loss, logp } = perRow(vars, kind, xb, yb)
+      const wl = tf.sum(tf.mul(loss, tf.gather(W, idx)))
+      const hits = logp ? tf.sum(tf.cast(tf.equal(tf.argMax(logp, 1), tf.argMax(yb, 1)), 'float32')) : tf.scalar(0)
+      const pv = !penalty
+        ? tf.zeros([0])
+        : penalty.mode === 'loss'
+          ? loss
+          : tf.exp(tf.squeeze(tf.slice(logp!, [0, penalty.positiveIndex], [-1, 1]), [1]))
+      return [wl, hits, pv]
+    })
+    weighted += l.dataSync()[0]!
+    correct += c.dataSync()[0]!
+    if (penaltyValues) penaltyValues.set(v.dataSync(), start)
+    tf.dispose([l, c, v])
+  }
+  let loss = weighted / n
+  let gap: number | undefined
+  if (penalty && penaltyValues) {
+    gap = groupGap(penaltyValues, penalty.rows, penalty.groupOf, penalty.spread)
+    loss += penalty.lambda * gap
+  }
+  return { loss, ...(kind === 'classification' ? { acc: correct / n } : {}), ...(gap !== undefined ? { gap } : {}) }
+}
+
+/** Plain-JS group spread for reporting (mirrors groupSpread). */
+export function groupGap(
+  values: ArrayLike<number>,
+  rows: readonly number[],
+  groupOf: Int32Array,
+  spread: 'range' | 'variance'
+): number {
+  const sum = new Map<number, number>()
+  const count = new Map<number, number>()
+  rows.forEach((row, i) => {
+    const g = groupOf[row] ?? -1
+    if (g < 0) return
+    sum.set(g, (sum.get(g) ?? 0) + (values[i] ?? 0))
+    count.set(g, (count.get(g) ?? 0) + 1)
+  })
+  const means = [...sum.entries()].map(([g, s]) => s / (count.get(g) ?? 1))
+  if (means.length < 2) return 0
+  if (spread === 'range') return Math.max(...means) - Math.min(...means)
+  const mu = means.reduce((a, b) => a + b, 0) / means.length
+  return means.reduce((a, b) => a + (b - mu) ** 2, 0) / means.length
+}
+
+function checkParallel(what: string, length: number, rows: number): void {
+  if (length !== rows) throw new RangeError(`${what} has ${length} entries for ${rows} feature rows`)
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError()
+}

@@ -1,0 +1,181 @@
+import fs from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+import { timingSafeEqual } from 'node:crypto'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { AppContext } from '../app/context'
+import { dispatch } from '../api/dispatch'
+import type { Platform } from '../api/handlers'
+import { resolveMedia } from '../library/media-files'
+
+export interface WebServerOptions {
+  port: number
+  token: string
+  rendererDir: string
+}
+
+const MAX_BODY_BYTES = 8 * 1024 * 1024
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm'
+}
+
+function tokenMatches(expected: string, given: string | null | undefined): boolean {
+  if (!given) return false
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Only loopback names are accepted in Host, which defeats DNS-rebinding pages that resolve to 127.0.0.1. */
+function loopbackHost(host: string | undefined): boolean {
+  if (!host) return false
+  const name = host.replace(/:\d+$/, '')
+  return name === '127.0.0.1' || name === 'localhost' || name === '[::1]'
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const data = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(data)
+}
+
+function forbidden(res: http.ServerResponse): void {
+  sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: 'Missing or wrong token.' } })
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  let size = 0
+  const chunks: Buffer[] = []
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large')
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * The browser-mode bridge: the same services as the Electron main process behind HTTP (calls), a
+ * WebSocket (events) and a media route, on loopback only, every data route guarded by a per-launch token.
+ */
+export function startWebServer(
+  ctx: AppContext,
+  opts: WebServerOptions
+): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+  const platform: Platform = {}
+  const root = path.resolve(opts.rendererDir)
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (!loopbackHost(req.headers.host)) {
+        res.writeHead(421).end('misdirected request')
+        return
+      }
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') {
+          res.writeHead(405, { allow: 'POST' }).end()
+          return
+        }
+        if (!tokenMatches(opts.token, req.headers['x-studio-token'] as string | undefined)) return forbidden(res)
+        let args: unknown
+        try {
+          const body = await readBody(req)
+          args = body ? JSON.parse(body) : {}
+        } catch (e) {
+          sendJson(res, 400, {
+            ok: false,
+            error: { code: 'BAD_ARGS', message: `Unreadable request: ${(e as Error).message}` }
+          })
+          return
+        }
+        sendJson(res, 200, await dispatch(ctx, platform, decodeURIComponent(url.pathname.slice(5)), args))
+        return
+      }
+      if (url.pathname.startsWith('/media/')) {
+        if (!tokenMatches(opts.token, url.searchParams.get('token'))) return forbidden(res)
+        const project = ctx.project
+        const media = project ? resolveMedia(project, url.pathname.slice(7)) : null
+        if (!media) {
+          res.writeHead(404).end()
+          return
+        }
+        fs.createReadStream(media.file)
+          .on('error', () => res.writeHead(404).end())
+          .once('open', () =>
+            res.writeHead(200, { 'content-type': media.mime, 'cache-control': 'private, max-age=3600' })
+          )
+          .pipe(res)
+        return
+      }
+      serveStatic(root, url.pathname, res)
+    })().catch((e: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: String(e) } })
+    })
+  })
+
+  const wss = new WebSocketServer({ noServer: true })
+  const sockets = new Set<WebSocket>()
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    if (
+      url.pathname !== '/events' ||
+      !loopbackHost(req.headers.host) ||
+      !tokenMatches(opts.token, url.searchParams.get('token'))
+    ) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws)
+      ws.on('close', () => sockets.delete(ws))
+    })
+  })
+  const unsubscribe = ctx.on((event, payload) => {
+    const msg = JSON.stringify({ event, payload })
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(msg)
+  })
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : opts.port
+      resolve({
+        url: `http://127.0.0.1:${port}/#token=${opts.token}`,
+        port,
+        close: () =>
+          new Promise<void>((res) => {
+            unsubscribe()
+            for (const ws of sockets) ws.terminate()
+            wss.close()
+            server.close(() => res())
+            server.closeAllConnections()
+          })
+      })
+    })
+  })
+}
+
+function serveStatic(root: string, pathname: string, res: http.ServerResponse): void {
+  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+  const file = path.resolve(root, rel)
+  if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+    return
+  }
+  res.writeHead(200, {
+    'content-type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'x-content-type-options': 'nosniff',
+    'cache-control': rel === 'index.html' ? 'no-store' : 'public, max-age=31536000, immutable'
+  })
+  fs.createReadStream(file).pipe(res)
+}
