@@ -13,3 +13,9 @@ function step(s){ const n=Math.min(B,N-s); const xb=tf.tensor2d(Xd.subarray(s*D,
 for (let s=0;s<N;s+=B) step(s);
 let t=performance.now(); for (let s=0;s<N;s+=B) step(s); const ep=performance.now()-t; console.log(process.argv[2], B, 'epoch', ep.toFixed(1), 'per step', (ep/Math.ceil(N/B)).toFixed(2));
 const a=tf.ones([4]); t=performance.now(); for(let i=0;i<10000;i++){ tf.add(a,a).dispose(); } console.log('add op us', (performance.now()-t)/10);
+const prof = await tf.profile(()=>{ step(0); });
+const agg={}; for (const kk of prof.kernels){ const key=kk.name+(kk.name==='BatchMatMul'?JSON.stringify(kk.inputShapes):''); agg[key]=(agg[key]||0)+ (kk.kernelTimeMs||0);} console.log(prof.kernels.length, 'kernels', agg);
+let t2=performance.now(); for (let i=0;i<50;i++){ tf.tidy(()=>tf.matMul(tf.ones([B,D]),k).dataSync()) } console.log('fwd mm', (performance.now()-t2)/50);
+t2=performance.now(); for (let i=0;i<50;i++){ tf.tidy(()=>tf.matMul(tf.ones([B,D]),tf.ones([B,K]),true,false).dataSync()) } console.log('bwd mm tA', (performance.now()-t2)/50);
+t2=performance.now(); for (let i=0;i<50;i++){ tf.tidy(()=>tf.matMul(tf.ones([D,B]),tf.ones([B,K])).dataSync()) } console.log('bwd mm plain', (performance.now()-t2)/50);
+t2=performance.now(); for (let i=0;i<50;i++){ tf.tidy(()=>tf.ones([B,D]).dataSync()) } console.log('ones', (performance.now()-t2)/50);

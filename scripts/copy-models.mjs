@@ -3,12 +3,13 @@
 // mismatched weights is a warning: a failed copy must not block installing the rest of the app,
 // but weights that differ from the reviewed checksums must never be used silently.
 //
-//   node scripts/copy-models.mjs                   copy + verify against manifest.json
-//   node scripts/copy-models.mjs --write-manifest  copy + (re)write manifest.json from the copies
+//   node scripts/copy-models.mjs                   verify the package's files against manifest.json, then copy
+//   node scripts/copy-models.mjs --write-manifest  copy + (re)write manifest.json from the package's files
+// A missing manifest.json is written from the package (first checkout of a deliberate upgrade).
 
 import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,16 +33,10 @@ function licenceFor(file) {
   return file.startsWith('age_gender_model') ? AGE_GENDER_LICENCE : FACE_API_LICENCE
 }
 
-async function sha256(path) {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex')
-}
-
 function locatePackage() {
   const require = createRequire(join(repoRoot, 'package.json'))
   const pkgJson = require.resolve(`${PACKAGE}/package.json`)
-  const pkg = JSON.parse(require('node:fs').readFileSync(pkgJson, 'utf8'))
+  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8'))
   return { modelDir: join(dirname(pkgJson), 'model'), version: pkg.version }
 }
 
@@ -62,26 +57,44 @@ async function main() {
     return 0
   }
 
-  await mkdir(targetDir, { recursive: true })
+  // Hash the package's files before copying, so weights that fail the check never reach resources/models.
   const entries = []
   for (const file of files) {
-    const dest = join(targetDir, file)
-    await copyFile(join(source.modelDir, file), dest)
-    const bytes = (await readFile(dest)).length
-    entries.push({ name: modelName(file), file, bytes, sha256: await sha256(dest), licence: licenceFor(file) })
+    const bytes = await readFile(join(source.modelDir, file))
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    entries.push({ name: modelName(file), file, bytes: bytes.length, sha256, licence: licenceFor(file) })
   }
 
-  if (writeManifest || !existsSync(manifestPath)) {
+  const regenerate = writeManifest || !existsSync(manifestPath)
+  if (!regenerate) {
+    const problems = compare(JSON.parse(await readFile(manifestPath, 'utf8')), entries, source.version)
+    if (problems.length > 0) {
+      console.error('models: weight files in the installed package do not match resources/models/manifest.json:')
+      for (const p of problems) console.error(`  - ${p}`)
+      console.error(
+        'Nothing was copied. If this upgrade is intended, review it and run: npm run models -- --write-manifest'
+      )
+      return 1
+    }
+  }
+
+  await mkdir(targetDir, { recursive: true })
+  for (const file of files) await copyFile(join(source.modelDir, file), join(targetDir, file))
+
+  if (regenerate) {
     const manifest = { source: { package: PACKAGE, version: source.version }, models: entries }
     await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
     console.log(`models: wrote ${manifestPath} (${entries.length} files from ${PACKAGE}@${source.version})`)
-    return 0
+  } else {
+    console.log(`models: ${entries.length} weight files verified and copied (${PACKAGE}@${source.version})`)
   }
+  return 0
+}
 
-  const expected = JSON.parse(await readFile(manifestPath, 'utf8'))
+function compare(expected, entries, version) {
   const problems = []
-  if (expected.source?.version !== source.version) {
-    problems.push(`manifest is for ${PACKAGE}@${expected.source?.version}, installed is ${source.version}`)
+  if (expected.source?.version !== version) {
+    problems.push(`manifest is for ${PACKAGE}@${expected.source?.version}, installed is ${version}`)
   }
   for (const want of expected.models ?? []) {
     const got = entries.find((e) => e.file === want.file)
@@ -92,14 +105,7 @@ async function main() {
       )
     }
   }
-  if (problems.length > 0) {
-    console.error('models: weight files do not match resources/models/manifest.json:')
-    for (const p of problems) console.error(`  - ${p}`)
-    console.error('If this upgrade is intended, review it and run: npm run models -- --write-manifest')
-    return 1
-  }
-  console.log(`models: ${entries.length} weight files copied and verified (${PACKAGE}@${source.version})`)
-  return 0
+  return problems
 }
 
 main().then(

@@ -31,7 +31,16 @@ export async function withProject<T>(dir: string, create: boolean, fn: (ctx: App
   }
 }
 
-export function progressLine(text: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`)
-  else process.stderr.write(`${text}\n`)
+let lastLineMs = 0
+
+/** Progress on stderr: redrawn in place on a terminal, at most one line a second into a log or pipe. */
+export function progressLine(text: string, final = false): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[2K${text}`)
+    return
+  }
+  const now = Date.now()
+  if (!final && now - lastLineMs < 1000) return
+  lastLineMs = now
+  process.stderr.write(`${text}\n`)
 }

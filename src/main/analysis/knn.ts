@@ -13,12 +13,14 @@ export interface KnnGraph {
 }
 
 const BLOCK = 16
+const PREFIX = 32
+const TILE = 64
 
 /**
  * Exact brute-force threshold kNN. Every pair is visited once (the result is symmetric in what it finds),
- * vectors are rotated onto their principal axes and zero-padded to a multiple of 16 so the inner loop can give
- * up on a pair as soon as a 16-wide partial sum passes threshold²; on face descriptors almost all pairs are far
- * apart and are dropped after the first block or two.
+ * vectors are rotated onto their principal axes (distances unchanged, variance front-loaded) and zero-padded to
+ * a multiple of 16, so the loop gives up on a pair once the first 16 coordinates already pass threshold²; on
+ * face descriptors almost every pair is far apart and costs 16 multiply-adds.
  */
 export function thresholdKnn(vectors: readonly Float32Array[], k: number, threshold: number): KnnGraph {
   const n = vectors.length
@@ -30,26 +32,70 @@ export function thresholdKnn(vectors: readonly Float32Array[], k: number, thresh
 
   const data = rotatedAndPadded(vectors)
   const dim = data.length / n
+  const pre = Math.min(PREFIX, dim)
+  const prefix = new Float32Array(n * pre)
+  for (let i = 0; i < n; i++) prefix.set(data.subarray(i * dim, i * dim + pre), i * pre)
   const t2 = threshold * threshold
 
-  for (let i = 0; i < n; i++) {
-    const bi = i * dim
-    for (let j = i + 1; j < n; j++) {
-      const bj = j * dim
-      let s = 0
-      let kd = 0
-      while (kd < dim) {
-        const end = kd + BLOCK
-        for (; kd < end; kd++) {
+  // Tiles of rows: one row j is compared with TILE rows i while both sit in L1, and the hot loop reads only the
+  // compact prefix array, so a 100k×128 set is not streamed from memory once per row.
+  for (let i0 = 0; i0 < n; i0 += TILE) {
+    const i1 = Math.min(n, i0 + TILE)
+    for (let j = i0 + 1; j < n; j++) {
+      const pj = j * pre
+      const iEnd = Math.min(i1, j)
+      for (let i = i0; i < iEnd; i++) {
+        const pi = i * pre
+        const a0 = (prefix[pi + 0] as number) - (prefix[pj + 0] as number)
+        const a1 = (prefix[pi + 1] as number) - (prefix[pj + 1] as number)
+        const a2 = (prefix[pi + 2] as number) - (prefix[pj + 2] as number)
+        const a3 = (prefix[pi + 3] as number) - (prefix[pj + 3] as number)
+        const a4 = (prefix[pi + 4] as number) - (prefix[pj + 4] as number)
+        const a5 = (prefix[pi + 5] as number) - (prefix[pj + 5] as number)
+        const a6 = (prefix[pi + 6] as number) - (prefix[pj + 6] as number)
+        const a7 = (prefix[pi + 7] as number) - (prefix[pj + 7] as number)
+        const a8 = (prefix[pi + 8] as number) - (prefix[pj + 8] as number)
+        const a9 = (prefix[pi + 9] as number) - (prefix[pj + 9] as number)
+        const a10 = (prefix[pi + 10] as number) - (prefix[pj + 10] as number)
+        const a11 = (prefix[pi + 11] as number) - (prefix[pj + 11] as number)
+        const a12 = (prefix[pi + 12] as number) - (prefix[pj + 12] as number)
+        const a13 = (prefix[pi + 13] as number) - (prefix[pj + 13] as number)
+        const a14 = (prefix[pi + 14] as number) - (prefix[pj + 14] as number)
+        const a15 = (prefix[pi + 15] as number) - (prefix[pj + 15] as number)
+        let s =
+          a0 * a0 +
+          a1 * a1 +
+          a2 * a2 +
+          a3 * a3 +
+          a4 * a4 +
+          a5 * a5 +
+          a6 * a6 +
+          a7 * a7 +
+          a8 * a8 +
+          a9 * a9 +
+          a10 * a10 +
+          a11 * a11 +
+          a12 * a12 +
+          a13 * a13 +
+          a14 * a14 +
+          a15 * a15
+        if (s >= t2) continue
+        for (let kd = BLOCK; kd < pre; kd++) {
+          const diff = (prefix[pi + kd] as number) - (prefix[pj + kd] as number)
+          s += diff * diff
+        }
+        if (s >= t2) continue
+        const bi = i * dim
+        const bj = j * dim
+        for (let kd = pre; kd < dim && s < t2; kd++) {
           const diff = (data[bi + kd] as number) - (data[bj + kd] as number)
           s += diff * diff
         }
-        if (s >= t2) break
-      }
-      if (s < t2) {
-        const d = Math.sqrt(s)
-        pushNeighbour(neighbours, distances, counts, kk, i, j, d)
-        pushNeighbour(neighbours, distances, counts, kk, j, i, d)
+        if (s < t2) {
+          const d = Math.sqrt(s)
+          pushNeighbour(neighbours, distances, counts, kk, i, j, d)
+          pushNeighbour(neighbours, distances, counts, kk, j, i, d)
+        }
       }
     }
   }

@@ -26,6 +26,8 @@ function transport(): { send: (m: FromWorker) => void; listen: (l: (m: ToWorker)
     }
   }
   if (!process.send) throw new Error('worker started without an IPC channel')
+  // A parent killed with SIGKILL cannot shut its workers down; losing the channel is the signal to go.
+  process.on('disconnect', () => process.exit(0))
   return {
     send: (m) => process.send?.(m),
     listen: (l) => process.on('message', (m) => l(m as ToWorker))

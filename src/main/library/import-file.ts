@@ -69,7 +69,8 @@ async function decodeForAnalysis(buf: Buffer): Promise<Decoded> {
   const swap = (meta.orientation ?? 1) >= 5
   const width = (swap ? meta.height : meta.width) ?? 0
   const height = (swap ? meta.width : meta.height) ?? 0
-  const { data, info } = await sharp(buf, { limitInputPixels: DEFAULT_MAX_PIXELS, failOn: 'error' })
+  // 'truncated' turns a cut-off file into an error instead of a photo with a grey lower half.
+  const { data, info } = await sharp(buf, { limitInputPixels: DEFAULT_MAX_PIXELS, failOn: 'truncated' })
     .rotate()
     .resize({ width: ANALYSIS_MAX_SIDE, height: ANALYSIS_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
     .removeAlpha()

@@ -10,7 +10,7 @@ const PARITY_PHOTOS = [
   ...readCsvSafe('expression_faceapi_examples').map((r) => dataPath('expression_faceapi_examples', r.path!)),
   ...['img1.jpg', 'img3.jpg', 'img10.jpg', 'img22.jpg'].map((f) => dataPath('identity_deepface', 'images', f))
 ]
-const GROUP_PHOTOS = ['group-1.jpg', 'group-3.jpg', 'stock-group-1.jpg'].map((f) =>
+const GROUP_PHOTOS = ['group-3.jpg', 'stock-group-1.jpg', 'stock-group-2.jpg'].map((f) =>
   dataPath('group_photos', 'images', f)
 )
 

@@ -1,0 +1,63 @@
+/**
+ * Builds the metadata record saved beside a trained head from the options and result of trainHead,
+ * so every version records how it was made (hyper-parameters, seed, data, mitigation, metrics).
+ */
+import type { NewVersionMetadata } from './store'
+import { TRAIN_DEFAULTS, type TrainOptions, type TrainResult } from './train'
+
+export interface DescribeTrainingArgs {
+  options: TrainOptions
+  result: TrainResult
+  featureKind: string
+  parentVersion: number | null
+  /** sha256 from trainingSetHash over the annotations used. */
+  trainingSetHash: string
+  /** Extra metrics (e.g. from the evaluation step) merged over the training ones. */
+  metrics?: Record<string, unknown>
+  /**
+   * Mitigation applied outside trainHead (e.g. sample weights from group reweighing); the group
+   * penalty, when set, is recorded automatically.
+   */
+  mitigation?: { method: string; params: Record<string, unknown> }
+}
+
+export function describeTraining({ options, result, featureKind, parentVersion, trainingSetHash, metrics, mitigation }: DescribeTrainingArgs): NewVersionMetadata {
+  const best = result.history[result.bestEpoch - 1]
+  const inputDim = result.model.inputs[0]?.shape[1]
+  if (typeof inputDim !== 'number') throw new Error('model has no fixed input dimension')
+  const penalty = options.groupPenalty
+  return {
+    kind: options.kind,
+    labels: result.labels,
+    feature_kind: featureKind,
+    input_dim: inputDim,
+    parent_version: parentVersion,
+    hyperparameters: {
+      hidden: options.hidden ?? null,
+      epochs: options.epochs ?? TRAIN_DEFAULTS.epochs,
+      batchSize: options.batchSize ?? TRAIN_DEFAULTS.batchSize,
+      learningRate: options.learningRate ?? TRAIN_DEFAULTS.learningRate,
+      validationFraction: options.validationFraction ?? TRAIN_DEFAULTS.validationFraction,
+      earlyStoppingPatience: options.earlyStoppingPatience ?? TRAIN_DEFAULTS.earlyStoppingPatience,
+      classWeights: options.classWeights ?? 'none',
+      classWeightValues: result.classWeights,
+      sampleWeights: options.sampleWeights !== undefined,
+      optimizer: 'adam',
+      warmStart: options.init !== undefined,
+      epochsRun: result.epochsRun,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly
+    },
+    seed: options.seed,
+    training_set_hash: trainingSetHash,
+    counts: result.counts,
+    duration_ms: Math.round(result.durationMs),
+    metrics: { ...(best ? { ...best } : {}), train_rows: result.trainIdx.length, validation_rows: result.valIdx.length, ...metrics },
+    mitigation: penalty
+      ? {
+          method: 'group_penalty',
+          params: { lambda: penalty.lambda, mode: penalty.mode, spread: penalty.spread ?? 'range', positiveIndex: penalty.positiveIndex ?? null }
+        }
+      : (mitigation ?? null)
+  }
+}

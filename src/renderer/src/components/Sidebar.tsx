@@ -1,0 +1,99 @@
+/** Left navigation: active task on top, the screens, and the open project at the bottom. */
+import type { ReactElement } from 'react'
+import { useStudio } from '../store'
+import { closeProject, navigate, setTask } from '../store/actions'
+import type { ScreenId } from '../store/slices'
+import { modKey } from '../format'
+import {
+  CompareIcon,
+  EjectIcon,
+  FairnessIcon,
+  LibraryIcon,
+  ModelsIcon,
+  PeopleIcon,
+  ReviewIcon,
+  SettingsIcon,
+  TrainIcon
+} from './icons'
+
+export const SCREENS: Array<{ id: ScreenId; label: string; icon: (p: { width?: number; height?: number }) => ReactElement }> = [
+  { id: 'library', label: 'Library', icon: LibraryIcon },
+  { id: 'people', label: 'People', icon: PeopleIcon },
+  { id: 'review', label: 'Review', icon: ReviewIcon },
+  { id: 'train', label: 'Train', icon: TrainIcon },
+  { id: 'models', label: 'Models', icon: ModelsIcon },
+  { id: 'compare', label: 'Compare', icon: CompareIcon },
+  { id: 'fairness', label: 'Fairness', icon: FairnessIcon },
+  { id: 'settings', label: 'Settings', icon: SettingsIcon }
+]
+
+/** The built-in tasks; user-defined tasks join this list once the tasks API exists. */
+export const BUILTIN_TASKS = [
+  { id: 'expression', label: 'Expression' },
+  { id: 'age', label: 'Age' },
+  { id: 'gender_presentation', label: 'Gender presentation' }
+]
+
+export function Sidebar(): ReactElement {
+  const screen = useStudio((s) => s.screen)
+  const task = useStudio((s) => s.task)
+  const projectName = useStudio((s) => s.project?.name ?? '')
+  const projectDir = useStudio((s) => s.project?.dir ?? '')
+  return (
+    <nav className="sidebar" aria-label="Screens" data-testid="sidebar">
+      <div className="sidebar__task">
+        <label htmlFor="task-picker" className="sidebar__caption">
+          Task
+        </label>
+        <select
+          id="task-picker"
+          className="select sidebar__select"
+          value={task}
+          data-testid="task-picker"
+          onChange={(e) => setTask(e.target.value)}
+        >
+          {BUILTIN_TASKS.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ul className="sidebar__list">
+        {SCREENS.map((s, i) => {
+          const Icon = s.icon
+          const active = s.id === screen
+          return (
+            <li key={s.id}>
+              <button
+                className={`sidebar__item${active ? ' sidebar__item--active' : ''}`}
+                aria-current={active ? 'page' : undefined}
+                data-testid={`nav-${s.id}`}
+                title={`${s.label} (${modKey}${i + 1})`}
+                onClick={() => navigate(s.id)}
+              >
+                <Icon width={17} height={17} />
+                <span>{s.label}</span>
+              </button>
+            </li>
+          )
+        })}
+      </ul>
+      <div className="sidebar__project" title={projectDir}>
+        <div className="sidebar__project-text">
+          <span className="sidebar__caption">Project</span>
+          <span className="sidebar__project-name">{projectName}</span>
+        </div>
+        <button
+          className="icon-button"
+          title="Close project"
+          aria-label="Close project"
+          data-testid="close-project"
+          onClick={() => void closeProject()}
+        >
+          <EjectIcon />
+        </button>
+      </div>
+    </nav>
+  )
+}

@@ -1,0 +1,206 @@
+/** Small shared pieces: inline error, progress bar, modal, folder field, empty state. */
+import { useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react'
+import type { AppErrorShape } from '../../../shared/result'
+import { pickFolder } from '../store/actions'
+import { useStudio } from '../store'
+import { AlertIcon, CloseIcon, FolderIcon } from './icons'
+
+export function ErrorMessage({ error, title }: { error: AppErrorShape; title?: string }): ReactElement {
+  return (
+    <div className="error-message" role="alert" data-testid="error-message" data-code={error.code}>
+      <AlertIcon className="error-message__icon" width={18} height={18} />
+      <div>
+        {title && <div className="error-message__title">{title}</div>}
+        <div className="error-message__text">{error.message}</div>
+      </div>
+    </div>
+  )
+}
+
+export function ProgressBar({
+  value,
+  indeterminate,
+  size = 'md',
+  testId
+}: {
+  value: number
+  indeterminate?: boolean
+  size?: 'sm' | 'md'
+  testId?: string
+}): ReactElement {
+  return (
+    <div
+      className={`progress progress--${size}${indeterminate ? ' progress--indeterminate' : ''}`}
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={indeterminate ? undefined : Math.round(value * 100)}
+      data-testid={testId}
+    >
+      <div className="progress__fill" style={indeterminate ? undefined : { width: `${(value * 100).toFixed(1)}%` }} />
+    </div>
+  )
+}
+
+export function Modal({
+  title,
+  onClose,
+  children,
+  footer,
+  width = 520,
+  testId
+}: {
+  title: ReactNode
+  onClose: () => void
+  children: ReactNode
+  footer?: ReactNode
+  width?: number
+  testId?: string
+}): ReactElement {
+  const ref = useRef<HTMLDivElement>(null)
+  const titleId = useId()
+  useEffect(() => {
+    const prev = document.activeElement as HTMLElement | null
+    const first = ref.current?.querySelector<HTMLElement>('[data-autofocus], input, select, button:not(.modal__close)')
+    first?.focus()
+    return () => prev?.focus?.()
+  }, [])
+  return (
+    <div
+      className="modal-backdrop"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) onClose()
+      }}
+    >
+      <div
+        ref={ref}
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        style={{ width }}
+        data-testid={testId}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.stopPropagation()
+            onClose()
+          }
+        }}
+      >
+        <header className="modal__header">
+          <h2 id={titleId}>{title}</h2>
+          <button className="icon-button modal__close" onClick={onClose} aria-label="Close" title="Close (Esc)">
+            <CloseIcon />
+          </button>
+        </header>
+        <div className="modal__body">{children}</div>
+        {footer && <footer className="modal__footer">{footer}</footer>}
+      </div>
+    </div>
+  )
+}
+
+/** A folder path text field with a "Choose…" button; in browser mode the path field is the way in. */
+export function FolderField({
+  id,
+  label,
+  value,
+  onChange,
+  purpose,
+  placeholder,
+  testIdPrefix,
+  invalid,
+  onEnter
+}: {
+  id: string
+  label: string
+  value: string
+  onChange: (v: string) => void
+  purpose: 'create' | 'open' | 'import'
+  placeholder?: string
+  testIdPrefix: string
+  invalid?: boolean
+  onEnter?: () => void
+}): ReactElement {
+  const unsupported = useStudio((s) => s.pickerUnsupported)
+  const mode = useStudio((s) => s.mode)
+  const hintId = `${id}-hint`
+  return (
+    <div className="field">
+      <label htmlFor={id} className="field__label">
+        {label}
+      </label>
+      <div className="folder-field">
+        <FolderIcon className="folder-field__icon" />
+        <input
+          id={id}
+          className={`input input--mono${invalid ? ' input--invalid' : ''}`}
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder={placeholder ?? (mode === 'web' ? '/home/you/Photos/faces' : 'Choose a folder or type its path')}
+          value={value}
+          aria-invalid={invalid || undefined}
+          aria-describedby={hintId}
+          data-testid={`${testIdPrefix}-path`}
+          onChange={(e) => onChange(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && onEnter) {
+              e.preventDefault()
+              onEnter()
+            }
+          }}
+        />
+        <button
+          type="button"
+          className="button"
+          data-testid={`${testIdPrefix}-choose`}
+          disabled={unsupported}
+          title={unsupported ? 'No folder picker in a browser window — type the path' : 'Choose a folder'}
+          onClick={() => {
+            void pickFolder(purpose).then((dir) => {
+              if (dir) onChange(dir)
+              else document.getElementById(id)?.focus()
+            })
+          }}
+        >
+          Choose…
+        </button>
+      </div>
+      <div id={hintId} className="field__hint">
+        {unsupported
+          ? 'A browser window can’t open a folder picker — type or paste the folder’s full path.'
+          : mode === 'web'
+            ? 'The full path of a folder on this computer.'
+            : '\u00a0'}
+      </div>
+    </div>
+  )
+}
+
+export function EmptyState({
+  icon,
+  title,
+  children,
+  actions,
+  testId
+}: {
+  icon?: ReactNode
+  title: string
+  children?: ReactNode
+  actions?: ReactNode
+  testId?: string
+}): ReactElement {
+  return (
+    <div className="empty-state" data-testid={testId}>
+      {icon && <div className="empty-state__icon">{icon}</div>}
+      <h2 className="empty-state__title">{title}</h2>
+      {children && <div className="empty-state__text">{children}</div>}
+      {actions && <div className="empty-state__actions">{actions}</div>}
+    </div>
+  )
+}
+
+export function Kbd({ children }: { children: ReactNode }): ReactElement {
+  return <kbd className="kbd">{children}</kbd>
+}
