@@ -52,3 +52,20 @@ describe('predictBatch', () => {
     out.forEach((p, i) => expect(p.value).toBeCloseTo(30 + data.features[i]!.reduce((a, b) => a + b, 0), 3))
   })
 })
+
+describe('predictBatch on wasm', () => {
+  it('agrees with cpu', async () => {
+    const data = blobs({ n: 500, dim: 256, classes: ['a', 'b'], separation: 0.2, seed: 2 })
+    const model = buildHead({ inputDim: 256, labels: ['a', 'b'], hidden: 16, seed: 3 })
+    const weights = readHeadWeights(model)
+    model.dispose()
+    const onCpu = await predictRaw(weights, data.features, 'classification')
+    await useBackend('wasm')
+    try {
+      const onWasm = await predictRaw(weights, data.features, 'classification')
+      onCpu.values.forEach((v, i) => expect(Math.abs(v - onWasm.values[i]!)).toBeLessThan(1e-5))
+    } finally {
+      await useBackend('cpu')
+    }
+  })
+})

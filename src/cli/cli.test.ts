@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readCsv, repoRoot, sharedData, tempDir } from '../test/support'
+
+const bin = path.join(repoRoot, 'bin', 'face-studio.cjs')
+const home = tempDir('cli-home')
+
+function cli(...args: string[]): { status: number | null; json: Record<string, unknown>; stderr: string; stdout: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, FACE_STUDIO_HOME: home } })
+  let json: Record<string, unknown> = {}
+  try {
+    json = JSON.parse(r.stdout) as Record<string, unknown>
+  } catch {
+    // Human-readable output: the test below says what it expects.
+  }
+  return { status: r.status, json, stderr: r.stderr, stdout: r.stdout }
+}
+
+describe('face-studio CLI', () => {
+  const project = path.join(tempDir('cli'), 'proj')
+  const folder = path.join(sharedData, 'expression_faceapi_examples', 'images')
+
+  it('imports a folder (creating the project) and prints exactly one JSON object', () => {
+    const r = cli('import', folder, '--project', project, '--json')
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout.trim().split('\n')).toHaveLength(1)
+    expect(Object.keys(r.json).sort()).toEqual(expect.arrayContaining(['images', 'faces', 'skipped', 'errors', 'backend', 'seconds']))
+    expect(r.json.images).toBe(7)
+    expect(r.json.faces).toBeGreaterThanOrEqual(7)
+    expect(r.json.errors).toEqual([])
+    expect(String(r.json.backend)).toMatch(/^(wasm|cpu|tensorflow|CUDA)/)
+    const again = cli('import', folder, '--project', project, '--json')
+    expect(again.json).toMatchObject({ images: 0, skipped: 7 })
+  })
+
+  it('reports stats with tasks, versions and the backend', () => {
+    const r = cli('stats', '--project', project, '--json')
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.json).toMatchObject({ images: 7, persons: 0, annotations: 0 })
+    expect((r.json.tasks as Array<{ name: string }>).map((t) => t.name).sort()).toEqual(['age', 'expression', 'gender_presentation'])
+    expect((r.json.versions as Array<{ version: number }>).every((v) => v.version === 0)).toBe(true)
+    expect(typeof r.json.backend).toBe('string')
+  })
+
+  it('exports one row per face with box, person and per-task prediction', () => {
+    const out = path.join(tempDir('cli-out'), 'faces.csv')
+    const r = cli('export', '--project', project, '--format', 'csv', '--out', out)
+    expect(r.status, r.stderr).toBe(0)
+    const rows = readCsv(out)
+    expect(rows.length).toBeGreaterThanOrEqual(7)
+    const happy = rows.find((row) => row.path === 'happy.jpg')
+    expect(happy).toBeDefined()
+    expect(Number(happy?.w)).toBeGreaterThan(20)
+    expect(happy).toHaveProperty('person_id')
+    expect(happy?.expression_pred).toBe('happy')
+    expect(Number(happy?.expression_conf)).toBeGreaterThan(0.5)
+    expect(['feminine', 'masculine']).toContain(happy?.gender_presentation_pred)
+    const json = path.join(tempDir('cli-out'), 'faces.json')
+    expect(cli('export', '--project', project, '--format', 'json', '--out', json).status).toBe(0)
+    expect((JSON.parse(fs.readFileSync(json, 'utf8')) as unknown[]).length).toBe(rows.length)
+  })
+
+  it('fails with a message and a non-zero code on misuse', () => {
+    const noProject = cli('import', folder)
+    expect(noProject.status).not.toBe(0)
+    expect(noProject.stderr).toMatch(/--project is required/)
+    const badFlag = cli('stats', '--project', project, '--frobnicate')
+    expect(badFlag.status).not.toBe(0)
+    expect(badFlag.stderr).toMatch(/unknown option --frobnicate/)
+    const badDetector = cli('import', folder, '--project', project, '--detector', 'yolo')
+    expect(badDetector.stderr).toMatch(/ssd or tiny/)
+    const missing = cli('stats', '--project', path.join(tempDir('x'), 'none'), '--json')
+    expect(missing.status).not.toBe(0)
+    expect((missing.json.error as { code: string }).code).toBe('NOT_FOUND')
+    expect(cli('frobnicate').status).not.toBe(0)
+  })
+})
