@@ -6,6 +6,8 @@ import { progressLine, withProject } from './context'
 import { startImport, type ImportSummary } from '../main/library/import-job'
 import { exportRows, toCsv } from '../main/library/export'
 import { projectStats } from '../main/library/stats'
+import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
+import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
 
 export interface VerbOutput {
   json: unknown
@@ -18,7 +20,9 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 const HELP: Record<string, string> = {
   import: 'face-studio import <folder> --project <dir> [--crops] [--detector ssd|tiny] [--json]',
   stats: 'face-studio stats --project <dir> [--json]',
-  export: 'face-studio export --project <dir> --format csv|json --out <file> [--json]'
+  export: 'face-studio export --project <dir> --format csv|json --out <file> [--json]',
+  ...PEOPLE_HELP,
+  ...MODELS_HELP
 }
 
 export function usage(verb?: string): string {
@@ -101,5 +105,13 @@ const exportVerb: Verb = async (argv) => {
 export const verbs: Record<string, Verb> = {
   import: importVerb,
   stats: statsVerb,
-  export: exportVerb
+  export: exportVerb,
+  cluster: clusterVerb,
+  label: labelVerb,
+  task: taskVerb,
+  train: trainVerb,
+  eval: evalVerb,
+  versions: versionsVerb,
+  activate: activateVerb,
+  'export-model': exportModelVerb
 }

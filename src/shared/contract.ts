@@ -3,7 +3,30 @@
  * argument schema and result type, and every event's payload, declared once.
  */
 import { z } from 'zod'
-import type { AppInfo, FaceSummary, ImageSummary, JobInfo, ProjectInfo, RecentProject } from './domain'
+import type {
+  AppInfo,
+  ClusterPreviewRow,
+  FaceSummary,
+  HistoryEntry,
+  ImageSummary,
+  JobInfo,
+  PersonFace,
+  PersonSuggestion,
+  PersonSummary,
+  ProjectInfo,
+  RecentProject,
+  ReviewQueue,
+  TaskInfo,
+  UndoResult
+} from './domain'
+import type {
+  EpochPoint,
+  EvaluationSetSummary,
+  ModelVersionInfo,
+  TrainingHistory,
+  VersionComparison,
+  VersionMetricsInfo
+} from './domain'
 
 /** Phantom marker carrying a result type; the value is never read at run time. */
 declare const resultBrand: unique symbol
@@ -21,6 +44,12 @@ function call<A extends z.ZodType, R>(args: A, result: ResultOf<R>) {
 const none = z.object({}).strict()
 const absoluteDir = z.string().trim().min(1, 'a folder path is required').max(4096)
 const id = z.number().int().nonnegative()
+const ids = z.array(id).min(1, 'select at least one').max(100_000)
+const page = { offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(1000).default(200) }
+const taskRef = z.union([id, z.string().trim().min(1).max(64)])
+const label = z.string().trim().min(1).max(64)
+/** A model version number (0 = built-in head) or "active". */
+const versionRef = z.union([z.number().int().nonnegative(), z.literal('active')])
 
 export const calls = {
   'app.info': call(none, returns<AppInfo>()),
@@ -59,7 +88,175 @@ export const calls = {
   'library.image': call(
     z.object({ id }).strict(),
     returns<{ image: ImageSummary; media: string; faces: FaceSummary[] }>()
+  ),
+
+  // ---- People (identity clusters) ----
+  /** Start a clustering job. threshold: euclidean (project's last, default 0.5); mode: full re-cluster keeping the user's work, or incremental (new faces only; default once clustered). Result: the job (its result is a ClusterSummary). */
+  'people.cluster': call(
+    z.object({ threshold: z.number().positive().max(4).optional(), mode: z.enum(['full', 'incremental']).optional() }).strict(),
+    returns<JobInfo>()
+  ),
+  /** What each threshold would give (default 0.35..0.65): rows of {threshold, clusters, singletons, largest}. */
+  'people.thresholdPreview': call(
+    z.object({ thresholds: z.array(z.number().positive().max(4)).min(1).max(50).optional() }).strict(),
+    returns<ClusterPreviewRow[]>()
+  ),
+  /** Persons largest first (cover thumb ref, count, name or null); unassigned = faces in no person. */
+  'people.list': call(
+    z.object(page).strict(),
+    returns<{ total: number; unassigned: number; items: PersonSummary[] }>()
+  ),
+  /** One person and a page of their faces. */
+  'people.get': call(z.object({ id, ...page }).strict(), returns<{ person: PersonSummary; faces: PersonFace[] }>()),
+  /** Faces in no person (singletons, "not this person"). */
+  'people.unassigned': call(z.object(page).strict(), returns<{ total: number; faces: PersonFace[] }>()),
+  /** Name a person (null or "" removes the name). Naming confirms its current faces. */
+  'people.rename': call(
+    z.object({ id, name: z.string().max(200).nullable() }).strict(),
+    returns<PersonSummary>()
+  ),
+  /** Merge person `from` into person `into`; returns the merged person. */
+  'people.merge': call(z.object({ into: id, from: id }).strict(), returns<PersonSummary>()),
+  /** Split the selected faces of person `id` into a new person; returns the new person. */
+  'people.split': call(z.object({ id, faceIds: ids }).strict(), returns<PersonSummary>()),
+  /** Move faces to a person (confirmed there); returns that person. */
+  'people.moveFaces': call(z.object({ faceIds: ids, personId: id }).strict(), returns<PersonSummary>()),
+  /** "Not this person": the faces leave the person and never join it again on re-clustering. */
+  'people.notThisPerson': call(z.object({ personId: id, faceIds: ids }).strict(), returns<{ removed: number }>()),
+  /** "Is this Anna?": unassigned/singleton faces near a named person (optionally one person), closest first. */
+  'people.suggestions': call(
+    z
+      .object({
+        personId: id.optional(),
+        limit: z.number().int().positive().max(1000).default(50),
+        threshold: z.number().positive().max(4).optional()
+      })
+      .strict(),
+    returns<PersonSuggestion[]>()
+  ),
+  /** Answer a suggestion: accept moves the face to the person, reject stores "not this person". */
+  'people.answerSuggestion': call(
+    z.object({ faceId: id, personId: id, accept: z.boolean() }).strict(),
+    returns<null>()
+  ),
+
+  // ---- Tasks ----
+  /** Every task (built-in first). */
+  'tasks.list': call(none, returns<TaskInfo[]>()),
+  /** Create a task: classification with labels (unsure / not_applicable are implicit), or score with min < max. */
+  'tasks.create': call(
+    z
+      .object({
+        name: z.string().trim().min(1).max(64),
+        kind: z.enum(['classification', 'score']),
+        labels: z.array(label).max(200).optional(),
+        scoreMin: z.number().optional(),
+        scoreMax: z.number().optional(),
+        level: z.enum(['face', 'person']).default('face'),
+        featureKind: z.enum(['identity', 'expression', 'age_gender']).optional(),
+        note: z.string().max(1000).optional()
+      })
+      .strict(),
+    returns<TaskInfo>()
+  ),
+  /** Add labels to a classification task (existing ones never change). */
+  'tasks.addLabels': call(z.object({ task: taskRef, labels: z.array(label).min(1).max(200) }).strict(), returns<TaskInfo>()),
+
+  // ---- Annotations ----
+  /** Record answers as ONE undo step. entries: each {target face|person, ids, value (label, unsure, not_applicable, or number), source}. annotator defaults to the app's profile. */
+  'annotations.add': call(
+    z
+      .object({
+        task: taskRef,
+        annotator: z.string().trim().min(1).max(100).optional(),
+        entries: z
+          .array(
+            z
+              .object({
+                target: z.enum(['face', 'person']),
+                ids,
+                value: z.string().trim().min(1).max(64),
+                source: z.enum(['confirm', 'correct', 'import', 'person'])
+              })
+              .strict()
+          )
+          .min(1)
+      })
+      .strict(),
+    returns<{ actionId: number; rows: number }>()
+  ),
+  /** Undo the latest answer action (persisted; works after restart). null when nothing to undo. */
+  'annotations.undo': call(none, returns<UndoResult | null>()),
+  /** Redo the most recently undone action. null when nothing to redo. */
+  'annotations.redo': call(none, returns<UndoResult | null>()),
+  /** Descriptions of what undo / redo would do now (null: nothing). */
+  'annotations.undoState': call(none, returns<{ undo: string | null; redo: string | null }>()),
+  /** A face's annotation history (its own rows and its person's), newest first; optionally one task. */
+  'annotations.history': call(z.object({ faceId: id, task: taskRef.optional() }).strict(), returns<HistoryEntry[]>()),
+  /** Current labels of some faces for a task (person-level labels override): faceId → value, unlabelled left out. */
+  'annotations.current': call(
+    z.object({ task: taskRef, faceIds: z.array(id).max(10_000) }).strict(),
+    returns<Record<number, string>>()
+  ),
+
+  // ---- Review ----
+  /** Ask-when-unsure queue: unlabelled faces least sure first (margin or entropy of the active version), only below `below` confidence if given, grouped into cards by predicted label or person; remaining = how many are left. */
+  'review.queue': call(
+    z
+      .object({
+        task: taskRef,
+        order: z.enum(['margin', 'entropy']).default('margin'),
+        below: z.number().min(0).max(1).optional(),
+        groupBy: z.enum(['label', 'person']).default('label'),
+        cards: z.number().int().positive().max(100).default(10),
+        cardSize: z.number().int().positive().max(200).default(12)
+      })
+      .strict(),
+    returns<ReviewQueue>()
+  ),
+
+  // ---- Training and model versions (issue 5) ----
+  /** Versions of a task, oldest first: lineage (parent), created, train_n, eval headline, backend, mitigation, active. */
+  'models.versions': call(z.object({ task: taskRef }).strict(), returns<ModelVersionInfo[]>()),
+  /** Start a training job (fine-tune from the active version; result: TrainSummary). Live epochs: `training.epoch` events and `models.trainingHistory`. activate (default true): the new version becomes active and every face is re-predicted in the same transaction. */
+  'models.train': call(
+    z
+      .object({
+        task: taskRef,
+        epochs: z.number().int().positive().max(1000).optional(),
+        seed: z.number().int().nonnegative().max(2 ** 31).optional(),
+        hidden: z.number().int().positive().max(4096).optional(),
+        batchSize: z.number().int().positive().max(65536).optional(),
+        learningRate: z.number().positive().max(1).optional(),
+        activate: z.boolean().default(true)
+      })
+      .strict(),
+    returns<JobInfo>()
+  ),
+  /** Every epoch so far of a training job (this session), its status and, once done, its TrainSummary. */
+  'models.trainingHistory': call(z.object({ jobId: id }).strict(), returns<TrainingHistory>()),
+  /** Make a version active (rollback included): a job that re-predicts every face from stored features (result: {faces, seconds}). */
+  'models.activate': call(z.object({ task: taskRef, version: versionRef }).strict(), returns<JobInfo>()),
+  /** Metrics of a version on the task's current evaluation set. */
+  'models.metrics': call(z.object({ task: taskRef, version: versionRef }).strict(), returns<VersionMetricsInfo>()),
+  /** Two versions on the evaluation set: metrics, deltas (b − a), both confusion matrices, flip list with thumbs. */
+  'models.compare': call(
+    z.object({ task: taskRef, a: versionRef, b: versionRef }).strict(),
+    returns<VersionComparison>()
+  ),
+  /** Copy a version's verified files (model.json, weights.bin, metadata.json, SHA256SUMS) to <dir>/<task>-v<N>. */
+  'models.export': call(
+    z.object({ task: taskRef, version: versionRef, dir: absoluteDir }).strict(),
+    returns<{ path: string; files: string[] }>()
+  ),
+  /** The task's evaluation set (members with thumbs and labels; how it was chosen). */
+  'models.evaluationSet': call(z.object({ task: taskRef }).strict(), returns<EvaluationSetSummary>()),
+  /** Put faces into (member true) or take them out of the evaluation set; returns rows changed. */
+  'models.markEvaluation': call(
+    z.object({ task: taskRef, faceIds: ids, member: z.boolean() }).strict(),
+    returns<{ changed: number }>()
   )
+
 } as const
 
 export type Calls = typeof calls
@@ -77,12 +274,14 @@ export interface Events {
   'data.changed': { what: Array<'images' | 'faces' | 'persons' | 'annotations' | 'tasks' | 'versions'> }
   /** A native menu item was chosen (Electron); the renderer performs the action. */
   menu: { action: MenuAction }
+  /** One finished training epoch (every epoch, unthrottled), for the live loss/accuracy chart. */
+  'training.epoch': { jobId: number; task: string; totalEpochs: number; point: EpochPoint }
 }
 
 export type MenuAction = 'project.new' | 'project.open' | 'import' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
-export const eventNames: readonly EventName[] = ['job.updated', 'project.changed', 'data.changed', 'menu']
+export const eventNames: readonly EventName[] = ['job.updated', 'project.changed', 'data.changed', 'menu', 'training.epoch']
 
 export function isCallName(name: string): name is CallName {
   return Object.prototype.hasOwnProperty.call(calls, name)

@@ -99,3 +99,254 @@ export interface FaceSummary {
   /** A MediaRef (see media.ts); the renderer's API turns it into a URL. */
   thumb: string
 }
+
+// ---- People and review (issue 4) ----
+
+export interface TaskInfo {
+  id: number
+  name: string
+  kind: 'classification' | 'score'
+  level: 'face' | 'person'
+  /** The task's own labels; `unsure` and `not_applicable` are accepted besides these and never listed. */
+  labels: string[]
+  scoreMin: number | null
+  scoreMax: number | null
+  featureKind: string
+  builtin: boolean
+  note: string | null
+  createdAt: string
+}
+
+export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person'
+
+export interface PersonSummary {
+  id: number
+  /** null shows as "Unnamed". */
+  name: string | null
+  count: number
+  coverFaceId: number | null
+  /** MediaRef of the cover face's thumbnail (`thumb/<faceId>`), null for a person with no faces. */
+  cover: string | null
+}
+
+export interface PersonFace {
+  faceId: number
+  imageId: number
+  thumb: string
+  /** The user put or kept this face here (move, split, merge, naming, accepted suggestion). */
+  confirmed: boolean
+}
+
+export interface PersonSuggestion {
+  faceId: number
+  thumb: string
+  personId: number
+  personName: string
+  /** RMS Euclidean distance from the face to the person's faces; smaller is closer. */
+  distance: number
+}
+
+export interface ClusterPreviewRow {
+  threshold: number
+  clusters: number
+  singletons: number
+  largest: number
+}
+
+export interface ClusterSummary {
+  clusters: number
+  singletons: number
+  seconds: number
+  mode: 'full' | 'incremental'
+  threshold: number
+  /** Faces that joined an existing person (incremental mode). */
+  assigned: number
+}
+
+export interface AnnotationChange {
+  target: 'face' | 'person'
+  id: number
+  taskId: number
+  /** The value now current for the target (null: no label any more). */
+  value: string | null
+  previous: string | null
+}
+
+export interface UndoResult {
+  /** The user action undone or redone. */
+  actionId: number
+  description: string
+  taskId: number
+  changes: AnnotationChange[]
+}
+
+export interface HistoryEntry {
+  id: number
+  task: string
+  target: 'face' | 'person'
+  /** The person id for person-level rows (labels of the face's person). */
+  personId: number | null
+  value: string | null
+  previousValue: string | null
+  annotator: string
+  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo'
+  createdAt: string
+}
+
+export interface ReviewFace {
+  faceId: number
+  thumb: string
+  personId: number | null
+  /** The active version's prediction, null where the task has none yet. */
+  predicted: string | null
+  confidence: number | null
+  /** Larger is less sure: 1 − margin (top1 − top2) or normalised entropy. */
+  uncertainty: number
+}
+
+export interface ReviewCard {
+  /** "label:<value>" or "person:<id>" / "person:none". */
+  key: string
+  /** Predicted label of the card ("Are these all happy?"), for label cards. */
+  label: string | null
+  personId: number | null
+  personName: string | null
+  faces: ReviewFace[]
+}
+
+export interface ReviewQueue {
+  taskId: number
+  /** Faces left to review under the current filter (excludes labelled ones). */
+  remaining: number
+  cards: ReviewCard[]
+}
+
+// ---- Retraining and model versions (issue 5) ----
+
+/** One training epoch, as streamed live (`training.epoch`) and kept in the job's history. */
+export interface EpochPoint {
+  epoch: number
+  loss: number
+  val_loss?: number
+  acc?: number
+  val_acc?: number
+}
+
+export interface ClassificationMetricsInfo {
+  n: number
+  accuracy: number
+  macro_f1: number
+  per_class: Record<string, { precision: number; recall: number; f1: number; support: number }>
+  /** matrix[t][p]: faces of true labels[t] predicted labels[p]. */
+  confusion: { labels: string[]; matrix: number[][] }
+  /** Expected calibration error (10 bins); null without confidences. */
+  ece: number | null
+  reliability: { bins: Array<{ lo: number; hi: number; count: number; accuracy: number; confidence: number }> } | null
+}
+
+export interface RegressionMetricsInfo {
+  n: number
+  mae: number
+  rmse: number
+  pcc: number | null
+}
+
+export type MetricsInfo = ClassificationMetricsInfo | RegressionMetricsInfo
+
+export interface ModelVersionInfo {
+  /** The model_versions row id. */
+  id: number
+  task: string
+  /** 0 = built-in head, 1, 2, … trained versions. */
+  version: number
+  /** Version number this one was fine-tuned from (lineage); null for version 0 and fresh heads. */
+  parent: number | null
+  active: boolean
+  builtin: boolean
+  createdAt: string
+  /** Faces trained on; null for version 0. */
+  trainN: number | null
+  /** Size of the evaluation set when the version was trained. */
+  evalN: number | null
+  /** Headline evaluation metrics at training time (accuracy, macro_f1, ece | mae, rmse, pcc). */
+  headline: Record<string, number | null> | null
+  backend: string | null
+  mitigation: { method: string; params: Record<string, unknown> } | null
+  seed: number | null
+  epochsRun: number | null
+  durationMs: number | null
+  labels: string[]
+}
+
+/** What a training job returns (JobInfo.result) and `face-studio train --json` prints. */
+export interface TrainSummary {
+  task: string
+  version: number
+  parent: number | null
+  train_n: number
+  eval_n: number
+  metrics: MetricsInfo
+  seconds: number
+  backend: string
+  activated: boolean
+  stoppedEarly: boolean
+  bestEpoch: number
+}
+
+export interface TrainingHistory {
+  jobId: number
+  task: string
+  status: JobStatus
+  /** Epochs requested (early stopping may end sooner). */
+  totalEpochs: number
+  epochs: EpochPoint[]
+  /** Set once the job is done. */
+  result: TrainSummary | null
+}
+
+export interface VersionMetricsInfo {
+  task: string
+  version: number
+  kind: 'classification' | 'score'
+  /** Measured now, on the task's current evaluation set. */
+  metrics: MetricsInfo
+  backend: string
+}
+
+export interface FlipItem {
+  faceId: number
+  /** MediaRef `thumb/<faceId>`. */
+  thumb: string
+  truth: string
+  a: string
+  b: string
+  aConfidence: number | null
+  bConfidence: number | null
+}
+
+export interface VersionComparison {
+  task: string
+  kind: 'classification' | 'score'
+  /** Evaluation-set faces both versions were scored on. */
+  n: number
+  a: { version: number; metrics: MetricsInfo }
+  b: { version: number; metrics: MetricsInfo }
+  /** b − a for each headline metric (null where either side is null). */
+  deltas: Record<string, number | null>
+  /**
+   * Faces whose prediction changed from a to b. Classification: fixed = b matches the label and a did not,
+   * broken = a matched and b does not, changed = wrong both times. Score tasks: fixed / broken = absolute
+   * error down / up by at least `scoreFlipThreshold` (units of the score).
+   */
+  flips: { fixed: FlipItem[]; broken: FlipItem[]; changed: FlipItem[] }
+  scoreFlipThreshold: number | null
+}
+
+export interface EvaluationSetSummary {
+  task: string
+  members: number
+  sampled: boolean
+  fraction: number
+  bySource: Record<'sampled' | 'hashed' | 'user', number>
+  faces: Array<{ faceId: number; thumb: string; label: string | null }>
+}

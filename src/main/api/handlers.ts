@@ -4,6 +4,33 @@ import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
 import { listImages, imageDetail } from '../library/queries'
 import { startImport } from '../library/import-job'
+import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../people/cluster-job'
+import {
+  answerSuggestion,
+  listPersons,
+  mergePersons,
+  moveFaces,
+  notThisPerson,
+  personDetail,
+  renamePerson,
+  splitPerson,
+  suggestions,
+  unassignedFaces
+} from '../people/people'
+import { addTaskLabels, createTask, getTask, listTaskInfos } from '../labels/tasks'
+import { annotate, currentLabelOf, faceHistory, redo, undo, undoState } from '../labels/annotations'
+import { reviewQueue } from '../labels/review'
+import {
+  compareVersions,
+  evaluationSetSummary,
+  exportVersion,
+  listVersionInfos,
+  setEvaluationMembership,
+  startActivation,
+  startTraining,
+  trainingHistory,
+  versionMetrics
+} from '../models/service'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -38,5 +65,118 @@ export const handlers: Handlers = {
   'jobs.cancel': (a, ctx) => ctx.jobs.cancel(a.id),
   'import.start': (a, ctx) => startImport(ctx, a).info,
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
-  'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id)
+  'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
+  ...peopleHandlers(),
+  ...labelHandlers(),
+  ...modelHandlers()
+}
+
+type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }
+
+function changed(ctx: AppContext, what: Array<'persons' | 'faces' | 'annotations' | 'tasks'>): void {
+  ctx.emit('data.changed', { what })
+}
+
+function peopleHandlers(): Subset<'people'> {
+  return {
+    'people.cluster': (a, ctx) => startClustering(ctx, a).info,
+    'people.thresholdPreview': (a, ctx) => clusterPreview(ctx, a.thresholds ?? DEFAULT_PREVIEW_THRESHOLDS),
+    'people.list': (a, ctx) => listPersons(ctx.requireProject().db, a),
+    'people.get': (a, ctx) => personDetail(ctx.requireProject().db, a),
+    'people.unassigned': (a, ctx) => unassignedFaces(ctx.requireProject().db, a),
+    'people.rename': (a, ctx) => {
+      const r = renamePerson(ctx.requireProject().db, a.id, a.name)
+      changed(ctx, ['persons'])
+      return r
+    },
+    'people.merge': (a, ctx) => {
+      const r = mergePersons(ctx.requireProject().db, a.into, a.from, ctx.annotator)
+      changed(ctx, ['persons', 'faces'])
+      return r
+    },
+    'people.split': (a, ctx) => {
+      const r = splitPerson(ctx.requireProject().db, a.id, a.faceIds)
+      changed(ctx, ['persons', 'faces'])
+      return r
+    },
+    'people.moveFaces': (a, ctx) => {
+      const r = moveFaces(ctx.requireProject().db, a.faceIds, a.personId)
+      changed(ctx, ['persons', 'faces'])
+      return r
+    },
+    'people.notThisPerson': (a, ctx) => {
+      const r = notThisPerson(ctx.requireProject().db, a.personId, a.faceIds)
+      changed(ctx, ['persons', 'faces'])
+      return r
+    },
+    'people.suggestions': (a, ctx) => suggestions(ctx.requireProject().db, a),
+    'people.answerSuggestion': (a, ctx) => {
+      answerSuggestion(ctx.requireProject().db, a.faceId, a.personId, a.accept)
+      changed(ctx, ['persons', 'faces'])
+      return null
+    }
+  }
+}
+
+function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
+  return {
+    'tasks.list': (_a, ctx) => listTaskInfos(ctx.requireProject().db),
+    'tasks.create': (a, ctx) => {
+      const r = createTask(ctx.requireProject().db, a)
+      changed(ctx, ['tasks'])
+      return r
+    },
+    'tasks.addLabels': (a, ctx) => {
+      const r = addTaskLabels(ctx.requireProject().db, a.task, a.labels)
+      changed(ctx, ['tasks'])
+      return r
+    },
+    'annotations.add': (a, ctx) => {
+      const items = a.entries.flatMap((e) =>
+        e.ids.map((id) => ({ target: e.target, id, value: e.value, source: e.source }))
+      )
+      const r = annotate(ctx.requireProject().db, { task: a.task, annotator: a.annotator ?? ctx.annotator, items })
+      changed(ctx, ['annotations'])
+      return { actionId: r.actionId, rows: r.rows }
+    },
+    'annotations.undo': (_a, ctx) => {
+      const r = undo(ctx.requireProject().db, ctx.annotator)
+      if (r) changed(ctx, ['annotations'])
+      return r
+    },
+    'annotations.redo': (_a, ctx) => {
+      const r = redo(ctx.requireProject().db, ctx.annotator)
+      if (r) changed(ctx, ['annotations'])
+      return r
+    },
+    'annotations.undoState': (_a, ctx) => undoState(ctx.requireProject().db),
+    'annotations.history': (a, ctx) => faceHistory(ctx.requireProject().db, a.faceId, a.task),
+    'annotations.current': (a, ctx) => {
+      const db = ctx.requireProject().db
+      const task = getTask(db, a.task)
+      const out: Record<number, string> = {}
+      for (const f of a.faceIds) {
+        const v = currentLabelOf(db, f, task.id)
+        if (v !== null) out[f] = v
+      }
+      return out
+    },
+    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, a)
+  }
+}
+
+function modelHandlers(): Subset<'models'> {
+  return {
+    'models.versions': (a, ctx) => listVersionInfos(ctx.requireProject().db, a.task),
+    'models.train': (a, ctx) => startTraining(ctx, a).info,
+    'models.trainingHistory': (a, ctx) => trainingHistory(ctx, a.jobId),
+    'models.activate': (a, ctx) => startActivation(ctx, a).info,
+    'models.metrics': (a, ctx) => versionMetrics(ctx, a),
+    'models.compare': (a, ctx) => compareVersions(ctx, a),
+    'models.export': (a, ctx) => exportVersion(ctx, a),
+    'models.evaluationSet': (a, ctx) => evaluationSetSummary(ctx.requireProject().db, a.task),
+    'models.markEvaluation': (a, ctx) => ({
+      changed: setEvaluationMembership(ctx.requireProject().db, a.task, a.faceIds, a.member)
+    })
+  }
 }

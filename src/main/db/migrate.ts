@@ -11,7 +11,7 @@ export function schemaVersion(db: Database.Database): number {
  * Applies the pending migrations in one transaction, so a failure leaves the database as it was.
  * A database written by a newer app version is refused before anything is touched.
  */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = allMigrations): number {
+export function assertKnownSchema(db: Database.Database, migrations: readonly Migration[] = allMigrations): void {
   const current = schemaVersion(db)
   const latest = migrations.length
   if (current > latest) {
@@ -20,6 +20,12 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
       `This project was saved by a newer version of Face Studio (schema ${current}; this version knows up to ${latest}). Update Face Studio to open it; nothing was changed.`
     )
   }
+}
+
+export function migrate(db: Database.Database, migrations: readonly Migration[] = allMigrations): number {
+  assertKnownSchema(db, migrations)
+  const current = schemaVersion(db)
+  const latest = migrations.length
   const pending = migrations.filter((m) => m.version > current)
   if (pending.length === 0) return current
   const apply = db.transaction(() => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import { AppError } from '../../shared/result'
-import { migrate } from './migrate'
+import { assertKnownSchema, migrate } from './migrate'
 
 export type Db = Database.Database
 
@@ -50,6 +50,8 @@ export function openDatabase(file: string, opts: { create: boolean; readonly?: b
     // Reading the schema touches the first pages, which catches truncated or scrambled files without
     // the full-file scan of quick_check (seconds on a large project, at every open).
     db.prepare('SELECT COUNT(*) FROM sqlite_master').pluck().get()
+    // Refuse a newer schema before anything below (the WAL switch rewrites the header) touches the file.
+    assertKnownSchema(db)
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')

@@ -70,6 +70,8 @@ function createWebApi(token: string): ConnectedApi {
   let retryMs = 500
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let state: ConnectionState = 'closed'
+  /** Set once the server refuses the token: retrying with it cannot succeed. */
+  let stopped = false
 
   const setState = (next: ConnectionState): void => {
     if (next === state) return
@@ -77,12 +79,14 @@ function createWebApi(token: string): ConnectedApi {
     for (const l of connectionListeners) l(next)
   }
   const authRejected = (): void => {
+    if (stopped) return
+    stopped = true
     forgetToken()
     for (const l of authListeners) l()
   }
 
   const connect = (): void => {
-    if (socket || retryTimer) return
+    if (socket || retryTimer || stopped) return
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws'
     const ws = new WebSocket(`${scheme}://${window.location.host}/events?token=${encodeURIComponent(token)}`)
     socket = ws
@@ -104,6 +108,7 @@ function createWebApi(token: string): ConnectedApi {
     ws.onclose = () => {
       socket = null
       setState('closed')
+      if (stopped) return
       // Reconnect with backoff; the server may be restarting, or the laptop waking up.
       retryTimer = setTimeout(() => {
         retryTimer = null

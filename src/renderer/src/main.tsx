@@ -18,3 +18,7 @@ if (resolved.ok) {
 } else {
   root.render(<NoToken />)
 }
+// Pasting a freshly printed link into this tab only changes the hash: start over with its token.
+window.addEventListener('hashchange', () => {
+  if (/token=/.test(window.location.hash)) window.location.reload()
+})

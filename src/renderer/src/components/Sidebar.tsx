@@ -16,7 +16,11 @@ import {
   TrainIcon
 } from './icons'
 
-export const SCREENS: Array<{ id: ScreenId; label: string; icon: (p: { width?: number; height?: number }) => ReactElement }> = [
+export const SCREENS: Array<{
+  id: ScreenId
+  label: string
+  icon: (p: { width?: number; height?: number }) => ReactElement
+}> = [
   { id: 'library', label: 'Library', icon: LibraryIcon },
   { id: 'people', label: 'People', icon: PeopleIcon },
   { id: 'review', label: 'Review', icon: ReviewIcon },

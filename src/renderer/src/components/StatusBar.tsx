@@ -17,7 +17,12 @@ function JobStatus({ job, more }: { job: JobInfo; more: number }): ReactElement 
       <span className="status-job__title" title={p.message || job.title}>
         {job.title}
       </span>
-      <ProgressBar value={fraction(p.done, p.total)} indeterminate={queued || !known} size="sm" testId="status-job-progress" />
+      <ProgressBar
+        value={fraction(p.done, p.total)}
+        indeterminate={queued || !known}
+        size="sm"
+        testId="status-job-progress"
+      />
       <span className="status-job__numbers">
         {queued
           ? 'queued'
@@ -40,11 +45,19 @@ function JobStatus({ job, more }: { job: JobInfo; more: number }): ReactElement 
 }
 
 export function StatusBar(): ReactElement {
-  const project = useStudio(useShallow((s) => (s.project ? { name: s.project.name, faces: s.project.counts.faces, dir: s.project.dir } : null)))
+  const project = useStudio(
+    useShallow((s) => (s.project ? { name: s.project.name, faces: s.project.counts.faces, dir: s.project.dir } : null))
+  )
   const backend = useStudio((s) => s.info?.backend?.label ?? null)
   const backendState = useStudio((s) => s.backendState)
   const connection = useStudio((s) => s.connection)
-  const active = useStudio(useShallow((s) => Object.values(s.jobs).filter(isActive).sort((a, b) => a.id - b.id)))
+  const active = useStudio(
+    useShallow((s) =>
+      Object.values(s.jobs)
+        .filter(isActive)
+        .sort((a, b) => a.id - b.id)
+    )
+  )
   const running = active.find((j) => j.status === 'running') ?? active[0]
   return (
     <footer className="status-bar" data-testid="status-bar">
@@ -53,13 +66,17 @@ export function StatusBar(): ReactElement {
       </span>
       {project && (
         <>
-          <span className="status-bar__sep" aria-hidden="true">·</span>
+          <span className="status-bar__sep" aria-hidden="true">
+            ·
+          </span>
           <span className="status-bar__item" data-testid="status-faces">
             {plural(project.faces, 'face')}
           </span>
         </>
       )}
-      <span className="status-bar__sep" aria-hidden="true">·</span>
+      <span className="status-bar__sep" aria-hidden="true">
+        ·
+      </span>
       <span
         className={`status-bar__item status-backend status-backend--${backendState}`}
         data-testid="status-backend"
@@ -70,7 +87,9 @@ export function StatusBar(): ReactElement {
       </span>
       {connection !== 'open' && (
         <>
-          <span className="status-bar__sep" aria-hidden="true">·</span>
+          <span className="status-bar__sep" aria-hidden="true">
+            ·
+          </span>
           <span className="status-bar__item status-bar__warn" data-testid="status-connection">
             {connection === 'connecting' ? 'Connecting…' : 'Disconnected — retrying'}
           </span>
@@ -78,7 +97,11 @@ export function StatusBar(): ReactElement {
       )}
       <span className="status-bar__spacer" />
       <div className="status-bar__jobs" data-testid="status-jobs" data-count={active.length}>
-        {running ? <JobStatus job={running} more={active.length - 1} /> : <span className="muted">No running jobs</span>}
+        {running ? (
+          <JobStatus job={running} more={active.length - 1} />
+        ) : (
+          <span className="muted">No running jobs</span>
+        )}
       </div>
     </footer>
   )

@@ -65,6 +65,21 @@ export function Modal({
     first?.focus()
     return () => prev?.focus?.()
   }, [])
+  // Escape closes even when focus has left the dialog (e.g. a button that turned disabled while busy).
+  const closeRef = useRef(onClose)
+  useEffect(() => {
+    closeRef.current = onClose
+  })
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        e.preventDefault()
+        closeRef.current()
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
   return (
     <div
       className="modal-backdrop"
@@ -80,12 +95,6 @@ export function Modal({
         aria-labelledby={titleId}
         style={{ width }}
         data-testid={testId}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation()
-            onClose()
-          }
-        }}
       >
         <header className="modal__header">
           <h2 id={titleId}>{title}</h2>
@@ -138,7 +147,9 @@ export function FolderField({
           type="text"
           spellCheck={false}
           autoComplete="off"
-          placeholder={placeholder ?? (mode === 'web' ? '/home/you/Photos/faces' : 'Choose a folder or type its path')}
+          placeholder={
+            placeholder ?? (purpose === 'import' ? '/home/you/Pictures/party' : '/home/you/Face Studio/my-project')
+          }
           value={value}
           aria-invalid={invalid || undefined}
           aria-describedby={hintId}

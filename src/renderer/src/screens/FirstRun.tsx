@@ -20,7 +20,7 @@ function when(iso: string): string {
 function RecentList(): ReactElement {
   const recent = useStudio((s) => s.recent)
   const busy = useStudio((s) => s.projectBusy)
-  const recentError = useStudio((s) => (s.projectError?.form === 'recent' ? s.projectError.error : null))
+  const recentError = useStudio((s) => s.projectErrors.recent ?? null)
   return (
     <section className="recent" aria-labelledby="recent-heading">
       <h2 id="recent-heading" className="section-title">
@@ -44,7 +44,9 @@ function RecentList(): ReactElement {
                 className="recent__open"
                 disabled={!r.exists || busy}
                 data-testid="recent-open"
-                title={r.exists ? `Open ${r.dir}` : 'This folder is missing (moved, renamed or on a disconnected drive)'}
+                title={
+                  r.exists ? `Open ${r.dir}` : 'This folder is missing (moved, renamed or on a disconnected drive)'
+                }
                 onClick={() => void createOrOpenProject('recent', r.dir)}
               >
                 <span className="recent__name">{r.name}</span>
@@ -52,7 +54,11 @@ function RecentList(): ReactElement {
               </button>
               <span className="recent__meta">{r.exists ? when(r.openedAt) : 'Missing'}</span>
               {!r.exists && (
-                <button className="button button--small" data-testid="recent-forget" onClick={() => void forgetRecent(r.dir)}>
+                <button
+                  className="button button--small"
+                  data-testid="recent-forget"
+                  onClick={() => void forgetRecent(r.dir)}
+                >
                   Forget
                 </button>
               )}

@@ -13,27 +13,37 @@ type Detail = CallResult<'library.image'>
 
 /** Ids of the photos before and after `id` among the loaded rows, for ← / →. */
 function useNeighbours(id: number): { prev: number | null; next: number | null } {
-  return useStudio(useShallow((s) => {
-    const keys = Object.keys(s.pages)
-      .map(Number)
-      .sort((a, b) => a - b)
-    let prev: number | null = null
-    let found = false
-    for (const k of keys) {
-      const page = s.pages[k] ?? []
-      for (let i = 0; i < page.length; i++) {
-        const img = page[i]
-        if (!img) continue
-        if (found) return { prev, next: img.id }
-        if (img.id === id) found = true
-        else prev = img.id
+  return useStudio(
+    useShallow((s) => {
+      const keys = Object.keys(s.pages)
+        .map(Number)
+        .sort((a, b) => a - b)
+      let prev: number | null = null
+      let found = false
+      for (const k of keys) {
+        const page = s.pages[k] ?? []
+        for (let i = 0; i < page.length; i++) {
+          const img = page[i]
+          if (!img) continue
+          if (found) return { prev, next: img.id }
+          if (img.id === id) found = true
+          else prev = img.id
+        }
       }
-    }
-    return { prev: found ? prev : null, next: null }
-  }))
+      return { prev: found ? prev : null, next: null }
+    })
+  )
 }
 
-function Photo({ detail, hover, setHover }: { detail: Detail; hover: number | null; setHover: (id: number | null) => void }): ReactElement {
+function Photo({
+  detail,
+  hover,
+  setHover
+}: {
+  detail: Detail
+  hover: number | null
+  setHover: (id: number | null) => void
+}): ReactElement {
   const stageRef = useRef<HTMLDivElement>(null)
   const [stage, setStage] = useState({ w: 0, h: 0 })
   const [loaded, setLoaded] = useState(false)
@@ -41,7 +51,10 @@ function Photo({ detail, hover, setHover }: { detail: Detail; hover: number | nu
   useLayoutEffect(() => {
     const el = stageRef.current
     if (!el) return
-    const ro = new ResizeObserver(() => setStage({ w: el.clientWidth, h: el.clientHeight }))
+    // contentRect excludes the stage's padding, so the photo keeps a margin on every side.
+    const ro = new ResizeObserver(([entry]) => {
+      if (entry) setStage({ w: entry.contentRect.width, h: entry.contentRect.height })
+    })
     ro.observe(el)
     return () => ro.disconnect()
   }, [])
@@ -68,7 +81,12 @@ function Photo({ detail, hover, setHover }: { detail: Detail; hover: number | nu
               onError={() => setFailed(true)}
               draggable={false}
             />
-            <svg viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" className="detail__boxes" data-testid="detail-boxes">
+            <svg
+              viewBox={`0 0 ${w} ${h}`}
+              preserveAspectRatio="none"
+              className="detail__boxes"
+              data-testid="detail-boxes"
+            >
               {faces.map((f, i) => (
                 <g
                   key={f.id}
@@ -77,7 +95,14 @@ function Photo({ detail, hover, setHover }: { detail: Detail; hover: number | nu
                   onMouseLeave={() => setHover(null)}
                   data-testid="detail-box"
                 >
-                  <rect x={f.box.x} y={f.box.y} width={f.box.w} height={f.box.h} strokeWidth={stroke * (hover === f.id ? 1.6 : 1)} rx={stroke * 2} />
+                  <rect
+                    x={f.box.x}
+                    y={f.box.y}
+                    width={f.box.w}
+                    height={f.box.h}
+                    strokeWidth={stroke * (hover === f.id ? 1.6 : 1)}
+                    rx={stroke * 2}
+                  />
                   <text x={f.box.x + stroke * 3} y={f.box.y - stroke * 4} fontSize={stroke * 7}>
                     {i + 1}
                   </text>
@@ -115,23 +140,35 @@ export function ImageDetail({ id }: { id: number }): ReactElement {
   useEffect(() => rootRef.current?.focus(), [])
 
   const onKey = useCallback(
-    (e: React.KeyboardEvent) => {
+    (e: KeyboardEvent) => {
+      if (useStudio.getState().dialog || e.defaultPrevented) return
+      const t = e.target as HTMLElement | null
+      if (t && ['INPUT', 'SELECT', 'TEXTAREA'].includes(t.tagName)) return
       if (e.key === 'Escape') selectImage(null)
       else if (e.key === 'ArrowLeft' && prev !== null) selectImage(prev)
       else if (e.key === 'ArrowRight' && next !== null) selectImage(next)
       else return
       e.preventDefault()
-      e.stopPropagation()
     },
     [prev, next]
   )
+  useEffect(() => {
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onKey])
 
   const current = detail && detail.image.id === id ? detail : null
   const image = current?.image
   return (
-    <div className="detail" ref={rootRef} tabIndex={-1} onKeyDown={onKey} data-testid="image-detail" role="dialog" aria-label="Photo">
+    <div className="detail" ref={rootRef} tabIndex={-1} data-testid="image-detail" role="dialog" aria-label="Photo">
       <header className="detail__header">
-        <button className="icon-button" onClick={() => selectImage(null)} aria-label="Back to the grid" title="Back (Esc)" data-testid="detail-close">
+        <button
+          className="icon-button"
+          onClick={() => selectImage(null)}
+          aria-label="Back to the grid"
+          title="Back (Esc)"
+          data-testid="detail-close"
+        >
           <CloseIcon />
         </button>
         <div className="detail__title">
@@ -146,10 +183,22 @@ export function ImageDetail({ id }: { id: number }): ReactElement {
           </span>
         )}
         <div className="detail__nav">
-          <button className="icon-button" disabled={prev === null} onClick={() => prev !== null && selectImage(prev)} aria-label="Previous photo" title="Previous (←)">
+          <button
+            className="icon-button"
+            disabled={prev === null}
+            onClick={() => prev !== null && selectImage(prev)}
+            aria-label="Previous photo"
+            title="Previous (←)"
+          >
             <ChevronLeft />
           </button>
-          <button className="icon-button" disabled={next === null} onClick={() => next !== null && selectImage(next)} aria-label="Next photo" title="Next (→)">
+          <button
+            className="icon-button"
+            disabled={next === null}
+            onClick={() => next !== null && selectImage(next)}
+            aria-label="Next photo"
+            title="Next (→)"
+          >
             <ChevronRight />
           </button>
         </div>

@@ -16,7 +16,11 @@ function ImportForm(): ReactElement {
   const submit = async (): Promise<void> => {
     if (busy) return
     if (!folder.trim()) {
-      setError({ code: 'BAD_ARGS', message: 'Type the full path of the folder to import, or choose one.', path: 'folder' })
+      setError({
+        code: 'BAD_ARGS',
+        message: 'Type the full path of the folder to import, or choose one.',
+        path: 'folder'
+      })
       return
     }
     setBusy(true)
@@ -36,7 +40,12 @@ function ImportForm(): ReactElement {
           <button className="button" onClick={closeDialog}>
             Cancel
           </button>
-          <button className="button button--primary" data-testid="import-start" disabled={busy} onClick={() => void submit()}>
+          <button
+            className="button button--primary"
+            data-testid="import-start"
+            disabled={busy}
+            onClick={() => void submit()}
+          >
             {busy ? 'Starting…' : 'Start import'}
           </button>
         </>
@@ -60,7 +69,12 @@ function ImportForm(): ReactElement {
         onEnter={() => void submit()}
       />
       <label className="checkbox">
-        <input type="checkbox" checked={crops} data-testid="import-crops" onChange={(e) => setCrops(e.target.checked)} />
+        <input
+          type="checkbox"
+          checked={crops}
+          data-testid="import-crops"
+          onChange={(e) => setCrops(e.target.checked)}
+        />
         <span>
           Faces are already cropped (FER, UTKFace…)
           <span className="checkbox__hint">Each image is one aligned face; no detection is run.</span>
@@ -81,14 +95,26 @@ function ImportForm(): ReactElement {
           <option value="ssd">SSD (accurate)</option>
           <option value="tiny">Tiny (faster)</option>
         </select>
-        <span className="field__hint">{crops ? 'Not used for cropped faces.' : 'SSD finds more small and turned faces.'}</span>
+        <span className="field__hint">
+          {crops ? 'Not used for cropped faces.' : 'SSD finds more small and turned faces.'}
+        </span>
       </div>
       {error && <ErrorMessage error={error} title="Could not start the import" />}
     </Modal>
   )
 }
 
-function Stat({ label, value, testId, tone }: { label: string; value: string; testId?: string; tone?: 'bad' }): ReactElement {
+function Stat({
+  label,
+  value,
+  testId,
+  tone
+}: {
+  label: string
+  value: string
+  testId?: string
+  tone?: 'bad'
+}): ReactElement {
   return (
     <div className="stat">
       <div className={`stat__value${tone === 'bad' ? ' stat__value--bad' : ''}`} data-testid={testId}>
@@ -133,7 +159,11 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
             <button className="button" onClick={closeDialog} data-testid="import-background">
               Run in background
             </button>
-            <button className="button button--danger" data-testid="import-cancel" onClick={() => void cancelJob(job.id)}>
+            <button
+              className="button button--danger"
+              data-testid="import-cancel"
+              onClick={() => void cancelJob(job.id)}
+            >
               Cancel import
             </button>
           </>
@@ -166,7 +196,11 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
           <span className="import-progress__heading">{heading}</span>
           <span className="muted">{p.total > 0 ? `${Math.round(fraction(p.done, p.total) * 100)}%` : ''}</span>
         </div>
-        <ProgressBar value={fraction(p.done, p.total)} indeterminate={active && p.total === 0} testId="import-progress-bar" />
+        <ProgressBar
+          value={fraction(p.done, p.total)}
+          indeterminate={active && p.total === 0}
+          testId="import-progress-bar"
+        />
         <div className="import-progress__message muted" title={p.message}>
           {p.message || job.title}
         </div>
@@ -187,9 +221,7 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
             title="The import stopped"
           />
         )}
-        {job.status === 'cancelled' && (
-          <p className="muted">Photos imported before you cancelled are kept.</p>
-        )}
+        {job.status === 'cancelled' && <p className="muted">Photos imported before you cancelled are kept.</p>}
       </div>
     </Modal>
   )

@@ -51,7 +51,10 @@ function Tile({ image, index, size }: { image: ImageSummary | undefined; index: 
           <img src={mediaUrl(`image/${image.id}`)} alt={name} loading="lazy" decoding="async" draggable={false} />
         )}
         {!isError && (
-          <span className={`tile__badge${image.faceCount === 0 ? ' tile__badge--none' : ''}`} title={plural(image.faceCount, 'face')}>
+          <span
+            className={`tile__badge${image.faceCount === 0 ? ' tile__badge--none' : ''}`}
+            title={plural(image.faceCount, 'face')}
+          >
             <FaceIcon width={12} height={12} />
             {image.faceCount}
           </span>
@@ -114,6 +117,68 @@ function Grid(): ReactElement {
   )
 }
 
+const ERROR_ROW = 46
+
+/** The Errors filter as a list: which file, where, and what went wrong, one per row. */
+function ErrorList(): ReactElement {
+  const total = useStudio((s) => s.total ?? 0)
+  const pages = useStudio((s) => s.pages)
+  const generation = useStudio((s) => s.generation)
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ERROR_ROW,
+    overscan: 10
+  })
+  const items = virtualizer.getVirtualItems()
+  const first = items[0]?.index ?? 0
+  const last = items[items.length - 1]?.index ?? 0
+  useEffect(() => {
+    if (total > 0) ensureRows(first, last)
+  }, [first, last, total, generation])
+  return (
+    <div className="error-list-scroll" ref={scrollRef} data-testid="library-grid" data-total={total}>
+      <div className="error-list" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((row) => {
+          const image = itemAt(pages, row.index)
+          return (
+            <div
+              key={row.key}
+              className="error-row-slot"
+              style={{ transform: `translateY(${row.start}px)`, height: ERROR_ROW }}
+            >
+              {image ? (
+                <button
+                  className="error-row"
+                  data-testid="library-item"
+                  data-image-id={image.id}
+                  data-status={image.status}
+                  data-index={row.index}
+                  onClick={() => selectImage(image.id)}
+                >
+                  <AlertIcon className="error-row__icon" />
+                  <span className="error-row__file">
+                    <span className="error-row__name">{fileName(image.relPath)}</span>
+                    <span className="error-row__path">
+                      {image.root}/{image.relPath}
+                    </span>
+                  </span>
+                  <span className="error-row__error" data-testid="library-item-error">
+                    {image.error ?? 'Could not be read'}
+                  </span>
+                </button>
+              ) : (
+                <div className="error-row error-row--loading" />
+              )}
+            </div>
+          )
+        })}
+      </div>
+    </div>
+  )
+}
+
 export function Library(): ReactElement {
   const filter = useStudio((s) => s.filter)
   const total = useStudio((s) => s.total)
@@ -152,12 +217,19 @@ export function Library(): ReactElement {
                 onClick={() => setLibraryFilter(f.id)}
               >
                 {f.label}
-                {f.id === 'errors' && counts && counts.imageErrors > 0 && <span className="segmented__count">{count(counts.imageErrors)}</span>}
+                {f.id === 'errors' && counts && counts.imageErrors > 0 && (
+                  <span className="segmented__count">{count(counts.imageErrors)}</span>
+                )}
               </button>
             ))}
           </div>
         )}
-        <button className="button button--primary" data-testid="import-button" onClick={requestImport} title={`Import a folder (${modKey}I)`}>
+        <button
+          className="button button--primary"
+          data-testid="import-button"
+          onClick={requestImport}
+          title={`Import a folder (${modKey}I)`}
+        >
           <ImportIcon />
           Import folder…
         </button>
@@ -174,7 +246,11 @@ export function Library(): ReactElement {
             title="Import a folder of photos to begin"
             testId="library-empty"
             actions={
-              <button className="button button--primary button--large" data-testid="library-empty-import" onClick={requestImport}>
+              <button
+                className="button button--primary button--large"
+                data-testid="library-empty-import"
+                onClick={requestImport}
+              >
                 <ImportIcon />
                 Import folder…
               </button>
@@ -184,14 +260,13 @@ export function Library(): ReactElement {
             Your photos stay where they are.
           </EmptyState>
         ) : total === 0 ? (
-          <EmptyState
-            title={filter === 'errors' ? 'No errors' : 'No photos with faces'}
-            testId="library-filter-empty"
-          >
+          <EmptyState title={filter === 'errors' ? 'No errors' : 'No photos with faces'} testId="library-filter-empty">
             {filter === 'errors'
               ? 'Every imported file was read successfully.'
               : 'No faces were found in the imported photos yet.'}
           </EmptyState>
+        ) : filter === 'errors' ? (
+          <ErrorList />
         ) : (
           <Grid />
         )}

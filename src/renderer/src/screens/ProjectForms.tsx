@@ -1,7 +1,7 @@
 /** Create / open project forms, used on the first-run screen and in the New/Open Project dialogs. */
 import { useState, type ReactElement } from 'react'
 import { useStudio } from '../store'
-import { clearProjectError, closeDialog, createOrOpenProject } from '../store/actions'
+import { closeDialog, createOrOpenProject, setProjectError } from '../store/actions'
 import { ErrorMessage, FolderField, Modal } from '../components/common'
 import { FolderIcon, FolderPlusIcon } from '../components/icons'
 
@@ -29,7 +29,7 @@ export function ProjectForm({
 }): ReactElement {
   const [dir, setDir] = useState(initialDir)
   const busy = useStudio((s) => s.projectBusy)
-  const error = useStudio((s) => (s.projectError?.form === form ? s.projectError.error : null))
+  const error = useStudio((s) => s.projectErrors[form] ?? null)
   const t = TITLES[form]
   const submit = (): void => {
     if (!busy) void createOrOpenProject(form, dir)
@@ -45,7 +45,9 @@ export function ProjectForm({
     >
       {!compact && (
         <div className="project-form__head">
-          <span className="project-form__icon">{form === 'create' ? <FolderPlusIcon width={20} height={20} /> : <FolderIcon width={20} height={20} />}</span>
+          <span className="project-form__icon">
+            {form === 'create' ? <FolderPlusIcon width={20} height={20} /> : <FolderIcon width={20} height={20} />}
+          </span>
           <div>
             <h2>{t.heading}</h2>
             <p className="muted">{BLURBS[form]}</p>
@@ -59,7 +61,7 @@ export function ProjectForm({
         value={dir}
         onChange={(v) => {
           setDir(v)
-          clearProjectError()
+          setProjectError(form, null)
         }}
         purpose={form}
         testIdPrefix={testIdPrefix}

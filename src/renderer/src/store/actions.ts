@@ -7,7 +7,14 @@ import type { CallArgs, CallName, CallResult, MenuAction } from '../../../shared
 import type { JobInfo, ProjectInfo } from '../../../shared/domain'
 import type { AppErrorShape, Reply } from '../../../shared/result'
 import { useStudio } from './index'
-import { LIBRARY_PAGE, type DialogId, type ProjectFormKind, type LibraryFilter, type ScreenId, type Toast } from './slices'
+import {
+  LIBRARY_PAGE,
+  type DialogId,
+  type ProjectFormKind,
+  type LibraryFilter,
+  type ScreenId,
+  type Toast
+} from './slices'
 
 let client: ConnectedApi | null = null
 
@@ -25,10 +32,16 @@ let toastSeq = 0
 const toastTimers = new Map<number, ReturnType<typeof setTimeout>>()
 
 export function pushToast(toast: Omit<Toast, 'id'>): number {
+  const same = get().toasts.find((t) => t.kind === toast.kind && t.title === toast.title && t.message === toast.message)
+  if (same) return same.id
   const id = ++toastSeq
   set((s) => ({ toasts: [...s.toasts.slice(-4), { ...toast, id }] }))
   // Errors stay until dismissed: a message that vanishes before it is read has been swallowed.
-  if (toast.kind !== 'error') toastTimers.set(id, setTimeout(() => dismissToast(id), 5000))
+  if (toast.kind !== 'error')
+    toastTimers.set(
+      id,
+      setTimeout(() => dismissToast(id), 5000)
+    )
   return id
 }
 
@@ -64,8 +77,21 @@ export async function request<N extends CallName>(
   return reply
 }
 
+/** A short stable key per project, so media URLs of different projects never share a cache entry. */
+function projectKey(project: ProjectInfo): string {
+  let h = 2166136261
+  for (const ch of project.dir + '\u0000' + project.createdAt) h = Math.imul(h ^ ch.charCodeAt(0), 16777619)
+  return (h >>> 0).toString(36)
+}
+
 export function mediaUrl(ref: string): string {
-  return client ? client.mediaUrl(ref) : ''
+  if (!client) return ''
+  const url = client.mediaUrl(ref)
+  // Ids restart at 1 in every project while browsers cache media by URL (the bridge allows an hour):
+  // without a per-project key, a newly opened project would show the previous project's photos.
+  const project = get().project
+  // Both transports ignore the extra query parameter when resolving the file.
+  return project ? `${url}${url.includes('?') ? '&' : '?'}p=${projectKey(project)}` : url
 }
 
 // ---------------------------------------------------------------- app info
@@ -112,26 +138,26 @@ export async function loadRecent(): Promise<void> {
 export async function createOrOpenProject(form: ProjectFormKind, dir: string): Promise<boolean> {
   const trimmed = dir.trim()
   if (!trimmed) {
-    set({
-      projectError: { form, error: { code: 'BAD_ARGS', message: 'Type the folder’s full path, or choose one.', path: 'dir' } }
-    })
+    setProjectError(form, { code: 'BAD_ARGS', message: 'Type the folder’s full path, or choose one.', path: 'dir' })
     return false
   }
-  set({ projectBusy: true, projectError: null })
+  set({ projectBusy: true })
+  setProjectError(form, null)
   const reply = await request(form === 'create' ? 'project.create' : 'project.open', { dir: trimmed }, { inline: true })
   set({ projectBusy: false })
   if (!reply.ok) {
-    set({ projectError: { form, error: reply.error } })
+    setProjectError(form, reply.error)
     return false
   }
   applyProject(reply.value)
-  set({ dialog: null, screen: 'library' })
+  set({ dialog: null, screen: 'library', projectErrors: {} })
   void loadRecent()
   return true
 }
 
-export function clearProjectError(): void {
-  if (get().projectError) set({ projectError: null })
+export function setProjectError(form: ProjectFormKind, error: AppErrorShape | null): void {
+  if (!error && !get().projectErrors[form]) return
+  set((s) => ({ projectErrors: { ...s.projectErrors, [form]: error ?? undefined } }))
 }
 
 export async function closeProject(): Promise<void> {
@@ -175,20 +201,27 @@ function onJobUpdated(job: JobInfo): void {
   set((s) => ({ jobs: { ...s.jobs, [job.id]: job } }))
   const finished = !isActive(job) && (!prev || isActive(prev))
   if (!finished) return
+  if (job.kind === 'import') {
+    void refreshProject()
+    invalidateLibrary()
+  }
+  // The open Import dialog already shows how its own job ended.
+  if (get().dialog === 'import' && get().importJobId === job.id) return
   if (job.status === 'failed') {
     pushToast({
       kind: 'error',
       title: `${job.title} failed`,
-      message: job.error ?? 'The job stopped without saying why. Try again; if it keeps failing, check the terminal log.'
+      message:
+        job.error ?? 'The job stopped without saying why. Try again; if it keeps failing, check the terminal log.'
     })
   } else if (job.status === 'cancelled') {
-    pushToast({ kind: 'info', title: `${job.title} cancelled`, message: 'What was finished before cancelling is kept.' })
-  } else if (get().importJobId !== job.id || get().dialog !== 'import') {
+    pushToast({
+      kind: 'info',
+      title: `${job.title} cancelled`,
+      message: 'What was finished before cancelling is kept.'
+    })
+  } else {
     pushToast({ kind: 'success', title: `${job.title} finished`, message: jobSummary(job) })
-  }
-  if (job.kind === 'import') {
-    void refreshProject()
-    invalidateLibrary()
   }
 }
 
@@ -218,7 +251,11 @@ export async function startImport(args: CallArgs<'import.start'>): Promise<AppEr
 
 export function requestImport(): void {
   if (!get().project) {
-    pushToast({ kind: 'info', title: 'No project open', message: 'Create or open a project first, then import photos into it.' })
+    pushToast({
+      kind: 'info',
+      title: 'No project open',
+      message: 'Create or open a project first, then import photos into it.'
+    })
     return
   }
   const current = get().importJobId
@@ -256,7 +293,11 @@ export async function loadPage(page: number): Promise<void> {
   const key = `${generation}:${page}`
   if (loadingPages.has(key) || get().pages[page]) return
   loadingPages.add(key)
-  const reply = await request('library.images', { offset: page * LIBRARY_PAGE, limit: LIBRARY_PAGE, filter }, { inline: true })
+  const reply = await request(
+    'library.images',
+    { offset: page * LIBRARY_PAGE, limit: LIBRARY_PAGE, filter },
+    { inline: true }
+  )
   loadingPages.delete(key)
   if (get().generation !== generation) return
   if (!reply.ok) {
@@ -285,12 +326,12 @@ export function navigate(screen: ScreenId): void {
 }
 
 export function openDialog(dialog: DialogId): void {
-  if (dialog === 'project-new' || dialog === 'project-open') set({ projectError: null })
+  if (dialog === 'project-new' || dialog === 'project-open') set({ projectErrors: {} })
   set({ dialog })
 }
 
 export function closeDialog(): void {
-  set({ dialog: null, projectError: null })
+  set({ dialog: null, projectErrors: {} })
 }
 
 export function setTask(task: string): void {
@@ -305,7 +346,6 @@ export function runMenuAction(action: MenuAction): void {
       const dialog = action === 'project.new' ? 'project-new' : 'project-open'
       if (get().project) openDialog(dialog)
       else {
-        set({ projectError: null })
         document.getElementById(action === 'project.new' ? 'firstrun-create-path' : 'firstrun-open-path')?.focus()
       }
       return

@@ -34,15 +34,15 @@ export interface ProjectSlice {
   recent: RecentProject[]
   /** A create/open request is in flight. */
   projectBusy: boolean
-  /** The last create/open failure, shown beside the form that caused it. */
-  projectError: { form: ProjectFormKind; error: AppErrorShape } | null
+  /** The last create/open failure of each form, shown beside that form. */
+  projectErrors: Partial<Record<ProjectFormKind, AppErrorShape>>
 }
 export const createProjectSlice: Slice<ProjectSlice> = () => ({
   project: null,
   projectKnown: false,
   recent: [],
   projectBusy: false,
-  projectError: null
+  projectErrors: {}
 })
 
 // ---- jobs ----

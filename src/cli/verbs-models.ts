@@ -1,0 +1,205 @@
+/** CLI verbs for training and model versions: train, eval, versions, activate, export-model. */
+import path from 'node:path'
+import type { JobInfo, ModelVersionInfo, TrainSummary } from '../shared/domain'
+import { need, num, parseArgs, str, UsageError } from './args'
+import { progressLine, withProject } from './context'
+import { parseLabelMap } from '../main/labels/label-csv'
+import { csvTruth } from '../main/models/csv-truth'
+import { isClassificationMetrics } from '../main/models/metrics'
+import type { PredictResult } from '../main/models/predict-op'
+import { findTask, parseVersionRef } from '../main/models/registry'
+import { evaluate, exportVersion, listVersionInfos, startActivation, startTraining } from '../main/models/service'
+import type { VerbOutput } from './verbs'
+
+type Verb = (argv: string[]) => Promise<VerbOutput>
+
+export const MODELS_HELP: Record<string, string> = {
+  train: 'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--json]',
+  eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path]] [--json]',
+  versions: 'face-studio versions --project <dir> --task <name> [--json]',
+  activate: 'face-studio activate --project <dir> --task <name> --version <n> [--json]',
+  'export-model': 'face-studio export-model --project <dir> --task <name> --version <n|active> --out <folder> [--json]'
+}
+
+function positiveInt(p: ReturnType<typeof parseArgs>, name: string, min: number): number | undefined {
+  const v = num(p, name)
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`--${name} must be an integer ≥ ${min}`)
+  return v
+}
+
+function versionFlag(p: ReturnType<typeof parseArgs>): number | 'active' {
+  const raw = need(p, 'version')
+  try {
+    return parseVersionRef(raw)
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e))
+  }
+}
+
+function fmt(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined ? '–' : x.toFixed(digits)
+}
+
+export const trainVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, {
+    values: ['project', 'task', 'epochs', 'seed', 'hidden'],
+    booleans: ['json', 'no-activate']
+  })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  const epochs = positiveInt(p, 'epochs', 1)
+  const seed = positiveInt(p, 'seed', 0)
+  const hidden = positiveInt(p, 'hidden', 1)
+  return withProject(project, false, async (ctx) => {
+    const { done } = startTraining(ctx, {
+      task,
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(hidden !== undefined ? { hidden } : {}),
+      activate: !p.flags.has('no-activate')
+    })
+    const off = ctx.on((event, payload) => {
+      if (event !== 'training.epoch') return
+      const e = payload as { totalEpochs: number; point: { epoch: number; loss: number; val_loss?: number; val_acc?: number } }
+      progressLine(
+        `train: epoch ${e.point.epoch}/${e.totalEpochs} loss ${fmt(e.point.loss)} val_loss ${fmt(e.point.val_loss)} val_acc ${fmt(e.point.val_acc)}`
+      )
+    })
+    const job: JobInfo = await done
+    off()
+    if (process.stderr.isTTY) process.stderr.write('\n')
+    if (job.status !== 'done') throw new Error(job.error ?? `training ${job.status}`)
+    const s = job.result as TrainSummary
+    const json = {
+      version: s.version,
+      parent: s.parent,
+      train_n: s.train_n,
+      eval_n: s.eval_n,
+      metrics: s.metrics,
+      seconds: s.seconds,
+      backend: s.backend
+    }
+    const m = s.metrics
+    const head = isClassificationMetrics(m)
+      ? `accuracy ${fmt(m.accuracy)}, macro-F1 ${fmt(m.macro_f1)}, ECE ${fmt(m.ece)}`
+      : `MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}`
+    const text = `Trained ${task} v${s.version} (from v${s.parent ?? '–'}) on ${s.train_n} faces in ${s.seconds.toFixed(1)} s (${s.backend}); evaluation set (${s.eval_n}): ${head}.${s.activated ? ' Now active.' : ''}`
+    return { json, text }
+  })
+}
+
+export const evalVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, {
+    values: ['project', 'task', 'version', 'csv', 'label-column', 'map', 'path-column'],
+    booleans: ['json']
+  })
+  const project = path.resolve(need(p, 'project'))
+  const taskName = need(p, 'task')
+  const version = versionFlag(p)
+  const csv = str(p, 'csv')
+  if (csv === undefined && (p.flags.has('label-column') || p.flags.has('map') || p.flags.has('path-column')))
+    throw new UsageError('--label-column, --map and --path-column go with --csv')
+  if (csv !== undefined && !p.flags.has('label-column')) throw new UsageError('--csv needs --label-column')
+  return withProject(project, false, async (ctx) => {
+    const db = ctx.requireProject().db
+    const task = findTask(db, taskName)
+    const mapSpec = str(p, 'map')
+    const truth =
+      csv === undefined
+        ? undefined
+        : csvTruth(db, task, {
+            csv,
+            labelColumn: need(p, 'label-column'),
+            pathColumn: str(p, 'path-column'),
+            map: mapSpec === undefined ? undefined : parseLabelMap(mapSpec)
+          })
+    const r = await evaluate(ctx, { task: task.name, versions: [version], ...(truth ? { faces: truth.faces } : {}) })
+    const v = r.versions[0]
+    if (!v) throw new Error('the evaluation returned no version')
+    const m = v.metrics
+    const source = truth
+      ? `${truth.faces.length} faces from ${path.basename(csv ?? '')} (${truth.unmatched} unmatched, ${truth.skipped} skipped)`
+      : `the evaluation set (${m.n} faces)`
+    if (isClassificationMetrics(m)) {
+      const json = {
+        n: m.n,
+        accuracy: m.accuracy,
+        macro_f1: m.macro_f1,
+        per_class: m.per_class,
+        confusion: m.confusion,
+        ece: m.ece,
+        version: v.version,
+        backend: r.backend,
+        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {})
+      }
+      const lines = [
+        `${task.name} v${v.version} on ${source}: accuracy ${fmt(m.accuracy)}, macro-F1 ${fmt(m.macro_f1)}, ECE ${fmt(m.ece)}`,
+        ...Object.entries(m.per_class).map(
+          ([l, c]) => `  ${l.padEnd(14)} P ${fmt(c.precision)}  R ${fmt(c.recall)}  F1 ${fmt(c.f1)}  n ${c.support}`
+        )
+      ]
+      return { json, text: lines.join('\n') }
+    }
+    const json = {
+      n: m.n,
+      mae: m.mae,
+      rmse: m.rmse,
+      pcc: m.pcc,
+      version: v.version,
+      backend: r.backend,
+      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {})
+    }
+    return { json, text: `${task.name} v${v.version} on ${source}: MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}` }
+  })
+}
+
+function versionLine(v: ModelVersionInfo): string {
+  const h = v.headline
+  const metric = !h
+    ? ''
+    : 'accuracy' in h
+      ? ` acc ${fmt(h.accuracy)} F1 ${fmt(h.macro_f1)}`
+      : ` MAE ${fmt(h.mae, 2)} r ${fmt(h.pcc)}`
+  const from = v.parent === null ? '' : ` ← v${v.parent}`
+  const kind = v.builtin ? ' built-in' : ` train ${v.trainN ?? '?'} eval ${v.evalN ?? '?'}${metric} ${v.backend ?? ''}`
+  return `${v.active ? '*' : ' '} v${v.version}${from}${kind}  ${v.createdAt}${v.mitigation ? `  mitigation ${v.mitigation.method}` : ''}`
+}
+
+export const versionsVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'task'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  return withProject(project, false, async (ctx) => {
+    const versions = listVersionInfos(ctx.requireProject().db, task)
+    return { json: { task, versions }, text: versions.map(versionLine).join('\n') }
+  })
+}
+
+export const activateVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'task', 'version'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  const version = versionFlag(p)
+  return withProject(project, false, async (ctx) => {
+    const { done } = startActivation(ctx, { task, version })
+    const job = await done
+    if (job.status !== 'done') throw new Error(job.error ?? `activation ${job.status}`)
+    const r = job.result as PredictResult
+    return {
+      json: { task: r.task, version: r.version, active: true, faces: r.faces, seconds: r.seconds, backend: r.backend },
+      text: `${r.task} v${r.version} is active; ${r.faces} faces re-predicted in ${r.seconds.toFixed(2)} s (${r.backend}).`
+    }
+  })
+}
+
+export const exportModelVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'task', 'version', 'out'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  const version = versionFlag(p)
+  const out = path.resolve(need(p, 'out'))
+  return withProject(project, false, async (ctx) => {
+    const r = await exportVersion(ctx, { task, version, dir: out })
+    return { json: r, text: `Exported to ${r.path} (${r.files.join(', ')})` }
+  })
+}

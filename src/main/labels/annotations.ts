@@ -1,0 +1,343 @@
+import type { AnnotationChange, AnnotationSource, HistoryEntry, UndoResult } from '../../shared/domain'
+import { AppError } from '../../shared/result'
+import type { Db } from '../db/open'
+import { getTask, normalizeValue } from './tasks'
+
+export interface AnnotationItem {
+  target: 'face' | 'person'
+  id: number
+  /** Raw answer: a label, `unsure`, `not_applicable`, or a number for score tasks. */
+  value: string
+  source: AnnotationSource
+}
+
+export interface AnnotateInput {
+  task: number | string
+  annotator: string
+  items: readonly AnnotationItem[]
+  description?: string
+}
+
+export interface AnnotateResult {
+  actionId: number
+  taskId: number
+  rows: number
+}
+
+type Row = { value: string | null } | undefined
+
+function currentStmts(db: Db): {
+  face: (faceId: number, taskId: number) => string | null
+  person: (personId: number, taskId: number) => string | null
+} {
+  const face = db.prepare(
+    `SELECT value FROM annotations WHERE face_id = ? AND task_id = ? AND target = 'face' ORDER BY id DESC LIMIT 1`
+  )
+  const person = db.prepare(
+    `SELECT value FROM annotations WHERE person_id = ? AND task_id = ? AND target = 'person' ORDER BY id DESC LIMIT 1`
+  )
+  return {
+    face: (f, t) => (face.get(f, t) as Row)?.value ?? null,
+    person: (p, t) => (person.get(p, t) as Row)?.value ?? null
+  }
+}
+
+function insertStmt(
+  db: Db
+): (r: {
+  target: 'face' | 'person'
+  id: number
+  taskId: number
+  value: string | null
+  previous: string | null
+  annotator: string
+  source: string
+  actionId: number
+  at: string
+}) => void {
+  const ins = db.prepare(
+    `INSERT INTO annotations (target, face_id, person_id, task_id, value, previous_value, annotator, source, created_at, action_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+  )
+  return (r) =>
+    void ins.run(
+      r.target,
+      r.target === 'face' ? r.id : null,
+      r.target === 'person' ? r.id : null,
+      r.taskId,
+      r.value,
+      r.previous,
+      r.annotator,
+      r.source,
+      r.at,
+      r.actionId
+    )
+}
+
+function newAction(
+  db: Db,
+  a: { kind: 'do' | 'undo' | 'redo'; ref: number | null; taskId: number; annotator: string; description: string }
+): number {
+  const r = db
+    .prepare(
+      `INSERT INTO annotation_actions (kind, ref_action_id, task_id, annotator, description, state, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`
+    )
+    .run(a.kind, a.ref, a.taskId, a.annotator, a.description, a.kind === 'do' ? 'done' : null, new Date().toISOString())
+  return Number(r.lastInsertRowid)
+}
+
+/**
+ * Appends one annotation row per item, all under one user action (one undo step), in one transaction.
+ * Every value is checked against the task first; one bad value or unknown face/person rejects the whole call
+ * with nothing written. previous_value is the target's own current value (face rows: the face's latest face-level
+ * answer; person rows: the person's latest).
+ */
+export function annotate(db: Db, input: AnnotateInput): AnnotateResult {
+  const task = getTask(db, input.task)
+  if (input.items.length === 0)
+    throw new AppError('BAD_ARGS', 'Nothing to annotate: no faces or persons given.', 'items')
+  const annotator = input.annotator.trim()
+  if (!annotator) throw new AppError('BAD_ARGS', 'An annotator name is required.', 'annotator')
+  const values = input.items.map((it, i) => {
+    const v = normalizeValue(task, it.value)
+    if ('error' in v) throw new AppError('BAD_ARGS', `Item ${i}: ${v.error}.`, `items.${i}.value`)
+    return v.value
+  })
+  const faceExists = db.prepare('SELECT 1 FROM faces WHERE id = ?').pluck()
+  const personExists = db.prepare('SELECT 1 FROM persons WHERE id = ?').pluck()
+  const current = currentStmts(db)
+  const insert = insertStmt(db)
+  const run = db.transaction((): AnnotateResult => {
+    input.items.forEach((it, i) => {
+      const ok = it.target === 'face' ? faceExists.get(it.id) : personExists.get(it.id)
+      if (!ok) throw new AppError('NOT_FOUND', `There is no ${it.target} ${it.id} in this project.`, `items.${i}.id`)
+    })
+    db.prepare(`UPDATE annotation_actions SET state = 'dropped' WHERE state = 'undone'`).run()
+    const actionId = newAction(db, {
+      kind: 'do',
+      ref: null,
+      taskId: task.id,
+      annotator,
+      description: input.description ?? describe(task.name, input.items, values)
+    })
+    const at = new Date().toISOString()
+    input.items.forEach((it, i) => {
+      const previous = it.target === 'face' ? current.face(it.id, task.id) : current.person(it.id, task.id)
+      insert({
+        target: it.target,
+        id: it.id,
+        taskId: task.id,
+        value: values[i] ?? null,
+        previous,
+        annotator,
+        source: it.source,
+        actionId,
+        at
+      })
+    })
+    return { actionId, taskId: task.id, rows: input.items.length }
+  })
+  return run()
+}
+
+function describe(task: string, items: readonly AnnotationItem[], values: readonly string[]): string {
+  const distinct = [...new Set(values)]
+  const what = distinct.length === 1 ? `"${distinct[0] ?? ''}"` : `${distinct.length} labels`
+  const faces = items.filter((i) => i.target === 'face').length
+  const persons = items.length - faces
+  const who = [
+    faces ? `${faces} face${faces === 1 ? '' : 's'}` : '',
+    persons ? `${persons} person${persons === 1 ? '' : 's'}` : ''
+  ]
+    .filter(Boolean)
+    .join(' and ')
+  return `${task}: ${what} on ${who}`
+}
+
+interface ActionRow {
+  id: number
+  task_id: number
+  description: string
+}
+
+function reverse(db: Db, action: ActionRow, kind: 'undo' | 'redo', annotator: string): UndoResult {
+  const rows = db
+    .prepare(
+      `SELECT target, face_id, person_id, value, previous_value FROM annotations WHERE action_id = ? ORDER BY id`
+    )
+    .all(action.id) as Array<{
+    target: 'face' | 'person'
+    face_id: number | null
+    person_id: number | null
+    value: string | null
+    previous_value: string | null
+  }>
+  // Per target: undo restores what was there before the action's first row, redo what its last row set.
+  const targets = new Map<
+    string,
+    { target: 'face' | 'person'; id: number; before: string | null; after: string | null }
+  >()
+  for (const r of rows) {
+    const id = (r.target === 'face' ? r.face_id : r.person_id) as number
+    const key = `${r.target}:${id}`
+    const t = targets.get(key)
+    if (t) t.after = r.value
+    else targets.set(key, { target: r.target, id, before: r.previous_value, after: r.value })
+  }
+  const current = currentStmts(db)
+  const insert = insertStmt(db)
+  const actionId = newAction(db, {
+    kind,
+    ref: action.id,
+    taskId: action.task_id,
+    annotator,
+    description: `${kind} ${action.description}`
+  })
+  const at = new Date().toISOString()
+  const changes: AnnotationChange[] = []
+  for (const t of targets.values()) {
+    const value = kind === 'undo' ? t.before : t.after
+    const previous = t.target === 'face' ? current.face(t.id, action.task_id) : current.person(t.id, action.task_id)
+    insert({
+      target: t.target,
+      id: t.id,
+      taskId: action.task_id,
+      value,
+      previous,
+      annotator,
+      source: kind,
+      actionId,
+      at
+    })
+    changes.push({ target: t.target, id: t.id, taskId: action.task_id, value, previous })
+  }
+  return { actionId: action.id, description: action.description, taskId: action.task_id, changes }
+}
+
+/** Undoes the latest user action still done (project-wide, persisted): appends rows restoring earlier values. */
+export function undo(db: Db, annotator: string): UndoResult | null {
+  return db.transaction((): UndoResult | null => {
+    const action = db
+      .prepare(`SELECT id, task_id, description FROM annotation_actions WHERE state = 'done' ORDER BY id DESC LIMIT 1`)
+      .get() as ActionRow | undefined
+    if (!action) return null
+    const result = reverse(db, action, 'undo', annotator)
+    const seq =
+      (db.prepare('SELECT COALESCE(MAX(undo_seq), 0) + 1 FROM annotation_actions').pluck().get() as number) ?? 1
+    db.prepare(`UPDATE annotation_actions SET state = 'undone', undo_seq = ? WHERE id = ?`).run(seq, action.id)
+    return result
+  })()
+}
+
+/** Re-applies the most recently undone action, unless a new action came after that undo. */
+export function redo(db: Db, annotator: string): UndoResult | null {
+  return db.transaction((): UndoResult | null => {
+    const action = db
+      .prepare(
+        `SELECT id, task_id, description FROM annotation_actions WHERE state = 'undone' ORDER BY undo_seq DESC LIMIT 1`
+      )
+      .get() as ActionRow | undefined
+    if (!action) return null
+    const result = reverse(db, action, 'redo', annotator)
+    db.prepare(`UPDATE annotation_actions SET state = 'done' WHERE id = ?`).run(action.id)
+    return result
+  })()
+}
+
+/** What undo / redo would act on now (for menu labels). */
+export function undoState(db: Db): { undo: string | null; redo: string | null } {
+  const u = db
+    .prepare(`SELECT description FROM annotation_actions WHERE state = 'done' ORDER BY id DESC LIMIT 1`)
+    .pluck()
+    .get() as string | undefined
+  const r = db
+    .prepare(`SELECT description FROM annotation_actions WHERE state = 'undone' ORDER BY undo_seq DESC LIMIT 1`)
+    .pluck()
+    .get() as string | undefined
+  return { undo: u ?? null, redo: r ?? null }
+}
+
+/**
+ * Current label per face for a task: the newest face-level row, overridden by the newest person-level row of
+ * the face's current person. A newest value of NULL (an undo back to "nothing") means no label.
+ * Linear in the task's annotations plus the labelled persons' faces.
+ */
+export function currentLabels(db: Db, taskId: number): Map<number, string> {
+  const out = new Map<number, string>()
+  const faceRows = db
+    .prepare(`SELECT face_id, value FROM annotations WHERE task_id = ? AND target = 'face' ORDER BY id`)
+    .raw()
+    .iterate(taskId) as IterableIterator<[number, string | null]>
+  const faceVals = new Map<number, string | null>()
+  for (const [f, v] of faceRows) faceVals.set(f, v)
+  for (const [f, v] of faceVals) if (v !== null) out.set(f, v)
+  const personVals = currentPersonLabels(db, taskId)
+  if (personVals.size > 0) {
+    const facesOf = db.prepare('SELECT id FROM faces WHERE person_id = ?').pluck()
+    for (const [p, v] of personVals) for (const f of facesOf.all(p) as number[]) out.set(f, v)
+  }
+  return out
+}
+
+/** Current person-level label per person for a task (persons whose latest row is NULL are left out). */
+export function currentPersonLabels(db: Db, taskId: number): Map<number, string> {
+  const rows = db
+    .prepare(`SELECT person_id, value FROM annotations WHERE task_id = ? AND target = 'person' ORDER BY id`)
+    .raw()
+    .iterate(taskId) as IterableIterator<[number, string | null]>
+  const vals = new Map<number, string | null>()
+  for (const [p, v] of rows) vals.set(p, v)
+  const out = new Map<number, string>()
+  for (const [p, v] of vals) if (v !== null) out.set(p, v)
+  return out
+}
+
+/** The current label of one face (person-level label of its person first), or null. */
+export function currentLabelOf(db: Db, faceId: number, taskId: number): string | null {
+  const person = db.prepare('SELECT person_id FROM faces WHERE id = ?').pluck().get(faceId) as number | null | undefined
+  const cur = currentStmts(db)
+  if (person !== null && person !== undefined) {
+    const pv = cur.person(person, taskId)
+    if (pv !== null) return pv
+  }
+  return cur.face(faceId, taskId)
+}
+
+/** Every annotation row about a face, newest first: its own rows and its current person's rows. */
+export function faceHistory(db: Db, faceId: number, taskRef?: number | string): HistoryEntry[] {
+  const taskId = taskRef === undefined ? null : getTask(db, taskRef).id
+  const face = db.prepare('SELECT person_id FROM faces WHERE id = ?').get(faceId) as
+    { person_id: number | null } | undefined
+  if (!face) throw new AppError('NOT_FOUND', `There is no face ${faceId} in this project.`, 'faceId')
+  const rows = db
+    .prepare(
+      `SELECT a.id, t.name AS task, a.target, a.person_id, a.value, a.previous_value, a.annotator, a.source, a.created_at
+       FROM annotations a JOIN tasks t ON t.id = a.task_id
+       WHERE ((a.target = 'face' AND a.face_id = @face) OR (a.target = 'person' AND a.person_id = @person))
+         AND (@task IS NULL OR a.task_id = @task)
+       ORDER BY a.id DESC LIMIT 1000`
+    )
+    .all({ face: faceId, person: face.person_id ?? -1, task: taskId }) as Array<{
+    id: number
+    task: string
+    target: 'face' | 'person'
+    person_id: number | null
+    value: string | null
+    previous_value: string | null
+    annotator: string
+    source: HistoryEntry['source']
+    created_at: string
+  }>
+  return rows.map((r) => ({
+    id: r.id,
+    task: r.task,
+    target: r.target,
+    personId: r.person_id,
+    value: r.value,
+    previousValue: r.previous_value,
+    annotator: r.annotator,
+    source: r.source,
+    createdAt: r.created_at
+  }))
+}

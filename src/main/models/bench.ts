@@ -1,0 +1,123 @@
+/**
+ * Benchmark helpers for `npm run bench` (issue 5): training time for N annotations and re-prediction
+ * (activation) time for N faces, on synthetic features, through the same code the app runs.
+ * Each returns plain numbers plus the tfjs backend they ran on. They run in the calling process:
+ * call them from a bench file (a Vitest fork), not from the Electron main process.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { openDatabase } from '../db/open'
+import { initBackend } from '../ml/backend'
+import { DB_FILE } from '../project/project'
+import { buildHead } from '../training/head'
+import { mulberry32, normal } from '../training/split'
+import { saveVersion } from '../training/store'
+import { trainHead } from '../training/train'
+import { predictTaskOp } from './predict-op'
+
+const LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised']
+const DIM = 256
+
+function synthetic(n: number, seed: number): { data: Float32Array; labels: string[] } {
+  const rng = mulberry32(seed)
+  const means = LABELS.map(() => Float32Array.from({ length: DIM }, () => normal(rng) * 0.3))
+  const data = new Float32Array(n * DIM)
+  const labels: string[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rng() * LABELS.length)
+    labels[i] = LABELS[c]!
+    const m = means[c]!
+    for (let d = 0; d < DIM; d++) data[i * DIM + d] = m[d]! + normal(rng)
+  }
+  return { data, labels }
+}
+
+export interface TrainBench {
+  annotations: number
+  seconds: number
+  epochsRun: number
+  backend: string
+}
+
+/** Training as the app runs it (balanced class weights, 50 epochs max, early stopping), 256-d → 7 classes. */
+export async function benchTraining(annotations: number, opts: { epochs?: number; seed?: number } = {}): Promise<TrainBench> {
+  const backend = (await initBackend()).name
+  const { data, labels } = synthetic(annotations, opts.seed ?? 1)
+  const t0 = performance.now()
+  const r = await trainHead({
+    features: { data, dim: DIM },
+    labels,
+    labelSet: LABELS,
+    kind: 'classification',
+    classWeights: 'balanced',
+    seed: opts.seed ?? 1,
+    ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {})
+  })
+  const seconds = (performance.now() - t0) / 1000
+  r.model.dispose()
+  return { annotations, seconds, epochsRun: r.epochsRun, backend }
+}
+
+export interface RepredictBench {
+  faces: number
+  /** Whole activation: load + verify the version, read features, predict, write predictions + active flag. */
+  seconds: number
+  /** The head's forward pass alone. */
+  predictSeconds: number
+  backend: string
+}
+
+/**
+ * Activation of a trained version over `faces` faces with synthetic 256-d features, in a throwaway
+ * project (predict.task exactly as the worker runs it).
+ */
+export async function benchRepredict(faces: number): Promise<RepredictBench> {
+  await initBackend()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-bench-repredict-'))
+  try {
+    fs.mkdirSync(path.join(dir, 'models'))
+    const db = openDatabase(path.join(dir, DB_FILE), { create: true })
+    const { data } = synthetic(faces, 2)
+    db.transaction(() => {
+      db.prepare(`INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/x.jpg', '/', 'x.jpg', 'ok', 'now')`).run()
+      const face = db.prepare(`INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`)
+      const feat = db.prepare(`INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, 'expression', ${DIM}, ?)`)
+      for (let i = 0; i < faces; i++) {
+        const id = face.run(i).lastInsertRowid as number
+        feat.run(id, Buffer.from(data.buffer, i * DIM * 4, DIM * 4))
+      }
+    })()
+    const model = buildHead({ inputDim: DIM, labels: LABELS, seed: 1 })
+    const saved = await saveVersion(path.join(dir, 'models'), {
+      task: 'expression',
+      versionNumber: 1,
+      model,
+      metadata: {
+        kind: 'classification',
+        labels: LABELS,
+        feature_kind: 'expression',
+        input_dim: DIM,
+        parent_version: 0,
+        hyperparameters: {},
+        seed: 1,
+        training_set_hash: 'bench',
+        counts: {},
+        duration_ms: 0,
+        metrics: {},
+        mitigation: null
+      }
+    })
+    model.dispose()
+    db.prepare(
+      `INSERT INTO model_versions (task_id, version, parent_id, path, sha256, metadata, active, created_at)
+       SELECT id, 1, NULL, 'models/expression/v1', ?, '{}', 0, 'now' FROM tasks WHERE name = 'expression'`
+    ).run(saved.sha256)
+    db.close()
+    const r = await predictTaskOp({ projectDir: dir, task: 'expression', version: 1, activate: true }, new AbortController().signal)
+    return { faces: r.faces, seconds: r.seconds, predictSeconds: r.predictSeconds, backend: tf.getBackend() }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}

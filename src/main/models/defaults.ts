@@ -1,0 +1,5 @@
+/** Training defaults shared by main (job titles, progress totals) and the worker; no imports, so main stays free of tfjs. */
+export const DEFAULT_EPOCHS = 50
+export const DEFAULT_SEED = 1
+/** Fewer rows than this cannot be split into training and validation in any useful way. */
+export const MIN_TRAIN_ROWS = 4

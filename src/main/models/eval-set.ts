@@ -1,0 +1,128 @@
+/**
+ * A task's evaluation set: labelled faces that are never trained on, so every version is scored on the
+ * same faces.
+ *
+ * - The first sync with at least MIN_LABELLED_TO_SAMPLE usable labels samples once, stratified by label
+ *   and seeded (EVAL_FRACTION of each label), and records every labelled face's decision.
+ * - Faces labelled after that are assigned by a hash of (task, face id) with the same fraction, so the
+ *   choice is deterministic and does not depend on the order or time annotations arrive.
+ * - A decided face never changes sides on a later sync; only an explicit user mark moves it.
+ */
+import { createHash } from 'node:crypto'
+import type { Db } from '../db/open'
+import { sampleEvaluationSet } from '../training/split'
+import { currentTaskLabels, usableLabels, type FaceLabel } from './labels-source'
+import type { TaskRow } from './registry'
+
+export const EVAL_FRACTION = 0.25
+export const EVAL_SEED = 20240601
+/** Below this, a stratified sample is mostly rounding; faces wait (as training data) until there are enough. */
+export const MIN_LABELLED_TO_SAMPLE = 8
+
+/** Deterministic uniform value in [0, 1) for a face of a task. */
+export function faceHashUnit(taskId: number, faceId: number): number {
+  const h = createHash('sha256').update(`eval:${taskId}:${faceId}`).digest()
+  return h.readUInt32BE(0) / 4294967296
+}
+
+export interface EvalSyncResult {
+  sampledNow: boolean
+  added: number
+  members: number
+}
+
+/** Assigns every not-yet-decided labelled face of the task; idempotent. */
+export function syncEvaluationSet(db: Db, task: TaskRow, labels?: readonly FaceLabel[]): EvalSyncResult {
+  const usable = usableLabels(labels ?? currentTaskLabels(db, task.id), task)
+  const run = db.transaction((): EvalSyncResult => {
+    const sampling = db.prepare('SELECT seed, fraction FROM evaluation_sampling WHERE task_id = ?').get(task.id) as
+      { seed: number; fraction: number } | undefined
+    const decided = new Set(
+      db.prepare('SELECT face_id FROM evaluation_set WHERE task_id = ?').pluck().all(task.id) as number[]
+    )
+    const now = new Date().toISOString()
+    const ins = db.prepare(
+      'INSERT INTO evaluation_set (task_id, face_id, member, source, assigned_at) VALUES (?, ?, ?, ?, ?)'
+    )
+    const pending = usable.filter((l) => !decided.has(l.faceId))
+    let added = 0
+    let sampledNow = false
+    if (!sampling) {
+      if (usable.length >= MIN_LABELLED_TO_SAMPLE) {
+        const items = usable.map((l) => ({ id: l.faceId, label: stratum(task, l.value) }))
+        const chosen = new Set(sampleEvaluationSet(items, EVAL_FRACTION, EVAL_SEED).map((i) => i.id))
+        for (const l of pending) {
+          const member = chosen.has(l.faceId) ? 1 : 0
+          ins.run(task.id, l.faceId, member, 'sampled', now)
+          added += member
+        }
+        db.prepare('INSERT INTO evaluation_sampling (task_id, seed, fraction, sampled_at) VALUES (?, ?, ?, ?)').run(
+          task.id,
+          EVAL_SEED,
+          EVAL_FRACTION,
+          now
+        )
+        sampledNow = true
+      }
+    } else {
+      for (const l of pending) {
+        const member = faceHashUnit(task.id, l.faceId) < sampling.fraction ? 1 : 0
+        ins.run(task.id, l.faceId, member, 'hashed', now)
+        added += member
+      }
+    }
+    return { sampledNow, added, members: evaluationMembers(db, task.id).length }
+  })
+  return run()
+}
+
+/** Score tasks are stratified by decade so young and old faces are both held out. */
+function stratum(task: TaskRow, value: string): string {
+  if (task.kind === 'classification') return value
+  return String(Math.min(9, Math.max(0, Math.floor(Number(value) / 10))))
+}
+
+export function evaluationMembers(db: Db, taskId: number): number[] {
+  return db
+    .prepare('SELECT face_id FROM evaluation_set WHERE task_id = ? AND member = 1 ORDER BY face_id')
+    .pluck()
+    .all(taskId) as number[]
+}
+
+/** The user's own choice: put faces into (or take them out of) the evaluation set. */
+export function markEvaluation(db: Db, taskId: number, faceIds: readonly number[], member: boolean): number {
+  const up = db.prepare(
+    `INSERT INTO evaluation_set (task_id, face_id, member, source, assigned_at) VALUES (?, ?, ?, 'user', ?)
+     ON CONFLICT(task_id, face_id) DO UPDATE SET member = excluded.member, source = 'user', assigned_at = excluded.assigned_at`
+  )
+  const run = db.transaction(() => {
+    const now = new Date().toISOString()
+    let n = 0
+    for (const id of faceIds) n += up.run(taskId, id, member ? 1 : 0, now).changes
+    return n
+  })
+  return run()
+}
+
+export interface EvaluationSetInfo {
+  members: number
+  sampled: boolean
+  fraction: number
+  bySource: Record<'sampled' | 'hashed' | 'user', number>
+}
+
+export function evaluationSetInfo(db: Db, taskId: number): EvaluationSetInfo {
+  const sampling = db.prepare('SELECT fraction FROM evaluation_sampling WHERE task_id = ?').pluck().get(taskId) as
+    number | undefined
+  const rows = db
+    .prepare('SELECT source, COUNT(*) AS n FROM evaluation_set WHERE task_id = ? AND member = 1 GROUP BY source')
+    .all(taskId) as Array<{ source: 'sampled' | 'hashed' | 'user'; n: number }>
+  const bySource = { sampled: 0, hashed: 0, user: 0 }
+  for (const r of rows) bySource[r.source] = r.n
+  return {
+    members: bySource.sampled + bySource.hashed + bySource.user,
+    sampled: sampling !== undefined,
+    fraction: sampling ?? EVAL_FRACTION,
+    bySource
+  }
+}

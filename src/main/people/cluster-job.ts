@@ -1,0 +1,59 @@
+import type { ClusterPreviewRow, ClusterSummary, JobInfo } from '../../shared/domain'
+import { AppError } from '../../shared/result'
+import type { AppContext } from '../app/context'
+import { applyClusterPlan, lastClusteredFace, storedThreshold, type ClusterMode, type ClusterPlan } from './clustering'
+import type { ClusterOpParams, PreviewOpParams } from './worker-ops'
+
+export interface ClusterJobOptions {
+  /** Euclidean distance on the 128-d descriptors; the project's last threshold (default 0.5) when absent. */
+  threshold?: number | undefined
+  /** incremental when the project was clustered before, else full, when absent. */
+  mode?: ClusterMode | undefined
+}
+
+/**
+ * Clusters faces into persons as a job: the ML worker computes the plan from the database (so a 100k-face run
+ * never blocks main's event loop), main writes it in one transaction and tells screens that persons changed.
+ */
+export function startClustering(
+  ctx: AppContext,
+  opts: ClusterJobOptions = {}
+): { info: JobInfo; done: Promise<JobInfo> } {
+  const project = ctx.requireProject()
+  const threshold = opts.threshold ?? storedThreshold(project.db)
+  if (!(threshold > 0 && threshold < 4))
+    throw new AppError('BAD_ARGS', 'The threshold must be between 0 and 4.', 'threshold')
+  const mode: ClusterMode = opts.mode ?? (lastClusteredFace(project.db) === null ? 'full' : 'incremental')
+  return ctx.jobs.submit('cluster', mode === 'full' ? 'Cluster people' : 'Add new faces to people', async (job) => {
+    const started = performance.now()
+    job.progress({ done: 0, total: 1, message: 'Clustering faces…' })
+    const [worker] = ctx.workers.acquire(1)
+    if (!worker) throw new AppError('WORKER_CRASHED', 'No ML worker is available.')
+    const params: ClusterOpParams = { projectDir: project.dir, threshold, mode }
+    const plan = await worker.request<ClusterPlan>('people.cluster', params, { signal: job.signal })
+    if (job.signal.aborted) throw new AppError('CANCELLED', 'Clustering cancelled; nothing was changed.')
+    const applied = applyClusterPlan(project.db, plan)
+    ctx.emit('data.changed', { what: ['persons', 'faces'] })
+    const summary: ClusterSummary = {
+      clusters: applied.clusters,
+      singletons: applied.singletons,
+      seconds: (performance.now() - started) / 1000,
+      mode,
+      threshold,
+      assigned: applied.assigned
+    }
+    job.progress({ done: 1, total: 1, message: `${summary.clusters} clusters, ${summary.singletons} singletons` })
+    return summary
+  })
+}
+
+export const DEFAULT_PREVIEW_THRESHOLDS = [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65]
+
+/** What each threshold would give (computed in the worker, with the user's constraints). */
+export async function clusterPreview(ctx: AppContext, thresholds: readonly number[]): Promise<ClusterPreviewRow[]> {
+  const project = ctx.requireProject()
+  const [worker] = ctx.workers.acquire(1)
+  if (!worker) throw new AppError('WORKER_CRASHED', 'No ML worker is available.')
+  const params: PreviewOpParams = { projectDir: project.dir, thresholds: [...thresholds] }
+  return worker.request<ClusterPreviewRow[]>('people.preview', params)
+}
