@@ -33,7 +33,7 @@ test.describe('desktop app (Electron)', () => {
     })
     const page = await app.firstWindow()
     await expect(page.getByTestId('first-run')).toBeVisible()
-    const isolated = await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require === 'undefined')
+    const isolated = await page.evaluate(() => typeof (globalThis as { require?: unknown }).require === 'undefined')
     expect(isolated).toBe(true)
     const dir = path.join(tempDir('electron-proj'), 'Desk')
     await page.getByTestId('firstrun-create-path').fill(dir)

@@ -65,6 +65,8 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 export const test = base.extend<{ server: StudioServer }>({
+  // Playwright fixtures take their dependencies by destructuring; this one has none.
+  // eslint-disable-next-line no-empty-pattern
   server: async ({}, use) => {
     const server = await startServer(tempDir('home'))
     await use(server)

@@ -28,7 +28,7 @@ if (!electron.path) {
       '',
       'What to do:',
       '  - Use the browser mode, which runs the same app:   npm run web',
-      '  - Or, with network access, fetch Electron:         npm install electron && npm start',
+      '  - Or, with network access, install again (Electron is fetched then) and start:  npm install && npm start',
       ''
     ].join('\n')
   )

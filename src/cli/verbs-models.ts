@@ -8,14 +8,24 @@ import { csvTruth } from '../main/models/csv-truth'
 import { isClassificationMetrics } from '../main/models/metrics'
 import type { PredictResult } from '../main/models/predict-op'
 import { findTask, parseVersionRef } from '../main/models/registry'
-import { evaluate, exportVersion, listVersionInfos, startActivation, startTraining } from '../main/models/service'
+import {
+  evaluate,
+  exportVersion,
+  jobFailure,
+  listVersionInfos,
+  startActivation
+} from '../main/models/service'
 import type { VerbOutput } from './verbs'
+// fairness (issue 6): eval --group-task/--group-column, train --mitigation.
+import { EVAL_GROUP_FLAGS, evalGroupExtras, mitigationFromArgs, TRAIN_MITIGATION_FLAGS } from './verbs-fairness'
+import { startMitigatedTraining } from '../main/fairness/service'
 
 type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const MODELS_HELP: Record<string, string> = {
-  train: 'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--json]',
-  eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path]] [--json]',
+  train:
+    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
+  eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path] [--group-column <col>]] [--group-task <task> [--group-by <task>] [--group-source annotations|predicted]] [--min-group-size 30] [--json]',
   versions: 'face-studio versions --project <dir> --task <name> [--json]',
   activate: 'face-studio activate --project <dir> --task <name> --version <n> [--json]',
   'export-model': 'face-studio export-model --project <dir> --task <name> --version <n|active> --out <folder> [--json]'
@@ -23,7 +33,8 @@ export const MODELS_HELP: Record<string, string> = {
 
 function positiveInt(p: ReturnType<typeof parseArgs>, name: string, min: number): number | undefined {
   const v = num(p, name)
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`--${name} must be an integer ≥ ${min}`)
+  if (v !== undefined && (!Number.isInteger(v) || v < min))
+    throw new UsageError(`--${name} must be an integer ≥ ${min}`)
   return v
 }
 
@@ -42,7 +53,7 @@ function fmt(x: number | null | undefined, digits = 3): string {
 
 export const trainVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
-    values: ['project', 'task', 'epochs', 'seed', 'hidden'],
+    values: ['project', 'task', 'epochs', 'seed', 'hidden', ...TRAIN_MITIGATION_FLAGS],
     booleans: ['json', 'no-activate']
   })
   const project = path.resolve(need(p, 'project'))
@@ -50,8 +61,10 @@ export const trainVerb: Verb = async (argv) => {
   const epochs = positiveInt(p, 'epochs', 1)
   const seed = positiveInt(p, 'seed', 0)
   const hidden = positiveInt(p, 'hidden', 1)
+  const mitigation = mitigationFromArgs(p)
   return withProject(project, false, async (ctx) => {
-    const { done } = startTraining(ctx, {
+    const { done } = startMitigatedTraining(ctx, {
+      mitigation,
       task,
       ...(epochs !== undefined ? { epochs } : {}),
       ...(seed !== undefined ? { seed } : {}),
@@ -60,7 +73,10 @@ export const trainVerb: Verb = async (argv) => {
     })
     const off = ctx.on((event, payload) => {
       if (event !== 'training.epoch') return
-      const e = payload as { totalEpochs: number; point: { epoch: number; loss: number; val_loss?: number; val_acc?: number } }
+      const e = payload as {
+        totalEpochs: number
+        point: { epoch: number; loss: number; val_loss?: number; val_acc?: number }
+      }
       progressLine(
         `train: epoch ${e.point.epoch}/${e.totalEpochs} loss ${fmt(e.point.loss)} val_loss ${fmt(e.point.val_loss)} val_acc ${fmt(e.point.val_acc)}`
       )
@@ -68,7 +84,7 @@ export const trainVerb: Verb = async (argv) => {
     const job: JobInfo = await done
     off()
     if (process.stderr.isTTY) process.stderr.write('\n')
-    if (job.status !== 'done') throw new Error(job.error ?? `training ${job.status}`)
+    if (job.status !== 'done') throw jobFailure(ctx, job.id) ?? new Error(job.error ?? `training ${job.status}`)
     const s = job.result as TrainSummary
     const json = {
       version: s.version,
@@ -90,7 +106,7 @@ export const trainVerb: Verb = async (argv) => {
 
 export const evalVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
-    values: ['project', 'task', 'version', 'csv', 'label-column', 'map', 'path-column'],
+    values: ['project', 'task', 'version', 'csv', 'label-column', 'map', 'path-column', ...EVAL_GROUP_FLAGS],
     booleans: ['json']
   })
   const project = path.resolve(need(p, 'project'))
@@ -117,6 +133,7 @@ export const evalVerb: Verb = async (argv) => {
     const v = r.versions[0]
     if (!v) throw new Error('the evaluation returned no version')
     const m = v.metrics
+    const groups = evalGroupExtras(ctx, p, r)
     const source = truth
       ? `${truth.faces.length} faces from ${path.basename(csv ?? '')} (${truth.unmatched} unmatched, ${truth.skipped} skipped)`
       : `the evaluation set (${m.n} faces)`
@@ -130,13 +147,15 @@ export const evalVerb: Verb = async (argv) => {
         ece: m.ece,
         version: v.version,
         backend: r.backend,
-        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {})
+        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+        ...groups?.json
       }
       const lines = [
         `${task.name} v${v.version} on ${source}: accuracy ${fmt(m.accuracy)}, macro-F1 ${fmt(m.macro_f1)}, ECE ${fmt(m.ece)}`,
         ...Object.entries(m.per_class).map(
           ([l, c]) => `  ${l.padEnd(14)} P ${fmt(c.precision)}  R ${fmt(c.recall)}  F1 ${fmt(c.f1)}  n ${c.support}`
-        )
+        ),
+        ...(groups?.lines ?? [])
       ]
       return { json, text: lines.join('\n') }
     }
@@ -147,9 +166,13 @@ export const evalVerb: Verb = async (argv) => {
       pcc: m.pcc,
       version: v.version,
       backend: r.backend,
-      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {})
+      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+      ...groups?.json
     }
-    return { json, text: `${task.name} v${v.version} on ${source}: MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}` }
+    return {
+      json,
+      text: [`${task.name} v${v.version} on ${source}: MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}`, ...(groups?.lines ?? [])].join('\n')
+    }
   })
 }
 
@@ -183,7 +206,7 @@ export const activateVerb: Verb = async (argv) => {
   return withProject(project, false, async (ctx) => {
     const { done } = startActivation(ctx, { task, version })
     const job = await done
-    if (job.status !== 'done') throw new Error(job.error ?? `activation ${job.status}`)
+    if (job.status !== 'done') throw jobFailure(ctx, job.id) ?? new Error(job.error ?? `activation ${job.status}`)
     const r = job.result as PredictResult
     return {
       json: { task: r.task, version: r.version, active: true, faces: r.faces, seconds: r.seconds, backend: r.backend },

@@ -8,6 +8,7 @@ import { exportRows, toCsv } from '../main/library/export'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
+import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
 
 export interface VerbOutput {
   json: unknown
@@ -22,7 +23,8 @@ const HELP: Record<string, string> = {
   stats: 'face-studio stats --project <dir> [--json]',
   export: 'face-studio export --project <dir> --format csv|json --out <file> [--json]',
   ...PEOPLE_HELP,
-  ...MODELS_HELP
+  ...MODELS_HELP,
+  ...FAIRNESS_HELP
 }
 
 export function usage(verb?: string): string {
@@ -113,5 +115,7 @@ export const verbs: Record<string, Verb> = {
   eval: evalVerb,
   versions: versionsVerb,
   activate: activateVerb,
-  'export-model': exportModelVerb
+  'export-model': exportModelVerb,
+  sweep: sweepVerb,
+  fairness: fairnessVerb
 }

@@ -27,6 +27,13 @@ import type {
   VersionComparison,
   VersionMetricsInfo
 } from './domain'
+import type {
+  BiasProbeInfo,
+  ConflictList,
+  GroupMetricsComparison,
+  GroupMetricsInfo,
+  GroupThresholdsInfo
+} from './domain'
 
 /** Phantom marker carrying a result type; the value is never read at run time. */
 declare const resultBrand: unique symbol
@@ -45,11 +52,37 @@ const none = z.object({}).strict()
 const absoluteDir = z.string().trim().min(1, 'a folder path is required').max(4096)
 const id = z.number().int().nonnegative()
 const ids = z.array(id).min(1, 'select at least one').max(100_000)
-const page = { offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(1000).default(200) }
+const page = {
+  offset: z.number().int().nonnegative().default(0),
+  limit: z.number().int().positive().max(1000).default(200)
+}
 const taskRef = z.union([id, z.string().trim().min(1).max(64)])
 const label = z.string().trim().min(1).max(64)
 /** A model version number (0 = built-in head) or "active". */
 const versionRef = z.union([z.number().int().nonnegative(), z.literal('active')])
+
+/** Fairness (issue 6): where groups come from. Annotations unless the caller explicitly asks for 'predicted'. */
+const groupSource = z.enum(['annotations', 'predicted']).default('annotations')
+const minGroupSize = z.number().int().positive().max(1_000_000)
+const grouping = {
+  groupTask: taskRef,
+  /** A second grouping task: groups are the intersections "groupTask × by". */
+  by: taskRef.optional(),
+  source: groupSource,
+  /** Groups with fewer faces are flagged and not ranked (default 30). */
+  minGroupSize: minGroupSize.optional()
+}
+const mitigation = z
+  .object({
+    method: z.enum(['none', 'reweight', 'penalty']),
+    /** Required for reweight / penalty. */
+    groupTask: z.string().trim().max(64).default(''),
+    /** ω in [0, 1] (reweight) or λ ≥ 0 (penalty). */
+    strength: z.number().min(0).max(1000).default(1),
+    penaltyMode: z.enum(['loss', 'positive_rate']).optional(),
+    positive: label.optional()
+  })
+  .strict()
 
 export const calls = {
   'app.info': call(none, returns<AppInfo>()),
@@ -93,7 +126,9 @@ export const calls = {
   // ---- People (identity clusters) ----
   /** Start a clustering job. threshold: euclidean (project's last, default 0.5); mode: full re-cluster keeping the user's work, or incremental (new faces only; default once clustered). Result: the job (its result is a ClusterSummary). */
   'people.cluster': call(
-    z.object({ threshold: z.number().positive().max(4).optional(), mode: z.enum(['full', 'incremental']).optional() }).strict(),
+    z
+      .object({ threshold: z.number().positive().max(4).optional(), mode: z.enum(['full', 'incremental']).optional() })
+      .strict(),
     returns<JobInfo>()
   ),
   /** What each threshold would give (default 0.35..0.65): rows of {threshold, clusters, singletons, largest}. */
@@ -111,10 +146,7 @@ export const calls = {
   /** Faces in no person (singletons, "not this person"). */
   'people.unassigned': call(z.object(page).strict(), returns<{ total: number; faces: PersonFace[] }>()),
   /** Name a person (null or "" removes the name). Naming confirms its current faces. */
-  'people.rename': call(
-    z.object({ id, name: z.string().max(200).nullable() }).strict(),
-    returns<PersonSummary>()
-  ),
+  'people.rename': call(z.object({ id, name: z.string().max(200).nullable() }).strict(), returns<PersonSummary>()),
   /** Merge person `from` into person `into`; returns the merged person. */
   'people.merge': call(z.object({ into: id, from: id }).strict(), returns<PersonSummary>()),
   /** Split the selected faces of person `id` into a new person; returns the new person. */
@@ -160,7 +192,10 @@ export const calls = {
     returns<TaskInfo>()
   ),
   /** Add labels to a classification task (existing ones never change). */
-  'tasks.addLabels': call(z.object({ task: taskRef, labels: z.array(label).min(1).max(200) }).strict(), returns<TaskInfo>()),
+  'tasks.addLabels': call(
+    z.object({ task: taskRef, labels: z.array(label).min(1).max(200) }).strict(),
+    returns<TaskInfo>()
+  ),
 
   // ---- Annotations ----
   /** Record answers as ONE undo step. entries: each {target face|person, ids, value (label, unsure, not_applicable, or number), source}. annotator defaults to the app's profile. */
@@ -224,7 +259,7 @@ export const calls = {
       .object({
         task: taskRef,
         epochs: z.number().int().positive().max(1000).optional(),
-        seed: z.number().int().nonnegative().max(2 ** 31).optional(),
+        seed: z.number().int().nonnegative().max(2147483648).optional(),
         hidden: z.number().int().positive().max(4096).optional(),
         batchSize: z.number().int().positive().max(65536).optional(),
         learningRate: z.number().positive().max(1).optional(),
@@ -255,8 +290,92 @@ export const calls = {
   'models.markEvaluation': call(
     z.object({ task: taskRef, faceIds: ids, member: z.boolean() }).strict(),
     returns<{ changed: number }>()
+  ),
+  // ---- Fairness (issue 6) ----
+  /** Per-group metrics of a version on the task's evaluation set: per group and class TPR/FPR/TNR/FNR with counts, accuracy / macro-F1 (MAE/RMSE/PCC for scores), largest gap, dp_diff, eo_diff; small groups flagged. Groups from annotations of groupTask (× by) unless source = 'predicted'. */
+  'fairness.groupMetrics': call(
+    z.object({ task: taskRef, version: versionRef, ...grouping }).strict(),
+    returns<GroupMetricsInfo>()
+  ),
+  /** The same for two versions side by side, with deltas (b − a) per group and of the gaps. */
+  'fairness.compare': call(
+    z.object({ task: taskRef, a: versionRef, b: versionRef, ...grouping }).strict(),
+    returns<GroupMetricsComparison>()
+  ),
+  /** Bias probe: P(prediction = c | attribute value) over every face with an attribute value. */
+  'fairness.biasProbe': call(
+    z
+      .object({
+        task: taskRef,
+        version: versionRef,
+        attributeTask: taskRef,
+        by: taskRef.optional(),
+        source: groupSource,
+        minGroupSize: minGroupSize.optional()
+      })
+      .strict(),
+    returns<BiasProbeInfo>()
+  ),
+  /** Post-processing: per-group thresholds on P(positive) equalising TPR (or FPR) within a tolerance, with their accuracy cost. */
+  'fairness.thresholds': call(
+    z
+      .object({
+        task: taskRef,
+        version: versionRef,
+        ...grouping,
+        positive: label.optional(),
+        target: z.enum(['tpr', 'fpr']).default('tpr'),
+        tolerance: z.number().min(0).max(1).default(0.02)
+      })
+      .strict(),
+    returns<GroupThresholdsInfo>()
+  ),
+  /** Train with bias mitigation (like models.train; result: TrainSummary; the version records method, params, grouping task). */
+  'fairness.train': call(
+    z
+      .object({
+        task: taskRef,
+        mitigation,
+        epochs: z.number().int().positive().max(1000).optional(),
+        seed: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(2 ** 31)
+          .optional(),
+        activate: z.boolean().default(true)
+      })
+      .strict(),
+    returns<JobInfo>()
+  ),
+  /** Sweep ω (reweight) or λ (penalty): one inactive version per value in one job; result: SweepSummary (curve, pick). */
+  'fairness.sweep': call(
+    z
+      .object({
+        task: taskRef,
+        method: z.enum(['reweight', 'penalty']),
+        groupTask: z.string().trim().min(1).max(64),
+        values: z.array(z.number().min(0).max(1000)).min(1).max(20),
+        penaltyMode: z.enum(['loss', 'positive_rate']).optional(),
+        positive: label.optional(),
+        epochs: z.number().int().positive().max(1000).optional(),
+        seed: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(2 ** 31)
+          .optional(),
+        accuracyBudget: z.number().min(0).max(100).optional(),
+        minGroupSize: minGroupSize.optional()
+      })
+      .strict(),
+    returns<JobInfo>()
+  ),
+  /** Identity-consistency conflicts (persons with ≥ 2 faces): predictions disagreeing across a person's faces, faces contradicting a person-level label. */
+  'fairness.conflicts': call(
+    z.object({ tasks: z.array(taskRef).max(50).optional(), ...page }).strict(),
+    returns<ConflictList>()
   )
-
 } as const
 
 export type Calls = typeof calls
@@ -281,7 +400,13 @@ export interface Events {
 export type MenuAction = 'project.new' | 'project.open' | 'import' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
-export const eventNames: readonly EventName[] = ['job.updated', 'project.changed', 'data.changed', 'menu', 'training.epoch']
+export const eventNames: readonly EventName[] = [
+  'job.updated',
+  'project.changed',
+  'data.changed',
+  'menu',
+  'training.epoch'
+]
 
 export function isCallName(name: string): name is CallName {
   return Object.prototype.hasOwnProperty.call(calls, name)

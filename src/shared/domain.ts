@@ -350,3 +350,210 @@ export interface EvaluationSetSummary {
   bySource: Record<'sampled' | 'hashed' | 'user', number>
   faces: Array<{ faceId: number; thumb: string; label: string | null }>
 }
+
+// ---- Fairness (issue 6) ----
+
+/** Where group membership comes from: the user's annotations (default) or a task's active predictions (only on request). */
+export type GroupSource = 'annotations' | 'predicted'
+
+/** How the faces were grouped; every fairness result carries it so the UI can say which source was used. */
+export interface GroupingInfo {
+  /** One task, or two for an intersection ("a × b"). */
+  tasks: string[]
+  /** "race" or "gender_presentation × age_band". */
+  label: string
+  source: GroupSource
+  /** Faces of the scored set that have a group (unsure / not applicable and unlabelled faces have none). */
+  faces: number
+  /** Faces per group value. */
+  values: Record<string, number>
+}
+
+/** One-vs-rest counts and rates of one class inside one group; a rate with an empty denominator is null. */
+export interface GroupClassRates {
+  tpr: number | null
+  fpr: number | null
+  tnr: number | null
+  fnr: number | null
+  support: number
+  tp: number
+  fp: number
+  tn: number
+  fn: number
+}
+
+export interface GroupClassStats {
+  n: number
+  accuracy: number
+  macro_f1: number
+  /** Fewer faces than the minimum group size: shown, but not ranked (left out of every gap). */
+  small: boolean
+  per_class: Record<string, GroupClassRates>
+}
+
+export interface GroupScoreStats {
+  n: number
+  mae: number
+  rmse: number
+  pcc: number | null
+  small: boolean
+}
+
+export interface GroupGap {
+  /** "accuracy", "tpr:<label>", "fpr:<label>" or "mae". */
+  metric: string
+  value: number
+  /** [higher, lower]. */
+  groups: [string, string]
+}
+
+export interface GroupMetricsInfo {
+  task: string
+  version: number
+  kind: 'classification' | 'score'
+  grouping: GroupingInfo
+  /** Faces scored (the evaluation set, or the caller's CSV faces). */
+  n: number
+  /** Scored faces without a group (left out of per_group). */
+  ungrouped: number
+  min_group_size: number
+  /** Headline metrics over all scored faces. */
+  overall: Record<string, number | null>
+  per_group: Record<string, GroupClassStats | GroupScoreStats>
+  /** Largest gap between non-small groups: accuracy or any class's TPR (MAE for score tasks). */
+  max_gap: GroupGap | null
+  /** Largest TPR gap over classes (the "equal opportunity" gap); null for score tasks or < 2 ranked groups. */
+  tpr_gap: GroupGap | null
+  dp_diff: number | null
+  eo_diff: number | null
+  small_groups: string[]
+  backend: string
+}
+
+export interface GroupMetricsComparison {
+  task: string
+  kind: 'classification' | 'score'
+  grouping: GroupingInfo
+  a: GroupMetricsInfo
+  b: GroupMetricsInfo
+  /** b − a per group (groups present on both sides): accuracy / macro_f1 and per-class tpr / fpr, or mae / rmse. */
+  deltas: Record<string, Record<string, number | null>>
+  /** b − a of max_gap, tpr_gap, dp_diff, eo_diff and the overall headline. */
+  summary_deltas: Record<string, number | null>
+}
+
+export interface BiasProbeInfo {
+  task: string
+  version: number
+  attribute: GroupingInfo
+  classes: string[]
+  /** Per attribute value: faces and P(prediction = class | attribute = value). */
+  rows: Record<string, { n: number; p: Record<string, number>; small: boolean }>
+  /** The class whose probability differs most between two (non-small) attribute values. */
+  max_diff: { class: string; value: number; between: [string, string] } | null
+  min_group_size: number
+}
+
+export interface GroupThresholdsInfo {
+  task: string
+  version: number
+  grouping: GroupingInfo
+  /** The label treated as positive (one-vs-rest). */
+  positive: string
+  target: 'tpr' | 'fpr'
+  tolerance: number
+  /** Pooled rate at the shared 0.5 threshold that every group is moved towards. */
+  target_rate: number | null
+  per_group: Record<
+    string,
+    { n: number; threshold: number; rate_before: number | null; rate_after: number | null; within_tolerance: boolean }
+  >
+  /** One-vs-rest accuracy (positive vs rest) at 0.5 and with the per-group thresholds, on the grouped faces. */
+  accuracy_before: number
+  accuracy_after: number
+  /** accuracy_before − accuracy_after (what equalising costs). */
+  accuracy_cost: number
+  /** Largest rate gap between groups before and after. */
+  gap_before: number | null
+  gap_after: number | null
+}
+
+export type MitigationMethod = 'none' | 'reweight' | 'penalty'
+
+/** Bias mitigation for one training run; groups always come from annotations of groupTask. */
+export interface MitigationSpec {
+  method: MitigationMethod
+  groupTask: string
+  /** ω in [0, 1] for reweight; λ ≥ 0 for penalty. */
+  strength: number
+  /** Penalty on the spread of per-group mean loss (default) or of mean P(positive). */
+  penaltyMode?: 'loss' | 'positive_rate'
+  /** The positive label for penaltyMode 'positive_rate'. */
+  positive?: string
+}
+
+export interface SweepPoint {
+  /** ω or λ; null for the baseline (the version every point was fine-tuned from). */
+  value: number | null
+  version: number
+  overall: Record<string, number | null>
+  per_group: Record<string, GroupClassStats | GroupScoreStats>
+  max_gap: GroupGap | null
+  tpr_gap: GroupGap | null
+  dp_diff: number | null
+  eo_diff: number | null
+  /** The bias measure the pick minimises (tpr_gap value, or MAE gap for score tasks). */
+  gap: number | null
+  within_budget: boolean
+  picked: boolean
+}
+
+export interface SweepSummary {
+  task: string
+  mitigation: 'reweight' | 'penalty'
+  group_task: string
+  values: number[]
+  baseline: SweepPoint
+  points: SweepPoint[]
+  /** Version picked: the smallest gap among points within the accuracy budget (null if none has a gap). */
+  picked: number | null
+  /** Accuracy points (0..1) below the best point's accuracy still allowed (MAE above the best, score tasks). */
+  accuracy_budget: number
+  criterion: string
+  min_group_size: number
+  seconds: number
+  backend: string
+}
+
+export interface ConflictFace {
+  faceId: number
+  /** MediaRef `thumb/<faceId>`. */
+  thumb: string
+  predicted: string
+  confidence: number | null
+}
+
+export interface ConflictItem {
+  /** Predictions of one person's faces disagree, or a face's prediction contradicts the person's label. */
+  kind: 'prediction_disagreement' | 'contradicts_person_label'
+  task: string
+  personId: number
+  personName: string | null
+  /** The person-level label of the task, if the person has one. */
+  personLabel: string | null
+  /** Most frequent prediction over the person's faces. */
+  majority: string
+  /** The faces to review (disagreement: faces off the majority; contradiction: the contradicting faces). */
+  faces: ConflictFace[]
+  /** Faces of the person that have a prediction. */
+  personFaces: number
+  /** 0..1: share of the person's faces involved (ordering key, larger first). */
+  severity: number
+}
+
+export interface ConflictList {
+  tasks: string[]
+  persons_checked: number
+  total: number
+  items: ConflictItem[]
+}

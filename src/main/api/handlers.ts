@@ -31,6 +31,15 @@ import {
   trainingHistory,
   versionMetrics
 } from '../models/service'
+import { findConflicts } from '../fairness/conflicts'
+import {
+  compareGroupMetrics,
+  startMitigatedTraining,
+  versionBiasProbe,
+  versionGroupMetrics,
+  versionGroupThresholds
+} from '../fairness/service'
+import { startSweep } from '../fairness/sweep'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -68,7 +77,8 @@ export const handlers: Handlers = {
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
   ...peopleHandlers(),
   ...labelHandlers(),
-  ...modelHandlers()
+  ...modelHandlers(),
+  ...fairnessHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }
@@ -178,5 +188,36 @@ function modelHandlers(): Subset<'models'> {
     'models.markEvaluation': (a, ctx) => ({
       changed: setEvaluationMembership(ctx.requireProject().db, a.task, a.faceIds, a.member)
     })
+  }
+}
+
+function fairnessHandlers(): Subset<'fairness'> {
+  return {
+    'fairness.groupMetrics': (a, ctx) => versionGroupMetrics(ctx, a),
+    'fairness.compare': (a, ctx) => compareGroupMetrics(ctx, a),
+    'fairness.biasProbe': (a, ctx) => versionBiasProbe(ctx, a),
+    'fairness.thresholds': (a, ctx) => versionGroupThresholds(ctx, a),
+    'fairness.train': (a, ctx) =>
+      startMitigatedTraining(ctx, {
+        task: a.task,
+        mitigation: a.mitigation,
+        activate: a.activate,
+        ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
+        ...(a.seed !== undefined ? { seed: a.seed } : {})
+      }).info,
+    'fairness.sweep': (a, ctx) =>
+      startSweep(ctx, {
+        task: a.task,
+        mitigation: a.method,
+        groupTask: a.groupTask,
+        values: a.values,
+        penaltyMode: a.penaltyMode,
+        positive: a.positive,
+        epochs: a.epochs,
+        seed: a.seed,
+        accuracyBudget: a.accuracyBudget,
+        minGroupSize: a.minGroupSize
+      }).info,
+    'fairness.conflicts': (a, ctx) => findConflicts(ctx.requireProject().db, a)
   }
 }

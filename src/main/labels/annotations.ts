@@ -42,6 +42,47 @@ function currentStmts(db: Db): {
   }
 }
 
+/**
+ * Existence and current value of targets: per-row indexed queries for a few items, one scan of the task's
+ * annotations for a big batch (a CSV of a million rows), so a batch stays linear.
+ */
+function targetLookup(
+  db: Db,
+  taskId: number,
+  n: number
+): {
+  exists: (target: 'face' | 'person', id: number) => boolean
+  current: (target: 'face' | 'person', id: number) => string | null
+  set: (target: 'face' | 'person', id: number, value: string | null) => void
+} {
+  if (n < 2000) {
+    const faceExists = db.prepare('SELECT 1 FROM faces WHERE id = ?').pluck()
+    const personExists = db.prepare('SELECT 1 FROM persons WHERE id = ?').pluck()
+    const cur = currentStmts(db)
+    return {
+      exists: (t, id) => (t === 'face' ? faceExists.get(id) : personExists.get(id)) !== undefined,
+      current: (t, id) => (t === 'face' ? cur.face(id, taskId) : cur.person(id, taskId)),
+      set: () => undefined
+    }
+  }
+  const ids = {
+    face: new Set(db.prepare('SELECT id FROM faces').pluck().all() as number[]),
+    person: new Set(db.prepare('SELECT id FROM persons').pluck().all() as number[])
+  }
+  const values = { face: new Map<number, string | null>(), person: new Map<number, string | null>() }
+  for (const [target, f, p, v] of db
+    .prepare('SELECT target, face_id, person_id, value FROM annotations WHERE task_id = ? ORDER BY id')
+    .raw()
+    .iterate(taskId) as IterableIterator<['face' | 'person', number | null, number | null, string | null]>) {
+    values[target].set((target === 'face' ? f : p) as number, v)
+  }
+  return {
+    exists: (t, id) => ids[t].has(id),
+    current: (t, id) => values[t].get(id) ?? null,
+    set: (t, id, v) => void values[t].set(id, v)
+  }
+}
+
 function insertStmt(
   db: Db
 ): (r: {
@@ -104,14 +145,12 @@ export function annotate(db: Db, input: AnnotateInput): AnnotateResult {
     if ('error' in v) throw new AppError('BAD_ARGS', `Item ${i}: ${v.error}.`, `items.${i}.value`)
     return v.value
   })
-  const faceExists = db.prepare('SELECT 1 FROM faces WHERE id = ?').pluck()
-  const personExists = db.prepare('SELECT 1 FROM persons WHERE id = ?').pluck()
-  const current = currentStmts(db)
-  const insert = insertStmt(db)
   const run = db.transaction((): AnnotateResult => {
+    const lookup = targetLookup(db, task.id, input.items.length)
     input.items.forEach((it, i) => {
-      const ok = it.target === 'face' ? faceExists.get(it.id) : personExists.get(it.id)
-      if (!ok) throw new AppError('NOT_FOUND', `There is no ${it.target} ${it.id} in this project.`, `items.${i}.id`)
+      if (!lookup.exists(it.target, it.id)) {
+        throw new AppError('NOT_FOUND', `There is no ${it.target} ${it.id} in this project.`, `items.${i}.id`)
+      }
     })
     db.prepare(`UPDATE annotation_actions SET state = 'dropped' WHERE state = 'undone'`).run()
     const actionId = newAction(db, {
@@ -122,19 +161,22 @@ export function annotate(db: Db, input: AnnotateInput): AnnotateResult {
       description: input.description ?? describe(task.name, input.items, values)
     })
     const at = new Date().toISOString()
+    const insert = insertStmt(db)
     input.items.forEach((it, i) => {
-      const previous = it.target === 'face' ? current.face(it.id, task.id) : current.person(it.id, task.id)
+      const value = values[i] ?? null
+      const previous = lookup.current(it.target, it.id)
       insert({
         target: it.target,
         id: it.id,
         taskId: task.id,
-        value: values[i] ?? null,
+        value,
         previous,
         annotator,
         source: it.source,
         actionId,
         at
       })
+      lookup.set(it.target, it.id, value)
     })
     return { actionId, taskId: task.id, rows: input.items.length }
   })

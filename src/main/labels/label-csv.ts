@@ -24,6 +24,8 @@ export interface LabelCsvProblem {
 
 export interface LabelCsvResult {
   applied: number
+  /** Distinct faces labelled (a face listed on several rows counts once; the last row wins). */
+  faces?: number
   unmatched: number
   invalid: number
   /** The first problems of each kind, for a readable report. */
@@ -123,7 +125,9 @@ export function applyLabelCsv(db: Db, opts: LabelCsvOptions): LabelCsvResult {
   }
 
   const base = path.dirname(csvPath)
-  const items: AnnotationItem[] = []
+  // A face listed twice gets the later row's label, stored once: history rows are for real changes.
+  const items = new Map<number, AnnotationItem>()
+  let matched = 0
   const result: LabelCsvResult = {
     applied: 0,
     unmatched: 0,
@@ -168,17 +172,20 @@ export function applyLabelCsv(db: Db, opts: LabelCsvOptions): LabelCsvResult {
       }
       continue
     }
-    items.push({ target: 'face', id: faceId, value: v.value, source: 'import' })
+    items.delete(faceId)
+    items.set(faceId, { target: 'face', id: faceId, value: v.value, source: 'import' })
+    matched++
   }
-  if (items.length > 0) {
+  if (items.size > 0) {
     const r = annotate(db, {
       task: task.id,
       annotator: opts.annotator,
-      items,
-      description: `${task.name}: ${items.length} labels from ${path.basename(csvPath)}`
+      items: [...items.values()],
+      description: `${task.name}: ${items.size} labels from ${path.basename(csvPath)}`
     })
     result.actionId = r.actionId
-    result.applied = items.length
+    result.applied = matched
+    result.faces = items.size
   }
   return result
 }

@@ -19,6 +19,7 @@ export const workerOps: Record<string, Op> = {
   'people.cluster': async (params) => (await import('../people/worker-ops')).clusterOp(params as ClusterOpParams),
   'people.preview': async (params) => (await import('../people/worker-ops')).previewOp(params as PreviewOpParams),
   'train.head': async (params, ctx) => (await import('../models/train-op')).trainTaskOp(params as TrainParams, ctx),
-  'predict.task': async (params, ctx) => (await import('../models/predict-op')).predictTaskOp(params as PredictParams, ctx.signal),
+  'predict.task': async (params, ctx) =>
+    (await import('../models/predict-op')).predictTaskOp(params as PredictParams, ctx.signal),
   'models.evaluate': async (params) => (await import('../models/predict-op')).evaluateOp(params as EvaluateParams)
 }

@@ -42,7 +42,10 @@ export interface TrainBench {
 }
 
 /** Training as the app runs it (balanced class weights, 50 epochs max, early stopping), 256-d → 7 classes. */
-export async function benchTraining(annotations: number, opts: { epochs?: number; seed?: number } = {}): Promise<TrainBench> {
+export async function benchTraining(
+  annotations: number,
+  opts: { epochs?: number; seed?: number } = {}
+): Promise<TrainBench> {
   const backend = (await initBackend()).name
   const { data, labels } = synthetic(annotations, opts.seed ?? 1)
   const t0 = performance.now()
@@ -81,8 +84,12 @@ export async function benchRepredict(faces: number): Promise<RepredictBench> {
     const db = openDatabase(path.join(dir, DB_FILE), { create: true })
     const { data } = synthetic(faces, 2)
     db.transaction(() => {
-      db.prepare(`INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/x.jpg', '/', 'x.jpg', 'ok', 'now')`).run()
-      const face = db.prepare(`INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`)
+      db.prepare(
+        `INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/x.jpg', '/', 'x.jpg', 'ok', 'now')`
+      ).run()
+      const face = db.prepare(
+        `INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`
+      )
       const feat = db.prepare(`INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, 'expression', ${DIM}, ?)`)
       for (let i = 0; i < faces; i++) {
         const id = face.run(i).lastInsertRowid as number
@@ -115,7 +122,10 @@ export async function benchRepredict(faces: number): Promise<RepredictBench> {
        SELECT id, 1, NULL, 'models/expression/v1', ?, '{}', 0, 'now' FROM tasks WHERE name = 'expression'`
     ).run(saved.sha256)
     db.close()
-    const r = await predictTaskOp({ projectDir: dir, task: 'expression', version: 1, activate: true }, new AbortController().signal)
+    const r = await predictTaskOp(
+      { projectDir: dir, task: 'expression', version: 1, activate: true },
+      new AbortController().signal
+    )
     return { faces: r.faces, seconds: r.seconds, predictSeconds: r.predictSeconds, backend: tf.getBackend() }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })

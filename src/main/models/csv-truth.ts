@@ -48,9 +48,10 @@ export function csvTruth(db: Db, task: TaskRow, opts: CsvTruthOptions): CsvTruth
     )
   }
   const byPath = new Map<string, number>()
-  for (const [id, p] of db.prepare(`SELECT id, path FROM images WHERE status = 'ok'`).raw().iterate() as IterableIterator<
-    [number, string]
-  >)
+  for (const [id, p] of db
+    .prepare(`SELECT id, path FROM images WHERE status = 'ok'`)
+    .raw()
+    .iterate() as IterableIterator<[number, string]>)
     byPath.set(p, id)
   let byReal: Map<string, number> | null = null
   const real = (): Map<string, number> => {

@@ -1,15 +1,26 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { migrate } from '../db/migrate'
-import { evaluationMembers, evaluationSetInfo, faceHashUnit, markEvaluation, syncEvaluationSet, EVAL_FRACTION } from './eval-set'
+import {
+  evaluationMembers,
+  evaluationSetInfo,
+  faceHashUnit,
+  markEvaluation,
+  syncEvaluationSet,
+  EVAL_FRACTION
+} from './eval-set'
 import { findTask } from './registry'
 
 function project(faces: number): Database.Database {
   const db = new Database(':memory:')
   db.pragma('foreign_keys = ON')
   migrate(db)
-  db.prepare(`INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/a.jpg', '/', 'a.jpg', 'ok', 'now')`).run()
-  const ins = db.prepare(`INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`)
+  db.prepare(
+    `INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/a.jpg', '/', 'a.jpg', 'ok', 'now')`
+  ).run()
+  const ins = db.prepare(
+    `INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`
+  )
   for (let i = 0; i < faces; i++) ins.run(i)
   return db
 }
@@ -44,7 +55,9 @@ describe('evaluation set', () => {
     const trainedBefore = Array.from({ length: 200 }, (_, i) => i + 1).filter((id) => !before.includes(id))
     for (const id of trainedBefore) expect(after).not.toContain(id)
     const added = after.filter((id) => id > 201)
-    expect(added).toEqual(Array.from({ length: 199 }, (_, i) => i + 202).filter((id) => faceHashUnit(task.id, id) < EVAL_FRACTION))
+    expect(added).toEqual(
+      Array.from({ length: 199 }, (_, i) => i + 202).filter((id) => faceHashUnit(task.id, id) < EVAL_FRACTION)
+    )
     expect(added.length).toBeGreaterThan(25)
     expect(added.length).toBeLessThan(80)
     expect(evaluationSetInfo(db, task.id)).toMatchObject({ sampled: true, members: after.length })

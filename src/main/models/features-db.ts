@@ -13,7 +13,8 @@ function pack(rows: Array<{ face_id: number; dim: number; vec: Buffer }>, kind: 
   const data = new Float32Array(rows.length * dim)
   const faceIds: number[] = new Array(rows.length)
   rows.forEach((r, i) => {
-    if (r.dim !== dim) throw new AppError('INTERNAL', `Face ${r.face_id} has ${r.dim}-d ${kind} features, others ${dim}-d.`)
+    if (r.dim !== dim)
+      throw new AppError('INTERNAL', `Face ${r.face_id} has ${r.dim}-d ${kind} features, others ${dim}-d.`)
     // Copy (not view): SQLite buffers are not guaranteed 4-byte aligned.
     data.set(new Float32Array(r.vec.buffer.slice(r.vec.byteOffset, r.vec.byteOffset + r.vec.byteLength)), i * dim)
     faceIds[i] = r.face_id

@@ -20,10 +20,7 @@ export function scorePredictions(
 ): VersionMetrics {
   if (task.kind === 'score') {
     const numbers = pred.numbers ?? Float64Array.from(pred.values, Number)
-    return regressionMetrics(
-      truth.map(Number),
-      Array.from(numbers)
-    )
+    return regressionMetrics(truth.map(Number), Array.from(numbers))
   }
   // A version may predict a label the task has since dropped; score it as a wrong answer, not an error.
   const labels = [...task.labels]

@@ -90,6 +90,8 @@ export interface EvaluateParams {
   versions: Array<number | 'active'>
   /** Ground truth to score against; omitted = the task's evaluation set with current labels. */
   faces?: Array<{ faceId: number; value: string }>
+  /** fairness (issue 6): also return each face's class probabilities (per-group thresholds). */
+  withProbs?: boolean
 }
 
 export interface EvaluatedVersion {
@@ -99,6 +101,8 @@ export interface EvaluatedVersion {
   /** Parallel to `faces`. */
   values: string[]
   confidence: Array<number | null>
+  /** fairness (issue 6): row-major faces × labels probabilities, only with withProbs. */
+  probs?: number[] | null
 }
 
 export interface EvaluateResult {
@@ -147,7 +151,8 @@ export async function evaluateOp(p: EvaluateParams): Promise<EvaluateResult> {
           pred
         ),
         values: pred.values,
-        confidence: pred.confidence
+        confidence: pred.confidence,
+        ...(p.withProbs ? { probs: pred.probs ? Array.from(pred.probs) : null } : {})
       })
     } finally {
       loaded.dispose()

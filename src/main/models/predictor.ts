@@ -63,7 +63,11 @@ function integrityError(e: ModelIntegrityError, task: TaskRow, v: VersionRow): A
 
 export async function loadTaskVersion(projectDir: string, task: TaskRow, v: VersionRow): Promise<LoadedVersion> {
   if (isBuiltinV0(v)) return builtinVersion(task, v)
-  if (!v.sha256) throw new AppError('MODEL_INTEGRITY', `Version ${v.version} of "${task.name}" has no recorded checksum; it is not loaded.`)
+  if (!v.sha256)
+    throw new AppError(
+      'MODEL_INTEGRITY',
+      `Version ${v.version} of "${task.name}" has no recorded checksum; it is not loaded.`
+    )
   let model: tf.LayersModel
   let metadata: ModelMetadata
   try {
@@ -201,7 +205,13 @@ export function predictionsFromRaw(
 }
 
 /** Writes a version's predictions for these faces, replacing earlier ones of the same version. */
-export function writePredictions(db: Db, task: TaskRow, v: VersionRow, faceIds: readonly number[], p: TaskPredictions): void {
+export function writePredictions(
+  db: Db,
+  task: TaskRow,
+  v: VersionRow,
+  faceIds: readonly number[],
+  p: TaskPredictions
+): void {
   const ins = db.prepare(
     `INSERT INTO predictions (face_id, task_id, version_id, value, confidence, probs) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT(face_id, task_id, version_id) DO UPDATE SET value = excluded.value, confidence = excluded.confidence, probs = excluded.probs`

@@ -64,7 +64,9 @@ function toVersion(r: RawVersion): VersionRow {
 export function findTask(db: Db, ref: string | number): TaskRow {
   const name = ref
   const r = db
-    .prepare(`SELECT id, name, kind, labels, feature_kind, builtin FROM tasks WHERE ${typeof ref === 'number' ? 'id' : 'name'} = ?`)
+    .prepare(
+      `SELECT id, name, kind, labels, feature_kind, builtin FROM tasks WHERE ${typeof ref === 'number' ? 'id' : 'name'} = ?`
+    )
     .get(ref) as
     { id: number; name: string; kind: string; labels: string; feature_kind: string; builtin: number } | undefined
   if (!r) {
@@ -86,7 +88,9 @@ const VERSION_COLUMNS = 'id, task_id, version, parent_id, path, sha256, metadata
 
 export function versionsOf(db: Db, taskId: number): VersionRow[] {
   return (
-    db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE task_id = ? ORDER BY version`).all(taskId) as RawVersion[]
+    db
+      .prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE task_id = ? ORDER BY version`)
+      .all(taskId) as RawVersion[]
   ).map(toVersion)
 }
 

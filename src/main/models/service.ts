@@ -16,6 +16,7 @@ import type {
   FlipItem,
   JobInfo,
   MetricsInfo,
+  MitigationSpec,
   ModelVersionInfo,
   TrainingHistory,
   TrainSummary,
@@ -26,6 +27,7 @@ import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import type { Db } from '../db/open'
+import type { JobRunner } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
 import { evaluationMembers, evaluationSetInfo, markEvaluation } from './eval-set'
 import { currentTaskLabels } from './labels-source'
@@ -43,6 +45,8 @@ export interface TrainRequest {
   batchSize?: number
   learningRate?: number
   activate?: boolean
+  /** fairness (issue 6): bias mitigation passed to the worker's train.head. */
+  mitigation?: MitigationSpec | undefined
 }
 
 interface HistoryEntry {
@@ -60,6 +64,29 @@ function historyMap(ctx: AppContext): Map<number, HistoryEntry> {
   let m = histories.get(ctx)
   if (!m) histories.set(ctx, (m = new Map()))
   return m
+}
+
+const failures = new WeakMap<AppContext, Map<number, AppError>>()
+
+/** Runs a job body, remembering an AppError it throws so callers (the CLI) can report its code, not just its text. */
+function remembering(ctx: AppContext, id: () => number, run: JobRunner): JobRunner {
+  return async (job) => {
+    try {
+      return await run(job)
+    } catch (e) {
+      if (e instanceof AppError) {
+        let m = failures.get(ctx)
+        if (!m) failures.set(ctx, (m = new Map()))
+        m.set(id(), e)
+      }
+      throw e
+    }
+  }
+}
+
+/** The AppError a failed training / activation job of this session ended with, if it was one. */
+export function jobFailure(ctx: AppContext, jobId: number): AppError | null {
+  return failures.get(ctx)?.get(jobId) ?? null
 }
 
 function oneWorker(ctx: AppContext): WorkerClient {
@@ -99,46 +126,55 @@ export function startTraining(ctx: AppContext, req: TrainRequest): { info: JobIn
   const totalEpochs = req.epochs ?? DEFAULT_EPOCHS
   const entry: HistoryEntry = { task: task.name, totalEpochs, epochs: [], result: null }
   let jobId = 0
-  const submitted = ctx.jobs.submit('train', `Train ${task.name}`, async (job) => {
-    const params: TrainParams = {
-      projectDir: project.dir,
-      task: task.name,
-      epochs: totalEpochs,
-      ...(req.seed !== undefined ? { seed: req.seed } : {}),
-      ...(req.hidden !== undefined ? { hidden: req.hidden } : {}),
-      ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
-      ...(req.learningRate !== undefined ? { learningRate: req.learningRate } : {}),
-      activate: req.activate ?? true
-    }
-    job.progress({ done: 0, total: totalEpochs, message: 'Preparing…' })
-    const r = await oneWorker(ctx).request<TrainOpResult>('train.head', params, {
-      signal: job.signal,
-      onProgress: (data) => {
-        const m = data as TrainProgress
-        if (m.type === 'stage') {
-          job.progress({ message: m.message })
-          return
+  const submitted = ctx.jobs.submit(
+    'train',
+    `Train ${task.name}`,
+    remembering(
+      ctx,
+      () => jobId,
+      async (job) => {
+        const params: TrainParams = {
+          projectDir: project.dir,
+          task: task.name,
+          epochs: totalEpochs,
+          ...(req.seed !== undefined ? { seed: req.seed } : {}),
+          ...(req.hidden !== undefined ? { hidden: req.hidden } : {}),
+          ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
+          ...(req.learningRate !== undefined ? { learningRate: req.learningRate } : {}),
+          activate: req.activate ?? true,
+          ...(req.mitigation ? { mitigation: req.mitigation } : {})
         }
-        const point = epochPoint(m.log)
-        entry.epochs.push(point)
-        const counters: Record<string, number> = { epoch: point.epoch, loss: point.loss }
-        if (point.val_loss !== undefined) counters.val_loss = point.val_loss
-        if (point.acc !== undefined) counters.acc = point.acc
-        if (point.val_acc !== undefined) counters.val_acc = point.val_acc
-        job.progress({
-          done: point.epoch,
-          total: m.epochs,
-          message: `Epoch ${point.epoch}/${m.epochs} · loss ${point.loss.toFixed(3)}${point.val_loss !== undefined ? ` · val ${point.val_loss.toFixed(3)}` : ''}`,
-          counters
+        job.progress({ done: 0, total: totalEpochs, message: 'Preparing…' })
+        const r = await oneWorker(ctx).request<TrainOpResult>('train.head', params, {
+          signal: job.signal,
+          onProgress: (data) => {
+            const m = data as TrainProgress
+            if (m.type === 'stage') {
+              job.progress({ message: m.message })
+              return
+            }
+            const point = epochPoint(m.log)
+            entry.epochs.push(point)
+            const counters: Record<string, number> = { epoch: point.epoch, loss: point.loss }
+            if (point.val_loss !== undefined) counters.val_loss = point.val_loss
+            if (point.acc !== undefined) counters.acc = point.acc
+            if (point.val_acc !== undefined) counters.val_acc = point.val_acc
+            job.progress({
+              done: point.epoch,
+              total: m.epochs,
+              message: `Epoch ${point.epoch}/${m.epochs} · loss ${point.loss.toFixed(3)}${point.val_loss !== undefined ? ` · val ${point.val_loss.toFixed(3)}` : ''}`,
+              counters
+            })
+            ctx.emit('training.epoch', { jobId, task: task.name, totalEpochs: m.epochs, point })
+          }
         })
-        ctx.emit('training.epoch', { jobId, task: task.name, totalEpochs: m.epochs, point })
+        entry.result = toSummary(r)
+        job.progress({ done: r.history.length, total: r.history.length, message: `Saved version ${r.version}` })
+        ctx.emit('data.changed', { what: r.activated ? ['versions', 'faces'] : ['versions'] })
+        return entry.result
       }
-    })
-    entry.result = toSummary(r)
-    job.progress({ done: r.history.length, total: r.history.length, message: `Saved version ${r.version}` })
-    ctx.emit('data.changed', { what: r.activated ? ['versions', 'faces'] : ['versions'] })
-    return entry.result
-  })
+    )
+  )
   jobId = submitted.info.id
   const map = historyMap(ctx)
   map.set(jobId, entry)
@@ -204,14 +240,25 @@ export function startActivation(
   const project = ctx.requireProject()
   const task = findTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
-  return ctx.jobs.submit('repredict', `Activate ${task.name} v${v.version}`, async (job) => {
-    job.progress({ done: 0, total: 1, message: `Re-predicting every face with version ${v.version}…` })
-    const params: PredictParams = { projectDir: project.dir, task: task.name, version: v.version, activate: true }
-    const r = await oneWorker(ctx).request<PredictResult>('predict.task', params, { signal: job.signal })
-    job.progress({ done: 1, total: 1, message: `Version ${v.version} active (${r.faces} faces re-predicted)` })
-    ctx.emit('data.changed', { what: ['versions', 'faces'] })
-    return r
-  })
+  let jobId = 0
+  const submitted = ctx.jobs.submit(
+    'repredict',
+    `Activate ${task.name} v${v.version}`,
+    remembering(
+      ctx,
+      () => jobId,
+      async (job) => {
+        job.progress({ done: 0, total: 1, message: `Re-predicting every face with version ${v.version}…` })
+        const params: PredictParams = { projectDir: project.dir, task: task.name, version: v.version, activate: true }
+        const r = await oneWorker(ctx).request<PredictResult>('predict.task', params, { signal: job.signal })
+        job.progress({ done: 1, total: 1, message: `Version ${v.version} active (${r.faces} faces re-predicted)` })
+        ctx.emit('data.changed', { what: ['versions', 'faces'] })
+        return r
+      }
+    )
+  )
+  jobId = submitted.info.id
+  return submitted
 }
 
 /** After an import, faces new to the project have predictions of version 0 only; this fills in the active ones. */
@@ -220,7 +267,13 @@ export async function predictMissing(ctx: AppContext, taskName: string | number)
   const task = findTask(project.db, taskName)
   const v = resolveVersion(project.db, task, 'active')
   if (isBuiltinV0(v)) return null
-  const params: PredictParams = { projectDir: project.dir, task: task.name, version: v.version, activate: false, scope: 'missing' }
+  const params: PredictParams = {
+    projectDir: project.dir,
+    task: task.name,
+    version: v.version,
+    activate: false,
+    scope: 'missing'
+  }
   return oneWorker(ctx).request<PredictResult>('predict.task', params)
 }
 
@@ -230,7 +283,12 @@ export async function evaluate(
 ): Promise<EvaluateResult> {
   const project = ctx.requireProject()
   const task = findTask(project.db, req.task)
-  const params: EvaluateParams = { projectDir: project.dir, task: task.name, versions: req.versions, ...(req.faces ? { faces: req.faces } : {}) }
+  const params: EvaluateParams = {
+    projectDir: project.dir,
+    task: task.name,
+    versions: req.versions,
+    ...(req.faces ? { faces: req.faces } : {})
+  }
   return oneWorker(ctx).request<EvaluateResult>('models.evaluate', params)
 }
 
@@ -318,7 +376,10 @@ export async function exportVersion(
   const task = findTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
   if (isBuiltinV0(v) || !v.sha256) {
-    throw new AppError('UNSUPPORTED', `Version 0 of "${task.name}" is face-api's built-in head; it ships with the app and has no files to export.`)
+    throw new AppError(
+      'UNSUPPORTED',
+      `Version 0 of "${task.name}" is face-api's built-in head; it ships with the app and has no files to export.`
+    )
   }
   // store.ts pulls in tfjs; loaded only here, never at main-process start.
   const { verifyVersion, ModelIntegrityError, MODEL_FILES, SUMS_FILE } = await import('../training/store')
@@ -328,7 +389,10 @@ export async function exportVersion(
     files = await verifyVersion(src, v.sha256)
   } catch (e) {
     if (e instanceof ModelIntegrityError) {
-      throw new AppError('MODEL_INTEGRITY', `Version ${v.version} of "${task.name}" failed its integrity check (${e.message}); not exported.`)
+      throw new AppError(
+        'MODEL_INTEGRITY',
+        `Version ${v.version} of "${task.name}" failed its integrity check (${e.message}); not exported.`
+      )
     }
     throw e
   }
@@ -354,17 +418,28 @@ export function evaluationSetSummary(db: Db, taskName: string | number): Evaluat
   return {
     task: task.name,
     ...info,
-    faces: evaluationMembers(db, task.id).map((id) => ({ faceId: id, thumb: thumbRef(id), label: labelOf.get(id) ?? null }))
+    faces: evaluationMembers(db, task.id).map((id) => ({
+      faceId: id,
+      thumb: thumbRef(id),
+      label: labelOf.get(id) ?? null
+    }))
   }
 }
 
-export function setEvaluationMembership(db: Db, taskName: string | number, faceIds: readonly number[], member: boolean): number {
+export function setEvaluationMembership(
+  db: Db,
+  taskName: string | number,
+  faceIds: readonly number[],
+  member: boolean
+): number {
   const task = findTask(db, taskName)
   const known = new Set(
-    db.prepare('SELECT id FROM faces WHERE id IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(faceIds)) as number[]
+    db
+      .prepare('SELECT id FROM faces WHERE id IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(JSON.stringify(faceIds)) as number[]
   )
   const missing = faceIds.filter((id) => !known.has(id))
   if (missing.length) throw new AppError('NOT_FOUND', `No face with id ${missing.slice(0, 5).join(', ')}.`, 'faceIds')
   return markEvaluation(db, task.id, faceIds, member)
 }
-

@@ -28,7 +28,10 @@ import { scorePredictions, type VersionMetrics } from './metrics'
 import { loadTaskVersion, predictionsFromRaw, writePredictions, type TaskPredictions } from './predictor'
 import { activeVersion, findTask, versionById, versionsOf, type TaskRow } from './registry'
 import { modelsRoot, workerProjectDb } from './worker-db'
-import { DEFAULT_EPOCHS, DEFAULT_SEED, MIN_TRAIN_ROWS } from './defaults'
+import { DEFAULT_EPOCHS, DEFAULT_SEED, FINE_TUNE_LEARNING_RATE, FRESH_LEARNING_RATE, MIN_TRAIN_ROWS } from './defaults'
+// fairness (issue 6): bias mitigation hook.
+import type { MitigationSpec } from '../../shared/domain'
+import { prepareMitigation } from '../fairness/mitigation'
 
 export interface TrainParams {
   projectDir: string
@@ -40,6 +43,8 @@ export interface TrainParams {
   learningRate?: number
   /** Make the new version active (and re-predict every face with it) in the same transaction. Default true. */
   activate?: boolean
+  /** fairness (issue 6): reweighting / group penalty; recorded in the version's metadata. */
+  mitigation?: MitigationSpec
 }
 
 /** Progress messages of train.head, relayed by main as job progress and `training.epoch` events. */
@@ -62,7 +67,6 @@ export interface TrainOpResult {
   stoppedEarly: boolean
   bestEpoch: number
 }
-
 
 export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<TrainOpResult> {
   const started = performance.now()
@@ -98,9 +102,14 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
   }
   const classification = task.kind === 'classification'
   if (classification && new Set(rows.map((r) => r.value)).size < 2) {
-    throw new AppError('UNSUPPORTED', `Task "${task.name}": the training faces carry only one label; label faces of at least two.`)
+    throw new AppError(
+      'UNSUPPORTED',
+      `Task "${task.name}": the training faces carry only one label; label faces of at least two.`
+    )
   }
 
+  // fairness (issue 6): sample weights or group penalty from the grouping task's annotations.
+  const mitigation = prepareMitigation(db, p.mitigation, rows, task.labels)
   const parentRow = activeVersion(db, task.id)
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
   let result: Awaited<ReturnType<typeof trainHead>>
@@ -108,7 +117,9 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
     features: { data: trainFeat.data, dim: trainFeat.dim },
     labels: classification ? rows.map((r) => r.value) : rows.map((r) => Number(r.value)),
     ids: rows.map((r) => r.faceId),
-    ...(classification ? { labelSet: task.labels, classWeights: 'balanced' as const } : {}),
+    // Fine-tuning keeps the parent's class priors (balancing them cost 1.5 points on FER+); a fresh head
+    // has no priors worth keeping, so rare classes get balanced weights there.
+    ...(classification ? { labelSet: task.labels, classWeights: parent ? ('none' as const) : ('balanced' as const) } : {}),
     kind: classification ? 'classification' : 'regression',
     ...(parent ? { init: parent.warmStart() } : {}),
     ...((parent?.hidden ?? (parent ? undefined : p.hidden)) !== undefined
@@ -117,7 +128,11 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
     epochs,
     seed,
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
-    ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {}),
+    // A warm-started head is already good: at 1e-3 the first epoch overshoots (validation loss is best at
+    // epoch 1 and the run stops there), so fine-tuning steps ten times smaller unless the user says otherwise.
+    learningRate: p.learningRate ?? (parent ? FINE_TUNE_LEARNING_RATE : FRESH_LEARNING_RATE),
+    ...(mitigation.sampleWeights ? { sampleWeights: mitigation.sampleWeights } : {}),
+    ...(mitigation.groupPenalty ? { groupPenalty: mitigation.groupPenalty } : {}),
     signal: ctx.signal,
     onEpoch: (log) => ctx.progress({ type: 'epoch', epochs, log } satisfies TrainProgress)
   }
@@ -159,11 +174,7 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
     const root = modelsRoot(p.projectDir)
     const onDisk = await listVersions(root, task.name)
     const versionNumber =
-      Math.max(
-        0,
-        ...versionsOf(db, task.id).map((v) => v.version),
-        ...onDisk.map((v) => v.version)
-      ) + 1
+      Math.max(0, ...versionsOf(db, task.id).map((v) => v.version), ...onDisk.map((v) => v.version)) + 1
     const metadata = describeTraining({
       options,
       result,
@@ -172,6 +183,8 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
       trainingSetHash: trainingSetHash(rows.map((r) => ({ id: r.faceId, value: r.value }))),
       metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length }
     })
+    // fairness (issue 6): method + params + grouping task (describeTraining alone omits the grouping task).
+    if (mitigation.record) metadata.mitigation = mitigation.record
     const saved = await saveVersion(root, { task: task.name, versionNumber, model, metadata: { ...metadata, backend } })
     const rel = `models/${task.name}/v${versionNumber}`
     const commit = db.transaction(() => {

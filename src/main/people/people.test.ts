@@ -400,7 +400,9 @@ describe('label CSV', () => {
     expect(r.unmatched).toBeGreaterThan(0)
     const actions = db.prepare('SELECT COUNT(*) FROM annotation_actions').pluck().get()
     expect(actions).toBe(1)
-  }, 120_000)
+    // Each image is listed thousands of times; it is labelled once, with its last row's label.
+    expect(r.faces).toBeLessThanOrEqual(rels.length)
+  }, 300_000)
 })
 
 describe('review queue', () => {

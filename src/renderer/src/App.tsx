@@ -11,6 +11,11 @@ import { ComingSoon } from './screens/ComingSoon'
 import { FirstRun } from './screens/FirstRun'
 import { ImportDialog } from './screens/ImportDialog'
 import { Library } from './screens/Library'
+import { People } from './screens/People'
+import { Review } from './screens/Review'
+import { Train } from './screens/Train'
+import { Models } from './screens/Models'
+import { Compare } from './screens/Compare'
 import { NoToken } from './screens/NoToken'
 import { ProjectDialog } from './screens/ProjectForms'
 
@@ -49,6 +54,11 @@ function useShortcuts(): void {
 
 function Screen(): ReactElement {
   const screen = useStudio((s) => s.screen)
+  if (screen === 'people') return <People />
+  if (screen === 'review') return <Review />
+  if (screen === 'train') return <Train />
+  if (screen === 'models') return <Models />
+  if (screen === 'compare') return <Compare />
   return screen === 'library' ? <Library /> : <ComingSoon screen={screen} />
 }
 

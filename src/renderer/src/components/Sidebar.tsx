@@ -1,9 +1,11 @@
 /** Left navigation: active task on top, the screens, and the open project at the bottom. */
-import type { ReactElement } from 'react'
+import { useEffect, useState, type ReactElement } from 'react'
 import { useStudio } from '../store'
 import { closeProject, navigate, setTask } from '../store/actions'
 import type { ScreenId } from '../store/slices'
 import { modKey } from '../format'
+import { loadTasks } from '../store/review-actions'
+import { TaskEditor } from '../screens/TaskEditor'
 import {
   CompareIcon,
   EjectIcon,
@@ -31,7 +33,7 @@ export const SCREENS: Array<{
   { id: 'settings', label: 'Settings', icon: SettingsIcon }
 ]
 
-/** The built-in tasks; user-defined tasks join this list once the tasks API exists. */
+/** The built-in tasks and their display names; the picker lists the project's tasks (tasks.list) once loaded. */
 export const BUILTIN_TASKS = [
   { id: 'expression', label: 'Expression' },
   { id: 'age', label: 'Age' },
@@ -43,25 +45,45 @@ export function Sidebar(): ReactElement {
   const task = useStudio((s) => s.task)
   const projectName = useStudio((s) => s.project?.name ?? '')
   const projectDir = useStudio((s) => s.project?.dir ?? '')
+  const tasks = useStudio((s) => s.tasks)
+  const [editor, setEditor] = useState(false)
+  useEffect(() => {
+    if (projectDir) void loadTasks()
+  }, [projectDir])
+  const options = tasks
+    ? tasks.map((t) => ({ id: t.name, label: BUILTIN_TASKS.find((b) => b.id === t.name)?.label ?? t.name }))
+    : BUILTIN_TASKS
   return (
     <nav className="sidebar" aria-label="Screens" data-testid="sidebar">
       <div className="sidebar__task">
         <label htmlFor="task-picker" className="sidebar__caption">
           Task
         </label>
-        <select
-          id="task-picker"
-          className="select sidebar__select"
-          value={task}
-          data-testid="task-picker"
-          onChange={(e) => setTask(e.target.value)}
-        >
-          {BUILTIN_TASKS.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.label}
-            </option>
-          ))}
-        </select>
+        <div className="sidebar__task-row">
+          <select
+            id="task-picker"
+            className="select sidebar__select"
+            value={task}
+            data-testid="task-picker"
+            onChange={(e) => setTask(e.target.value)}
+          >
+            {options.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+          <button
+            className="icon-button sidebar__task-new"
+            data-testid="task-new"
+            title="New task…"
+            aria-label="New task…"
+            onClick={() => setEditor(true)}
+          >
+            +
+          </button>
+        </div>
+        {editor && <TaskEditor onClose={() => setEditor(false)} />}
       </div>
       <ul className="sidebar__list">
         {SCREENS.map((s, i) => {

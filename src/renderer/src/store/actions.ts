@@ -7,6 +7,9 @@ import type { CallArgs, CallName, CallResult, MenuAction } from '../../../shared
 import type { JobInfo, ProjectInfo } from '../../../shared/domain'
 import type { AppErrorShape, Reply } from '../../../shared/result'
 import { useStudio } from './index'
+import { clusterSummary, peopleDataChanged } from './people-actions'
+import { wireModels } from './models-actions'
+import { reviewDataChanged, undoAnnotation } from './review-actions'
 import {
   LIBRARY_PAGE,
   type DialogId,
@@ -226,7 +229,16 @@ function onJobUpdated(job: JobInfo): void {
 }
 
 export function jobSummary(job: JobInfo): string {
+  const cluster = job.kind === 'cluster' ? clusterSummary(job) : null
+  if (cluster) return cluster
   const c = job.progress.counters
+  // Training and re-prediction jobs say what they did in their last progress message ("Saved version 2").
+  const saved = job.kind === 'train' ? (job.result as { version?: unknown } | null)?.version : undefined
+  if (typeof saved === 'number') return `Saved version ${saved}`
+  const re = job.kind === 'repredict' ? (job.result as { faces?: unknown; seconds?: unknown } | null) : null
+  if (re && typeof re.faces === 'number')
+    return `${re.faces} faces re-predicted${typeof re.seconds === 'number' ? ` in ${re.seconds.toFixed(1)} s` : ''}`
+  if ((job.kind === 'train' || job.kind === 'repredict') && job.progress.message) return job.progress.message
   const parts = [`${job.progress.done} of ${job.progress.total} files`]
   if (c.faces !== undefined) parts.push(`${c.faces} faces`)
   if (c.errors) parts.push(`${c.errors} errors`)
@@ -355,11 +367,8 @@ export function runMenuAction(action: MenuAction): void {
       return
     case 'undo':
     case 'redo':
-      pushToast({
-        kind: 'info',
-        title: action === 'undo' ? 'Nothing to undo' : 'Nothing to redo',
-        message: 'Undo covers review and annotation edits, which arrive in a later version.'
-      })
+      // Undo covers answers (annotations); it persists in the project, so it works after a restart too.
+      void undoAnnotation(action === 'redo')
       return
     case 'about':
       openDialog('about')
@@ -384,6 +393,8 @@ function onDataChanged(what: string[]): void {
       invalidateLibrary()
       void refreshProject()
     } else if (pending.size) void refreshProject()
+    peopleDataChanged(pending)
+    reviewDataChanged(pending)
   }, 500)
 }
 
@@ -397,6 +408,7 @@ export function initClient(connected: ConnectedApi): void {
   })
   connected.on('data.changed', (d) => onDataChanged(d.what))
   connected.on('menu', (m) => runMenuAction(m.action))
+  wireModels(connected)
   let wasOpen = false
   connected.onConnection?.((state) => {
     set({ connection: state })

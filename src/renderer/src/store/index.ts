@@ -8,15 +8,23 @@ import {
   createUiSlice,
   type StudioState
 } from './slices'
+import { createPeopleSlice, type PeopleSlice } from './people'
+import { createReviewSlice, type ReviewSlice } from './review'
+import { createModelsSlice, type ModelsSlice } from './models'
+import { createFairnessSlice, type FairnessSlice } from './fairness'
 
 /** The one store, composed of feature slices. Components read it through narrow selectors. */
-export const useStudio = create<StudioState>()((...a) => ({
+export const useStudio = create<StudioState & PeopleSlice & ReviewSlice & ModelsSlice & FairnessSlice>()((...a) => ({
   ...createAppSlice(...a),
   ...createProjectSlice(...a),
   ...createJobsSlice(...a),
   ...createLibrarySlice(...a),
   ...createUiSlice(...a),
-  ...createToastSlice(...a)
+  ...createToastSlice(...a),
+  ...createPeopleSlice(),
+  ...createReviewSlice(),
+  ...createModelsSlice(),
+  ...createFairnessSlice()
 }))
 
 export type { StudioState } from './slices'

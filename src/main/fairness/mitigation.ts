@@ -1,0 +1,105 @@
+/**
+ * Bias mitigation for a training run (runs in the ML worker, inside `train.head`): turns a MitigationSpec into
+ * trainHead options and the record saved in the version's metadata.
+ *
+ * - reweight (ω): sample weights from analysis/reweight (every group, and every label inside a group, carries
+ *   the same total weight at ω = 1; ω = 0 is plain training). Training faces without a group keep weight 1; the
+ *   grouped faces' weights have mean 1 among themselves, so ungrouped faces are neither favoured nor dropped.
+ * - penalty (λ): trainHead's group penalty, λ × the spread of per-group mean loss ('loss', default) or of the
+ *   per-group mean probability of a positive label ('positive_rate'); faces without a group are left out of it.
+ * Groups always come from the grouping task's annotations, never from predictions.
+ */
+import type { MitigationSpec } from '../../shared/domain'
+import { AppError } from '../../shared/result'
+import { reweightSampleWeights } from '../analysis/reweight'
+import type { Db } from '../db/open'
+import type { GroupPenalty } from '../training/train'
+import { resolveGrouping } from './groups'
+
+export interface PreparedMitigation {
+  sampleWeights?: number[]
+  groupPenalty?: GroupPenalty
+  /** Saved as metadata.mitigation: method, params and the grouping task. */
+  record: { method: string; params: Record<string, unknown> } | null
+}
+
+export function validateMitigation(spec: MitigationSpec): void {
+  if (spec.method === 'none') return
+  if (!spec.groupTask) throw new AppError('BAD_ARGS', `Mitigation "${spec.method}" needs a grouping task.`, 'groupTask')
+  if (!Number.isFinite(spec.strength))
+    throw new AppError('BAD_ARGS', 'The mitigation strength must be a number.', 'strength')
+  if (spec.method === 'reweight' && (spec.strength < 0 || spec.strength > 1))
+    throw new AppError('BAD_ARGS', `Reweighting strength ω must be in [0, 1], got ${spec.strength}.`, 'strength')
+  if (spec.method === 'penalty' && spec.strength < 0)
+    throw new AppError('BAD_ARGS', `Penalty strength λ must be ≥ 0, got ${spec.strength}.`, 'strength')
+}
+
+export function prepareMitigation(
+  db: Db,
+  spec: MitigationSpec | undefined,
+  rows: ReadonlyArray<{ faceId: number; value: string }>,
+  outputLabels: readonly string[]
+): PreparedMitigation {
+  if (!spec || spec.method === 'none') return { record: spec ? { method: 'none', params: {} } : null }
+  validateMitigation(spec)
+  const grouping = resolveGrouping(db, { task: spec.groupTask, source: 'annotations' })
+  const groups = rows.map((r) => grouping.groupOf.get(r.faceId) ?? null)
+  const grouped = groups.filter((g) => g !== null).length
+  if (new Set(groups.filter((g) => g !== null)).size < 2) {
+    throw new AppError(
+      'UNSUPPORTED',
+      `Mitigation by "${grouping.label}" needs training faces labelled with at least two of its values (${grouped} training faces have one).`
+    )
+  }
+  const params: Record<string, unknown> = {
+    group_task: grouping.label,
+    group_source: grouping.source,
+    grouped_faces: grouped,
+    training_faces: rows.length
+  }
+  if (spec.method === 'reweight') {
+    const idx: number[] = []
+    const items: Array<{ label: string; group: string }> = []
+    groups.forEach((g, i) => {
+      if (g === null) return
+      idx.push(i)
+      items.push({ label: (rows[i] as { value: string }).value, group: g })
+    })
+    const w = reweightSampleWeights(items, spec.strength)
+    const sampleWeights = new Array<number>(rows.length).fill(1)
+    idx.forEach((i, k) => (sampleWeights[i] = w[k] as number))
+    return { sampleWeights, record: { method: 'reweight', params: { ...params, omega: spec.strength } } }
+  }
+  const mode = spec.penaltyMode ?? 'loss'
+  let positiveIndex: number | undefined
+  if (mode === 'positive_rate') {
+    if (spec.positive === undefined) {
+      if (outputLabels.length !== 2)
+        throw new AppError(
+          'BAD_ARGS',
+          'A positive-rate penalty on a task with more than two labels needs --positive <label>.',
+          'positive'
+        )
+    } else {
+      positiveIndex = outputLabels.indexOf(spec.positive)
+      if (positiveIndex < 0)
+        throw new AppError(
+          'BAD_ARGS',
+          `"${spec.positive}" is not one of the task's labels (${outputLabels.join(', ')}).`,
+          'positive'
+        )
+    }
+  }
+  return {
+    groupPenalty: {
+      groups,
+      lambda: spec.strength,
+      mode,
+      ...(positiveIndex !== undefined ? { positiveIndex } : {})
+    },
+    record: {
+      method: 'penalty',
+      params: { ...params, lambda: spec.strength, mode, spread: 'range', positive: spec.positive ?? null }
+    }
+  }
+}

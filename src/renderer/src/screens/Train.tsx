@@ -1,0 +1,489 @@
+/** Train: fine-tune the active task's head on its annotations; live loss / accuracy per epoch; cancel. */
+import { useEffect, useMemo, useState, type ReactElement } from 'react'
+import type { EpochPoint, EvaluationSetSummary, ModelVersionInfo, TaskInfo } from '../../../shared/domain'
+import { useStudio } from '../store'
+import { isActive, navigate, request } from '../store/actions'
+import {
+  activeVersion,
+  cancelTraining,
+  resumeTrainRun,
+  setCompareVersions,
+  startTraining
+} from '../store/models-actions'
+import type { TrainRun } from '../store/models'
+import { EmptyState, ErrorMessage, ProgressBar } from '../components/common'
+import { TrainIcon } from '../components/icons'
+import { TrainingChart } from '../components/charts/TrainingChart'
+import { count, duration, fraction, plural } from '../format'
+import {
+  formatMetric,
+  headlineOf,
+  METRICS,
+  ModelsHeader,
+  useActiveTask,
+  useVersions,
+  versionName,
+  type MetricKey
+} from './ModelsCommon'
+import '../models.css'
+
+/** Defaults of the training code (src/main/training/train.ts), shown so nobody has to guess them. */
+const DEFAULTS = { epochs: 50, learningRate: 0.001, batchSize: 128, seed: 1, hidden: 64 }
+
+function EvalSummary({ evalSet, task }: { evalSet: EvaluationSetSummary | null; task: TaskInfo | null }): ReactElement {
+  const perClass = useMemo(() => {
+    const m = new Map<string, number>()
+    for (const f of evalSet?.faces ?? []) if (f.label) m.set(f.label, (m.get(f.label) ?? 0) + 1)
+    const order = task?.labels ?? []
+    return [...m.entries()].sort(
+      (a, b) => (order.indexOf(a[0]) + 1 || 999) - (order.indexOf(b[0]) + 1 || 999) || b[1] - a[1]
+    )
+  }, [evalSet, task])
+  const max = Math.max(1, ...perClass.map(([, n]) => n))
+  if (!evalSet) return <p className="muted">Reading the evaluation set…</p>
+  if (evalSet.members === 0) {
+    return (
+      <p className="muted">
+        No evaluation set yet. The first training run sets aside about {Math.round((evalSet.fraction || 0.25) * 100)} %
+        of each label (at least 8 labelled faces needed) and keeps those faces out of training for good, so every
+        version is measured on the same faces.
+      </p>
+    )
+  }
+  return (
+    <>
+      <p className="train-summary__line">
+        <strong>{plural(evalSet.members, 'face')}</strong> held out for evaluation
+        <span className="muted">
+          {' '}
+          (
+          {[
+            evalSet.bySource.sampled ? `${evalSet.bySource.sampled} sampled` : null,
+            evalSet.bySource.hashed ? `${evalSet.bySource.hashed} added as labelled` : null,
+            evalSet.bySource.user ? `${evalSet.bySource.user} marked by you` : null
+          ]
+            .filter(Boolean)
+            .join(', ')}
+          ); never trained on.
+        </span>
+      </p>
+      {task?.kind === 'classification' && perClass.length > 0 && (
+        <table className="class-bars" aria-label="Evaluation faces per class">
+          <tbody>
+            {perClass.map(([label, n]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                <td className="class-bars__bar">
+                  <span style={{ width: `${(n / max) * 100}%` }} />
+                </td>
+                <td className="class-bars__n">{count(n)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  )
+}
+
+function DataSummary({
+  task,
+  versions,
+  evalSet
+}: {
+  task: TaskInfo | null
+  versions: ModelVersionInfo[] | null
+  evalSet: EvaluationSetSummary | null
+}): ReactElement {
+  const active = activeVersion(versions)
+  const head = active ? headlineOf(active) : null
+  return (
+    <section className="m-panel" data-testid="train-summary">
+      <h2 className="section-title">Data</h2>
+      <dl className="m-facts">
+        <dt>Task</dt>
+        <dd>
+          <strong>{task?.name ?? '…'}</strong>{' '}
+          <span className="muted">
+            {task
+              ? task.kind === 'score'
+                ? `score ${task.scoreMin ?? ''}–${task.scoreMax ?? ''}`
+                : `${plural(task.labels.length, 'label')}${task.builtin ? ' · built-in' : ' · your task'}`
+              : ''}
+          </span>
+        </dd>
+        <dt>Starts from</dt>
+        <dd>
+          {active ? (
+            <>
+              <strong>{versionName(active.version)}</strong>
+              <span className="muted">
+                {active.builtin ? ' (built-in head)' : ''}
+                {head ? ` · ${METRICS[head.key].label.toLowerCase()} ${formatMetric(head.key, head.value)}` : ''}
+              </span>
+            </>
+          ) : task && !task.builtin ? (
+            <span>a fresh head</span>
+          ) : (
+            <span className="muted">…</span>
+          )}
+        </dd>
+        <dt>Trained on</dt>
+        <dd>
+          every labelled face outside the evaluation set{' '}
+          <span className="muted">(unsure, not applicable and skipped answers left out)</span>
+        </dd>
+      </dl>
+      <h3 className="m-subtitle">Evaluation set</h3>
+      <EvalSummary evalSet={evalSet} task={task} />
+    </section>
+  )
+}
+
+interface Options {
+  epochs: string
+  learningRate: string
+  batchSize: string
+  seed: string
+  hidden: string
+  activate: boolean
+}
+
+function parsePositive(v: string, int: boolean): number | null {
+  if (v.trim() === '') return null
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) return NaN
+  return n
+}
+
+/** The last options typed, kept while the user visits other screens. */
+let lastOptions: Options = {
+  epochs: String(DEFAULTS.epochs),
+  learningRate: String(DEFAULTS.learningRate),
+  batchSize: String(DEFAULTS.batchSize),
+  seed: String(DEFAULTS.seed),
+  hidden: '',
+  activate: true
+}
+
+function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolean }): ReactElement {
+  const [o, setOptions] = useState<Options>(lastOptions)
+  const setO = (next: Options): void => {
+    lastOptions = next
+    setOptions(next)
+  }
+  const starting = useStudio((s) => s.trainStarting)
+  const error = useStudio((s) => s.trainError)
+  const epochs = parsePositive(o.epochs, true)
+  const lr = parsePositive(o.learningRate, false)
+  const batch = parsePositive(o.batchSize, true)
+  const seed = o.seed.trim() === '' ? null : Number(o.seed)
+  const hidden = parsePositive(o.hidden, true)
+  const bad = {
+    epochs: epochs === null || Number.isNaN(epochs) || epochs > 1000,
+    lr: lr !== null && (Number.isNaN(lr) || lr > 1),
+    batch: batch !== null && (Number.isNaN(batch) || batch > 65536),
+    seed: seed !== null && (!Number.isInteger(seed) || seed < 0),
+    hidden: hidden !== null && (Number.isNaN(hidden) || hidden > 4096)
+  }
+  const invalid = Object.values(bad).some(Boolean)
+  const userTask = task ? !task.builtin : false
+  const start = (): void => {
+    if (!task || invalid || running) return
+    void startTraining({
+      task: task.name,
+      epochs: epochs ?? undefined,
+      learningRate: lr ?? undefined,
+      batchSize: batch ?? undefined,
+      seed: seed ?? undefined,
+      hidden: userTask && hidden ? hidden : undefined,
+      activate: o.activate
+    })
+  }
+  const field = (
+    key: keyof Omit<Options, 'activate'>,
+    label: string,
+    hint: string,
+    testId: string,
+    invalidNow: boolean,
+    extra: { step?: string; min?: string; placeholder?: string } = {}
+  ): ReactElement => (
+    <div className="field train-field">
+      <label className="field__label" htmlFor={`train-${key}`}>
+        {label}
+      </label>
+      <input
+        id={`train-${key}`}
+        className={`input${invalidNow ? ' input--invalid' : ''}`}
+        type="number"
+        inputMode="decimal"
+        value={o[key]}
+        aria-invalid={invalidNow || undefined}
+        data-testid={testId}
+        disabled={running}
+        onChange={(e) => setO({ ...o, [key]: e.target.value })}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') start()
+        }}
+        {...extra}
+      />
+      <span className="field__hint">{hint}</span>
+    </div>
+  )
+  return (
+    <section className="m-panel">
+      <h2 className="section-title">Options</h2>
+      <div className="train-options">
+        {field(
+          'epochs',
+          'Epochs',
+          'At most; stops early when validation loss stops improving.',
+          'train-epochs',
+          bad.epochs,
+          {
+            min: '1',
+            step: '1'
+          }
+        )}
+        {field(
+          'learningRate',
+          'Learning rate',
+          `Adam step size (default ${DEFAULTS.learningRate}).`,
+          'train-lr',
+          bad.lr,
+          {
+            step: '0.0001',
+            min: '0'
+          }
+        )}
+        {field('batchSize', 'Batch size', 'Faces per gradient step.', 'train-batch', bad.batch, {
+          min: '1',
+          step: '1'
+        })}
+        {field('seed', 'Seed', 'Same seed and data give the same weights.', 'train-seed', bad.seed, {
+          min: '0',
+          step: '1'
+        })}
+        {userTask &&
+          field(
+            'hidden',
+            'Hidden layer',
+            'Units in one hidden layer; empty for a linear head.',
+            'train-hidden',
+            bad.hidden,
+            {
+              min: '1',
+              step: '1',
+              placeholder: 'none'
+            }
+          )}
+      </div>
+      <div className="field">
+        <label className="field__label" htmlFor="train-mitigation">
+          Bias mitigation
+        </label>
+        <select id="train-mitigation" className="select" value="none" disabled data-testid="train-mitigation">
+          <option value="none">None</option>
+        </select>
+        <span className="field__hint">Reweighting (ω) and a fairness penalty (λ) come with the Fairness screen.</span>
+      </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={o.activate}
+          disabled={running}
+          data-testid="train-activate"
+          onChange={(e) => setO({ ...o, activate: e.target.checked })}
+        />
+        <span>
+          Activate the new version
+          <span className="checkbox__hint">Every face is re-predicted with it; roll back any time in Models.</span>
+        </span>
+      </label>
+      {error && <ErrorMessage error={error} title="Training could not start" />}
+      <div className="train-actions">
+        <button
+          className="button button--primary button--large"
+          data-testid="train-start"
+          disabled={!task || invalid || running || starting}
+          title={running ? 'A training run of this task is in progress' : undefined}
+          onClick={start}
+        >
+          <TrainIcon width={16} height={16} />
+          {starting ? 'Starting…' : 'Start training'}
+        </button>
+      </div>
+    </section>
+  )
+}
+
+function epochLine(p: EpochPoint): string {
+  const parts = [`loss ${p.loss.toFixed(3)}`]
+  if (p.val_loss !== undefined) parts.push(`validation loss ${p.val_loss.toFixed(3)}`)
+  if (p.val_acc !== undefined) parts.push(`validation accuracy ${(p.val_acc * 100).toFixed(1)} %`)
+  return parts.join(' · ')
+}
+
+function statusText(run: TrainRun): string {
+  switch (run.status) {
+    case 'queued':
+      return 'Waiting for the ML worker…'
+    case 'running':
+      return run.epochs.length ? `Epoch ${run.epochs.length} of at most ${run.totalEpochs}` : 'Preparing the data…'
+    case 'done':
+      return run.result ? `Saved ${versionName(run.result.version)}` : 'Finished'
+    case 'cancelled':
+      return 'Cancelled: no version was saved'
+    case 'failed':
+      return 'Failed'
+  }
+}
+
+/** The headline metric of the run's parent version on the current evaluation set, for before / after. */
+function useParentMetric(run: TrainRun | null): number | null {
+  const [value, setValue] = useState<{ key: string; v: number | null } | null>(null)
+  const r = run?.result
+  const key = r && r.parent !== null ? `${r.task}:${r.parent}:${run?.jobId}` : null
+  useEffect(() => {
+    if (!r || r.parent === null || !key) return
+    let live = true
+    void request('models.metrics', { task: r.task, version: r.parent }, { inline: true }).then((reply) => {
+      if (!live || !reply.ok) return
+      const m = reply.value.metrics as unknown as Record<string, number | null>
+      setValue({ key, v: 'accuracy' in m ? (m.accuracy ?? null) : (m.mae ?? null) })
+    })
+    return () => {
+      live = false
+    }
+  }, [key, r])
+  return value && value.key === key ? value.v : null
+}
+
+function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }): ReactElement {
+  const job = useStudio((s) => (run ? s.jobs[run.jobId] : undefined))
+  const parentMetric = useParentMetric(run)
+  if (!run) {
+    return (
+      <section className="m-panel train-run train-run--empty">
+        <EmptyState icon={<TrainIcon width={28} height={28} />} title="No training run yet">
+          Set the options and press <strong>Start training</strong>. Training runs over the stored face features, so it
+          takes seconds; loss and accuracy appear here epoch by epoch, and the app stays usable meanwhile.
+        </EmptyState>
+      </section>
+    )
+  }
+  const running = run.status === 'queued' || run.status === 'running'
+  const last = run.epochs.at(-1)
+  const r = run.result
+  const newKey: MetricKey | null = r ? ('accuracy' in r.metrics ? 'accuracy' : 'mae') : null
+  const newValue = r && newKey ? (r.metrics as unknown as Record<string, number>)[newKey] : null
+  return (
+    <section className="m-panel train-run" data-status={run.status} data-testid="train-run">
+      <div className="train-run__head">
+        <div>
+          <div className="train-run__title">
+            {statusText(run)}
+            <span className={`run-dot run-dot--${run.status}`} aria-hidden="true" />
+          </div>
+          <div className="muted train-run__sub">
+            {running && last
+              ? epochLine(last)
+              : running
+                ? (job?.progress.message ?? '')
+                : run.epochs.length
+                  ? `${plural(run.epochs.length, 'epoch')} run`
+                  : ''}
+            {running && job?.progress.etaSeconds ? ` · about ${duration(job.progress.etaSeconds)} left` : ''}
+          </div>
+        </div>
+        <span className="screen__spacer" />
+        {running && (
+          <button className="button button--danger" data-testid="train-cancel" onClick={() => void cancelTraining()}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {running && (
+        <ProgressBar value={fraction(run.epochs.length, run.totalEpochs)} indeterminate={!run.epochs.length} />
+      )}
+      {run.status === 'failed' && job?.error && (
+        <ErrorMessage
+          error={{ code: 'INTERNAL', message: job.error }}
+          title="Training failed — nothing was saved; the active version is unchanged"
+        />
+      )}
+      <TrainingChart
+        epochs={run.epochs}
+        totalEpochs={run.totalEpochs}
+        kind={task?.kind ?? 'classification'}
+        bestEpoch={r?.stoppedEarly ? r.bestEpoch : null}
+        finished={!running}
+      />
+      {r && newKey && (
+        <div className="train-result" data-testid="train-result">
+          <div className="train-result__metric">
+            <span className="train-result__value">{formatMetric(newKey, newValue)}</span>
+            <span className="muted">
+              {METRICS[newKey].label.toLowerCase()} of {versionName(r.version)} on {plural(r.eval_n, 'evaluation face')}
+              {r.parent !== null && parentMetric !== null
+                ? ` (${versionName(r.parent)}: ${formatMetric(newKey, parentMetric)} on the same faces)`
+                : ''}
+            </span>
+          </div>
+          <div className="muted">
+            Trained on {plural(r.train_n, 'face')} in {r.seconds.toFixed(1)} s on {r.backend}
+            {r.stoppedEarly ? ` · stopped early, best epoch ${r.bestEpoch}` : ''}
+            {r.activated ? ' · now active' : ' · not activated'}
+          </div>
+          <div className="train-result__actions">
+            <button
+              className="button"
+              data-testid="train-compare"
+              onClick={() => {
+                setCompareVersions(r.parent ?? 0, r.version)
+                navigate('compare')
+              }}
+            >
+              Compare {versionName(r.parent ?? 0)} → {versionName(r.version)}
+            </button>
+            <button className="button" onClick={() => navigate('models')}>
+              All versions
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  )
+}
+
+export function Train(): ReactElement {
+  const taskName = useStudio((s) => s.task)
+  const task = useActiveTask()
+  const versions = useVersions()
+  const evalSet = useStudio((s) => (s.modelVersionsTask === s.task ? s.evalSet : null))
+  const run = useStudio((s) => (s.trainRun && s.trainRun.task === s.task ? s.trainRun : null))
+  const jobsKnown = useStudio((s) => Object.keys(s.jobs).length)
+  const otherRunning = useStudio((s) =>
+    Object.values(s.jobs).some((j) => j.kind === 'train' && isActive(j) && j.title === `Train ${s.task}`)
+  )
+  useEffect(() => {
+    void resumeTrainRun(taskName)
+  }, [taskName, jobsKnown])
+  const running = (!!run && (run.status === 'queued' || run.status === 'running')) || otherRunning
+  return (
+    <div className="screen" data-testid="screen-train">
+      <ModelsHeader title="Train" task={taskName} />
+      <div className="screen__body models-scroll">
+        <div className="train-layout">
+          <div className="train-layout__side">
+            <DataSummary task={task} versions={versions} evalSet={evalSet} />
+            <OptionsForm task={task} running={running} />
+          </div>
+          <div className="train-layout__main">
+            <RunPanel run={run} task={task} />
+          </div>
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,173 @@
+/** Fairness actions: every fairness.* call of the Fairness screen goes through here. */
+import type { CallArgs, CallName, CallResult } from '../../../shared/contract'
+import type { AppErrorShape } from '../../../shared/result'
+import { useStudio } from './index'
+import { navigate, request, setTask } from './actions'
+import { openPerson } from './people-actions'
+import { setReviewGroupBy } from './review-actions'
+import { activateVersion } from './models-actions'
+import { createFairnessSlice, type FairnessSlice, type Fetched } from './fairness'
+
+const set = useStudio.setState
+const get = useStudio.getState
+
+type FetchField = 'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairConflicts'
+
+/** The Fairness screen mounts: state of another project is dropped. */
+export function enterFairness(): void {
+  const dir = get().project?.dir ?? null
+  if (get().fairProject !== dir) set({ ...createFairnessSlice(), fairProject: dir })
+}
+
+export function setFairness(patch: Partial<FairnessSlice>): void {
+  set(patch)
+}
+
+const seqs: Partial<Record<FetchField, number>> = {}
+
+/**
+ * Calls `name` unless the field already holds (or is fetching) the answer for the same arguments. The previous
+ * value stays while the new one loads, so the screen dims instead of flashing.
+ */
+async function fetchInto<N extends CallName>(field: FetchField, name: N, args: CallArgs<N>, force = false): Promise<void> {
+  const key = JSON.stringify([name, args])
+  const cur = get()[field] as Fetched<unknown>
+  if (!force && cur.key === key && (cur.value !== null || cur.loading || cur.error)) return
+  const seq = (seqs[field] = (seqs[field] ?? 0) + 1)
+  set({ [field]: { ...cur, key, loading: true, error: null } } as Partial<FairnessSlice>)
+  const reply = await request(name, args, { inline: true })
+  if (seqs[field] !== seq) return
+  const next: Fetched<CallResult<N>> = reply.ok
+    ? { key, value: reply.value, loading: false, error: null }
+    : { key, value: null, loading: false, error: reply.error }
+  set({ [field]: next } as Partial<FairnessSlice>)
+}
+
+function grouping(): { groupTask: string; by?: string; source: 'annotations' | 'predicted'; minGroupSize: number } | null {
+  const s = get()
+  if (!s.fairGroupTask) return null
+  return {
+    groupTask: s.fairGroupTask,
+    ...(s.fairGroupBy && s.fairGroupBy !== s.fairGroupTask ? { by: s.fairGroupBy } : {}),
+    source: s.fairSource,
+    minGroupSize: s.fairMinGroup
+  }
+}
+
+/** Per-group metrics of the chosen version, or its comparison with another version (deltas = shown − other). */
+export function loadGroupMetrics(task: string, force = false): void {
+  const g = grouping()
+  if (!g) return
+  const s = get()
+  const version = s.fairVersion ?? 'active'
+  if (s.fairCompareWith !== null)
+    void fetchInto('fairComparison', 'fairness.compare', { task, a: s.fairCompareWith, b: version, ...g }, force)
+  else void fetchInto('fairMetrics', 'fairness.groupMetrics', { task, version, ...g }, force)
+}
+
+export function loadProbe(task: string, force = false): void {
+  const s = get()
+  const attributeTask = s.fairProbeTask ?? s.fairGroupTask
+  if (!attributeTask) return
+  void fetchInto(
+    'fairProbe',
+    'fairness.biasProbe',
+    { task, version: s.fairVersion ?? 'active', attributeTask, source: s.fairSource, minGroupSize: s.fairMinGroup },
+    force
+  )
+}
+
+export function loadThresholds(task: string, force = false): void {
+  const g = grouping()
+  if (!g) return
+  const s = get()
+  void fetchInto(
+    'fairThresholds',
+    'fairness.thresholds',
+    {
+      task,
+      version: s.fairVersion ?? 'active',
+      ...g,
+      ...(s.fairPositive ? { positive: s.fairPositive } : {}),
+      target: s.fairTarget,
+      tolerance: s.fairTolerance
+    },
+    force
+  )
+}
+
+export function loadConflicts(task: string, force = false): void {
+  void fetchInto('fairConflicts', 'fairness.conflicts', { tasks: [task], limit: 200 }, force)
+}
+
+/** "0, 0.5, 1" → [0, 0.5, 1]; a message when the list is not usable. */
+export function parseSweepValues(text: string, method: 'reweight' | 'penalty'): number[] | string {
+  const parts = text
+    .split(/[\s,;]+/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+  if (parts.length === 0) return 'Give at least one value, e.g. 0, 0.5, 1.'
+  const values: number[] = []
+  for (const p of parts) {
+    const v = Number(p)
+    if (!Number.isFinite(v) || v < 0) return `“${p}” is not a number ≥ 0.`
+    if (method === 'reweight' && v > 1) return `ω is between 0 and 1; “${p}” is not.`
+    if (v > 1000) return `λ is at most 1000; “${p}” is more.`
+    if (!values.includes(v)) values.push(v)
+  }
+  if (values.length > 20) return 'At most 20 values per sweep.'
+  return values.sort((a, b) => a - b)
+}
+
+export async function startSweep(task: string): Promise<void> {
+  const s = get()
+  const groupTask = s.sweepGroupTask ?? s.fairGroupTask
+  const values = parseSweepValues(s.sweepValues, s.sweepMethod)
+  const fail = (message: string, path: string): void =>
+    set({ sweepError: { code: 'BAD_ARGS', message, path } satisfies AppErrorShape })
+  if (!groupTask) return fail('Choose the grouping task whose groups the mitigation balances.', 'groupTask')
+  if (typeof values === 'string') return fail(values, 'values')
+  set({ sweepError: null, sweepSelected: null })
+  const reply = await request(
+    'fairness.sweep',
+    {
+      task,
+      method: s.sweepMethod,
+      groupTask,
+      values,
+      accuracyBudget: s.sweepBudget / 100,
+      minGroupSize: s.fairMinGroup,
+      ...(s.sweepEpochs ? { epochs: s.sweepEpochs } : {})
+    },
+    { inline: true }
+  )
+  if (!reply.ok) {
+    set({ sweepError: reply.error })
+    return
+  }
+  const job = reply.value
+  set((st) => ({ sweepJobId: job.id, jobs: { ...st.jobs, [job.id]: job } }))
+}
+
+/** Activates a sweep point's version (re-predicts every face; progress in the status bar). */
+export function activateSweepVersion(version: number): void {
+  void activateVersion(version)
+}
+
+/** Shows a sweep point's per-group metrics on the metrics tab. */
+export function openSweepVersion(version: number): void {
+  set({ fairVersion: version, fairCompareWith: null, fairTab: 'metrics' })
+}
+
+/** A conflict's person page (People screen). */
+export function openConflictPerson(personId: number): void {
+  navigate('people')
+  openPerson(personId)
+}
+
+/** Review the task person by person, so a person's disagreeing faces come up together. */
+export function reviewConflicts(task: string): void {
+  if (get().task !== task) setTask(task)
+  navigate('review')
+  setReviewGroupBy('person')
+}

@@ -1,0 +1,407 @@
+/** People actions: every people.* call goes through here; replies land in the people slice. */
+import type { ClusterSummary, JobInfo, PersonFace, PersonSummary } from '../../../shared/domain'
+import { useStudio } from './index'
+import { pushToast, request } from './actions'
+import { FACES_PAGE, PEOPLE_PAGE, UNASSIGNED } from './people'
+
+const set = useStudio.setState
+const get = useStudio.getState
+
+/** Thresholds the clustering panel previews (euclidean distance between 128-d identity descriptors). */
+export const PREVIEW_THRESHOLDS = Array.from({ length: 17 }, (_, i) => Math.round((0.3 + i * 0.025) * 1000) / 1000)
+
+// ---------------------------------------------------------------- the grid of persons
+
+const loadingPeople = new Set<string>()
+
+export function resetPeople(): void {
+  loadingPeople.clear()
+  loadingFaces.clear()
+  set((s) => ({
+    peopleTotal: null,
+    peopleUnassigned: 0,
+    peoplePages: {},
+    peopleGeneration: s.peopleGeneration + 1,
+    peopleError: null,
+    openPersonId: null,
+    openPerson: null,
+    personFaceTotal: 0,
+    personFacePages: {},
+    personGeneration: s.personGeneration + 1,
+    selectedFaces: {},
+    selectionAnchor: null,
+    suggestions: [],
+    clusterPreview: null,
+    clusterPreviewError: null,
+    personPicker: null
+  }))
+}
+
+/** Drops cached pages but keeps the total so the grid does not jump while it refetches. */
+export function invalidatePeople(): void {
+  loadingPeople.clear()
+  set((s) => ({ peoplePages: {}, peopleGeneration: s.peopleGeneration + 1, peopleError: null }))
+  void loadPeoplePage(0)
+}
+
+export async function loadPeoplePage(page: number): Promise<void> {
+  const { peopleGeneration: generation, project } = get()
+  if (!project) return
+  const key = `${generation}:${page}`
+  if (loadingPeople.has(key) || get().peoplePages[page]) return
+  loadingPeople.add(key)
+  const reply = await request('people.list', { offset: page * PEOPLE_PAGE, limit: PEOPLE_PAGE }, { inline: true })
+  loadingPeople.delete(key)
+  if (get().peopleGeneration !== generation) return
+  if (!reply.ok) {
+    set({ peopleError: reply.error })
+    return
+  }
+  set((s) => ({
+    peopleTotal: reply.value.total,
+    peopleUnassigned: reply.value.unassigned,
+    peoplePages: { ...s.peoplePages, [page]: reply.value.items },
+    peopleError: null
+  }))
+}
+
+export function ensurePeopleRows(start: number, end: number): void {
+  const first = Math.floor(Math.max(0, start) / PEOPLE_PAGE)
+  const last = Math.floor(Math.max(0, end) / PEOPLE_PAGE)
+  for (let p = first; p <= last; p++) void loadPeoplePage(p)
+}
+
+export function personAt(pages: Record<number, PersonSummary[]>, index: number): PersonSummary | undefined {
+  return pages[Math.floor(index / PEOPLE_PAGE)]?.[index % PEOPLE_PAGE]
+}
+
+/** Every loaded person (the pickers list these; the first page holds the 500 largest). */
+export function loadedPeople(): PersonSummary[] {
+  const pages = get().peoplePages
+  return Object.keys(pages)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .flatMap((p) => pages[p] ?? [])
+}
+
+// ---------------------------------------------------------------- one person's page
+
+const loadingFaces = new Set<string>()
+
+export function openPerson(id: number | null): void {
+  loadingFaces.clear()
+  set((s) => ({
+    openPersonId: id,
+    openPerson: null,
+    personFaceTotal: 0,
+    personFacePages: {},
+    personGeneration: s.personGeneration + 1,
+    selectedFaces: {},
+    selectionAnchor: null,
+    personPicker: null,
+    suggestions: []
+  }))
+  if (id === null) {
+    void loadSuggestions()
+    return
+  }
+  void loadPersonFaces(0)
+  if (id !== UNASSIGNED) void loadSuggestions(id)
+}
+
+/** Refetches the open person's faces (after a change), keeping the selection of faces still there. */
+export function refreshOpenPerson(): void {
+  if (get().openPersonId === null) return
+  loadingFaces.clear()
+  set((s) => ({ personFacePages: {}, personGeneration: s.personGeneration + 1 }))
+  void loadPersonFaces(0)
+}
+
+export async function loadPersonFaces(page: number): Promise<void> {
+  const { personGeneration: generation, openPersonId: id } = get()
+  if (id === null) return
+  const key = `${generation}:${page}`
+  if (loadingFaces.has(key) || get().personFacePages[page]) return
+  loadingFaces.add(key)
+  const args = { offset: page * FACES_PAGE, limit: FACES_PAGE }
+  let faces: PersonFace[]
+  let person: PersonSummary
+  if (id === UNASSIGNED) {
+    const reply = await request('people.unassigned', args, { failTitle: 'Could not load the unassigned faces' })
+    loadingFaces.delete(key)
+    if (!reply.ok || get().personGeneration !== generation) return
+    faces = reply.value.faces
+    person = { id: UNASSIGNED, name: 'Unassigned faces', count: reply.value.total, coverFaceId: null, cover: null }
+  } else {
+    const reply = await request('people.get', { id, ...args }, { inline: true })
+    loadingFaces.delete(key)
+    if (get().personGeneration !== generation) return
+    if (!reply.ok) {
+      // The person was merged away or emptied (e.g. by another window): back to the grid.
+      if (reply.error.code === 'NOT_FOUND') {
+        pushToast({
+          kind: 'info',
+          title: 'That person is gone',
+          message: 'It was merged or emptied; showing all people.'
+        })
+        openPerson(null)
+      } else pushToast({ kind: 'error', title: 'Could not load that person', message: reply.error.message })
+      return
+    }
+    faces = reply.value.faces
+    person = reply.value.person
+  }
+  set((s) => {
+    // Keep only selected faces that are still on the page.
+    const pages = { ...s.personFacePages, [page]: faces }
+    const present = new Set(Object.values(pages).flatMap((p) => p.map((f) => f.faceId)))
+    const selectedFaces = Object.fromEntries(
+      Object.keys(s.selectedFaces)
+        .map(Number)
+        .filter((f) => present.has(f))
+        .map((f) => [f, true as const])
+    )
+    return { openPerson: person, personFaceTotal: person.count, personFacePages: pages, selectedFaces }
+  })
+}
+
+export function ensurePersonFaces(start: number, end: number): void {
+  const first = Math.floor(Math.max(0, start) / FACES_PAGE)
+  const last = Math.floor(Math.max(0, end) / FACES_PAGE)
+  for (let p = first; p <= last; p++) void loadPersonFaces(p)
+}
+
+export function faceAt(pages: Record<number, PersonFace[]>, index: number): PersonFace | undefined {
+  return pages[Math.floor(index / FACES_PAGE)]?.[index % FACES_PAGE]
+}
+
+// ---------------------------------------------------------------- selection
+
+/** Click toggles one face; shift-click selects the range from the last clicked face. */
+export function clickFace(index: number, shift: boolean): void {
+  const { personFacePages: pages, selectionAnchor: anchor, selectedFaces } = get()
+  const face = faceAt(pages, index)
+  if (!face) return
+  if (shift && anchor !== null) {
+    const next = { ...selectedFaces }
+    const [a, b] = anchor < index ? [anchor, index] : [index, anchor]
+    for (let i = a; i <= b; i++) {
+      const f = faceAt(pages, i)
+      if (f) next[f.faceId] = true
+    }
+    set({ selectedFaces: next, selectionAnchor: index })
+    return
+  }
+  const next = { ...selectedFaces }
+  if (next[face.faceId]) delete next[face.faceId]
+  else next[face.faceId] = true
+  set({ selectedFaces: next, selectionAnchor: index })
+}
+
+/** Selects every face of the person (loading the pages not yet seen). */
+export async function selectAllFaces(): Promise<void> {
+  const total = get().personFaceTotal
+  const pages = Math.ceil(total / FACES_PAGE)
+  await Promise.all(Array.from({ length: pages }, (_, p) => loadPersonFaces(p)))
+  const all = Object.values(get().personFacePages).flatMap((p) => p.map((f) => f.faceId))
+  set({ selectedFaces: Object.fromEntries(all.map((f) => [f, true as const])) })
+}
+
+export function clearSelection(): void {
+  set({ selectedFaces: {}, selectionAnchor: null })
+}
+
+function selectedIds(): number[] {
+  return Object.keys(get().selectedFaces).map(Number)
+}
+
+// ---------------------------------------------------------------- edits
+
+function applyPerson(p: PersonSummary): void {
+  if (get().openPersonId === p.id) set({ openPerson: p, personFaceTotal: p.count })
+  invalidatePeople()
+}
+
+export async function renamePerson(id: number, name: string): Promise<boolean> {
+  const trimmed = name.trim()
+  const reply = await request('people.rename', { id, name: trimmed || null }, { failTitle: 'Could not rename' })
+  if (!reply.ok) return false
+  applyPerson(reply.value)
+  if (trimmed) void loadSuggestions(id)
+  return true
+}
+
+/** Merges `other` with the open person; the named one survives (the open one when both or neither are). */
+export async function mergeOpenWith(other: PersonSummary): Promise<void> {
+  const open = get().openPerson
+  if (!open || open.id === other.id) return
+  const [into, from] = !open.name && other.name ? [other, open] : [open, other]
+  const reply = await request('people.merge', { into: into.id, from: from.id }, { failTitle: 'Could not merge' })
+  set({ personPicker: null })
+  if (!reply.ok) return
+  pushToast({
+    kind: 'success',
+    title: 'Merged',
+    message: `${nameOf(from)} joined ${nameOf(reply.value)}: now ${reply.value.count} faces.`
+  })
+  invalidatePeople()
+  if (into.id !== open.id) openPerson(into.id)
+  else {
+    applyPerson(reply.value)
+    refreshOpenPerson()
+  }
+}
+
+export async function splitSelected(): Promise<void> {
+  const id = get().openPersonId
+  const faceIds = selectedIds()
+  if (id === null || id === UNASSIGNED || faceIds.length === 0) return
+  const reply = await request('people.split', { id, faceIds }, { failTitle: 'Could not split' })
+  if (!reply.ok) return
+  clearSelection()
+  pushToast({
+    kind: 'success',
+    title: 'Split into a new person',
+    message: `${faceIds.length} ${faceIds.length === 1 ? 'face' : 'faces'} now form person #${reply.value.id}.`
+  })
+  refreshOpenPerson()
+  invalidatePeople()
+}
+
+export async function moveSelected(to: PersonSummary): Promise<void> {
+  const faceIds = selectedIds()
+  set({ personPicker: null })
+  if (faceIds.length === 0) return
+  const reply = await request('people.moveFaces', { faceIds, personId: to.id }, { failTitle: 'Could not move faces' })
+  if (!reply.ok) return
+  clearSelection()
+  pushToast({
+    kind: 'success',
+    title: 'Moved',
+    message: `${faceIds.length} ${faceIds.length === 1 ? 'face' : 'faces'} moved to ${nameOf(reply.value)}.`
+  })
+  refreshOpenPerson()
+  invalidatePeople()
+}
+
+export async function notThisPersonSelected(): Promise<void> {
+  const personId = get().openPersonId
+  const faceIds = selectedIds()
+  if (personId === null || personId === UNASSIGNED || faceIds.length === 0) return
+  const reply = await request('people.notThisPerson', { personId, faceIds }, { failTitle: 'Could not remove faces' })
+  if (!reply.ok) return
+  clearSelection()
+  pushToast({
+    kind: 'success',
+    title: 'Not this person',
+    message: `${reply.value.removed} ${reply.value.removed === 1 ? 'face' : 'faces'} removed; they won’t rejoin on re-clustering.`
+  })
+  refreshOpenPerson()
+  invalidatePeople()
+}
+
+export function nameOf(p: { id: number; name: string | null }): string {
+  return p.name || `Unnamed #${p.id}`
+}
+
+export function openPersonPicker(kind: 'merge' | 'move' | null): void {
+  set({ personPicker: kind })
+}
+
+// ---------------------------------------------------------------- suggestions
+
+export async function loadSuggestions(personId?: number): Promise<void> {
+  const openAtCall = get().openPersonId
+  const reply = await request('people.suggestions', personId === undefined ? { limit: 30 } : { personId, limit: 30 }, {
+    inline: true
+  })
+  // Suggestions are a side dish: no toast when they can't be computed (e.g. nobody is named yet).
+  if (!reply.ok || get().openPersonId !== openAtCall) return
+  set({ suggestions: reply.value })
+}
+
+export async function answerSuggestion(faceId: number, personId: number, accept: boolean): Promise<void> {
+  // Optimistic: the strip moves on at once; a failure puts nothing back but says so.
+  set((s) => ({ suggestions: s.suggestions.filter((x) => !(x.faceId === faceId && x.personId === personId)) }))
+  const reply = await request(
+    'people.answerSuggestion',
+    { faceId, personId, accept },
+    { failTitle: 'Could not save that answer' }
+  )
+  if (!reply.ok) return
+  if (get().suggestions.length < 5) {
+    const open = get().openPersonId
+    void loadSuggestions(open === null || open === UNASSIGNED ? undefined : open)
+  }
+}
+
+// ---------------------------------------------------------------- clustering
+
+export function setClusterPanel(open: boolean): void {
+  set({ clusterPanel: open })
+  if (open && !get().clusterPreview) void loadClusterPreview()
+}
+
+export function setClusterThreshold(t: number): void {
+  set({ clusterThreshold: t })
+}
+
+export async function loadClusterPreview(): Promise<void> {
+  set({ clusterPreviewError: null })
+  const reply = await request('people.thresholdPreview', { thresholds: PREVIEW_THRESHOLDS }, { inline: true })
+  if (!reply.ok) {
+    set({ clusterPreviewError: reply.error })
+    return
+  }
+  set({ clusterPreview: reply.value })
+}
+
+export async function startClustering(): Promise<void> {
+  const threshold = get().clusterThreshold
+  const reply = await request(
+    'people.cluster',
+    { threshold, mode: 'full' },
+    { failTitle: 'Could not start clustering' }
+  )
+  if (!reply.ok) return
+  set((s) => ({ clusterJobId: reply.value.id, jobs: { ...s.jobs, [reply.value.id]: reply.value } }))
+}
+
+// ---------------------------------------------------------------- events
+
+let seenProject: string | null = null
+
+/** Called from actions.ts when data.changed arrives (already throttled there). */
+export function peopleDataChanged(what: Set<string>): void {
+  if (!what.has('persons') && !what.has('faces')) return
+  if (get().screen !== 'people' && get().peopleTotal === null) return
+  invalidatePeople()
+  set({ clusterPreview: null })
+  if (get().clusterPanel) void loadClusterPreview()
+  refreshOpenPerson()
+  const open = get().openPersonId
+  void loadSuggestions(open === null || open === UNASSIGNED ? undefined : open)
+}
+
+/** The People screen mounts: load what it shows (and start over when the project changed). */
+export function enterPeople(): void {
+  const dir = get().project?.dir ?? null
+  if (dir !== seenProject) {
+    seenProject = dir
+    resetPeople()
+  }
+  if (get().peopleTotal === null || Object.keys(get().peoplePages).length === 0) void loadPeoplePage(0)
+  const open = get().openPersonId
+  if (open === null) void loadSuggestions()
+  else refreshOpenPerson()
+}
+
+/** "44 people · 18 singletons · 0.6 s" for a finished clustering job (its result is a ClusterSummary). */
+export function clusterSummary(job: JobInfo): string | null {
+  const r = job.result as Partial<ClusterSummary> | null
+  if (!r || typeof r.clusters !== 'number') return null
+  const parts = [`${r.clusters} ${r.clusters === 1 ? 'person' : 'people'}`, `${r.singletons ?? 0} singletons`]
+  if (r.mode === 'incremental') parts.push(`${r.assigned ?? 0} new faces placed`)
+  if (typeof r.seconds === 'number') parts.push(`${r.seconds.toFixed(1)} s`)
+  return parts.join(' · ')
+}

@@ -1,0 +1,54 @@
+/** Review slice: tasks, the ask-when-unsure queue of the active task, the card being answered and a face's history. Pure state; side effects live in review-actions.ts. */
+import type { HistoryEntry, ReviewCard, TaskInfo } from '../../../shared/domain'
+import type { AppErrorShape } from '../../../shared/result'
+
+export type ReviewGroupBy = 'label' | 'person'
+
+export interface ReviewSlice {
+  /** Every task of the project (built-in first); null until loaded. */
+  tasks: TaskInfo[] | null
+  /** Cards still to answer, least sure first (skipped and answered faces already left out). */
+  reviewCards: ReviewCard[]
+  /** Faces left below the threshold (from the last queue answer, minus what was answered since). */
+  reviewRemaining: number | null
+  reviewLoading: boolean
+  reviewError: AppErrorShape | null
+  /** Only ask below this confidence (1 = every unlabelled face). */
+  reviewBelow: number
+  reviewGroupBy: ReviewGroupBy
+  /** Index of the focused face in the current card. */
+  reviewFocus: number
+  /** Faces of the current card marked wrong: faceId → the label given (null: waiting for a label key). */
+  reviewMarked: Record<number, string | null>
+  /** Faces answered or skipped this session. */
+  reviewAnswered: number
+  reviewSkipped: number
+  reviewHelp: boolean
+  /** What Ctrl+Z / Ctrl+Shift+Z would do now. */
+  undoLabel: string | null
+  redoLabel: string | null
+  /** History panel: the face shown and its rows (newest first). */
+  historyFaceId: number | null
+  history: HistoryEntry[] | null
+}
+
+export function createReviewSlice(): ReviewSlice {
+  return {
+    tasks: null,
+    reviewCards: [],
+    reviewRemaining: null,
+    reviewLoading: false,
+    reviewError: null,
+    reviewBelow: 0.8,
+    reviewGroupBy: 'label',
+    reviewFocus: 0,
+    reviewMarked: {},
+    reviewAnswered: 0,
+    reviewSkipped: 0,
+    reviewHelp: false,
+    undoLabel: null,
+    redoLabel: null,
+    historyFaceId: null,
+    history: null
+  }
+}
