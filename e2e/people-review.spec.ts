@@ -103,8 +103,7 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
 
   // ------------------------------------------------------------------ split one: the first three faces become a new person
   const faces = page.getByTestId('face-tile')
-  const splitIds = await faces
-    .evaluateAll((els) => els.slice(0, 3).map((e) => Number(e.getAttribute('data-face-id'))))
+  const splitIds = await faces.evaluateAll((els) => els.slice(0, 3).map((e) => Number(e.getAttribute('data-face-id'))))
   await faces.nth(0).click()
   await faces.nth(2).click({ modifiers: ['Shift'] })
   await expect(page.getByTestId('selection-bar')).toHaveAttribute('data-selected', '3')
@@ -113,13 +112,17 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
   await page.getByTestId('person-split').click()
   await expect(people.personCount()).toHaveText(`${merged - 3} faces`)
   await expect(page.getByTestId('selection-bar')).toHaveAttribute('data-selected', '0')
-  for (const id of splitIds) await expect(page.locator(`[data-testid="face-tile"][data-face-id="${id}"]`)).toHaveCount(0)
+  for (const id of splitIds)
+    await expect(page.locator(`[data-testid="face-tile"][data-face-id="${id}"]`)).toHaveCount(0)
   await people.back()
 
   // Grid: one fewer (merge), one more (split); the named person and the merged counts stay.
   await expect.poll(() => people.total()).toBe(total0)
   tiles = await people.allTiles()
-  expect(tiles.find((t) => t.id === b.id), 'the merged-away person is gone').toBeUndefined()
+  expect(
+    tiles.find((t) => t.id === b.id),
+    'the merged-away person is gone'
+  ).toBeUndefined()
   expect(tiles.find((t) => t.id === a.id)?.count).toBe(merged - 3)
   expect(tiles.find((t) => t.id === named.id)).toMatchObject({ name: NAME, count: named.count })
   const newPerson = tiles.find((t) => t.count === 3 && !big.some((x) => x.id === t.id))
@@ -245,9 +248,15 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
       'people.list',
       { offset: 0, limit: 100 }
     )
-    expect(list.items.find((p) => p.id === named.id), `${when}: named person`).toMatchObject({ name: NAME })
+    expect(
+      list.items.find((p) => p.id === named.id),
+      `${when}: named person`
+    ).toMatchObject({ name: NAME })
     expect(list.items.find((p) => p.id === a.id)?.count, `${when}: merged then split person`).toBe(merged - 3)
-    expect(list.items.find((p) => p.id === b.id), `${when}: merged-away person`).toBeUndefined()
+    expect(
+      list.items.find((p) => p.id === b.id),
+      `${when}: merged-away person`
+    ).toBeUndefined()
   }
   await check(server, 'before reload')
 

@@ -8,13 +8,7 @@ import { csvTruth } from '../main/models/csv-truth'
 import { isClassificationMetrics } from '../main/models/metrics'
 import type { PredictResult } from '../main/models/predict-op'
 import { findTask, parseVersionRef } from '../main/models/registry'
-import {
-  evaluate,
-  exportVersion,
-  jobFailure,
-  listVersionInfos,
-  startActivation
-} from '../main/models/service'
+import { evaluate, exportVersion, jobFailure, listVersionInfos, startActivation } from '../main/models/service'
 import type { VerbOutput } from './verbs'
 // fairness (issue 6): eval --group-task/--group-column, train --mitigation.
 import { EVAL_GROUP_FLAGS, evalGroupExtras, mitigationFromArgs, TRAIN_MITIGATION_FLAGS } from './verbs-fairness'
@@ -24,7 +18,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const MODELS_HELP: Record<string, string> = {
   train:
-    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
+    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x (ω or λ, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
   eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path] [--group-column <col>]] [--group-task <task> [--group-by <task>] [--group-source annotations|predicted]] [--min-group-size 30] [--json]',
   versions: 'face-studio versions --project <dir> --task <name> [--json]',
   activate: 'face-studio activate --project <dir> --task <name> --version <n> [--json]',
@@ -171,7 +165,10 @@ export const evalVerb: Verb = async (argv) => {
     }
     return {
       json,
-      text: [`${task.name} v${v.version} on ${source}: MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}`, ...(groups?.lines ?? [])].join('\n')
+      text: [
+        `${task.name} v${v.version} on ${source}: MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}`,
+        ...(groups?.lines ?? [])
+      ].join('\n')
     }
   })
 }

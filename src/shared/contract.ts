@@ -30,6 +30,7 @@ import type {
 import type {
   BiasProbeInfo,
   ConflictList,
+  GroupingCandidate,
   GroupMetricsComparison,
   GroupMetricsInfo,
   GroupThresholdsInfo
@@ -292,6 +293,8 @@ export const calls = {
     returns<{ changed: number }>()
   ),
   // ---- Fairness (issue 6) ----
+  /** Every task as a possible grouping (annotated faces per value), for the grouping picker. */
+  'fairness.groupings': call(none, returns<GroupingCandidate[]>()),
   /** Per-group metrics of a version on the task's evaluation set: per group and class TPR/FPR/TNR/FNR with counts, accuracy / macro-F1 (MAE/RMSE/PCC for scores), largest gap, dp_diff, eo_diff; small groups flagged. Groups from annotations of groupTask (× by) unless source = 'predicted'. */
   'fairness.groupMetrics': call(
     z.object({ task: taskRef, version: versionRef, ...grouping }).strict(),

@@ -369,6 +369,16 @@ export interface GroupingInfo {
   values: Record<string, number>
 }
 
+/** A task as a possible grouping: how many faces each annotated value has. */
+export interface GroupingCandidate {
+  task: string
+  level: 'face' | 'person'
+  kind: 'classification' | 'score'
+  /** Faces with a usable annotation (a group). */
+  faces: number
+  values: Record<string, number>
+}
+
 /** One-vs-rest counts and rates of one class inside one group; a rate with an empty denominator is null. */
 export interface GroupClassRates {
   tpr: number | null

@@ -32,6 +32,7 @@ import {
   versionMetrics
 } from '../models/service'
 import { findConflicts } from '../fairness/conflicts'
+import { groupingCandidates } from '../fairness/groups'
 import {
   compareGroupMetrics,
   startMitigatedTraining,
@@ -193,6 +194,7 @@ function modelHandlers(): Subset<'models'> {
 
 function fairnessHandlers(): Subset<'fairness'> {
   return {
+    'fairness.groupings': (_a, ctx) => groupingCandidates(ctx.requireProject().db),
     'fairness.groupMetrics': (a, ctx) => versionGroupMetrics(ctx, a),
     'fairness.compare': (a, ctx) => compareGroupMetrics(ctx, a),
     'fairness.biasProbe': (a, ctx) => versionBiasProbe(ctx, a),

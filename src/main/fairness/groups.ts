@@ -4,7 +4,7 @@
  * when the caller asks for source 'predicted', and every result names the source. Answers that are not a
  * label (unsure, not applicable, skipped) never form a group. Two groupings intersect into "a × b".
  */
-import type { GroupingInfo, GroupSource } from '../../shared/domain'
+import type { GroupingCandidate, GroupingInfo, GroupSource } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { GROUP_JOINER, intersectGroups } from '../analysis/fairness'
 import type { Db } from '../db/open'
@@ -94,4 +94,21 @@ export function groupingInfo(g: Grouping, faceIds: readonly number[]): GroupingI
   const sorted: Record<string, number> = {}
   for (const k of Object.keys(values).sort()) sorted[k] = values[k] as number
   return { tasks: g.tasks, label: g.label, source: g.source, faces, values: sorted }
+}
+
+/** Every task as a possible grouping, with how many faces each of its annotated values has. */
+export function groupingCandidates(db: Db): GroupingCandidate[] {
+  const tasks = db.prepare('SELECT name, level FROM tasks ORDER BY builtin DESC, name').all() as Array<{
+    name: string
+    level: 'face' | 'person'
+  }>
+  return tasks.map((t) => {
+    const task = findTask(db, t.name)
+    const map = fromAnnotations(db, task)
+    const values: Record<string, number> = {}
+    for (const v of map.values()) values[v] = (values[v] ?? 0) + 1
+    const sorted: Record<string, number> = {}
+    for (const k of Object.keys(values).sort()) sorted[k] = values[k] as number
+    return { task: task.name, level: t.level, kind: task.kind, faces: map.size, values: sorted }
+  })
 }

@@ -24,6 +24,7 @@ import { readCsv, repoRoot, sharedData, tempDir, testContext } from '../../test/
 import { dispatch } from '../api/dispatch'
 import { annotate } from '../labels/annotations'
 import { findConflicts } from './conflicts'
+import { resolveGrouping } from './groups'
 
 const UTK = path.join(sharedData, 'demographics_utkface')
 const bin = path.join(repoRoot, 'bin', 'face-studio.cjs')
@@ -501,6 +502,14 @@ describe.skipIf(!fs.existsSync(UTK))('fairness on UTKFace (issue 6)', () => {
       })
       expect(gm.ok).toBe(true)
       expect((gm as { value: GroupMetricsInfo }).value.per_group).toEqual(v0ByRace)
+      const groupings = await dispatch(ctx, {}, 'fairness.groupings', {})
+      const race = (
+        groupings as { value: Array<{ task: string; faces: number; values: Record<string, number> }> }
+      ).value.find((g) => g.task === 'race')
+      expect(race).toMatchObject({
+        faces: 800,
+        values: { Asian: 160, Black: 158, Indian: 162, Others: 160, White: 160 }
+      })
       // Predicted groups only when asked, and never silently: race has no model, so this is refused.
       const predicted = await dispatch(ctx, {}, 'fairness.groupMetrics', {
         task: 'gender_presentation',
@@ -567,6 +576,11 @@ describe.skipIf(!fs.existsSync(UTK))('fairness on UTKFace (issue 6)', () => {
         annotator: 'test',
         items: [{ target: 'person', id: person.id, value: 'androgynous', source: 'person' }]
       })
+      // A person-level label is a grouping for every face of the person (annotations, not predictions).
+      const g = resolveGrouping(rw, { task: 'gender_presentation' })
+      const faceIds = rw.prepare('SELECT id FROM faces WHERE person_id = ?').pluck().all(person.id) as number[]
+      expect(faceIds.every((id) => g.groupOf.get(id) === 'androgynous')).toBe(true)
+      expect(g.source).toBe('annotations')
       const r = findConflicts(rw, { tasks: ['gender_presentation'] })
       expect(r.persons_checked).toBe(persons.length)
       const first = r.items[0]!

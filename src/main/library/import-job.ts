@@ -6,6 +6,8 @@ import type { AppContext } from '../app/context'
 import type { WorkerClient } from '../jobs/worker-client'
 import { recordImageError } from './image-rows'
 import { walkImages } from './walk'
+import { listTasks } from './stats'
+import { predictMissing } from '../models/service'
 import type { ImportFileParams, ImportFileResult } from './import-file'
 
 export interface ImportOptions {
@@ -101,8 +103,11 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
               fatal = e
               break
             }
-            const [fresh] = ctx.workers.acquire()
+            // The pool restarts dead workers; take one no other lane is using.
+            const fresh = ctx.workers.acquire().find((w) => !inUse.has(w))
             if (!fresh) throw e
+            inUse.delete(worker)
+            inUse.add(fresh)
             worker = fresh
           } else {
             throw e
@@ -114,7 +119,14 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     }
 
     const lanes = ctx.workers.acquire(Math.min(ctx.workers.size, Math.max(1, total)))
+    const inUse = new Set(lanes)
     await Promise.all(lanes.map((w) => runLane(w)))
+    if (!fatal && !job.signal.aborted && summary.images > 0) {
+      // Import writes the built-in (v0) predictions; tasks whose active version is a trained one
+      // predict the new faces too, so review and metrics never see a face without its prediction.
+      job.progress({ message: 'Predicting new faces with the active models…' })
+      for (const task of listTasks(project.db)) await predictMissing(ctx, task.name)
+    }
     summary.seconds = (Date.now() - started) / 1000
     summary.cancelled = job.signal.aborted
     ctx.emit('data.changed', { what: ['images', 'faces'] })

@@ -16,6 +16,7 @@ import { Review } from './screens/Review'
 import { Train } from './screens/Train'
 import { Models } from './screens/Models'
 import { Compare } from './screens/Compare'
+import { Fairness } from './screens/Fairness'
 import { NoToken } from './screens/NoToken'
 import { ProjectDialog } from './screens/ProjectForms'
 
@@ -59,6 +60,7 @@ function Screen(): ReactElement {
   if (screen === 'train') return <Train />
   if (screen === 'models') return <Models />
   if (screen === 'compare') return <Compare />
+  if (screen === 'fairness') return <Fairness />
   return screen === 'library' ? <Library /> : <ComingSoon screen={screen} />
 }
 

@@ -29,7 +29,12 @@ const seqs: Partial<Record<FetchField, number>> = {}
  * Calls `name` unless the field already holds (or is fetching) the answer for the same arguments. The previous
  * value stays while the new one loads, so the screen dims instead of flashing.
  */
-async function fetchInto<N extends CallName>(field: FetchField, name: N, args: CallArgs<N>, force = false): Promise<void> {
+async function fetchInto<N extends CallName>(
+  field: FetchField,
+  name: N,
+  args: CallArgs<N>,
+  force = false
+): Promise<void> {
   const key = JSON.stringify([name, args])
   const cur = get()[field] as Fetched<unknown>
   if (!force && cur.key === key && (cur.value !== null || cur.loading || cur.error)) return
@@ -43,7 +48,12 @@ async function fetchInto<N extends CallName>(field: FetchField, name: N, args: C
   set({ [field]: next } as Partial<FairnessSlice>)
 }
 
-function grouping(): { groupTask: string; by?: string; source: 'annotations' | 'predicted'; minGroupSize: number } | null {
+function grouping(): {
+  groupTask: string
+  by?: string
+  source: 'annotations' | 'predicted'
+  minGroupSize: number
+} | null {
   const s = get()
   if (!s.fairGroupTask) return null
   return {

@@ -360,12 +360,14 @@ let historySeq = 0
 function focusChanged(): void {
   const card = currentCard()
   const face = card?.faces[get().reviewFocus]
-  if (historyTimer) clearTimeout(historyTimer)
   if (!face) {
+    if (historyTimer) clearTimeout(historyTimer)
     set({ historyFaceId: null, history: null })
     return
   }
+  // Same face: keep a load still pending (clearing it here left the panel on "…" for good).
   if (face.faceId === get().historyFaceId) return
+  if (historyTimer) clearTimeout(historyTimer)
   set({ historyFaceId: face.faceId, history: null })
   historyTimer = setTimeout(() => void loadHistory(face.faceId), 120)
 }
