@@ -29,7 +29,11 @@ function transport(): { send: (m: FromWorker) => void; listen: (l: (m: ToWorker)
   // A parent killed with SIGKILL cannot shut its workers down; losing the channel is the signal to go.
   process.on('disconnect', () => process.exit(0))
   return {
-    send: (m) => process.send?.(m),
+    // A parent that went away mid-send surfaces as EPIPE; with a callback it is an ignorable failed send
+    // (the disconnect handler above ends the worker) instead of an unhandled 'error' that kills it.
+    send: (m) => {
+      if (process.connected) process.send?.(m, undefined, undefined, () => undefined)
+    },
     listen: (l) => process.on('message', (m) => l(m as ToWorker))
   }
 }

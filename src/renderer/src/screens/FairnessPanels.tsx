@@ -332,10 +332,8 @@ function ConflictRow({ item }: { item: ConflictItem }): ReactElement {
             onClick={() => openConflictPerson(item.personId)}
           >
             <img src={mediaUrl(f.thumb)} alt={`Face ${f.faceId}`} loading="lazy" decoding="async" draggable={false} />
-            <span className="conflict-face__label">
-              {f.predicted}
-              {f.confidence !== null && <span className="muted"> {pct(f.confidence)}</span>}
-            </span>
+            <span className="conflict-face__label">{f.predicted}</span>
+            {f.confidence !== null && <span className="conflict-face__conf muted">{pct(f.confidence)} sure</span>}
           </button>
         ))}
         {off > SHOWN && <span className="muted conflict__more">+{off - SHOWN} more</span>}

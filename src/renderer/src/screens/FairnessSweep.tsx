@@ -40,6 +40,7 @@ function panel(
     percent: boolean
     selected: number | null
     xDomain: [number, number]
+    zero: boolean
   }
 ): SVGSVGElement | HTMLElement {
   const { colors } = opts
@@ -48,9 +49,12 @@ function panel(
   const lo = Math.min(...ys)
   const hi = Math.max(...ys)
   const pad = Math.max(0.02, (hi - lo) * 0.25)
-  const domain: [number, number] = opts.percent
-    ? [Math.max(0, lo - pad), Math.min(1, hi + pad)]
-    : [Math.max(0, lo - pad), hi + pad]
+  // Accuracy is zoomed to its range; a gap reads against zero (no gap).
+  const domain: [number, number] = opts.zero
+    ? [0, Math.max(0.05, hi * 1.2)]
+    : opts.percent
+      ? [Math.max(0, lo - pad), Math.min(1, hi + pad)]
+      : [Math.max(0, lo - pad), hi + pad]
   const picked = dots.filter((d) => d.picked)
   const selected = dots.filter((d) => d.version === opts.selected)
   return Plot.plot({
@@ -74,9 +78,8 @@ function panel(
       baseline === null
         ? null
         : Plot.text([baseline], {
+            x: () => (opts.xDomain[0] + opts.xDomain[1]) / 2,
             y: (d: number) => d,
-            frameAnchor: 'left',
-            dx: 4,
             dy: -7,
             text: () => 'start (parent)',
             fill: colors.faint,
@@ -137,12 +140,18 @@ function SweepChart({
       const wrap = document.createElement('div')
       wrap.className = 'fair-sweep-chart'
       const w = width >= 640 ? Math.floor((width - 24) / 2) : width
-      const panels: Array<[Dot[], number | null, string, boolean]> = [
-        [acc, metricOf(summary.baseline, score), score ? 'MAE (overall)' : 'Accuracy (%, overall)', !score],
-        [gap, summary.baseline.gap, score ? 'Largest MAE gap between groups' : 'Largest TPR gap between groups', false]
+      const panels: Array<[Dot[], number | null, string, boolean, boolean]> = [
+        [acc, metricOf(summary.baseline, score), score ? 'MAE (overall)' : 'Accuracy (%, overall)', !score, false],
+        [
+          gap,
+          summary.baseline.gap,
+          score ? 'Largest MAE gap between groups' : 'Largest TPR gap between groups',
+          false,
+          true
+        ]
       ]
-      for (const [dots, base, label, percent] of panels) {
-        const fig = panel(dots, base, { width: w, colors, symbol, yLabel: label, percent, selected, xDomain })
+      for (const [dots, base, label, percent, zero] of panels) {
+        const fig = panel(dots, base, { width: w, colors, symbol, yLabel: label, percent, selected, xDomain, zero })
         // Plot draws the dots in data order: tag each with its version, and make it open that version.
         const circles = fig.querySelectorAll<SVGCircleElement>('g[aria-description="sweep points"] circle')
         circles.forEach((c, i) => {

@@ -238,6 +238,9 @@ export function jobSummary(job: JobInfo): string {
   const re = job.kind === 'repredict' ? (job.result as { faces?: unknown; seconds?: unknown } | null) : null
   if (re && typeof re.faces === 'number')
     return `${re.faces} faces re-predicted${typeof re.seconds === 'number' ? ` in ${re.seconds.toFixed(1)} s` : ''}`
+  const sweep = job.kind === 'sweep' ? (job.result as { points?: unknown; picked?: unknown } | null) : null
+  if (sweep && Array.isArray(sweep.points))
+    return `${sweep.points.length} versions trained${typeof sweep.picked === 'number' ? ` · picked v${sweep.picked}` : ''}`
   if ((job.kind === 'train' || job.kind === 'repredict') && job.progress.message) return job.progress.message
   const parts = [`${job.progress.done} of ${job.progress.total} files`]
   if (c.faces !== undefined) parts.push(`${c.faces} faces`)
