@@ -45,7 +45,10 @@ test('the bridge refuses calls and events without the token', async ({ page, ser
   const base = `http://127.0.0.1:${server.port}`
   const noToken = await page.request.post(`${base}/api/app.info`, { data: {} })
   expect(noToken.status()).toBe(403)
-  const wrong = await page.request.post(`${base}/api/project.current`, { data: {}, headers: { 'x-studio-token': 'x'.repeat(32) } })
+  const wrong = await page.request.post(`${base}/api/project.current`, {
+    data: {},
+    headers: { 'x-studio-token': 'x'.repeat(32) }
+  })
   expect(wrong.status()).toBe(403)
   const ok = await page.request.post(`${base}/api/app.info`, { data: {}, headers: { 'x-studio-token': server.token } })
   expect(ok.status()).toBe(200)

@@ -9,8 +9,14 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { ImageSummary, ModelVersionInfo, ReviewQueue, VersionComparison } from '../src/shared/domain'
-import type { FaceSummary, HistoryEntry } from '../src/shared/domain'
+import type {
+  FaceSummary,
+  HistoryEntry,
+  ImageSummary,
+  ModelVersionInfo,
+  ReviewQueue,
+  VersionComparison
+} from '../src/shared/domain'
 import { expect, repoRoot, sharedData, shot, tempDir, test, type StudioServer } from './fixtures'
 import { api, ReviewPage } from './pages'
 import type { Page } from '@playwright/test'
@@ -81,7 +87,20 @@ function makeProject(): Setup {
     .map(([a, b]) => `${a}=${b}`)
     .join(',')
   const label = JSON.parse(
-    cli('label', '--project', project, '--task', 'expression', '--csv', labels, '--label-column', 'label_plurality', '--map', map, '--json')
+    cli(
+      'label',
+      '--project',
+      project,
+      '--task',
+      'expression',
+      '--csv',
+      labels,
+      '--label-column',
+      'label_plurality',
+      '--map',
+      map,
+      '--json'
+    )
   ) as { applied: number; invalid: number; unmatched: number }
   // contempt / unknown / NF / tie rows are reported invalid and stay unlabelled.
   expect(label.unmatched).toBe(0)
@@ -96,7 +115,8 @@ type Predictions = Map<number, { predicted: string | null; confidence: number | 
 async function predictions(page: Page, server: StudioServer): Promise<Predictions> {
   const q = await api<ReviewQueue>(page, server, 'review.queue', { task: 'expression', cards: 100, cardSize: 200 })
   const out: Predictions = new Map()
-  for (const c of q.cards) for (const f of c.faces) out.set(f.faceId, { predicted: f.predicted, confidence: f.confidence })
+  for (const c of q.cards)
+    for (const f of c.faces) out.set(f.faceId, { predicted: f.predicted, confidence: f.confidence })
   expect(out.size).toBe(q.remaining)
   return out
 }
@@ -233,6 +253,9 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
   await expect(result).toContainText('now active')
   await expect(result).toContainText(/\(v0: \d+(\.\d)? ?%? on the same faces\)/)
   await expect(run).toContainText('Saved v1')
+  const shownNew = (await result.locator('.train-result__value').innerText()).trim()
+  const shownOld = /\(v0: ([\d.]+ %) on the same faces\)/.exec(await result.innerText())?.[1]
+  test.info().annotations.push({ type: 'chart data-points seen', description: seen.join(', ') })
   await shot(page, 'train-04-run-done')
 
   const after = await versions(page, server)
@@ -257,7 +280,8 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
   // ------------------------------------------------------------------ Models: v1 active
   await page.getByTestId('nav-models').click()
   await expect(page.getByTestId('screen-models')).toBeVisible()
-  const row = (v: number): ReturnType<Page['locator']> => page.locator(`[data-testid="version-row"][data-version="${v}"]`)
+  const row = (v: number): ReturnType<Page['locator']> =>
+    page.locator(`[data-testid="version-row"][data-version="${v}"]`)
   await expect(page.getByTestId('version-row')).toHaveCount(2)
   await expect(row(1)).toHaveAttribute('data-active', 'true')
   await expect(row(0)).toHaveAttribute('data-active', 'false')
@@ -284,11 +308,16 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
   await expect(deltas.nth(1)).toHaveAttribute('data-metric', 'macro_f1')
   await expect(deltas.nth(2)).toHaveAttribute('data-metric', 'ece')
   const dAcc = cmp.deltas.accuracy!
+  // The Train screen's before / after is the same measurement as Compare's.
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`
+  const accOf = (m: unknown): number => (m as { accuracy: number }).accuracy
+  expect(shownNew).toBe(pct(accOf(cmp.b.metrics)))
+  expect(shownOld).toBe(pct(accOf(cmp.a.metrics)))
+  await expect(table).toContainText(pct(accOf(cmp.a.metrics)))
+  await expect(table).toContainText(pct(accOf(cmp.b.metrics)))
   expect(typeof dAcc).toBe('number')
   const accCell = page.locator('[data-testid="compare-delta"][data-metric="accuracy"]')
-  await expect(accCell).toHaveText(
-    `${dAcc > 0 ? '+' : dAcc < 0 ? '−' : '±'}${(Math.abs(dAcc) * 100).toFixed(1)} pp`
-  )
+  await expect(accCell).toHaveText(`${dAcc > 0 ? '+' : dAcc < 0 ? '−' : '±'}${(Math.abs(dAcc) * 100).toFixed(1)} pp`)
   await expect(accCell).toHaveAttribute('data-tone', dAcc >= 0.0005 ? 'better' : dAcc <= -0.0005 ? 'worse' : 'same')
   for (const [id, v] of [
     ['confusion-a', 0],

@@ -7,8 +7,16 @@ import { readCsv, repoRoot, sharedData, tempDir } from '../test/support'
 const bin = path.join(repoRoot, 'bin', 'face-studio.cjs')
 const home = tempDir('cli-home')
 
-function cli(...args: string[]): { status: number | null; json: Record<string, unknown>; stderr: string; stdout: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, FACE_STUDIO_HOME: home } })
+function cli(...args: string[]): {
+  status: number | null
+  json: Record<string, unknown>
+  stderr: string
+  stdout: string
+} {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, FACE_STUDIO_HOME: home }
+  })
   let json: Record<string, unknown> = {}
   try {
     json = JSON.parse(r.stdout) as Record<string, unknown>
@@ -26,7 +34,9 @@ describe('face-studio CLI', () => {
     const r = cli('import', folder, '--project', project, '--json')
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout.trim().split('\n')).toHaveLength(1)
-    expect(Object.keys(r.json).sort()).toEqual(expect.arrayContaining(['images', 'faces', 'skipped', 'errors', 'backend', 'seconds']))
+    expect(Object.keys(r.json).sort()).toEqual(
+      expect.arrayContaining(['images', 'faces', 'skipped', 'errors', 'backend', 'seconds'])
+    )
     expect(r.json.images).toBe(7)
     expect(r.json.faces).toBeGreaterThanOrEqual(7)
     expect(r.json.errors).toEqual([])
@@ -39,7 +49,11 @@ describe('face-studio CLI', () => {
     const r = cli('stats', '--project', project, '--json')
     expect(r.status, r.stderr).toBe(0)
     expect(r.json).toMatchObject({ images: 7, persons: 0, annotations: 0 })
-    expect((r.json.tasks as Array<{ name: string }>).map((t) => t.name).sort()).toEqual(['age', 'expression', 'gender_presentation'])
+    expect((r.json.tasks as Array<{ name: string }>).map((t) => t.name).sort()).toEqual([
+      'age',
+      'expression',
+      'gender_presentation'
+    ])
     expect((r.json.versions as Array<{ version: number }>).every((v) => v.version === 0)).toBe(true)
     expect(typeof r.json.backend).toBe('string')
   })

@@ -20,7 +20,9 @@ describe('job queue', () => {
       return 'A'
     })
     const b = q.submit('train', 'b', async (ctx) => {
-      await new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new AppError('CANCELLED', 'stop'))))
+      await new Promise((_r, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(new AppError('CANCELLED', 'stop')))
+      )
     })
     expect((await a.done).status).toBe('done')
     expect((await a.done).result).toBe('A')

@@ -42,7 +42,12 @@ function pngBomb(): Buffer {
   ihdr[8] = 8 // bit depth
   ihdr[9] = 2 // RGB
   const idat = zlib.deflateSync(Buffer.alloc(30000 * 3 + 1))
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0))
+  ])
 }
 
 async function badInputCorpus(): Promise<{ dir: string; good: string[]; bad: string[] }> {
@@ -56,19 +61,31 @@ async function badInputCorpus(): Promise<{ dir: string; good: string[]; bad: str
   // Pixels stored sideways with an EXIF tag saying "rotate 90° to view": the face is upright only if orientation is applied.
   await sharp(happy).rotate(270).withMetadata({ orientation: 6 }).jpeg().toFile(path.join(sub, 'exif-rotated.jpg'))
   await sharp(path.join(examples, 'sad.jpg')).png().toFile(path.join(dir, 'sad.png'))
-  fs.writeFileSync(path.join(dir, 'corrupt.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 0x5a)]))
+  fs.writeFileSync(
+    path.join(dir, 'corrupt.jpg'),
+    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 0x5a)])
+  )
   fs.writeFileSync(path.join(dir, 'truncated.jpg'), happy.subarray(0, Math.floor(happy.length * 0.4)))
   fs.writeFileSync(path.join(dir, 'empty.jpg'), '')
   fs.writeFileSync(path.join(dir, 'notes.jpg'), 'these are my notes, not a photo\n')
   fs.writeFileSync(path.join(dir, 'bomb.png'), pngBomb())
   fs.writeFileSync(path.join(dir, 'README.txt'), 'not an image, and not pretending to be one')
   fs.symlinkSync('..', path.join(sub, 'loop'))
-  fs.writeFileSync(Buffer.concat([Buffer.from(dir + '/bad-name-'), Buffer.from([0xff, 0xfe]), Buffer.from('.jpg')]), happy)
+  fs.writeFileSync(
+    Buffer.concat([Buffer.from(dir + '/bad-name-'), Buffer.from([0xff, 0xfe]), Buffer.from('.jpg')]),
+    happy
+  )
   const unreadable = path.join(dir, 'unreadable.jpg')
   fs.copyFileSync(path.join(examples, 'sad.jpg'), unreadable)
   fs.chmodSync(unreadable, 0o000)
   const root = process.getuid?.() === 0
-  const good = ['happy.jpg', 'happy-copy.webp', 'sad.png', 'nested/deeper/surprised.jpg', 'nested/deeper/exif-rotated.jpg']
+  const good = [
+    'happy.jpg',
+    'happy-copy.webp',
+    'sad.png',
+    'nested/deeper/surprised.jpg',
+    'nested/deeper/exif-rotated.jpg'
+  ]
   // As root, permissions do not stop reading, so the unreadable file is a good one there.
   if (root) good.push('unreadable.jpg')
   const bad = ['corrupt.jpg', 'truncated.jpg', 'empty.jpg', 'notes.jpg', 'bomb.png', 'nested/deeper/loop', 'bad-name-']
@@ -83,11 +100,16 @@ describe('import', () => {
     const corpus = await badInputCorpus()
     const s = await runImport(ctx, corpus.dir)
     const db = ctx.requireProject().db
-    const ok = db.prepare(`SELECT rel_path, width, height FROM images WHERE status = 'ok' ORDER BY rel_path`).all() as Array<{ rel_path: string; width: number; height: number }>
+    const ok = db
+      .prepare(`SELECT rel_path, width, height FROM images WHERE status = 'ok' ORDER BY rel_path`)
+      .all() as Array<{ rel_path: string; width: number; height: number }>
     expect(ok.map((r) => r.rel_path).sort()).toEqual([...corpus.good].sort())
     expect(s.images).toBe(corpus.good.length)
     expect(s.ignored).toBe(1) // README.txt
-    const errors = db.prepare(`SELECT rel_path, error FROM images WHERE status = 'error'`).all() as Array<{ rel_path: string; error: string }>
+    const errors = db.prepare(`SELECT rel_path, error FROM images WHERE status = 'error'`).all() as Array<{
+      rel_path: string
+      error: string
+    }>
     expect(errors).toHaveLength(corpus.bad.length)
     for (const bad of corpus.bad) {
       const hits = errors.filter((e) => e.rel_path.startsWith(bad))
@@ -107,7 +129,11 @@ describe('import', () => {
          FROM faces f JOIN images i ON i.id = f.image_id`
       )
       .all() as Array<{ rel_path: string; id: number; thumb: string; feats: number; preds: number }>
-    for (const g of corpus.good) expect(faces.some((f) => f.rel_path === g), g).toBe(true)
+    for (const g of corpus.good)
+      expect(
+        faces.some((f) => f.rel_path === g),
+        g
+      ).toBe(true)
     for (const f of faces) {
       expect(f.feats).toBe(3)
       expect(f.preds).toBe(3)
@@ -137,10 +163,14 @@ describe('import', () => {
     const project = path.join(tempDir('kill'), 'p')
     const home = tempDir('kill-home')
     const cli = (): ReturnType<typeof spawn> =>
-      spawn(process.execPath, [path.join(repoRoot, 'bin', 'face-studio.cjs'), 'import', folder, '--project', project, '--json'], {
-        env: { ...process.env, FACE_STUDIO_HOME: home },
-        stdio: ['ignore', 'pipe', 'ignore']
-      })
+      spawn(
+        process.execPath,
+        [path.join(repoRoot, 'bin', 'face-studio.cjs'), 'import', folder, '--project', project, '--json'],
+        {
+          env: { ...process.env, FACE_STUDIO_HOME: home },
+          stdio: ['ignore', 'pipe', 'ignore']
+        }
+      )
     const first = cli()
     // Kill as soon as a few images are committed.
     const Database = (await import('better-sqlite3')).default
@@ -174,8 +204,16 @@ describe('import', () => {
     expect(result.errors).toEqual([])
     expect(countImages()).toBe(total)
     const db = new Database(path.join(project, 'studio.db'), { readonly: true })
-    const dupes = db.prepare(`SELECT COUNT(*) FROM (SELECT path FROM images GROUP BY path HAVING COUNT(*) > 1)`).pluck().get()
-    const orphans = db.prepare(`SELECT COUNT(*) FROM images i WHERE status = 'ok' AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.image_id = i.id)`).pluck().get() as number
+    const dupes = db
+      .prepare(`SELECT COUNT(*) FROM (SELECT path FROM images GROUP BY path HAVING COUNT(*) > 1)`)
+      .pluck()
+      .get()
+    const orphans = db
+      .prepare(
+        `SELECT COUNT(*) FROM images i WHERE status = 'ok' AND NOT EXISTS (SELECT 1 FROM faces f WHERE f.image_id = i.id)`
+      )
+      .pluck()
+      .get() as number
     db.close()
     expect(dupes).toBe(0)
     // LFW photos are face-centred: nearly every one has a face (a few profile shots may not).

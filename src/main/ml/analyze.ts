@@ -224,15 +224,22 @@ export async function analyzeImageTimed(
     // A crop this small holds one face and no detector finds it (SSD on 48×48 FER crops: none of six),
     // so in crops mode it goes straight to the whole-image face instead of paying two SSD passes.
     const tinyCrop = opts.crops === true && Math.max(input.width, input.height) < CROP_DETECT_MIN_SIDE
-    let detections = tinyCrop ? [] : await detect(image, opts)
+    // A larger crop is a face filling the frame, exactly what SSD misses unpadded (below), so crops mode
+    // goes straight to the padded pass: one SSD run per image instead of two.
+    const padFirst = opts.crops === true && !tinyCrop && opts.padRetry !== false
+    let detections = tinyCrop || padFirst ? [] : await detect(image, opts)
     timings.detectMs = performance.now() - started
 
     // SSD misses faces that fill most of the frame (tight portraits, LFW-style crops: 14 of 35 found);
-    // with a border of half the image on each side it finds them (35 of 35). Only tried when nothing was found.
+    // with a border of half the image on each side it finds them (35 of 35). Tried when nothing was found.
     if (detections.length === 0 && !tinyCrop && opts.padRetry !== false) {
       started = performance.now()
       const pad = Math.round(Math.max(input.width, input.height) * PAD_RETRY_FRACTION)
-      const padded = tf.pad(image, [[pad, pad], [pad, pad], [0, 0]]) as Tensor3D
+      const padded = tf.pad(image, [
+        [pad, pad],
+        [pad, pad],
+        [0, 0]
+      ]) as Tensor3D
       const found = await detect(padded, opts)
       timings.detectMs += performance.now() - started
       if (found.length > 0) {

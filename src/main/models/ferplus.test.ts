@@ -68,9 +68,7 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
   const heldout: Array<{ path: string; label: string }> = []
 
   beforeAll(() => {
-    const rows = readCsv(path.join(FER, 'labels.csv')).filter(
-      (r) => USABLE.has(r.label_plurality ?? '')
-    )
+    const rows = readCsv(path.join(FER, 'labels.csv')).filter((r) => USABLE.has(r.label_plurality ?? ''))
     const cache = process.env.FACE_STUDIO_TEST_FERPLUS_DIR
     if (cache && fs.existsSync(path.join(cache, 'proj', 'studio.db')) && fs.existsSync(path.join(cache, 'imgs'))) {
       imgs = path.join(cache, 'imgs')

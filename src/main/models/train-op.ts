@@ -119,7 +119,9 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
     ids: rows.map((r) => r.faceId),
     // Fine-tuning keeps the parent's class priors (balancing them cost 1.5 points on FER+); a fresh head
     // has no priors worth keeping, so rare classes get balanced weights there.
-    ...(classification ? { labelSet: task.labels, classWeights: parent ? ('none' as const) : ('balanced' as const) } : {}),
+    ...(classification
+      ? { labelSet: task.labels, classWeights: parent ? ('none' as const) : ('balanced' as const) }
+      : {}),
     kind: classification ? 'classification' : 'regression',
     ...(parent ? { init: parent.warmStart() } : {}),
     ...((parent?.hidden ?? (parent ? undefined : p.hidden)) !== undefined

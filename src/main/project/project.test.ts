@@ -106,11 +106,15 @@ describe('projects', () => {
     for (const d of [home, empty]) fs.chmodSync(d, 0o777)
     // Root may write anywhere, so as root the CLI runs as "nobody" for chmod to mean anything.
     const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'face-studio.cjs'), 'import', empty, '--project', path.join(ro, 'inner'), '--json'], {
-      ...asNobody,
-      encoding: 'utf8',
-      env: { ...process.env, FACE_STUDIO_HOME: home }
-    })
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bin', 'face-studio.cjs'), 'import', empty, '--project', path.join(ro, 'inner'), '--json'],
+      {
+        ...asNobody,
+        encoding: 'utf8',
+        env: { ...process.env, FACE_STUDIO_HOME: home }
+      }
+    )
     expect(r.status).not.toBe(0)
     const out = JSON.parse(r.stdout.trim()) as { error: { code: string; message: string } }
     expect(out.error.code).toBe('READ_ONLY')

@@ -65,7 +65,12 @@ describe.skipIf(!existsSync(CSV))('FER+ label structure', () => {
       learningRate: 1e-2,
       classWeights: 'none'
     })
-    const after = await predictBatch(result.model, result.valIdx.map((i) => features[i]!), 'classification', labels)
+    const after = await predictBatch(
+      result.model,
+      result.valIdx.map((i) => features[i]!),
+      'classification',
+      labels
+    )
     const valAcc = after.filter((p, k) => p.label === rows[result.valIdx[k]!]!.label).length / after.length
     expect(result.counts['contempt']).toBe(2)
     expect(valAcc).toBeGreaterThan(accBefore + 0.05)

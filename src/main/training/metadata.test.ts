@@ -25,7 +25,13 @@ describe('describeTraining', () => {
     }
     const result = await trainHead(options)
     const hash = trainingSetHash(data.ids.map((id, i) => ({ id, value: data.labels[i]! })))
-    const metadata = describeTraining({ options, result, featureKind: 'age_gender', parentVersion: 0, trainingSetHash: hash })
+    const metadata = describeTraining({
+      options,
+      result,
+      featureKind: 'age_gender',
+      parentVersion: 0,
+      trainingSetHash: hash
+    })
     const root = await mkdtemp(path.join(os.tmpdir(), 'fs-meta-'))
     try {
       const saved = await saveVersion(root, { task: 'gender', versionNumber: 1, model: result.model, metadata })

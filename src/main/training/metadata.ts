@@ -21,7 +21,15 @@ export interface DescribeTrainingArgs {
   mitigation?: { method: string; params: Record<string, unknown> }
 }
 
-export function describeTraining({ options, result, featureKind, parentVersion, trainingSetHash, metrics, mitigation }: DescribeTrainingArgs): NewVersionMetadata {
+export function describeTraining({
+  options,
+  result,
+  featureKind,
+  parentVersion,
+  trainingSetHash,
+  metrics,
+  mitigation
+}: DescribeTrainingArgs): NewVersionMetadata {
   const best = result.history[result.bestEpoch - 1]
   const inputDim = result.model.inputs[0]?.shape[1]
   if (typeof inputDim !== 'number') throw new Error('model has no fixed input dimension')
@@ -52,11 +60,21 @@ export function describeTraining({ options, result, featureKind, parentVersion, 
     training_set_hash: trainingSetHash,
     counts: result.counts,
     duration_ms: Math.round(result.durationMs),
-    metrics: { ...(best ? { ...best } : {}), train_rows: result.trainIdx.length, validation_rows: result.valIdx.length, ...metrics },
+    metrics: {
+      ...(best ? { ...best } : {}),
+      train_rows: result.trainIdx.length,
+      validation_rows: result.valIdx.length,
+      ...metrics
+    },
     mitigation: penalty
       ? {
           method: 'group_penalty',
-          params: { lambda: penalty.lambda, mode: penalty.mode, spread: penalty.spread ?? 'range', positiveIndex: penalty.positiveIndex ?? null }
+          params: {
+            lambda: penalty.lambda,
+            mode: penalty.mode,
+            spread: penalty.spread ?? 'range',
+            positiveIndex: penalty.positiveIndex ?? null
+          }
         }
       : (mitigation ?? null)
   }

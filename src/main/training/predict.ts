@@ -75,7 +75,8 @@ export async function predictRaw(
   const x = toMatrix(features)
   // model.predict would otherwise re-split each chunk into batches of 32, ~40× slower on wasm.
   const dense = isLayersModel(predictor) ? null : denseForward(predictor, kind)
-  const forward = dense ?? ((t: tf.Tensor2D) => (predictor as tf.LayersModel).predict(t, { batchSize: t.shape[0] }) as tf.Tensor2D)
+  const forward =
+    dense ?? ((t: tf.Tensor2D) => (predictor as tf.LayersModel).predict(t, { batchSize: t.shape[0] }) as tf.Tensor2D)
   try {
     let values = new Float32Array(0)
     let width = 0

@@ -5,7 +5,15 @@ import * as tf from '@tensorflow/tfjs'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildHead } from './head'
 import { trainingSetHash } from './hash'
-import { cleanupTemp, listVersions, loadVersion, ModelIntegrityError, saveVersion, VersionExistsError, type NewVersionMetadata } from './store'
+import {
+  cleanupTemp,
+  listVersions,
+  loadVersion,
+  ModelIntegrityError,
+  saveVersion,
+  VersionExistsError,
+  type NewVersionMetadata
+} from './store'
 import { useBackend } from './testing'
 
 const LABELS = ['neutral', 'happy', 'sad']
@@ -17,7 +25,10 @@ const metadata: NewVersionMetadata = {
   parent_version: 0,
   hyperparameters: { epochs: 50, batchSize: 128, learningRate: 1e-3 },
   seed: 7,
-  training_set_hash: trainingSetHash([{ id: 'b', value: 'sad' }, { id: 'a', value: 'happy' }]),
+  training_set_hash: trainingSetHash([
+    { id: 'b', value: 'sad' },
+    { id: 'a', value: 'happy' }
+  ]),
   counts: { neutral: 1, happy: 1, sad: 1 },
   duration_ms: 12,
   metrics: { val_acc: 0.9 },
@@ -45,7 +56,13 @@ describe('model store', () => {
     expect((await readdir(root)).filter((n) => n.startsWith('.'))).toEqual([])
 
     const loaded = await loadVersion(saved.path, saved.sha256)
-    expect(loaded.metadata).toMatchObject({ task: 'expression', version: 1, parent_version: 0, backend: 'cpu', labels: LABELS })
+    expect(loaded.metadata).toMatchObject({
+      task: 'expression',
+      version: 1,
+      parent_version: 0,
+      backend: 'cpu',
+      labels: LABELS
+    })
     const x = tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8]])
     const want = (model.predict(x) as tf.Tensor).dataSync()
     const got = (loaded.model.predict(x) as tf.Tensor).dataSync()
@@ -56,8 +73,12 @@ describe('model store', () => {
 
   it('refuses to overwrite an existing version', async () => {
     await saveVersion(root, { task: 'expression', versionNumber: 1, model, metadata })
-    await expect(saveVersion(root, { task: 'expression', versionNumber: 1, model, metadata })).rejects.toBeInstanceOf(VersionExistsError)
-    await expect(saveVersion(root, { task: '../escape', versionNumber: 1, model, metadata })).rejects.toThrow(/task name/)
+    await expect(saveVersion(root, { task: 'expression', versionNumber: 1, model, metadata })).rejects.toBeInstanceOf(
+      VersionExistsError
+    )
+    await expect(saveVersion(root, { task: '../escape', versionNumber: 1, model, metadata })).rejects.toThrow(
+      /task name/
+    )
   })
 
   it.each(['weights.bin', 'model.json', 'metadata.json'])('names a tampered %s and never loads it', async (file) => {
@@ -83,7 +104,10 @@ describe('model store', () => {
     expect(error).toBeInstanceOf(ModelIntegrityError)
     expect((error as ModelIntegrityError).file).toBeNull()
     await rm(path.join(saved.path, 'weights.bin'))
-    await expect(loadVersion(saved.path, saved.sha256)).rejects.toMatchObject({ name: 'ModelIntegrityError', file: 'weights.bin' })
+    await expect(loadVersion(saved.path, saved.sha256)).rejects.toMatchObject({
+      name: 'ModelIntegrityError',
+      file: 'weights.bin'
+    })
   })
 
   it('ignores and cleans up the temp folder of a crashed save; lists only complete versions', async () => {
@@ -116,8 +140,18 @@ describe('model store', () => {
 
   it('writes identical weights.bin and model.json for identical models', async () => {
     const twin = buildHead({ inputDim: 8, labels: LABELS, hidden: 4, seed: 1 })
-    const a = await saveVersion(root, { task: 't', versionNumber: 1, model, metadata: { ...metadata, created_at: 'x' } })
-    const b = await saveVersion(root, { task: 't', versionNumber: 2, model: twin, metadata: { ...metadata, created_at: 'x' } })
+    const a = await saveVersion(root, {
+      task: 't',
+      versionNumber: 1,
+      model,
+      metadata: { ...metadata, created_at: 'x' }
+    })
+    const b = await saveVersion(root, {
+      task: 't',
+      versionNumber: 2,
+      model: twin,
+      metadata: { ...metadata, created_at: 'x' }
+    })
     twin.dispose()
     for (const f of ['weights.bin', 'model.json']) {
       expect((await readFile(path.join(a.path, f))).equals(await readFile(path.join(b.path, f)))).toBe(true)
@@ -127,8 +161,21 @@ describe('model store', () => {
 
 describe('trainingSetHash', () => {
   it('ignores order and changes with any value', () => {
-    const a = trainingSetHash([{ id: 1, value: 'x' }, { id: 2, value: 'y' }])
-    expect(trainingSetHash([{ id: 2, value: 'y' }, { id: 1, value: 'x' }])).toBe(a)
-    expect(trainingSetHash([{ id: 1, value: 'x' }, { id: 2, value: 'z' }])).not.toBe(a)
+    const a = trainingSetHash([
+      { id: 1, value: 'x' },
+      { id: 2, value: 'y' }
+    ])
+    expect(
+      trainingSetHash([
+        { id: 2, value: 'y' },
+        { id: 1, value: 'x' }
+      ])
+    ).toBe(a)
+    expect(
+      trainingSetHash([
+        { id: 1, value: 'x' },
+        { id: 2, value: 'z' }
+      ])
+    ).not.toBe(a)
   })
 })

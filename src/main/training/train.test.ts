@@ -18,7 +18,15 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }))
 
 const data = blobs({ n: 600, dim: 16, classes: ['a', 'b', 'c'], separation: 0.6, seed: 11 })
-const base: TrainOptions = { features: data.features, labels: data.labels, ids: data.ids, kind: 'classification', seed: 1, epochs: 8, classWeights: 'none' }
+const base: TrainOptions = {
+  features: data.features,
+  labels: data.labels,
+  ids: data.ids,
+  kind: 'classification',
+  seed: 1,
+  epochs: 8,
+  classWeights: 'none'
+}
 
 let saves = 0
 async function weightsBin(options: TrainOptions): Promise<Buffer> {
@@ -47,7 +55,13 @@ async function weightsBin(options: TrainOptions): Promise<Buffer> {
 }
 
 /** Mean predicted probability of `positive` per group, over all rows. */
-async function positiveRateGap(model: tf.LayersModel, features: Float32Array[], groups: string[], positive: number, width: number): Promise<number> {
+async function positiveRateGap(
+  model: tf.LayersModel,
+  features: Float32Array[],
+  groups: string[],
+  positive: number,
+  width: number
+): Promise<number> {
   const { values } = await predictRaw(model, features, 'classification')
   const sum = new Map<string, number>()
   const count = new Map<string, number>()
@@ -87,7 +101,18 @@ describe('trainHead', () => {
     const rng = mulberry32(5)
     const noise = Array.from({ length: 200 }, () => Float32Array.from({ length: 64 }, () => normal(rng)))
     const labels = noise.map(() => (rng() < 0.5 ? 'x' : 'y'))
-    const result = await trainHead({ features: noise, labels, kind: 'classification', seed: 3, epochs: 200, batchSize: 16, learningRate: 0.05, hidden: 32, earlyStoppingPatience: 3, classWeights: 'none' })
+    const result = await trainHead({
+      features: noise,
+      labels,
+      kind: 'classification',
+      seed: 3,
+      epochs: 200,
+      batchSize: 16,
+      learningRate: 0.05,
+      hidden: 32,
+      earlyStoppingPatience: 3,
+      classWeights: 'none'
+    })
     expect(result.stoppedEarly).toBe(true)
     expect(result.epochsRun).toBeLessThan(200)
     const valLosses = result.history.map((h) => h.val_loss!)
@@ -96,7 +121,9 @@ describe('trainHead', () => {
     // The returned weights are the best epoch's: recompute its validation loss from predictions.
     const valRows = result.valIdx.map((i) => noise[i]!)
     const { values } = await predictRaw(result.model, valRows, 'classification')
-    const ce = result.valIdx.reduce((s, row, r) => s - Math.log(values[r * 2 + (labels[row] === 'x' ? 0 : 1)]!), 0) / valRows.length
+    const ce =
+      result.valIdx.reduce((s, row, r) => s - Math.log(values[r * 2 + (labels[row] === 'x' ? 0 : 1)]!), 0) /
+      valRows.length
     expect(ce).toBeCloseTo(Math.min(...valLosses), 4)
     result.model.dispose()
   })
@@ -104,7 +131,12 @@ describe('trainHead', () => {
   it('cancels between batches with a CancelledError and releases its tensors', async () => {
     const before = tf.memory().numTensors
     const controller = new AbortController()
-    const run = trainHead({ ...base, epochs: 50, signal: controller.signal, onEpoch: (e) => e.epoch === 2 && controller.abort() })
+    const run = trainHead({
+      ...base,
+      epochs: 50,
+      signal: controller.signal,
+      onEpoch: (e) => e.epoch === 2 && controller.abort()
+    })
     await expect(run).rejects.toBeInstanceOf(CancelledError)
     expect(tf.memory().numTensors).toBe(before)
     await expect(trainHead({ ...base, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(CancelledError)
@@ -114,15 +146,38 @@ describe('trainHead', () => {
     const controller = new AbortController()
     const epochsSeen: number[] = []
     setTimeout(() => controller.abort(), 30)
-    const run = trainHead({ ...base, epochs: 10_000, batchSize: 8, earlyStoppingPatience: 10_000, signal: controller.signal, onEpoch: (e) => epochsSeen.push(e.epoch) })
+    const run = trainHead({
+      ...base,
+      epochs: 10_000,
+      batchSize: 8,
+      earlyStoppingPatience: 10_000,
+      signal: controller.signal,
+      onEpoch: (e) => epochsSeen.push(e.epoch)
+    })
     await expect(run).rejects.toBeInstanceOf(CancelledError)
     expect(epochsSeen.length).toBeLessThan(10_000)
   })
 
   it("'balanced' class weights raise the minority class's recall", async () => {
-    const skewed = blobs({ n: 1500, dim: 8, classes: ['common', 'rare'], separation: 0.35, seed: 4, weights: [0.93, 0.07] })
+    const skewed = blobs({
+      n: 1500,
+      dim: 8,
+      classes: ['common', 'rare'],
+      separation: 0.35,
+      seed: 4,
+      weights: [0.93, 0.07]
+    })
     const recall = async (classWeights: 'balanced' | 'none'): Promise<number> => {
-      const r = await trainHead({ features: skewed.features, labels: skewed.labels, kind: 'classification', seed: 1, epochs: 30, learningRate: 1e-2, classWeights, validationFraction: 0 })
+      const r = await trainHead({
+        features: skewed.features,
+        labels: skewed.labels,
+        kind: 'classification',
+        seed: 1,
+        epochs: 30,
+        learningRate: 1e-2,
+        classWeights,
+        validationFraction: 0
+      })
       const { values } = await predictRaw(r.model, skewed.features, 'classification')
       r.model.dispose()
       const rare = skewed.labels.flatMap((l, i) => (l === 'rare' ? [i] : []))
@@ -144,12 +199,27 @@ describe('trainHead', () => {
     for (let i = 0; i < 2000; i++) {
       const group = i % 2 === 0 ? 'A' : 'B'
       const positive = rng() < (group === 'A' ? 0.75 : 0.25)
-      features.push(Float32Array.from({ length: 8 }, (_, d) => normal(rng) + (d === 0 ? (group === 'A' ? 1.5 : -1.5) : d === 1 ? (positive ? 0.7 : -0.7) : 0)))
+      features.push(
+        Float32Array.from(
+          { length: 8 },
+          (_, d) => normal(rng) + (d === 0 ? (group === 'A' ? 1.5 : -1.5) : d === 1 ? (positive ? 0.7 : -0.7) : 0)
+        )
+      )
       labels.push(positive ? 'pos' : 'neg')
       groups.push(group)
     }
     const gapWith = async (lambda: number): Promise<number> => {
-      const r = await trainHead({ features, labels, labelSet: ['neg', 'pos'], kind: 'classification', seed: 1, epochs: 20, learningRate: 1e-2, classWeights: 'none', groupPenalty: { groups, lambda, mode: 'positive_rate' } })
+      const r = await trainHead({
+        features,
+        labels,
+        labelSet: ['neg', 'pos'],
+        kind: 'classification',
+        seed: 1,
+        epochs: 20,
+        learningRate: 1e-2,
+        classWeights: 'none',
+        groupPenalty: { groups, lambda, mode: 'positive_rate' }
+      })
       const gap = await positiveRateGap(r.model, features, groups, 1, 2)
       const last = r.history[r.history.length - 1]!
       expect(last.val_group_gap).toBeDefined()
@@ -166,7 +236,21 @@ describe('trainHead', () => {
     const rng = mulberry32(9)
     const features = Array.from({ length: 800 }, () => Float32Array.from({ length: 4 }, () => normal(rng)))
     const ages = features.map((f) => 30 + 10 * f[0]! - 5 * f[1]!)
-    const r = await trainHead({ features, labels: ages, kind: 'regression', seed: 1, epochs: 100, batchSize: 32, learningRate: 0.3, groupPenalty: { groups: features.map((_, i) => (i % 2 ? 'g' : 'h')), lambda: 0.1, mode: 'loss', spread: 'variance' } })
+    const r = await trainHead({
+      features,
+      labels: ages,
+      kind: 'regression',
+      seed: 1,
+      epochs: 100,
+      batchSize: 32,
+      learningRate: 0.3,
+      groupPenalty: {
+        groups: features.map((_, i) => (i % 2 ? 'g' : 'h')),
+        lambda: 0.1,
+        mode: 'loss',
+        spread: 'variance'
+      }
+    })
     const last = r.history[r.history.length - 1]!
     expect(last.val_loss).toBeLessThan(5)
     expect(r.labels).toEqual([])
@@ -174,7 +258,12 @@ describe('trainHead', () => {
   })
 
   it('fine-tunes from built-in weights with an added label', async () => {
-    const init: DenseWeights = { kernel: new Float32Array(16 * 2).fill(0.01), kernelShape: [16, 2], bias: Float32Array.of(0, 0), labels: ['a', 'b'] }
+    const init: DenseWeights = {
+      kernel: new Float32Array(16 * 2).fill(0.01),
+      kernelShape: [16, 2],
+      bias: Float32Array.of(0, 0),
+      labels: ['a', 'b']
+    }
     const r = await trainHead({ ...base, init, labelSet: ['a', 'b', 'c'], learningRate: 1e-2 })
     expect(r.model.outputs[0]!.shape).toEqual([null, 3])
     expect(r.history[r.history.length - 1]!.val_acc).toBeGreaterThan(0.8)

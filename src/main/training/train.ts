@@ -157,7 +157,8 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
   // Batches are assembled in JS and uploaded per step: on wasm, tf.gather from a resident dataset
   // costs more than the copy, and the validation rows are uploaded once.
   const valChunks: BatchTensors[] = []
-  for (let s = 0; s < valIdx.length; s += EVAL_CHUNK) valChunks.push(batchTensors(valIdx.slice(s, s + EVAL_CHUNK), x, target, kind, rowWeights))
+  for (let s = 0; s < valIdx.length; s += EVAL_CHUNK)
+    valChunks.push(batchTensors(valIdx.slice(s, s + EVAL_CHUNK), x, target, kind, rowWeights))
 
   const history: EpochLog[] = []
   let best = Infinity
@@ -201,7 +202,8 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
       }
       const loss = (await lossSum.take()) / order.length
       const acc = (await hitSum.take()) / order.length
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch} (loss ${loss}); try a lower learning rate`)
+      if (!Number.isFinite(loss))
+        throw new Error(`training diverged at epoch ${epoch} (loss ${loss}); try a lower learning rate`)
 
       // acc is the running accuracy over the epoch's batches (Keras semantics), val_* are end-of-epoch.
       const log: EpochLog = { epoch, loss, ...(kind === 'classification' ? { acc } : {}) }
@@ -470,7 +472,13 @@ interface BatchTensors {
  * Uploads the given rows. Buffers are fresh each call because the cpu backend keeps a reference to
  * the array it is given rather than copying it.
  */
-function batchTensors(rows: ArrayLike<number>, x: FeatureMatrix, target: Targets, kind: TaskKind, rowWeights: Float32Array): BatchTensors {
+function batchTensors(
+  rows: ArrayLike<number>,
+  x: FeatureMatrix,
+  target: Targets,
+  kind: TaskKind,
+  rowWeights: Float32Array
+): BatchTensors {
   const n = rows.length
   const width = kind === 'classification' ? target.labels.length : 1
   const xs = new Float32Array(n * x.dim)

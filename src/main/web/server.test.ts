@@ -25,7 +25,11 @@ afterAll(async () => {
 })
 
 function post(name: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${base}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  return fetch(`${base}/api/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body)
+  })
 }
 
 describe('web bridge', () => {
@@ -52,7 +56,9 @@ describe('web bridge', () => {
       error: { code: string; path: string }
     }
     expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_ARGS', path: 'dir' } })
-    const unknown = (await (await post('nope.nothing', {}, { 'x-studio-token': token })).json()) as { error: { code: string } }
+    const unknown = (await (await post('nope.nothing', {}, { 'x-studio-token': token })).json()) as {
+      error: { code: string }
+    }
     expect(unknown.error.code).toBe('UNKNOWN_CALL')
   })
 
@@ -60,7 +66,13 @@ describe('web bridge', () => {
     const http = await import('node:http')
     const status = await new Promise<number>((resolve) => {
       const req = http.request(
-        { host: '127.0.0.1', port: server.port, path: '/api/app.info', method: 'POST', headers: { host: 'evil.example:80', 'x-studio-token': token } },
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/app.info',
+          method: 'POST',
+          headers: { host: 'evil.example:80', 'x-studio-token': token }
+        },
         (res) => resolve(res.statusCode ?? 0)
       )
       req.end('{}')

@@ -260,7 +260,10 @@ export async function cancelJob(id: number): Promise<void> {
 export async function startImport(args: CallArgs<'import.start'>): Promise<AppErrorShape | null> {
   const reply = await request('import.start', args, { inline: true })
   if (!reply.ok) return reply.error
-  set((s) => ({ importJobId: reply.value.id, jobs: { ...s.jobs, [reply.value.id]: reply.value } }))
+  set((s) => ({
+    importJobId: reply.value.id,
+    jobs: { ...s.jobs, [reply.value.id]: s.jobs[reply.value.id] ?? reply.value }
+  }))
   return null
 }
 

@@ -90,7 +90,7 @@ export async function startTraining(args: CallArgs<'models.train'>): Promise<voi
   }
   const job = reply.value
   set((s) => ({
-    jobs: { ...s.jobs, [job.id]: job },
+    jobs: { ...s.jobs, [job.id]: s.jobs[job.id] ?? job },
     trainRun: {
       jobId: job.id,
       task: typeof args.task === 'string' ? args.task : s.task,
@@ -149,7 +149,9 @@ export async function activateVersion(version: number): Promise<void> {
   const reply = await request('models.activate', { task, version }, { failTitle: `Could not activate v${version}` })
   if (!reply.ok) return
   const job = reply.value
-  set((s) => ({ activateJobId: job.id, jobs: { ...s.jobs, [job.id]: job } }))
+  // job.updated events (websocket) can overtake this reply (HTTP): a quick job may already be done here, and the
+  // reply's 'queued' snapshot must not overwrite that, or the job looks queued forever.
+  set((s) => ({ activateJobId: job.id, jobs: { ...s.jobs, [job.id]: s.jobs[job.id] ?? job } }))
 }
 
 export async function exportVersion(

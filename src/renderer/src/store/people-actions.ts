@@ -364,7 +364,10 @@ export async function startClustering(): Promise<void> {
     { failTitle: 'Could not start clustering' }
   )
   if (!reply.ok) return
-  set((s) => ({ clusterJobId: reply.value.id, jobs: { ...s.jobs, [reply.value.id]: reply.value } }))
+  set((s) => ({
+    clusterJobId: reply.value.id,
+    jobs: { ...s.jobs, [reply.value.id]: s.jobs[reply.value.id] ?? reply.value }
+  }))
 }
 
 // ---------------------------------------------------------------- events
