@@ -28,7 +28,7 @@ import {
 import '../models.css'
 
 /** Defaults of the training code (src/main/training/train.ts), shown so nobody has to guess them. */
-const DEFAULTS = { epochs: 50, learningRate: 0.001, batchSize: 128, seed: 1, hidden: 64 }
+const DEFAULTS = { epochs: 50, batchSize: 128, seed: 1, hidden: 64 }
 
 function EvalSummary({ evalSet, task }: { evalSet: EvaluationSetSummary | null; task: TaskInfo | null }): ReactElement {
   const perClass = useMemo(() => {
@@ -159,7 +159,8 @@ function parsePositive(v: string, int: boolean): number | null {
 /** The last options typed, kept while the user visits other screens. */
 let lastOptions: Options = {
   epochs: String(DEFAULTS.epochs),
-  learningRate: String(DEFAULTS.learningRate),
+  // Empty: the app picks (0.0001 to fine-tune a warm-started head, 0.001 for a new one).
+  learningRate: '',
   batchSize: String(DEFAULTS.batchSize),
   seed: String(DEFAULTS.seed),
   hidden: '',
@@ -248,12 +249,13 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
         {field(
           'learningRate',
           'Learning rate',
-          `Adam step size (default ${DEFAULTS.learningRate}).`,
+          'Adam step size; empty = automatic (0.0001 to fine-tune, 0.001 for a new head).',
           'train-lr',
           bad.lr,
           {
             step: '0.0001',
-            min: '0'
+            min: '0',
+            placeholder: 'automatic'
           }
         )}
         {field('batchSize', 'Batch size', 'Faces per gradient step.', 'train-batch', bad.batch, {
