@@ -1,30 +1,11 @@
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readCsv, repoRoot, sharedData, tempDir } from '../test/support'
+import { readCsv, runCli, sharedData, tempDir, type CliResult } from '../test/support'
 
-const bin = path.join(repoRoot, 'bin', 'face-studio.cjs')
 const home = tempDir('cli-home')
 
-function cli(...args: string[]): {
-  status: number | null
-  json: Record<string, unknown>
-  stderr: string
-  stdout: string
-} {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, FACE_STUDIO_HOME: home }
-  })
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(r.stdout) as Record<string, unknown>
-  } catch {
-    // Human-readable output: the test below says what it expects.
-  }
-  return { status: r.status, json, stderr: r.stderr, stdout: r.stdout }
-}
+const cli = (...args: string[]): CliResult => runCli(home, args)
 
 describe('face-studio CLI', () => {
   const project = path.join(tempDir('cli'), 'proj')

@@ -1,7 +1,9 @@
 /** Helpers for tests: temp folders, the shared real-data sets, and an AppContext wired to built workers. */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { expect } from 'vitest'
 import { AppContext } from '../main/app/context'
 import { forkNodeWorker } from '../main/jobs/worker-client'
 
@@ -35,4 +37,34 @@ export function testContext(): AppContext {
     workerFactory: forkNodeWorker,
     reopenLast: false
   })
+}
+
+export interface CliResult {
+  status: number | null
+  /** stdout parsed as JSON when it is JSON (with --json), else {}. */
+  json: Record<string, unknown>
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built CLI as a lab script would, with its own settings folder. */
+export function runCli(home: string, args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'face-studio.cjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, FACE_STUDIO_HOME: home },
+    maxBuffer: 64 * 1024 * 1024
+  })
+  let json: Record<string, unknown> = {}
+  try {
+    json = JSON.parse(r.stdout) as Record<string, unknown>
+  } catch {
+    // Not JSON: the caller asserts on status and stderr.
+  }
+  return { status: r.status, json, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** The JSON of a CLI run that must have succeeded (its stderr is the failure message). */
+export function cliOk(r: CliResult): Record<string, unknown> {
+  expect(r.status, r.stderr).toBe(0)
+  return r.json
 }

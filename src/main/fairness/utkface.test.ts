@@ -14,51 +14,26 @@
  * are ranked, the rest flagged small).
  * Dev shortcut: FACE_STUDIO_TEST_UTK_DIR=<dir> reuses <dir>/imgs + a copy of <dir>/proj if both exist.
  */
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { GroupClassStats, GroupMetricsInfo, JobInfo, SweepSummary } from '../../shared/domain'
-import { readCsv, repoRoot, sharedData, tempDir, testContext } from '../../test/support'
+import { cliOk, readCsv, runCli, sharedData, tempDir, testContext, type CliResult } from '../../test/support'
 import { dispatch } from '../api/dispatch'
 import { annotate } from '../labels/annotations'
 import { findConflicts } from './conflicts'
 import { resolveGrouping } from './groups'
 
 const UTK = path.join(sharedData, 'demographics_utkface')
-const bin = path.join(repoRoot, 'bin', 'face-studio.cjs')
 const home = tempDir('fair-home')
 const MIN = '20'
 const GENDER = { male: 'masculine', female: 'feminine' } as const
 const AGE_BANDS = ['0-2', '3-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+']
 const RACES = ['White', 'Black', 'Asian', 'Indian', 'Others']
 
-interface CliResult {
-  status: number | null
-  json: Record<string, unknown>
-  stderr: string
-}
-
-function cli(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [bin, ...args, '--json'], {
-    encoding: 'utf8',
-    env: { ...process.env, FACE_STUDIO_HOME: home },
-    maxBuffer: 64 * 1024 * 1024
-  })
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(r.stdout) as Record<string, unknown>
-  } catch {
-    // Reported by the assertion on status.
-  }
-  return { status: r.status, json, stderr: r.stderr }
-}
-
-function ok(r: CliResult): Record<string, unknown> {
-  expect(r.status, r.stderr).toBe(0)
-  return r.json
-}
+const cli = (...args: string[]): CliResult => runCli(home, [...args, '--json'])
+const ok = cliOk
 
 type Counts = Record<string, Record<string, { tp: number; fp: number; tn: number; fn: number; support: number }>>
 

@@ -38,6 +38,11 @@ export class WorkerPool {
     return { ...info, label: backendLabel(info) }
   }
 
+  /** Loads backend and models in `n` workers at once, so the first files of a job do not wait in turn. */
+  async warmUp(n = this.size): Promise<void> {
+    await Promise.all(this.acquire(n).map((w) => w.request('ml.warmup', {})))
+  }
+
   async shutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.shutdown()))
     this.workers = []

@@ -68,6 +68,10 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     report()
     const backend = await ctx.backend()
     summary.backend = backend.label
+    if (total > 0) {
+      job.progress({ message: 'Loading the face models…' })
+      await ctx.workers.warmUp(Math.min(ctx.workers.size, total))
+    }
     const queue = [...walked.files]
     let consecutiveCrashes = 0
     let fatal: AppError | null = null

@@ -12,6 +12,11 @@ export const workerOps: Record<string, Op> = {
     const b = await initBackend()
     return { name: b.name, simd: b.simd, threads: b.threads, detail: b.detail }
   },
+  'ml.warmup': async () => {
+    const { ensureMlReady } = await import('./runtime')
+    await ensureMlReady()
+    return null
+  },
   'import.file': async (params, ctx) => {
     const { importFile } = await import('../library/import-file')
     return importFile(params as ImportFileParams, ctx.signal)

@@ -9,14 +9,14 @@
  * import at ~25 files/s on 2 cores, so the whole set takes about a minute.
  * Dev shortcut: FACE_STUDIO_TEST_FERPLUS_DIR=<dir> reuses <dir>/imgs + a copy of <dir>/proj if both exist.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ClassificationMetricsInfo, JobInfo, TrainingHistory, VersionComparison } from '../../shared/domain'
-import { readCsv, repoRoot, sharedData, tempDir, testContext } from '../../test/support'
+import { readCsv, repoRoot, sharedData, tempDir, testContext, runCli, cliOk, type CliResult } from '../../test/support'
 import { dispatch } from '../api/dispatch'
 import { verifyVersion } from '../training/store'
 
@@ -30,31 +30,8 @@ function unit(s: string): number {
   return createHash('sha256').update(s).digest().readUInt32BE(0) / 4294967296
 }
 
-interface CliResult {
-  status: number | null
-  json: Record<string, unknown>
-  stderr: string
-}
-
-function cli(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [bin, ...args, '--json'], {
-    encoding: 'utf8',
-    env: { ...process.env, FACE_STUDIO_HOME: home },
-    maxBuffer: 64 * 1024 * 1024
-  })
-  let json: Record<string, unknown> = {}
-  try {
-    json = JSON.parse(r.stdout) as Record<string, unknown>
-  } catch {
-    // Reported by the assertion on status.
-  }
-  return { status: r.status, json, stderr: r.stderr }
-}
-
-function ok(r: CliResult): Record<string, unknown> {
-  expect(r.status, r.stderr).toBe(0)
-  return r.json
-}
+const cli = (...args: string[]): CliResult => runCli(home, [...args, '--json'])
+const ok = cliOk
 
 function writeCsv(file: string, rows: Array<{ path: string; label: string }>): void {
   fs.writeFileSync(file, `path,label_plurality\n${rows.map((r) => `${r.path},${r.label}`).join('\n')}\n`)
