@@ -72,7 +72,7 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
       job.progress({ message: 'Loading the face models…' })
       await ctx.workers.warmUp(Math.min(ctx.workers.size, total))
     }
-    const queue = [...walked.files]
+    const queue = await largestFirst(walked.files)
     let consecutiveCrashes = 0
     let fatal: AppError | null = null
 
@@ -138,4 +138,26 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     if (job.signal.aborted) throw new AppError('CANCELLED', 'Import cancelled; everything imported so far is kept.')
     return summary
   })
+}
+
+/**
+ * Big files first: with one worker per core, a large group photo taken last would leave the other workers
+ * idle while it finishes (longest-processing-time-first scheduling). Unstattable files keep their place at
+ * the end; their worker records the error.
+ */
+async function largestFirst(files: string[]): Promise<string[]> {
+  const sizes = new Map<string, number>()
+  const BATCH = 256
+  for (let i = 0; i < files.length; i += BATCH) {
+    await Promise.all(
+      files.slice(i, i + BATCH).map(async (f) => {
+        try {
+          sizes.set(f, (await fs.promises.stat(f)).size)
+        } catch {
+          sizes.set(f, -1)
+        }
+      })
+    )
+  }
+  return [...files].sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0))
 }
