@@ -358,4 +358,38 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
     expect(versionsOnDisk).toContain(`v${String(next.version)}`)
     expect(listed().at(-1)).toMatchObject({ version: next.version, active: 1 })
   }, 900_000)
+  it('predicts newly imported faces with the active trained version too', () => {
+    const activeVersion = (): number => {
+      const d = db()
+      try {
+        return d
+          .prepare(
+            `SELECT v.version FROM model_versions v JOIN tasks t ON t.id = v.task_id WHERE t.name = 'expression' AND v.active = 1`
+          )
+          .pluck()
+          .get() as number
+      } finally {
+        d.close()
+      }
+    }
+    expect(activeVersion()).toBeGreaterThan(0)
+    // A FER+ face not imported yet (its plurality label is not one of the task's).
+    const extra = readCsv(path.join(FER, 'labels.csv')).find((r) => !USABLE.has(r.label_plurality ?? ''))
+    if (!extra?.path) throw new Error('labels.csv has no unusable row')
+    const folder = path.join(work, 'extra')
+    fs.mkdirSync(folder)
+    fs.symlinkSync(path.join(FER, extra.path), path.join(folder, path.basename(extra.path)))
+    expect(ok(cli('import', folder, '--project', project, '--crops'))).toMatchObject({ images: 1, faces: 1 })
+    const d = db()
+    const faces = d.prepare('SELECT COUNT(*) FROM faces').pluck().get() as number
+    const predicted = d
+      .prepare(
+        `SELECT COUNT(*) FROM predictions p JOIN model_versions v ON v.id = p.version_id JOIN tasks t ON t.id = v.task_id
+         WHERE t.name = 'expression' AND v.active = 1`
+      )
+      .pluck()
+      .get() as number
+    d.close()
+    expect(predicted).toBe(faces)
+  }, 300_000)
 })
