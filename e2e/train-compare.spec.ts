@@ -211,6 +211,13 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
   await expect(page.getByTestId('screen-train')).toBeVisible()
   await expect(page.getByTestId('train-summary')).toContainText('expression')
   await expect(page.getByTestId('train-summary')).toContainText('v0')
+  // Labelled faces per class: one row per expression label, together at least the ≥ 300 labels applied above.
+  const classRows = page.getByTestId('train-per-class').locator('tbody tr')
+  await expect(classRows).toHaveCount(7)
+  const perClass = await classRows.evaluateAll((rows) =>
+    rows.map((r) => Number(r.getAttribute('data-train')) + Number(r.getAttribute('data-eval')))
+  )
+  expect(perClass.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(300)
   await expect(page.getByTestId('train-run')).toHaveCount(0)
   await page.getByTestId('train-epochs').fill('40')
   await page.getByTestId('train-lr').fill('0.001')

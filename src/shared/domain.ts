@@ -349,6 +349,12 @@ export interface EvaluationSetSummary {
   fraction: number
   bySource: Record<'sampled' | 'hashed' | 'user', number>
   faces: Array<{ faceId: number; thumb: string; label: string | null }>
+  /** Current labels of the task: per class, how many faces train and how many are held out; answers left out. */
+  labelled: {
+    perClass: Array<{ label: string; train: number; eval: number }>
+    unsure: number
+    notApplicable: number
+  }
 }
 
 // ---- Fairness (issue 6) ----

@@ -30,7 +30,7 @@ import type { Db } from '../db/open'
 import type { JobRunner } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
 import { evaluationMembers, evaluationSetInfo, markEvaluation } from './eval-set'
-import { currentTaskLabels } from './labels-source'
+import { currentTaskLabels, usableLabels } from './labels-source'
 import { headline, type VersionMetrics } from './metrics'
 import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult } from './predict-op'
 import { findTask, isBuiltinV0, resolveVersion, versionDir, versionsOf, type VersionRow } from './registry'
@@ -414,15 +414,32 @@ export async function exportVersion(
 export function evaluationSetSummary(db: Db, taskName: string | number): EvaluationSetSummary {
   const task = findTask(db, taskName)
   const info = evaluationSetInfo(db, task.id)
-  const labelOf = new Map(currentTaskLabels(db, task.id).map((l) => [l.faceId, l.value]))
+  const current = currentTaskLabels(db, task.id)
+  const labelOf = new Map(current.map((l) => [l.faceId, l.value]))
+  const members = evaluationMembers(db, task.id)
+  const held = new Set(members)
+  // Score tasks have no classes: one row for all their values.
+  const perClass = new Map<string, { label: string; train: number; eval: number }>(
+    (task.kind === 'classification' ? task.labels : ['all values']).map((l) => [l, { label: l, train: 0, eval: 0 }])
+  )
+  for (const l of usableLabels(current, task)) {
+    const row = perClass.get(task.kind === 'classification' ? l.value : 'all values')
+    if (row) row[held.has(l.faceId) ? 'eval' : 'train']++
+  }
+  const answered = (v: string): number => current.filter((l) => l.value === v).length
   return {
     task: task.name,
     ...info,
-    faces: evaluationMembers(db, task.id).map((id) => ({
+    faces: members.map((id) => ({
       faceId: id,
       thumb: thumbRef(id),
       label: labelOf.get(id) ?? null
-    }))
+    })),
+    labelled: {
+      perClass: [...perClass.values()],
+      unsure: answered('unsure'),
+      notApplicable: answered('not_applicable')
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 /** Train: fine-tune the active task's head on its annotations; live loss / accuracy per epoch; cancel. */
-import { useEffect, useMemo, useState, type ReactElement } from 'react'
+import { useEffect, useState, type ReactElement } from 'react'
 import type { EpochPoint, EvaluationSetSummary, ModelVersionInfo, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
 import { isActive, navigate, request } from '../store/actions'
@@ -30,16 +30,7 @@ import '../models.css'
 /** Defaults of the training code (src/main/training/train.ts), shown so nobody has to guess them. */
 const DEFAULTS = { epochs: 50, batchSize: 128, seed: 1, hidden: 64 }
 
-function EvalSummary({ evalSet, task }: { evalSet: EvaluationSetSummary | null; task: TaskInfo | null }): ReactElement {
-  const perClass = useMemo(() => {
-    const m = new Map<string, number>()
-    for (const f of evalSet?.faces ?? []) if (f.label) m.set(f.label, (m.get(f.label) ?? 0) + 1)
-    const order = task?.labels ?? []
-    return [...m.entries()].sort(
-      (a, b) => (order.indexOf(a[0]) + 1 || 999) - (order.indexOf(b[0]) + 1 || 999) || b[1] - a[1]
-    )
-  }, [evalSet, task])
-  const max = Math.max(1, ...perClass.map(([, n]) => n))
+function EvalSummary({ evalSet }: { evalSet: EvaluationSetSummary | null }): ReactElement {
   if (!evalSet) return <p className="muted">Reading the evaluation set…</p>
   if (evalSet.members === 0) {
     return (
@@ -67,22 +58,45 @@ function EvalSummary({ evalSet, task }: { evalSet: EvaluationSetSummary | null; 
           ); never trained on.
         </span>
       </p>
-      {task?.kind === 'classification' && perClass.length > 0 && (
-        <table className="class-bars" aria-label="Evaluation faces per class">
-          <tbody>
-            {perClass.map(([label, n]) => (
-              <tr key={label}>
-                <th scope="row">{label}</th>
-                <td className="class-bars__bar">
-                  <span style={{ width: `${(n / max) * 100}%` }} />
-                </td>
-                <td className="class-bars__n">{count(n)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </>
+  )
+}
+
+/** Labelled faces per class: how many train and how many are held out for evaluation. */
+function LabelledTable({ evalSet }: { evalSet: EvaluationSetSummary | null }): ReactElement | null {
+  const rows = evalSet?.labelled.perClass ?? []
+  const max = Math.max(1, ...rows.map((r) => r.train + r.eval))
+  if (!evalSet) return null
+  return (
+    <table className="class-bars" aria-label="Labelled faces per class" data-testid="train-per-class">
+      <thead>
+        <tr>
+          <th scope="col">Label</th>
+          <th scope="col">
+            <span className="class-bars__legend">train · held out</span>
+          </th>
+          <th scope="col" className="class-bars__n">
+            Train
+          </th>
+          <th scope="col" className="class-bars__n">
+            Eval
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.label} data-label={r.label} data-train={r.train} data-eval={r.eval}>
+            <th scope="row">{r.label}</th>
+            <td className="class-bars__bar">
+              <span style={{ width: `${(r.train / max) * 100}%` }} />
+              {r.eval > 0 && <span className="class-bars__eval" style={{ width: `${(r.eval / max) * 100}%` }} />}
+            </td>
+            <td className="class-bars__n">{count(r.train)}</td>
+            <td className="class-bars__n">{count(r.eval)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
 
@@ -130,12 +144,29 @@ function DataSummary({
         </dd>
         <dt>Trained on</dt>
         <dd>
-          every labelled face outside the evaluation set{' '}
-          <span className="muted">(unsure, not applicable and skipped answers left out)</span>
+          {evalSet ? (
+            <>
+              <strong>
+                {plural(
+                  evalSet.labelled.perClass.reduce((n, r) => n + r.train, 0),
+                  'labelled face'
+                )}
+              </strong>{' '}
+              outside the evaluation set{' '}
+              <span className="muted">
+                ({count(evalSet.labelled.unsure)} unsure and {count(evalSet.labelled.notApplicable)} not applicable
+                answers left out)
+              </span>
+            </>
+          ) : (
+            <span className="muted">…</span>
+          )}
         </dd>
       </dl>
+      <h3 className="m-subtitle">Labelled faces per class</h3>
+      <LabelledTable evalSet={evalSet} />
       <h3 className="m-subtitle">Evaluation set</h3>
-      <EvalSummary evalSet={evalSet} task={task} />
+      <EvalSummary evalSet={evalSet} />
     </section>
   )
 }
