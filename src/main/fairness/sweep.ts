@@ -128,7 +128,10 @@ function toPoint(value: number | null, m: GroupMetricsInfo): SweepPoint {
   }
 }
 
-/** Marks the points within the budget and picks the smallest gap among them (ties: the better accuracy). */
+/**
+ * Marks the points within the budget and picks the smallest gap among them and the starting version
+ * (ties: the better accuracy, then the earlier candidate, so an equal start is kept).
+ */
 export function pickSweep(
   baseline: GroupMetricsInfo,
   points: ReadonlyArray<{ value: number; m: GroupMetricsInfo }>,
@@ -140,10 +143,14 @@ export function pickSweep(
     return q === null || q === undefined ? null : score ? -q : q
   }
   const out = points.map((p) => toPoint(p.value, p.m))
-  const qs = out.map(quality).filter((q): q is number => q !== null)
+  const base = toPoint(null, baseline)
+  // The version the sweep started from competes too: when no mitigated version is less biased within the
+  // budget, the honest pick is to keep it.
+  const candidates = [base, ...out]
+  const qs = candidates.map(quality).filter((q): q is number => q !== null)
   const best = qs.length ? Math.max(...qs) : null
   let picked: SweepPoint | null = null
-  for (const p of out) {
+  for (const p of candidates) {
     const q = quality(p)
     p.within_budget = best !== null && q !== null && q >= best - budget - 1e-12
     if (!p.within_budget || p.gap === null) continue
@@ -156,7 +163,7 @@ export function pickSweep(
   }
   if (picked) picked.picked = true
   return {
-    baseline: toPoint(null, baseline),
+    baseline: base,
     points: out,
     picked: picked?.version ?? null,
     criterion: score

@@ -49,8 +49,12 @@ export function syncEvaluationSet(db: Db, task: TaskRow, labels?: readonly FaceL
     let sampledNow = false
     if (!sampling) {
       if (usable.length >= MIN_LABELLED_TO_SAMPLE) {
-        const items = usable.map((l) => ({ id: l.faceId, label: stratum(task, l.value) }))
-        const chosen = new Set(sampleEvaluationSet(items, EVAL_FRACTION, EVAL_SEED).map((i) => i.id))
+        // Face ids follow the order parallel import workers finished in, so the sample is drawn over a
+        // key that does not change between imports of the same photos: content hash + face index.
+        const ordered = stablyOrdered(db, usable)
+        const items = ordered.map((l, rank) => ({ id: rank, label: stratum(task, l.value) }))
+        const ranks = new Set(sampleEvaluationSet(items, EVAL_FRACTION, EVAL_SEED).map((i) => i.id))
+        const chosen = new Set(ordered.filter((_, rank) => ranks.has(rank)).map((l) => l.faceId))
         for (const l of pending) {
           const member = chosen.has(l.faceId) ? 1 : 0
           ins.run(task.id, l.faceId, member, 'sampled', now)
@@ -74,6 +78,21 @@ export function syncEvaluationSet(db: Db, task: TaskRow, labels?: readonly FaceL
     return { sampledNow, added, members: evaluationMembers(db, task.id).length }
   })
   return run()
+}
+
+function stablyOrdered(db: Db, labels: readonly FaceLabel[]): FaceLabel[] {
+  const keyOf = new Map(
+    (
+      db
+        .prepare(
+          `SELECT f.id, COALESCE(i.content_hash, i.path) || ':' || f.idx AS k FROM faces f JOIN images i ON i.id = f.image_id
+           WHERE f.id IN (SELECT value FROM json_each(?))`
+        )
+        .all(JSON.stringify(labels.map((l) => l.faceId))) as Array<{ id: number; k: string }>
+    ).map((r) => [r.id, r.k])
+  )
+  const key = (l: FaceLabel): string => keyOf.get(l.faceId) ?? `~${l.faceId}`
+  return [...labels].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 }
 
 /** Score tasks are stratified by decade so young and old faces are both held out. */

@@ -451,7 +451,12 @@ export function SweepPanel({
             {summary.points.length} {summary.points.length === 1 ? 'version' : 'versions'}
           </h2>
           <p className="fair-gap__text" data-testid="sweep-pick-text">
-            {summary.picked !== null ? (
+            {summary.picked !== null && summary.picked === summary.baseline.version ? (
+              <>
+                Kept <strong>{versionName(summary.picked)}</strong>, the version the sweep started from: no {symbol}{' '}
+                value gave a smaller gap ({summary.criterion}).
+              </>
+            ) : summary.picked !== null ? (
               <>
                 Picked <strong>{versionName(summary.picked)}</strong> ({symbol} ={' '}
                 {summary.points.find((p) => p.version === summary.picked)?.value}): {summary.criterion}.
