@@ -1,3 +1,4 @@
+import type { GroupClassRates } from '../../shared/domain'
 import { classificationMetrics, labelIndex } from './metrics'
 
 export { reweightSampleWeights } from './reweight'
@@ -14,18 +15,8 @@ export interface GroupRow {
   group: string
 }
 
-/** One-vs-rest counts and rates of one class inside one group. A rate with an empty denominator is null. */
-export interface OneVsRest {
-  tpr: number | null
-  fpr: number | null
-  tnr: number | null
-  fnr: number | null
-  support: number
-  tp: number
-  fp: number
-  tn: number
-  fn: number
-}
+/** One-vs-rest counts and rates of one class inside one group: the shape the UI and CLI receive. */
+export type OneVsRest = GroupClassRates
 
 export interface GroupStats {
   n: number

@@ -3,6 +3,7 @@ import type { ClusterSummary, JobInfo, PersonFace, PersonSummary } from '../../.
 import { useStudio } from './index'
 import { pushToast, request } from './actions'
 import { FACES_PAGE, PEOPLE_PAGE, UNASSIGNED } from './people'
+import { plural } from '../format'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -258,14 +259,10 @@ export async function splitSelected(): Promise<void> {
   if (id === null || id === UNASSIGNED || faceIds.length === 0) return
   const reply = await request('people.split', { id, faceIds }, { failTitle: 'Could not split' })
   if (!reply.ok) return
-  clearSelection()
-  pushToast({
-    kind: 'success',
-    title: 'Split into a new person',
-    message: `${faceIds.length} ${faceIds.length === 1 ? 'face' : 'faces'} now form person #${reply.value.id}.`
-  })
-  refreshOpenPerson()
-  invalidatePeople()
+  afterSelectionAction(
+    'Split into a new person',
+    `${plural(faceIds.length, 'face')} now form person #${reply.value.id}.`
+  )
 }
 
 export async function moveSelected(to: PersonSummary): Promise<void> {
@@ -274,14 +271,7 @@ export async function moveSelected(to: PersonSummary): Promise<void> {
   if (faceIds.length === 0) return
   const reply = await request('people.moveFaces', { faceIds, personId: to.id }, { failTitle: 'Could not move faces' })
   if (!reply.ok) return
-  clearSelection()
-  pushToast({
-    kind: 'success',
-    title: 'Moved',
-    message: `${faceIds.length} ${faceIds.length === 1 ? 'face' : 'faces'} moved to ${nameOf(reply.value)}.`
-  })
-  refreshOpenPerson()
-  invalidatePeople()
+  afterSelectionAction('Moved', `${plural(faceIds.length, 'face')} moved to ${nameOf(reply.value)}.`)
 }
 
 export async function notThisPersonSelected(): Promise<void> {
@@ -290,12 +280,16 @@ export async function notThisPersonSelected(): Promise<void> {
   if (personId === null || personId === UNASSIGNED || faceIds.length === 0) return
   const reply = await request('people.notThisPerson', { personId, faceIds }, { failTitle: 'Could not remove faces' })
   if (!reply.ok) return
+  afterSelectionAction(
+    'Not this person',
+    `${plural(reply.value.removed, 'face')} removed; they won’t rejoin on re-clustering.`
+  )
+}
+
+/** What every action on selected faces does once the server agreed: clear, tell, refresh. */
+function afterSelectionAction(title: string, message: string): void {
   clearSelection()
-  pushToast({
-    kind: 'success',
-    title: 'Not this person',
-    message: `${reply.value.removed} ${reply.value.removed === 1 ? 'face' : 'faces'} removed; they won’t rejoin on re-clustering.`
-  })
+  pushToast({ kind: 'success', title, message })
   refreshOpenPerson()
   invalidatePeople()
 }
