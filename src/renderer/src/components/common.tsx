@@ -1,4 +1,4 @@
-/** Small shared pieces: inline error, progress bar, modal, folder field, empty state. */
+/** Small shared pieces: inline error, progress bar, modal, folder field, empty state, bounded number input. */
 import { useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react'
 import type { AppErrorShape } from '../../../shared/result'
 import { pickFolder } from '../store/actions'
@@ -214,4 +214,40 @@ export function EmptyState({
 
 export function Kbd({ children }: { children: ReactNode }): ReactElement {
   return <kbd className="kbd">{children}</kbd>
+}
+
+/** A number input that only reports values inside [min, max] (integers when `integer`), so stores never hold junk. */
+export function BoundedNumberInput({
+  value,
+  min,
+  max,
+  step,
+  integer = false,
+  testId,
+  onValid
+}: {
+  value: number
+  min: number
+  max: number
+  step?: number
+  integer?: boolean
+  testId: string
+  onValid: (v: number) => void
+}): ReactElement {
+  return (
+    <input
+      className="input"
+      type="number"
+      min={min}
+      max={max}
+      step={step}
+      data-testid={testId}
+      value={value}
+      onChange={(e) => {
+        const raw = Number(e.target.value)
+        const v = integer ? Math.floor(raw) : raw
+        if (Number.isFinite(v) && v >= min && v <= max) onValid(v)
+      }}
+    />
+  )
 }

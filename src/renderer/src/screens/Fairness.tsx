@@ -16,7 +16,7 @@ import { useStudio } from '../store'
 import { navigate } from '../store/actions'
 import { enterFairness, loadGroupMetrics, setFairness } from '../store/fairness-actions'
 import type { FairnessTab } from '../store/fairness'
-import { EmptyState, ErrorMessage } from '../components/common'
+import { BoundedNumberInput, EmptyState, ErrorMessage } from '../components/common'
 import { FairnessIcon } from '../components/icons'
 import { HeatMap, type HeatCell } from '../components/charts/HeatMap'
 import { count, plural } from '../format'
@@ -136,17 +136,13 @@ function Controls({
       </label>
       <label className="fair-control fair-control--narrow" title="Groups with fewer faces are greyed and not ranked">
         <span className="fair-control__label">Min. group</span>
-        <input
-          className="input"
-          type="number"
+        <BoundedNumberInput
+          value={minGroup}
           min={1}
           max={100000}
-          data-testid="fairness-min-group"
-          value={minGroup}
-          onChange={(e) => {
-            const v = Math.floor(Number(e.target.value))
-            if (Number.isFinite(v) && v >= 1) setFairness({ fairMinGroup: v })
-          }}
+          integer
+          testId="fairness-min-group"
+          onValid={(v) => setFairness({ fairMinGroup: v })}
         />
       </label>
       <span className="fair-controls__sep" />

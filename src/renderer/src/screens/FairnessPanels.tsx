@@ -11,7 +11,7 @@ import {
   reviewConflicts,
   setFairness
 } from '../store/fairness-actions'
-import { EmptyState, ErrorMessage } from '../components/common'
+import { BoundedNumberInput, EmptyState, ErrorMessage } from '../components/common'
 import { PeopleIcon } from '../components/icons'
 import { HeatMap, type HeatCell } from '../components/charts/HeatMap'
 import { count, plural } from '../format'
@@ -193,18 +193,13 @@ export function ThresholdsPanel({ task, taskInfo }: { task: string; taskInfo: Ta
           </label>
           <label className="fair-control fair-control--narrow">
             <span className="fair-control__label">Tolerance</span>
-            <input
-              className="input"
-              type="number"
-              step={0.01}
+            <BoundedNumberInput
+              value={tolerance}
               min={0}
               max={1}
-              data-testid="thresholds-tolerance"
-              value={tolerance}
-              onChange={(e) => {
-                const v = Number(e.target.value)
-                if (Number.isFinite(v) && v >= 0 && v <= 1) setFairness({ fairTolerance: v })
-              }}
+              step={0.01}
+              testId="thresholds-tolerance"
+              onValid={(v) => setFairness({ fairTolerance: v })}
             />
           </label>
         </div>

@@ -11,7 +11,7 @@ import {
   setFairness,
   startSweep
 } from '../store/fairness-actions'
-import { ErrorMessage, ProgressBar } from '../components/common'
+import { BoundedNumberInput, ErrorMessage, ProgressBar } from '../components/common'
 import { baseStyle, PlotFigure, type ChartColors } from '../components/charts/PlotFigure'
 import { fraction } from '../format'
 import { formatMetric, versionName } from './ModelsCommon'
@@ -392,18 +392,13 @@ export function SweepPanel({
             title="How much accuracy the picked version may give up against the best point"
           >
             <span className="fair-control__label">Budget (pp)</span>
-            <input
-              className="input"
-              type="number"
+            <BoundedNumberInput
+              value={budget}
               min={0}
               max={100}
               step={0.5}
-              data-testid="sweep-budget"
-              value={budget}
-              onChange={(e) => {
-                const v = Number(e.target.value)
-                if (Number.isFinite(v) && v >= 0 && v <= 100) setFairness({ sweepBudget: v })
-              }}
+              testId="sweep-budget"
+              onValid={(v) => setFairness({ sweepBudget: v })}
             />
           </label>
           <button
