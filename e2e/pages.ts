@@ -100,6 +100,16 @@ export class ReviewPage {
     return this.page.locator(`[data-testid="review-face"][data-face-id="${id}"]`)
   }
 
+  /** Moves the "Ask below" slider to all faces and waits until the queue for it has loaded (cards are refetched). */
+  async askAll(): Promise<void> {
+    const slider = this.page.getByTestId('review-confidence-slider')
+    await slider.fill('1')
+    await slider.blur()
+    const screen = this.page.getByTestId('review-screen')
+    await expect(screen).toHaveAttribute('data-below', '1')
+    await expect(screen).toHaveAttribute('data-loading', 'false')
+  }
+
   remainingEl(): Locator {
     return this.page.getByTestId('review-remaining')
   }

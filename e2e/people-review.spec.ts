@@ -141,9 +141,7 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
   await expect(page.getByTestId('review-screen')).toHaveAttribute('data-task', 'expression')
   await expect(page.getByTestId('task-picker')).toHaveValue('expression')
   // Ask about every unlabelled face (not only those below 80%), so the count is known: all imported faces.
-  const slider = page.getByTestId('review-confidence-slider')
-  await slider.fill('1')
-  await slider.blur()
+  await review.askAll()
   await review.expectRemaining(imported)
   await expect(review.card()).toBeVisible()
   // 'card 1 of N': enough cards for the three below.
@@ -265,8 +263,7 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
     await expect(page.getByTestId('status-project')).toContainText('People e2e')
     await page.getByTestId('nav-review').click()
     await expect(page.getByTestId('review-screen')).toBeVisible()
-    await page.getByTestId('review-confidence-slider').fill('1')
-    await page.getByTestId('review-confidence-slider').blur()
+    await review.askAll()
     await review.expectRemaining(after2)
     for (const id of [...card1, ...card2]) await expect(review.face(id), `${when}: answered face ${id}`).toHaveCount(0)
     // The undone card is asked again; its history shows the confirm and the undo.

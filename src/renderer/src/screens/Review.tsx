@@ -552,7 +552,13 @@ export function Review(): ReactElement {
   }
 
   return (
-    <div className="screen" data-testid="review-screen" data-task={taskName}>
+    <div
+      className="screen"
+      data-testid="review-screen"
+      data-task={taskName}
+      data-loading={loading}
+      data-below={below}
+    >
       <header className="screen__header">
         <h1>Review</h1>
         <span className="badge" data-testid="review-task">

@@ -140,7 +140,8 @@ export function cardLabel(card: ReviewCard): string | null {
 }
 
 export function setReviewBelow(below: number): void {
-  set({ reviewBelow: below })
+  // Loading from the first change on, not after the debounce, so nobody acts on cards about to be replaced.
+  set({ reviewBelow: below, reviewLoading: true })
   scheduleFresh()
 }
 
