@@ -552,13 +552,7 @@ export function Review(): ReactElement {
   }
 
   return (
-    <div
-      className="screen"
-      data-testid="review-screen"
-      data-task={taskName}
-      data-loading={loading}
-      data-below={below}
-    >
+    <div className="screen" data-testid="review-screen" data-task={taskName} data-loading={loading} data-below={below}>
       <header className="screen__header">
         <h1>Review</h1>
         <span className="badge" data-testid="review-task">
