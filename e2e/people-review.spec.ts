@@ -12,6 +12,8 @@ import { api, createProject, importFolder, PeoplePage, ReviewPage } from './page
 /** Six LFW people with ten photos each; their folders are symlinked, never copied. */
 const PEOPLE = ['Adrien_Brody', 'Harrison_Ford', 'Kofi_Annan', 'Meryl_Streep', 'Jennifer_Lopez', 'Saddam_Hussein']
 const NAME = 'Anna Example'
+/** The annotator profile picked on the first-run screen; every answer must carry it. */
+const ANNOTATOR = 'Lab Annotator 7'
 
 test('people and review: cluster, name, merge, split, keyboard review, correct, undo, persist', async ({
   page,
@@ -21,8 +23,21 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
   for (const p of PEOPLE) fs.symlinkSync(path.join(sharedData, 'identity_lfw', 'images', p), path.join(photos, p))
 
   await page.goto(server.url)
+  // ------------------------------------------------------------------ annotator profile, picked at start
+  const picker = page.getByTestId('annotator-picker')
+  await expect(picker.getByTestId('annotator-current')).not.toHaveText('…')
+  const osUser = await picker.getByTestId('annotator-current').innerText()
+  await picker.getByTestId('annotator-input').fill('two\tlines')
+  await picker.getByTestId('annotator-save').click()
+  await expect(picker.getByTestId('annotator-error')).toBeVisible()
+  await expect(picker.getByTestId('annotator-current')).toHaveText(osUser)
+  await picker.getByTestId('annotator-input').fill(`  ${ANNOTATOR} `)
+  await picker.getByTestId('annotator-input').press('Enter')
+  await expect(picker.getByTestId('annotator-current')).toHaveText(ANNOTATOR)
+  await expect(picker.getByTestId('annotator-error')).toHaveCount(0)
   await createProject(page, path.join(tempDir('proj'), 'People e2e'))
   await expect(page.getByTestId('status-project')).toContainText('People e2e')
+  await expect(page.getByTestId('status-annotator')).toHaveText(`as ${ANNOTATOR}`)
 
   // ------------------------------------------------------------------ import
   let imported = 0
@@ -277,6 +292,7 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
     await expect(entries.nth(0)).toHaveAttribute('data-source', 'undo')
     await expect(entries.nth(1)).toHaveAttribute('data-source', 'confirm')
     await expect(entries.nth(1)).toHaveAttribute('data-value', label3)
+    for (const k of [0, 1]) await expect(entries.nth(k)).toHaveAttribute('data-annotator', ANNOTATOR)
     // Undo/redo state survives too: redo would bring card 3 back.
     await expect(page.getByTestId('review-redo')).toBeEnabled()
   }
@@ -303,6 +319,19 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
     await expect(people.tile(a.id)).toHaveAttribute('data-count', String(merged - 3))
     await expect(people.tile(newPerson!.id)).toHaveAttribute('data-count', '3')
     await shot(page, 'people-13-after-restart-people')
+
+    // The profile survived the restart; Settings counts this annotator's answers and can switch back.
+    await page.getByTestId('status-annotator').click()
+    await expect(page.getByTestId('settings-screen')).toBeVisible()
+    const row = page.locator(`[data-testid="annotator-row"][data-name="${ANNOTATOR}"]`)
+    await expect(row).toBeVisible()
+    const answers = await api<HistoryEntry[]>(page, again, 'annotations.history', { faceId: card3[0]! })
+    expect(answers.every((h) => h.annotator === ANNOTATOR)).toBe(true)
+    expect(Number(await row.getAttribute('data-count'))).toBeGreaterThanOrEqual(card1.length + card2.length)
+    await shot(page, 'people-14-settings')
+    await page.locator(`[data-testid="annotator-recent"][data-name="${osUser}"]`).click()
+    await expect(page.getByTestId('status-annotator')).toHaveText(`as ${osUser}`)
+    await expect(page.getByTestId('annotator-current')).toHaveText(osUser)
   } finally {
     await again.stop()
   }

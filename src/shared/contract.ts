@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import type {
+  AnnotatorProfiles,
   AppInfo,
   ClusterPreviewRow,
   FaceSummary,
@@ -59,6 +60,14 @@ const page = {
 }
 const taskRef = z.union([id, z.string().trim().min(1).max(64)])
 const label = z.string().trim().min(1).max(64)
+/** A profile name as it is stored on every annotation: printable, one line. */
+export const annotatorName = z
+  .string()
+  .trim()
+  .min(1, 'An annotator name cannot be empty.')
+  .max(100)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'An annotator name is one line of printable text.')
 /** A model version number (0 = built-in head) or "active". */
 const versionRef = z.union([z.number().int().nonnegative(), z.literal('active')])
 
@@ -87,6 +96,9 @@ const mitigation = z
 
 export const calls = {
   'app.info': call(none, returns<AppInfo>()),
+  /** The annotator profile new annotations are recorded under (default: the OS user), and the profiles to pick from. */
+  'app.profiles': call(none, returns<AnnotatorProfiles>()),
+  'app.setAnnotator': call(z.object({ name: annotatorName }).strict(), returns<AnnotatorProfiles>()),
   'project.current': call(none, returns<ProjectInfo | null>()),
   'project.create': call(z.object({ dir: absoluteDir }).strict(), returns<ProjectInfo>()),
   'project.open': call(z.object({ dir: absoluteDir }).strict(), returns<ProjectInfo>()),
@@ -204,7 +216,7 @@ export const calls = {
     z
       .object({
         task: taskRef,
-        annotator: z.string().trim().min(1).max(100).optional(),
+        annotator: annotatorName.optional(),
         entries: z
           .array(
             z

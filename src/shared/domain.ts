@@ -45,6 +45,17 @@ export interface AppInfo {
   settingsDir: string
 }
 
+/** Who is annotating: the profile new annotations are recorded under, and the ones to pick from. */
+export interface AnnotatorProfiles {
+  current: string
+  /** The OS account: the default profile. */
+  osUser: string
+  /** Profiles picked on this machine, most recent first. */
+  recent: string[]
+  /** Annotators found in the open project's annotations, with how many answers each gave (empty without a project). */
+  inProject: Array<{ name: string; annotations: number }>
+}
+
 export type JobKind = 'import' | 'cluster' | 'train' | 'repredict' | 'sweep'
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
 

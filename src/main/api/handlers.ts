@@ -53,6 +53,8 @@ export type Handlers = {
 
 export const handlers: Handlers = {
   'app.info': (_a, ctx) => ctx.appInfo(),
+  'app.profiles': (_a, ctx) => ctx.profiles(),
+  'app.setAnnotator': (a, ctx) => ctx.setAnnotator(a.name),
   'project.current': (_a, ctx) => ctx.projectInfo(),
   'project.create': (a, ctx) => ctx.createProject(a.dir),
   'project.open': (a, ctx) => ctx.openProject(a.dir),

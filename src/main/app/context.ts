@@ -1,15 +1,18 @@
 import os from 'node:os'
-import type { AppInfo, BackendInfo, JobInfo, ProjectInfo } from '../../shared/domain'
+import type { AnnotatorProfiles, AppInfo, BackendInfo, JobInfo, ProjectInfo } from '../../shared/domain'
 import type { EventName, Events } from '../../shared/contract'
 import { AppError } from '../../shared/result'
 import { JobQueue } from '../jobs/queue'
 import { WorkerPool } from '../jobs/worker-pool'
 import type { WorkerFactory } from '../jobs/worker-client'
 import { closeProject, createProject, openProject, projectInfo, type Project } from '../project/project'
+import { annotatorCounts } from '../labels/annotations'
 import {
+  chooseAnnotator,
   defaultAnnotator,
   forgetProject,
   loadSettings,
+  osUser,
   rememberProject,
   saveSettings,
   settingsDir,
@@ -98,6 +101,24 @@ export class AppContext {
 
   get annotator(): string {
     return defaultAnnotator(this.settings)
+  }
+
+  profiles(): AnnotatorProfiles {
+    // The account name stays offered last, so going back to it is one click.
+    const recent = [...new Set([this.annotator, ...this.settings.annotators, osUser()])]
+    return {
+      current: this.annotator,
+      osUser: osUser(),
+      recent,
+      inProject: this.projectRef ? annotatorCounts(this.projectRef.db) : []
+    }
+  }
+
+  /** Later annotations (review, CLI, imports of label CSVs) are recorded under this name; earlier ones keep theirs. */
+  setAnnotator(name: string): AnnotatorProfiles {
+    this.settings = chooseAnnotator(this.settings, name)
+    saveSettings(this.settings)
+    return this.profiles()
   }
 
   /** The backend the workers run; probed once in a worker, since tfjs lives there and not in main. */

@@ -383,3 +383,13 @@ export function faceHistory(db: Db, faceId: number, taskRef?: number | string): 
     createdAt: r.created_at
   }))
 }
+
+/** Who answered in this project and how often (undo/redo rows are bookkeeping, not answers). */
+export function annotatorCounts(db: Db): Array<{ name: string; annotations: number }> {
+  return db
+    .prepare(
+      `SELECT annotator AS name, COUNT(*) AS annotations FROM annotations WHERE source NOT IN ('undo', 'redo')
+       GROUP BY annotator ORDER BY annotations DESC, name LIMIT 100`
+    )
+    .all() as Array<{ name: string; annotations: number }>
+}

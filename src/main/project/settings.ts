@@ -7,9 +7,12 @@ export interface Settings {
   recent: Array<{ dir: string; name: string; openedAt: string }>
   lastProject: string | null
   annotator: string | null
+  /** Profiles chosen on this machine, most recent first (the picker offers them). */
+  annotators: string[]
 }
 
 const MAX_RECENT = 10
+const MAX_PROFILES = 20
 
 /** Where settings live: FACE_STUDIO_HOME (tests, portable installs) or the OS config folder. */
 export function settingsDir(): string {
@@ -29,10 +32,13 @@ export function loadSettings(): Settings {
     return {
       recent: Array.isArray(raw.recent) ? raw.recent.filter((r) => typeof r?.dir === 'string') : [],
       lastProject: typeof raw.lastProject === 'string' ? raw.lastProject : null,
-      annotator: typeof raw.annotator === 'string' ? raw.annotator : null
+      annotator: typeof raw.annotator === 'string' ? raw.annotator : null,
+      annotators: Array.isArray(raw.annotators)
+        ? raw.annotators.filter((a): a is string => typeof a === 'string').slice(0, MAX_PROFILES)
+        : []
     }
   } catch {
-    return { recent: [], lastProject: null, annotator: null }
+    return { recent: [], lastProject: null, annotator: null, annotators: [] }
   }
 }
 
@@ -62,11 +68,24 @@ export function recentProjects(settings: Settings): RecentProject[] {
   return settings.recent.map((r) => ({ ...r, exists: fs.existsSync(path.join(r.dir, 'studio.db')) }))
 }
 
-export function defaultAnnotator(settings: Settings): string {
-  if (settings.annotator) return settings.annotator
+/** The OS account name: the profile every annotation carries until the user picks another. */
+export function osUser(): string {
   try {
-    return os.userInfo().username
+    return os.userInfo().username || 'annotator'
   } catch {
     return 'annotator'
+  }
+}
+
+export function defaultAnnotator(settings: Settings): string {
+  return settings.annotator ?? osUser()
+}
+
+/** Picks the profile new annotations are recorded under; remembered first in the picker's list. */
+export function chooseAnnotator(settings: Settings, name: string): Settings {
+  return {
+    ...settings,
+    annotator: name,
+    annotators: [name, ...settings.annotators.filter((a) => a !== name)].slice(0, MAX_PROFILES)
   }
 }

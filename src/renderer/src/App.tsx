@@ -7,7 +7,7 @@ import { AboutDialog, ShortcutsDialog } from './components/Dialogs'
 import { SCREENS, Sidebar } from './components/Sidebar'
 import { StatusBar } from './components/StatusBar'
 import { Toasts } from './components/Toasts'
-import { ComingSoon } from './screens/ComingSoon'
+import { Settings } from './screens/Settings'
 import { FirstRun } from './screens/FirstRun'
 import { ImportDialog } from './screens/ImportDialog'
 import { Library } from './screens/Library'
@@ -61,7 +61,7 @@ function Screen(): ReactElement {
   if (screen === 'models') return <Models />
   if (screen === 'compare') return <Compare />
   if (screen === 'fairness') return <Fairness />
-  return screen === 'library' ? <Library /> : <ComingSoon screen={screen} />
+  return screen === 'settings' ? <Settings /> : <Library />
 }
 
 function Dialogs(): ReactElement | null {

@@ -3,7 +3,7 @@ import type { ReactElement } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { JobInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { cancelJob, isActive } from '../store/actions'
+import { cancelJob, isActive, navigate } from '../store/actions'
 import { count, duration, fraction, plural, rate } from '../format'
 import { ProgressBar } from './common'
 import { CloseIcon } from './icons'
@@ -49,6 +49,7 @@ export function StatusBar(): ReactElement {
     useShallow((s) => (s.project ? { name: s.project.name, faces: s.project.counts.faces, dir: s.project.dir } : null))
   )
   const backend = useStudio((s) => s.info?.backend?.label ?? null)
+  const annotator = useStudio((s) => s.info?.annotator ?? null)
   const backendState = useStudio((s) => s.backendState)
   const connection = useStudio((s) => s.connection)
   const active = useStudio(
@@ -72,6 +73,21 @@ export function StatusBar(): ReactElement {
           <span className="status-bar__item" data-testid="status-faces">
             {plural(project.faces, 'face')}
           </span>
+          {annotator && (
+            <>
+              <span className="status-bar__sep" aria-hidden="true">
+                ·
+              </span>
+              <button
+                className="status-bar__item status-bar__link"
+                data-testid="status-annotator"
+                title="Answers are recorded under this name; click to switch profile"
+                onClick={() => navigate('settings')}
+              >
+                as {annotator}
+              </button>
+            </>
+          )}
         </>
       )}
       <span className="status-bar__sep" aria-hidden="true">

@@ -5,6 +5,8 @@ import { createOrOpenProject, forgetRecent } from '../store/actions'
 import { ProjectForm } from './ProjectForms'
 import { ErrorMessage } from '../components/common'
 import { LogoMark } from '../components/icons'
+import { AnnotatorPicker } from '../components/AnnotatorPicker'
+import '../settings.css'
 import { modKey } from '../format'
 
 function when(iso: string): string {
@@ -93,6 +95,9 @@ export function FirstRun(): ReactElement {
           </div>
         </div>
         <RecentList />
+        <section className="card first-run__profile" aria-label="Annotator profile">
+          <AnnotatorPicker compact />
+        </section>
         <p className="first-run__keys muted">
           <kbd className="kbd">{modKey}N</kbd> new project · <kbd className="kbd">{modKey}O</kbd> open project
         </p>

@@ -78,6 +78,7 @@ export function HistoryPanel(): ReactElement {
                   data-value={h.value ?? ''}
                   data-source={h.source}
                   data-task={h.task}
+                  data-annotator={h.annotator}
                 >
                   <div className="history-entry__main">
                     <span className="history-entry__task">{h.task}</span>

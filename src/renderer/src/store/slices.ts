@@ -1,7 +1,14 @@
 /** The store's feature slices: each owns its state and plain setters; side effects live in actions.ts. */
 import type { StateCreator } from 'zustand'
 import type { ConnectionState } from '../api'
-import type { AppInfo, ImageSummary, JobInfo, ProjectInfo, RecentProject } from '../../../shared/domain'
+import type {
+  AnnotatorProfiles,
+  AppInfo,
+  ImageSummary,
+  JobInfo,
+  ProjectInfo,
+  RecentProject
+} from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 
 export type StudioState = AppSlice & ProjectSlice & JobsSlice & LibrarySlice & UiSlice & ToastSlice
@@ -16,13 +23,16 @@ export interface AppSlice {
   /** Web mode only: the event socket's state ('open' in Electron). */
   connection: ConnectionState
   authRejected: boolean
+  /** Annotator profiles (Settings, first run); null until asked for. */
+  profiles: AnnotatorProfiles | null
 }
 export const createAppSlice: Slice<AppSlice> = () => ({
   mode: 'web',
   info: null,
   backendState: 'starting',
   connection: 'open',
-  authRejected: false
+  authRejected: false,
+  profiles: null
 })
 
 // ---- project + recent projects ----
