@@ -151,3 +151,19 @@ export class ReviewPage {
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-value') ?? ''))
   }
 }
+
+/** Every tile in `tiles` shows its thumbnail: an <img> that finished loading real pixels (not a 404). */
+export async function expectThumbsLoaded(tiles: Locator): Promise<void> {
+  const n = await tiles.count()
+  expect(n).toBeGreaterThan(0)
+  await expect(tiles.locator('img')).toHaveCount(n)
+  await expect
+    .poll(() =>
+      tiles
+        .locator('img')
+        .evaluateAll((imgs) =>
+          imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)
+        )
+    )
+    .toBe(true)
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { HistoryEntry } from '../src/shared/domain'
 import { expect, sharedData, shot, startServer, tempDir, test, type StudioServer } from './fixtures'
-import { api, createProject, importFolder, PeoplePage, ReviewPage } from './pages'
+import { api, createProject, expectThumbsLoaded, importFolder, PeoplePage, ReviewPage } from './pages'
 
 /** Six LFW people with ten photos each; their folders are symlinked, never copied. */
 const PEOPLE = ['Adrien_Brody', 'Harrison_Ford', 'Kofi_Annan', 'Meryl_Streep', 'Jennifer_Lopez', 'Saddam_Hussein']
@@ -74,6 +74,7 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
   await page.getByTestId('threshold-slider').fill(defaultThreshold)
   await expect(page.getByTestId('preview-clusters')).toHaveText(String(await people.total()))
   let tiles = await people.allTiles()
+  await expectThumbsLoaded(page.getByTestId('person-tile'))
   // Real clusters (3+ faces) for (nearly) every person, and not one person spread over many.
   const big = tiles.filter((t) => t.count >= 3)
   expect(big.length).toBeGreaterThanOrEqual(PEOPLE.length - 1)
@@ -89,6 +90,7 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
   await people.open(named.id)
   await expect(people.personCount()).toHaveText(`${named.count} faces`)
   await expect(page.getByTestId('face-tile')).toHaveCount(named.count)
+  await expectThumbsLoaded(page.getByTestId('face-tile'))
   await page.getByTestId('person-name-input').fill(NAME)
   await page.getByTestId('person-name-input').press('Enter')
   await expect(page.getByTestId('person-name-input')).toHaveValue(NAME)
@@ -118,11 +120,16 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
 
   // ------------------------------------------------------------------ split one: the first three faces become a new person
   const faces = page.getByTestId('face-tile')
-  const splitIds = await faces.evaluateAll((els) => els.slice(0, 3).map((e) => Number(e.getAttribute('data-face-id'))))
   await faces.nth(0).click()
   await faces.nth(2).click({ modifiers: ['Shift'] })
   await expect(page.getByTestId('selection-bar')).toHaveAttribute('data-selected', '3')
-  await expect(page.locator('[data-testid="face-tile"][data-selected="true"]')).toHaveCount(3)
+  const selectedTiles = page.locator('[data-testid="face-tile"][data-selected="true"]')
+  await expect(selectedTiles).toHaveCount(3)
+  // Read the ids from the selection itself: the grid may re-render its pages after the merge.
+  const splitIds = await selectedTiles.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-face-id'))))
+  expect(await faces.evaluateAll((els) => els.slice(0, 3).map((e) => Number(e.getAttribute('data-face-id'))))).toEqual(
+    splitIds
+  )
   await shot(page, 'people-06-split-selection')
   await page.getByTestId('person-split').click()
   await expect(people.personCount()).toHaveText(`${merged - 3} faces`)
@@ -167,6 +174,7 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
   expect(await page.evaluate(() => document.activeElement === document.body || document.activeElement === null)).toBe(
     true
   )
+  await expectThumbsLoaded(page.getByTestId('review-face'))
   await shot(page, 'people-08-review-card')
 
   // Card 1: arrows move the focus (the history panel follows it), Enter confirms the whole card.

@@ -1,5 +1,5 @@
 /** Library: imported photos as a virtualised grid, filterable to photos with faces or per-file errors. */
-import { useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react'
+import { memo, useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import type { ImageSummary } from '../../../shared/domain'
 import { useStudio } from '../store'
@@ -9,6 +9,7 @@ import { EmptyState, ErrorMessage } from '../components/common'
 import { AlertIcon, FaceIcon, ImportIcon, LibraryIcon } from '../components/icons'
 import { count, fileName, modKey, plural } from '../format'
 import { ImageDetail } from './ImageDetail'
+import { GridThumb } from '../components/GridThumb'
 
 const FILTERS: Array<{ id: LibraryFilter; label: string }> = [
   { id: 'all', label: 'All' },
@@ -24,7 +25,15 @@ function itemAt(pages: Record<number, ImageSummary[]>, index: number): ImageSumm
   return pages[Math.floor(index / LIBRARY_PAGE)]?.[index % LIBRARY_PAGE]
 }
 
-function Tile({ image, index, size }: { image: ImageSummary | undefined; index: number; size: number }): ReactElement {
+function TileView({
+  image,
+  index,
+  size
+}: {
+  image: ImageSummary | undefined
+  index: number
+  size: number
+}): ReactElement {
   if (!image) return <div className="tile tile--loading" style={{ width: size }} aria-hidden="true" />
   const name = fileName(image.relPath)
   const isError = image.status === 'error'
@@ -48,7 +57,7 @@ function Tile({ image, index, size }: { image: ImageSummary | undefined; index: 
             </span>
           </div>
         ) : (
-          <img src={mediaUrl(`image/${image.id}`)} alt={name} loading="lazy" decoding="async" draggable={false} />
+          <GridThumb src={mediaUrl(`image/${image.id}`)} alt={name} />
         )}
         {!isError && (
           <span
@@ -64,6 +73,9 @@ function Tile({ image, index, size }: { image: ImageSummary | undefined; index: 
     </button>
   )
 }
+
+/** Memoised: scrolling re-renders the grid every frame, and only tiles whose props changed need to. */
+const Tile = memo(TileView)
 
 function Grid(): ReactElement {
   const total = useStudio((s) => s.total ?? 0)

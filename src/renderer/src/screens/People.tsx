@@ -1,5 +1,5 @@
 /** People: identity clusters as a grid of person tiles, the clustering panel, and "Is this Anna?" suggestions. */
-import { useEffect, type ReactElement } from 'react'
+import { memo, useEffect, type ReactElement } from 'react'
 import '../people.css'
 import type { PersonSummary } from '../../../shared/domain'
 import { useStudio } from '../store'
@@ -23,12 +23,13 @@ import { count, fraction, plural } from '../format'
 import { useTileGrid } from './PeopleVirtual'
 import { PersonPage } from './PeoplePerson'
 import { SuggestionStrip } from './PeopleSuggestions'
+import { GridThumb } from '../components/GridThumb'
 
 const MIN_TILE = 132
 const GAP = 18
 const CAPTION = 44
 
-function PersonTile({ person, size }: { person: PersonSummary | undefined; size: number }): ReactElement {
+function PersonTileView({ person, size }: { person: PersonSummary | undefined; size: number }): ReactElement {
   if (!person) return <div className="person-tile person-tile--loading" style={{ width: size }} aria-hidden="true" />
   const label = person.name ?? 'Unnamed'
   return (
@@ -43,13 +44,16 @@ function PersonTile({ person, size }: { person: PersonSummary | undefined; size:
       onClick={() => openPerson(person.id)}
     >
       <div className="person-tile__cover" style={{ width: size, height: size }}>
-        {person.cover && <img src={mediaUrl(person.cover)} alt="" loading="lazy" decoding="async" draggable={false} />}
+        {person.cover && <GridThumb src={mediaUrl(person.cover)} />}
       </div>
       <div className={`person-tile__name${person.name ? '' : ' person-tile__name--unnamed'}`}>{label}</div>
       <div className="person-tile__count">{plural(person.count, 'face')}</div>
     </button>
   )
 }
+
+/** Memoised: scrolling re-renders the grid every frame, and only tiles whose props changed need to. */
+const PersonTile = memo(PersonTileView)
 
 function PeopleGrid(): ReactElement {
   const total = useStudio((s) => s.peopleTotal ?? 0)

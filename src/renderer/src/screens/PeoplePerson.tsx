@@ -1,5 +1,5 @@
 /** A person page: every face of one person (or the unassigned faces), select → merge / split / move / not this person. */
-import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
+import { memo, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 import type { PersonFace, PersonSummary } from '../../../shared/domain'
 import { useStudio } from '../store'
 import { mediaUrl } from '../store/actions'
@@ -25,11 +25,12 @@ import { CheckIcon, ChevronLeft } from '../components/icons'
 import { modKey, plural } from '../format'
 import { useTileGrid } from './PeopleVirtual'
 import { SuggestionStrip } from './PeopleSuggestions'
+import { GridThumb } from '../components/GridThumb'
 
 const MIN_TILE = 112
 const GAP = 8
 
-function FaceTile({
+function FaceTileView({
   face,
   index,
   size,
@@ -57,7 +58,7 @@ function FaceTile({
       }}
       onClick={(e) => clickFace(index, e.shiftKey)}
     >
-      <img src={mediaUrl(face.thumb)} alt="" loading="lazy" decoding="async" draggable={false} />
+      <GridThumb src={mediaUrl(face.thumb)} />
       {face.confirmed && <span className="face-tile__confirmed" aria-label="confirmed" />}
       <span className="face-tile__check" aria-hidden="true">
         <CheckIcon width={13} height={13} />
@@ -65,6 +66,9 @@ function FaceTile({
     </button>
   )
 }
+
+/** Memoised: scrolling re-renders the grid every frame, and only tiles whose props changed need to. */
+const FaceTile = memo(FaceTileView)
 
 function FaceGrid(): ReactElement {
   const total = useStudio((s) => s.personFaceTotal)

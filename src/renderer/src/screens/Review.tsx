@@ -2,7 +2,7 @@
  * Review: the ask-when-unsure queue of the active task, one card at a time. "Are these all happy?" — Enter
  * confirms, x marks a face wrong and a label key gives its label, s skips, Ctrl+Z undoes (persisted).
  */
-import { useEffect, useRef, useState, type ReactElement } from 'react'
+import { memo, useEffect, useRef, useState, type ReactElement } from 'react'
 import '../people.css'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
@@ -32,6 +32,7 @@ import { count, plural } from '../format'
 import { useTileGrid } from './PeopleVirtual'
 import { HistoryPanel } from './ReviewHistory'
 import { ReviewHelp } from './ReviewHelp'
+import { GridThumb } from '../components/GridThumb'
 
 const MIN_TILE = 128
 const GAP = 10
@@ -46,7 +47,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))
 }
 
-function FaceTile({
+function FaceTileView({
   face,
   index,
   size,
@@ -79,7 +80,7 @@ function FaceTile({
       onClick={() => toggleMark(index)}
     >
       <span className="review-face__media" style={{ height: size }}>
-        <img src={mediaUrl(face.thumb)} alt="" loading="lazy" decoding="async" draggable={false} />
+        <GridThumb src={mediaUrl(face.thumb)} />
         {marked && (
           <span className="review-face__mark" data-testid="review-face-mark">
             {mark === null ? 'label?' : answerName(mark)}
@@ -102,6 +103,9 @@ function FaceTile({
     </button>
   )
 }
+
+/** Memoised: scrolling re-renders the grid every frame, and only tiles whose props changed need to. */
+const FaceTile = memo(FaceTileView)
 
 function CardGrid({
   card,
