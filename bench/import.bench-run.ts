@@ -45,7 +45,9 @@ afterAll(async () => {
 it('import throughput: studio pipeline (N workers) vs a plain face-api loop', async () => {
   await ensureMlReady()
   const backend = describeBackend(currentBackend())
-  for (const set of sets) {
+  // BENCH_SETS=group_photos,identity_deepface runs only those.
+  const only = process.env.BENCH_SETS?.split(',')
+  for (const set of sets.filter((x) => !only || only.includes(x.name))) {
     const files = listImages(set.dir, set.limit)
     const folder = linkFolder(files)
 
@@ -86,6 +88,18 @@ it('import throughput: studio pipeline (N workers) vs a plain face-api loop', as
     const summary = job.result as ImportSummary
     const workers = ctx.workers.acquire()
     const rss = workers.map((w) => (w.pid ? peakRssMiB(w.pid) : null))
+    // The same import with each photo's faces kept on one worker, to show what splitting them buys.
+    let noSplitSeconds: number | null = null
+    if (!set.crops) {
+      const again = testContext()
+      contexts.push(again)
+      again.createProject(path.join(tempDir('bench-proj'), 'p'))
+      await again.backend()
+      await again.workers.warmUp()
+      const t2 = performance.now()
+      await startImport(again, { folder, crops: set.crops, detector: 'ssd', splitFaces: false }).done
+      noSplitSeconds = (performance.now() - t2) / 1000
+    }
     const n = Math.min(files.length, 20)
     record(`import:${set.name}`, {
       backend,
@@ -100,6 +114,9 @@ it('import throughput: studio pipeline (N workers) vs a plain face-api loop', as
       plain_loop_faces: plainFaces,
       plain_images_per_s: +(files.length / plainSeconds).toFixed(2),
       speedup_vs_plain: +(plainSeconds / seconds).toFixed(2),
+      split_photos: summary.splitPhotos,
+      seconds_without_split: noSplitSeconds === null ? null : +noSplitSeconds.toFixed(2),
+      speedup_vs_plain_without_split: noSplitSeconds === null ? null : +(plainSeconds / noSplitSeconds).toFixed(2),
       stage_ms_per_image_detect: +(stage.detectMs / n).toFixed(1),
       stage_ms_per_face: {
         landmarks: +(stage.landmarksMs / Math.max(1, stage.faces)).toFixed(1),

@@ -10,7 +10,7 @@ import sharp, { type Sharp } from 'sharp'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { openDatabase } from '../db/open'
-import { analyzeImage, type AnalyzedFace, type RgbImage } from '../ml/analyze'
+import { analyzeLocated, locateThenAnalyze, type AnalyzedFace, type LocatedFaces, type RgbImage } from '../ml/analyze'
 import { DEFAULT_MAX_PIXELS } from '../ml/decode'
 import { EXPRESSION_LABELS } from '../ml/heads'
 import { ensureMlReady } from '../ml/runtime'
@@ -23,10 +23,28 @@ export interface ImportFileParams {
   file: string
   crops: boolean
   detector: 'ssd' | 'tiny'
+  /**
+   * With this many faces or more, stop after detection and return 'split': the import job then spreads
+   * the faces over all workers (import.faces) and this worker writes the photo (import.commit).
+   */
+  splitAt?: number
 }
 
 export type ImportFileResult =
-  { status: 'ok'; faces: number } | { status: 'skipped' } | { status: 'error'; error: string }
+  | { status: 'ok'; faces: number }
+  | { status: 'skipped' }
+  | { status: 'error'; error: string }
+  | { status: 'split'; located: LocatedFaces; hash: string }
+
+export interface ImportFacesParams {
+  file: string
+  /** The content hash the owner read: a helper that reads different bytes refuses rather than mixing. */
+  hash: string
+  located: LocatedFaces
+  indices: number[]
+}
+
+export type AnalyzedAt = Array<{ index: number; face: AnalyzedFace }>
 
 /** Files above this are refused before reading: no photo is this big, and reading it would blow memory. */
 const MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -134,9 +152,20 @@ function builtinVersions(db: Db): BuiltinVersions {
   return { expression: get('expression'), age: get('age'), gender: get('gender_presentation') }
 }
 
-export async function importFile(p: ImportFileParams, signal: AbortSignal): Promise<ImportFileResult> {
+/** A file read, hashed and decoded, waiting for its faces to be analysed and written. */
+interface Prepared {
+  p: ImportFileParams
+  db: Db
+  stat: fs.Stats
+  hash: string
+  decoded: Decoded
+}
+
+type Early = Exclude<ImportFileResult, { status: 'ok' } | { status: 'split' }>
+
+async function readAndDecode(p: ImportFileParams, signal: AbortSignal): Promise<Prepared | Early> {
   const db = projectDb(p.projectDir)
-  const fail = (error: string): ImportFileResult => {
+  const fail = (error: string): Early => {
     recordImageError(db, p.root, p.file, error)
     return { status: 'error', error }
   }
@@ -172,10 +201,66 @@ export async function importFile(p: ImportFileParams, signal: AbortSignal): Prom
   } catch (e) {
     return fail(describeDecodeError(e, p.file))
   }
-  await ensureMlReady()
-  const faces = await analyzeImage(decoded.rgb, { detector: p.detector, crops: p.crops })
-  if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
+  return { p, db, stat, hash, decoded }
+}
 
+/** Photos detected here and split across workers, waiting for their faces (one or two per worker). */
+const pendingSplits = new Map<string, Prepared>()
+const MAX_PENDING = 4
+/** Decoded copies of other workers' split photos, so a helper decodes each photo once, not once per chunk. */
+const helperCopies = new Map<string, RgbImage>()
+
+export async function importFile(p: ImportFileParams, signal: AbortSignal): Promise<ImportFileResult> {
+  const prepared = await readAndDecode(p, signal)
+  if (!('decoded' in prepared)) return prepared
+  await ensureMlReady()
+  const splitAt = p.splitAt
+  const { located, faces } = await locateThenAnalyze(
+    prepared.decoded.rgb,
+    { detector: p.detector, crops: p.crops },
+    (n) => splitAt !== undefined && n >= splitAt
+  )
+  if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
+  if (!faces) {
+    pendingSplits.set(p.file, prepared)
+    // A split the job abandoned (cancel, a helper's crash) must not pin decoded photos forever.
+    while (pendingSplits.size > MAX_PENDING) pendingSplits.delete(pendingSplits.keys().next().value as string)
+    return { status: 'split', located, hash: prepared.hash }
+  }
+  if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
+  return commit(prepared, faces)
+}
+
+/** Some faces of a split photo: from this worker's decoded copy when it owns the photo, else decoded again. */
+export async function importFaces(p: ImportFacesParams, signal: AbortSignal): Promise<AnalyzedAt> {
+  const owned = pendingSplits.get(p.file)
+  const key = `${p.file}\0${p.hash}`
+  let rgb = owned?.hash === p.hash ? owned.decoded.rgb : helperCopies.get(key)
+  if (!rgb) {
+    const buf = await fs.promises.readFile(p.file)
+    if (createHash('sha256').update(buf).digest('hex') !== p.hash) {
+      throw new AppError('CONFLICT', 'The file changed while it was being imported.')
+    }
+    rgb = (await decodeForAnalysis(buf)).rgb
+    helperCopies.set(key, rgb)
+    while (helperCopies.size > MAX_PENDING) helperCopies.delete(helperCopies.keys().next().value as string)
+  }
+  if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
+  await ensureMlReady()
+  return analyzeLocated(rgb, p.located, p.indices)
+}
+
+/** Writes a split photo once all its faces are back, in detection order. */
+export async function commitSplit(p: { file: string; faces: AnalyzedAt }): Promise<ImportFileResult> {
+  const prepared = pendingSplits.get(p.file)
+  if (!prepared) throw new AppError('INTERNAL', 'The photo being imported is no longer held by its worker.')
+  pendingSplits.delete(p.file)
+  const faces = [...p.faces].sort((a, b) => a.index - b.index).map((r) => r.face)
+  return commit(prepared, faces)
+}
+
+/** Preview, thumbnails and every row of one photo; the rows in one transaction. */
+async function commit({ p, db, stat, hash, decoded }: Prepared, faces: AnalyzedFace[]): Promise<ImportFileResult> {
   const project = { thumbs: path.join(p.projectDir, 'thumbs') }
   const stem = hash.slice(0, 20)
   const previewRel = path.join('previews', `${stem}.jpg`)

@@ -8,12 +8,15 @@ import { recordImageError } from './image-rows'
 import { walkImages } from './walk'
 import { listTasks } from './stats'
 import { predictMissing } from '../models/service'
-import type { ImportFileParams, ImportFileResult } from './import-file'
+import type { AnalyzedAt, ImportFacesParams, ImportFileParams, ImportFileResult } from './import-file'
+import type { LocatedFaces } from '../ml/analyze'
 
 export interface ImportOptions {
   folder: string
   crops: boolean
   detector: 'ssd' | 'tiny'
+  /** Spread a many-face photo's faces over all workers (default true; false for comparisons). */
+  splitFaces?: boolean
 }
 
 export interface ImportSummary {
@@ -25,10 +28,62 @@ export interface ImportSummary {
   backend: string
   seconds: number
   cancelled: boolean
+  /** Photos whose faces were analysed by several workers. */
+  splitPhotos: number
 }
 
 /** A worker that dies on a file twice in a row means the worker itself is broken, not the file. */
 const MAX_CONSECUTIVE_CRASHES = 2
+const CRASH_MESSAGE = 'The ML worker crashed while reading this file (it may be malformed or too large).'
+/**
+ * A photo with this many faces has them analysed by all workers, a few faces each: one worker alone would
+ * otherwise keep a group photo to itself while the others sit idle at the end of an import.
+ */
+const SPLIT_AT_FACES = 6
+const FACES_PER_CHUNK = 3
+
+/** A photo whose faces are being analysed in chunks by several workers; its owner writes it. */
+class SplitPhoto {
+  readonly results: AnalyzedAt = []
+  remaining: number
+  failed: string | null = null
+
+  constructor(
+    readonly file: string,
+    readonly hash: string,
+    readonly located: LocatedFaces,
+    /** The worker holding the decoded photo, which writes it. */
+    readonly owner: WorkerClient
+  ) {
+    this.remaining = Math.ceil(located.faces.length / FACES_PER_CHUNK)
+  }
+
+  chunks(): FaceChunk[] {
+    const all = this.located.faces.map((_, i) => i)
+    const out: FaceChunk[] = []
+    for (let i = 0; i < all.length; i += FACES_PER_CHUNK)
+      out.push({ photo: this, indices: all.slice(i, i + FACES_PER_CHUNK) })
+    return out
+  }
+}
+
+interface FaceChunk {
+  photo: SplitPhoto
+  indices: number[]
+}
+
+/** Wakes lanes waiting for work: a new chunk, a finished chunk or file, a cancel. */
+class Signal {
+  private waiters: Array<() => void> = []
+  next(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+  notify(): void {
+    const waiting = this.waiters
+    this.waiters = []
+    for (const w of waiting) w()
+  }
+}
 
 export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobInfo; done: Promise<JobInfo> } {
   const project = ctx.requireProject()
@@ -49,7 +104,8 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
       errors: [...walked.errors],
       backend: '',
       seconds: 0,
-      cancelled: false
+      cancelled: false,
+      splitPhotos: 0
     }
     const total = walked.files.length
     let done = 0
@@ -75,55 +131,165 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     const queue = await largestFirst(walked.files)
     let consecutiveCrashes = 0
     let fatal: AppError | null = null
+    // Every worker gets a lane, even with fewer files than workers: a lone group photo's faces still spread.
+    const lanes = ctx.workers.acquire(ctx.workers.size)
+    const inUse = new Set(lanes)
+    // The faces of a many-face photo are spread over all workers when there is more than one.
+    const splitAt = lanes.length > 1 && opts.splitFaces !== false ? SPLIT_AT_FACES : undefined
+    const chunks: FaceChunk[] = []
+    let filesInFlight = 0
+    const signal = new Signal()
+    job.signal.addEventListener('abort', () => signal.notify(), { once: true })
 
-    const runLane = async (initial: WorkerClient): Promise<void> => {
-      let worker = initial
-      while (queue.length > 0 && !job.signal.aborted && !fatal) {
-        const file = queue.shift()
-        if (file === undefined) break
-        const params: ImportFileParams = {
-          projectDir: project.dir,
-          root,
-          file,
-          crops: opts.crops,
-          detector: opts.detector
+    const fileFailed = (file: string, error: string): void => {
+      recordImageError(project.db, root, file, error)
+      summary.errors.push({ path: file, error })
+    }
+    const fileDone = (): void => {
+      done++
+      report()
+    }
+
+    /** One request on the lane's worker; a crashed worker is replaced and reported as the crash message. */
+    const onWorker = async <T>(
+      lane: { worker: WorkerClient },
+      op: string,
+      params: unknown
+    ): Promise<{ ok: true; value: T } | { ok: false; crash: string }> => {
+      try {
+        const value = await lane.worker.request<T>(op, params, { signal: job.signal })
+        consecutiveCrashes = 0
+        return { ok: true, value }
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'WORKER_CRASHED') throw e
+        consecutiveCrashes++
+        if (consecutiveCrashes >= MAX_CONSECUTIVE_CRASHES) {
+          fatal = e
+          signal.notify()
+        } else {
+          // The pool restarts dead workers; take one no other lane is using.
+          const fresh = ctx.workers.acquire().find((w) => !inUse.has(w))
+          if (!fresh) throw e
+          inUse.delete(lane.worker)
+          inUse.add(fresh)
+          lane.worker = fresh
         }
-        try {
-          const r = await worker.request<ImportFileResult>('import.file', params, { signal: job.signal })
-          consecutiveCrashes = 0
-          if (r.status === 'ok') {
-            summary.images++
-            summary.faces += r.faces
-          } else if (r.status === 'skipped') summary.skipped++
-          else if (r.status === 'error') summary.errors.push({ path: file, error: r.error })
-        } catch (e) {
-          if (e instanceof AppError && e.code === 'CANCELLED') break
-          if (e instanceof AppError && e.code === 'WORKER_CRASHED') {
-            consecutiveCrashes++
-            const message = 'The ML worker crashed while reading this file (it may be malformed or too large).'
-            recordImageError(project.db, root, file, message)
-            summary.errors.push({ path: file, error: message })
-            if (consecutiveCrashes >= MAX_CONSECUTIVE_CRASHES) {
-              fatal = e
-              break
-            }
-            // The pool restarts dead workers; take one no other lane is using.
-            const fresh = ctx.workers.acquire().find((w) => !inUse.has(w))
-            if (!fresh) throw e
-            inUse.delete(worker)
-            inUse.add(fresh)
-            worker = fresh
-          } else {
-            throw e
-          }
-        }
-        done++
-        report()
+        return { ok: false, crash: CRASH_MESSAGE }
       }
     }
 
-    const lanes = ctx.workers.acquire(Math.min(ctx.workers.size, Math.max(1, total)))
-    const inUse = new Set(lanes)
+    const runFile = async (lane: { worker: WorkerClient }, file: string, owned: SplitPhoto[]): Promise<void> => {
+      const params: ImportFileParams = {
+        projectDir: project.dir,
+        root,
+        file,
+        crops: opts.crops,
+        detector: opts.detector,
+        splitAt
+      }
+      filesInFlight++
+      try {
+        const r = await onWorker<ImportFileResult>(lane, 'import.file', params)
+        if (!r.ok) {
+          fileFailed(file, r.crash)
+          fileDone()
+          return
+        }
+        const v = r.value
+        if (v.status === 'split') {
+          summary.splitPhotos++
+          const photo = new SplitPhoto(file, v.hash, v.located, lane.worker)
+          owned.push(photo)
+          chunks.push(...photo.chunks())
+          signal.notify()
+          return
+        }
+        if (v.status === 'ok') {
+          summary.images++
+          summary.faces += v.faces
+        } else if (v.status === 'skipped') summary.skipped++
+        else summary.errors.push({ path: file, error: v.error })
+        fileDone()
+      } finally {
+        filesInFlight--
+        signal.notify()
+      }
+    }
+
+    const runChunk = async (lane: { worker: WorkerClient }, chunk: FaceChunk): Promise<void> => {
+      const { photo } = chunk
+      try {
+        const params: ImportFacesParams = {
+          file: photo.file,
+          hash: photo.hash,
+          located: photo.located,
+          indices: chunk.indices
+        }
+        const r = await onWorker<AnalyzedAt>(lane, 'import.faces', params)
+        if (r.ok) photo.results.push(...r.value)
+        else photo.failed ??= r.crash
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'CANCELLED') throw e
+        photo.failed ??= e instanceof Error ? e.message : String(e)
+      } finally {
+        photo.remaining--
+        signal.notify()
+      }
+    }
+
+    const commitPhoto = async (lane: { worker: WorkerClient }, photo: SplitPhoto): Promise<void> => {
+      // A lane's worker replaced after a crash took the decoded photo with it: the next import redoes it.
+      const failed = photo.failed ?? (lane.worker !== photo.owner ? CRASH_MESSAGE : null)
+      if (failed) {
+        fileFailed(photo.file, failed)
+        fileDone()
+        return
+      }
+      try {
+        const r = await onWorker<ImportFileResult>(lane, 'import.commit', { file: photo.file, faces: photo.results })
+        if (!r.ok) fileFailed(photo.file, r.crash)
+        else if (r.value.status === 'ok') {
+          summary.images++
+          summary.faces += r.value.faces
+        }
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'CANCELLED') throw e
+        fileFailed(photo.file, e instanceof Error ? e.message : String(e))
+      }
+      fileDone()
+    }
+
+    const runLane = async (initial: WorkerClient): Promise<void> => {
+      const lane = { worker: initial }
+      const owned: SplitPhoto[] = []
+      try {
+        while (!job.signal.aborted && !fatal) {
+          const complete = owned.find((p) => p.remaining === 0)
+          if (complete) {
+            owned.splice(owned.indexOf(complete), 1)
+            await commitPhoto(lane, complete)
+            continue
+          }
+          const chunk = chunks.shift()
+          if (chunk) {
+            await runChunk(lane, chunk)
+            continue
+          }
+          const file = queue.shift()
+          if (file !== undefined) {
+            await runFile(lane, file, owned)
+            continue
+          }
+          // Nothing to take now; more can only come from photos still being read (splits) or faces of
+          // this lane's photos still being analysed elsewhere.
+          if (owned.length === 0 && filesInFlight === 0) break
+          await signal.next()
+        }
+      } catch (e) {
+        if (!(e instanceof AppError && e.code === 'CANCELLED')) throw e
+      }
+    }
+
     await Promise.all(lanes.map((w) => runLane(w)))
     if (!fatal && !job.signal.aborted && summary.images > 0) {
       // Import writes the built-in (v0) predictions; tasks whose active version is a trained one

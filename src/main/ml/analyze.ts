@@ -202,70 +202,184 @@ async function analyzeFace(
   }
 }
 
+/**
+ * Where the faces of a photo are, as plain data: what detection found, in a form that crosses a process
+ * boundary, so the faces of one many-face photo can be analysed by several workers.
+ */
+export interface LocatedFaces {
+  faces: Array<{
+    score: number
+    /** The detection box relative to the (possibly padded) image, as face-api keeps it. */
+    relativeBox: { x: number; y: number; width: number; height: number }
+    imageDims: { width: number; height: number }
+    source: AnalyzedFace['source']
+  }>
+  /** > 0 when the faces were found on a copy padded by this many pixels on each side. */
+  padOffset: number
+}
+
+function emptyTimings(): StageTimings {
+  return { detectMs: 0, landmarksMs: 0, descriptorMs: 0, expressionMs: 0, ageGenderMs: 0, faces: 0 }
+}
+
+function toTensor(input: RgbImage): Tensor3D {
+  return tf.tensor3d(input.data, [input.height, input.width, 3], 'int32')
+}
+
+function padded(image: Tensor3D, pad: number): Tensor3D {
+  return tf.pad(image, [
+    [pad, pad],
+    [pad, pad],
+    [0, 0]
+  ]) as Tensor3D
+}
+
+/** Detection only: the first half of analyzeImage. */
+export async function locateFaces(
+  input: RgbImage,
+  opts: AnalyzeOptions,
+  timings: StageTimings = emptyTimings()
+): Promise<LocatedFaces> {
+  requireModels()
+  checkInput(input)
+  const image = toTensor(input)
+  try {
+    return await locateOn(image, input, opts, timings)
+  } finally {
+    image.dispose()
+  }
+}
+
+async function locateOn(
+  image: Tensor3D,
+  input: { width: number; height: number },
+  opts: AnalyzeOptions,
+  timings: StageTimings
+): Promise<LocatedFaces> {
+  let started = performance.now()
+  // A crop this small holds one face and no detector finds it (SSD on 48×48 FER crops: none of six),
+  // so in crops mode it goes straight to the whole-image face instead of paying two SSD passes.
+  const tinyCrop = opts.crops === true && Math.max(input.width, input.height) < CROP_DETECT_MIN_SIDE
+  // A larger crop is a face filling the frame, exactly what SSD misses unpadded (below), so crops mode
+  // goes straight to the padded pass: one SSD run per image instead of two.
+  const padFirst = opts.crops === true && !tinyCrop && opts.padRetry !== false
+  let detections = tinyCrop || padFirst ? [] : await detect(image, opts)
+  timings.detectMs = performance.now() - started
+  let padOffset = 0
+
+  // SSD misses faces that fill most of the frame (tight portraits, LFW-style crops: 14 of 35 found);
+  // with a border of half the image on each side it finds them (35 of 35). Tried when nothing was found.
+  if (detections.length === 0 && !tinyCrop && opts.padRetry !== false) {
+    started = performance.now()
+    const pad = Math.round(Math.max(input.width, input.height) * PAD_RETRY_FRACTION)
+    const copy = padded(image, pad)
+    try {
+      const found = await detect(copy, opts)
+      timings.detectMs += performance.now() - started
+      if (found.length > 0) {
+        padOffset = pad
+        detections = found
+      }
+    } finally {
+      copy.dispose()
+    }
+  }
+
+  let sources: AnalyzedFace['source'][] = detections.map(() => 'detector')
+  if (opts.crops) {
+    // locateFaces returns detections best-first.
+    detections = detections.length > 0 ? detections.slice(0, 1) : [wholeImage(input.width, input.height)]
+    sources = [sources[0] ?? 'whole-image']
+  }
+  return {
+    padOffset,
+    faces: detections.map((d, i) => {
+      const r = d.relativeBox
+      return {
+        score: d.score,
+        relativeBox: { x: r.x, y: r.y, width: r.width, height: r.height },
+        imageDims: { width: d.imageDims.width, height: d.imageDims.height },
+        source: sources[i]!
+      }
+    })
+  }
+}
+
+/**
+ * The second half of analyzeImage: landmarks, features and predictions for the located faces at
+ * `indices` (all by default). A face whose crop falls outside the image is left out, as before.
+ */
+export async function analyzeLocated(
+  input: RgbImage,
+  located: LocatedFaces,
+  indices: number[] = located.faces.map((_, i) => i),
+  timings: StageTimings = emptyTimings()
+): Promise<Array<{ index: number; face: AnalyzedFace }>> {
+  requireModels()
+  checkInput(input)
+  const image = toTensor(input)
+  try {
+    return await analyzeOn(image, input, located, indices, timings)
+  } finally {
+    image.dispose()
+  }
+}
+
+async function analyzeOn(
+  original: Tensor3D,
+  input: { width: number; height: number },
+  located: LocatedFaces,
+  indices: number[],
+  timings: StageTimings
+): Promise<Array<{ index: number; face: AnalyzedFace }>> {
+  const offset = located.padOffset
+  const image = offset > 0 ? padded(original, offset) : original
+  try {
+    const out: Array<{ index: number; face: AnalyzedFace }> = []
+    for (const index of indices) {
+      const f = located.faces[index]
+      if (!f) throw new Error(`analyzeLocated: no face ${index}`)
+      const r = f.relativeBox
+      const detection = new faceapi.FaceDetection(f.score, new faceapi.Rect(r.x, r.y, r.width, r.height), f.imageDims)
+      const face = await analyzeFace(image, detection, f.source, timings)
+      if (face) out.push({ index, face: offset > 0 ? unpad(face, offset, input.width, input.height) : face })
+    }
+    timings.faces += out.length
+    return out
+  } finally {
+    if (image !== original) image.dispose()
+  }
+}
+
 /** analyzeImage plus per-stage timings (for benchmarks and the CLI). */
 export async function analyzeImageTimed(
   input: RgbImage,
   opts: AnalyzeOptions
 ): Promise<{ faces: AnalyzedFace[]; timings: StageTimings }> {
+  const timings = emptyTimings()
+  const r = await locateThenAnalyze(input, opts, () => false, timings)
+  return { faces: r.faces ?? [], timings }
+}
+
+/**
+ * Detection, then — unless `split(number of faces)` says the faces go elsewhere — their analysis, on one
+ * tensor of the photo. faces is null when split.
+ */
+export async function locateThenAnalyze(
+  input: RgbImage,
+  opts: AnalyzeOptions,
+  split: (faces: number) => boolean,
+  timings: StageTimings = emptyTimings()
+): Promise<{ located: LocatedFaces; faces: AnalyzedFace[] | null }> {
   requireModels()
   checkInput(input)
-  const timings: StageTimings = {
-    detectMs: 0,
-    landmarksMs: 0,
-    descriptorMs: 0,
-    expressionMs: 0,
-    ageGenderMs: 0,
-    faces: 0
-  }
-  let image = tf.tensor3d(input.data, [input.height, input.width, 3], 'int32')
-  let offset = 0
+  const image = toTensor(input)
   try {
-    let started = performance.now()
-    // A crop this small holds one face and no detector finds it (SSD on 48×48 FER crops: none of six),
-    // so in crops mode it goes straight to the whole-image face instead of paying two SSD passes.
-    const tinyCrop = opts.crops === true && Math.max(input.width, input.height) < CROP_DETECT_MIN_SIDE
-    // A larger crop is a face filling the frame, exactly what SSD misses unpadded (below), so crops mode
-    // goes straight to the padded pass: one SSD run per image instead of two.
-    const padFirst = opts.crops === true && !tinyCrop && opts.padRetry !== false
-    let detections = tinyCrop || padFirst ? [] : await detect(image, opts)
-    timings.detectMs = performance.now() - started
-
-    // SSD misses faces that fill most of the frame (tight portraits, LFW-style crops: 14 of 35 found);
-    // with a border of half the image on each side it finds them (35 of 35). Tried when nothing was found.
-    if (detections.length === 0 && !tinyCrop && opts.padRetry !== false) {
-      started = performance.now()
-      const pad = Math.round(Math.max(input.width, input.height) * PAD_RETRY_FRACTION)
-      const padded = tf.pad(image, [
-        [pad, pad],
-        [pad, pad],
-        [0, 0]
-      ]) as Tensor3D
-      const found = await detect(padded, opts)
-      timings.detectMs += performance.now() - started
-      if (found.length > 0) {
-        image.dispose()
-        image = padded
-        offset = pad
-        detections = found
-      } else {
-        padded.dispose()
-      }
-    }
-
-    let sources: AnalyzedFace['source'][] = detections.map(() => 'detector')
-    if (opts.crops) {
-      // locateFaces returns detections best-first.
-      detections = detections.length > 0 ? detections.slice(0, 1) : [wholeImage(input.width, input.height)]
-      sources = [sources[0] ?? 'whole-image']
-    }
-
-    const faces: AnalyzedFace[] = []
-    for (const [i, detection] of detections.entries()) {
-      const face = await analyzeFace(image, detection, sources[i]!, timings)
-      if (face) faces.push(offset > 0 ? unpad(face, offset, input.width, input.height) : face)
-    }
-    timings.faces = faces.length
-    return { faces, timings }
+    const located = await locateOn(image, input, opts, timings)
+    if (split(located.faces.length)) return { located, faces: null }
+    const all = located.faces.map((_, i) => i)
+    const faces = (await analyzeOn(image, input, located, all, timings)).map((r) => r.face)
+    return { located, faces }
   } finally {
     image.dispose()
   }

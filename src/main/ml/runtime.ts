@@ -15,3 +15,27 @@ export function ensureMlReady(): Promise<void> {
   })
   return ready
 }
+
+let warmed: Promise<void> | null = null
+
+/**
+ * One pass of every net on a blank image: the first inference of each net allocates and compiles far more
+ * than later ones, so a worker warmed here starts an import at its steady speed.
+ */
+export function warmNets(): Promise<void> {
+  warmed ??= (async () => {
+    const { analyzeImage } = await import('./analyze')
+    const side = 128
+    await analyzeImage(
+      { data: new Uint8Array(side * side * 3).fill(128), width: side, height: side },
+      {
+        detector: 'ssd',
+        crops: true
+      }
+    )
+  })().catch((e: unknown) => {
+    warmed = null
+    throw e
+  })
+  return warmed
+}

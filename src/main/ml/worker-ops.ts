@@ -1,6 +1,6 @@
 import type { Op } from '../jobs/worker-runtime'
 import type { BackendInfo } from '../../shared/domain'
-import type { ImportFileParams } from '../library/import-file'
+import type { AnalyzedAt, ImportFacesParams, ImportFileParams } from '../library/import-file'
 import type { TrainParams } from '../models/train-op'
 import type { EvaluateParams, PredictParams } from '../models/predict-op'
 import type { ClusterOpParams, PreviewOpParams } from '../people/worker-ops'
@@ -13,13 +13,22 @@ export const workerOps: Record<string, Op> = {
     return { name: b.name, simd: b.simd, threads: b.threads, detail: b.detail }
   },
   'ml.warmup': async () => {
-    const { ensureMlReady } = await import('./runtime')
+    const { ensureMlReady, warmNets } = await import('./runtime')
     await ensureMlReady()
+    await warmNets()
     return null
   },
   'import.file': async (params, ctx) => {
     const { importFile } = await import('../library/import-file')
     return importFile(params as ImportFileParams, ctx.signal)
+  },
+  'import.faces': async (params, ctx) => {
+    const { importFaces } = await import('../library/import-file')
+    return importFaces(params as ImportFacesParams, ctx.signal)
+  },
+  'import.commit': async (params) => {
+    const { commitSplit } = await import('../library/import-file')
+    return commitSplit(params as { file: string; faces: AnalyzedAt })
   },
   'people.cluster': async (params) => (await import('../people/worker-ops')).clusterOp(params as ClusterOpParams),
   'people.preview': async (params) => (await import('../people/worker-ops')).previewOp(params as PreviewOpParams),
