@@ -136,6 +136,15 @@ test('people and review: cluster, name, merge, split, keyboard review, correct, 
   await expect(page.getByTestId('selection-bar')).toHaveAttribute('data-selected', '0')
   for (const id of splitIds)
     await expect(page.locator(`[data-testid="face-tile"][data-face-id="${id}"]`)).toHaveCount(0)
+  // On People, Ctrl+Z undoes the split (not an answer) and Ctrl+Shift+Z redoes it.
+  await page.keyboard.press('Control+z')
+  await expect(people.personCount()).toHaveText(`${merged} faces`)
+  for (const id of splitIds)
+    await expect(page.locator(`[data-testid="face-tile"][data-face-id="${id}"]`)).toHaveCount(1)
+  await page.keyboard.press('Control+Shift+z')
+  await expect(people.personCount()).toHaveText(`${merged - 3} faces`)
+  for (const id of splitIds)
+    await expect(page.locator(`[data-testid="face-tile"][data-face-id="${id}"]`)).toHaveCount(0)
   await people.back()
 
   // Grid: one fewer (merge), one more (split); the named person and the merged counts stay.

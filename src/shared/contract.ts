@@ -18,7 +18,9 @@ import type {
   RecentProject,
   ReviewQueue,
   TaskInfo,
-  UndoResult
+  UndoResult,
+  PeopleUndoResult,
+  PeopleUndoState
 } from './domain'
 import type {
   EpochPoint,
@@ -180,6 +182,10 @@ export const calls = {
     returns<PersonSuggestion[]>()
   ),
   /** Answer a suggestion: accept moves the face to the person, reject stores "not this person". */
+  /** Undo the latest People operation of this session (rename, merge, split, move, not-this-person, suggestion). null: nothing. */
+  'people.undo': call(none, returns<PeopleUndoResult | null>()),
+  'people.redo': call(none, returns<PeopleUndoResult | null>()),
+  'people.undoState': call(none, returns<PeopleUndoState>()),
   'people.answerSuggestion': call(
     z.object({ faceId: id, personId: id, accept: z.boolean() }).strict(),
     returns<null>()

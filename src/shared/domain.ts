@@ -183,6 +183,21 @@ export interface AnnotationChange {
   previous: string | null
 }
 
+/** A People operation (rename, merge, split, move, not-this-person, suggestion) undone or redone. */
+export interface PeopleUndoResult {
+  description: string
+  persons: number[]
+  /** How many faces the operation could have touched. */
+  faces: number
+}
+
+export interface PeopleUndoState {
+  undo: string | null
+  redo: string | null
+  /** When the operation undo would reverse was done (ISO), to pick the newer of People and answer undo. */
+  undoAt: string | null
+}
+
 export interface UndoResult {
   /** The user action undone or redone. */
   actionId: number

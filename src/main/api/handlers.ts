@@ -6,6 +6,15 @@ import { listImages, imageDetail } from '../library/queries'
 import { startImport } from '../library/import-job'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../people/cluster-job'
 import {
+  peopleUndoState,
+  personLabel,
+  personsOfFaces,
+  recordPeopleOp,
+  redoPeopleOp,
+  undoPeopleOp
+} from '../people/people-undo'
+import { plural } from '../../shared/format'
+import {
   answerSuggestion,
   listPersons,
   mergePersons,
@@ -98,36 +107,80 @@ function peopleHandlers(): Subset<'people'> {
     'people.get': (a, ctx) => personDetail(ctx.requireProject().db, a),
     'people.unassigned': (a, ctx) => unassignedFaces(ctx.requireProject().db, a),
     'people.rename': (a, ctx) => {
-      const r = renamePerson(ctx.requireProject().db, a.id, a.name)
+      const project = ctx.requireProject()
+      const r = recordPeopleOp(project, `Rename ${personLabel(project.db, a.id)}`, { persons: [a.id] }, () =>
+        renamePerson(project.db, a.id, a.name)
+      )
       changed(ctx, ['persons'])
       return r
     },
     'people.merge': (a, ctx) => {
-      const r = mergePersons(ctx.requireProject().db, a.into, a.from, ctx.annotator)
+      const project = ctx.requireProject()
+      const what = `Merge ${personLabel(project.db, a.from)} into ${personLabel(project.db, a.into)}`
+      const r = recordPeopleOp(project, what, { persons: [a.into, a.from] }, () =>
+        mergePersons(project.db, a.into, a.from, ctx.annotator)
+      )
       changed(ctx, ['persons', 'faces'])
       return r
     },
     'people.split': (a, ctx) => {
-      const r = splitPerson(ctx.requireProject().db, a.id, a.faceIds)
+      const project = ctx.requireProject()
+      const what = `Split ${plural(a.faceIds.length, 'face')} off ${personLabel(project.db, a.id)}`
+      const r = recordPeopleOp(
+        project,
+        what,
+        { persons: [a.id], faces: a.faceIds },
+        () => splitPerson(project.db, a.id, a.faceIds),
+        (p) => [p.id]
+      )
       changed(ctx, ['persons', 'faces'])
       return r
     },
     'people.moveFaces': (a, ctx) => {
-      const r = moveFaces(ctx.requireProject().db, a.faceIds, a.personId)
+      const project = ctx.requireProject()
+      const what = `Move ${plural(a.faceIds.length, 'face')} to ${personLabel(project.db, a.personId)}`
+      const r = recordPeopleOp(
+        project,
+        what,
+        { persons: [a.personId, ...personsOfFaces(project.db, a.faceIds)], faces: a.faceIds },
+        () => moveFaces(project.db, a.faceIds, a.personId)
+      )
       changed(ctx, ['persons', 'faces'])
       return r
     },
     'people.notThisPerson': (a, ctx) => {
-      const r = notThisPerson(ctx.requireProject().db, a.personId, a.faceIds)
+      const project = ctx.requireProject()
+      const what = `Not ${personLabel(project.db, a.personId)}: ${plural(a.faceIds.length, 'face')}`
+      const r = recordPeopleOp(project, what, { persons: [a.personId], faces: a.faceIds }, () =>
+        notThisPerson(project.db, a.personId, a.faceIds)
+      )
       changed(ctx, ['persons', 'faces'])
       return r
     },
     'people.suggestions': (a, ctx) => suggestions(ctx.requireProject().db, a),
     'people.answerSuggestion': (a, ctx) => {
-      answerSuggestion(ctx.requireProject().db, a.faceId, a.personId, a.accept)
+      const project = ctx.requireProject()
+      const what = `${a.accept ? 'Accept' : 'Reject'} face #${a.faceId} as ${personLabel(project.db, a.personId)}`
+      recordPeopleOp(
+        project,
+        what,
+        { persons: [a.personId, ...personsOfFaces(project.db, [a.faceId])], faces: [a.faceId] },
+        () => answerSuggestion(project.db, a.faceId, a.personId, a.accept)
+      )
       changed(ctx, ['persons', 'faces'])
       return null
-    }
+    },
+    'people.undo': (_a, ctx) => {
+      const r = undoPeopleOp(ctx.requireProject(), ctx.annotator)
+      if (r) changed(ctx, ['persons', 'faces'])
+      return r
+    },
+    'people.redo': (_a, ctx) => {
+      const r = redoPeopleOp(ctx.requireProject(), ctx.annotator)
+      if (r) changed(ctx, ['persons', 'faces'])
+      return r
+    },
+    'people.undoState': (_a, ctx) => peopleUndoState(ctx.requireProject())
   }
 }
 

@@ -3,6 +3,7 @@ import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { applyClusterPlan, lastClusteredFace, storedThreshold, type ClusterMode, type ClusterPlan } from './clustering'
 import type { ClusterOpParams, PreviewOpParams } from './worker-ops'
+import { clearPeopleUndo } from './people-undo'
 
 export interface ClusterJobOptions {
   /** Euclidean distance on the 128-d descriptors; the project's last threshold (default 0.5) when absent. */
@@ -33,6 +34,7 @@ export function startClustering(
     const plan = await worker.request<ClusterPlan>('people.cluster', params, { signal: job.signal })
     if (job.signal.aborted) throw new AppError('CANCELLED', 'Clustering cancelled; nothing was changed.')
     const applied = applyClusterPlan(project.db, plan)
+    clearPeopleUndo(project)
     ctx.emit('data.changed', { what: ['persons', 'faces'] })
     const summary: ClusterSummary = {
       clusters: applied.clusters,

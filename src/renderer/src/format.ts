@@ -1,14 +1,6 @@
 /** Small formatting helpers for counts, rates and durations shown in progress UI. */
 
-const int = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
-
-export function count(n: number): string {
-  return int.format(n)
-}
-
-export function plural(n: number, one: string, many = one + 's'): string {
-  return `${count(n)} ${n === 1 ? one : many}`
-}
+export { count, plural } from '../../shared/format'
 
 export function rate(perSecond: number, unit = 'files'): string {
   if (!Number.isFinite(perSecond) || perSecond <= 0) return `— ${unit}/s`

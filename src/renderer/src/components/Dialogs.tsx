@@ -72,6 +72,7 @@ const SHORTCUTS: Array<[string, string]> = [
   [`${modKey}O`, 'Open project'],
   [`${modKey}I`, 'Import a folder of photos'],
   [`${modKey}1 … ${modKey}8`, 'Go to Library … Settings'],
+  [`${modKey}Z / ${modKey}⇧Z`, 'Undo / redo: answers; on People, people changes (merge, split, move, rename)'],
   ['← →', 'Previous / next photo in the photo view'],
   ['Esc', 'Close a dialog or the photo view'],
   ['?', 'Show this list']

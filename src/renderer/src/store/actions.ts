@@ -7,7 +7,7 @@ import type { CallArgs, CallName, CallResult, MenuAction } from '../../../shared
 import type { JobInfo, ProjectInfo } from '../../../shared/domain'
 import type { AppErrorShape, Reply } from '../../../shared/result'
 import { useStudio } from './index'
-import { clusterSummary, peopleDataChanged } from './people-actions'
+import { clusterSummary, peopleDataChanged, undoPeople } from './people-actions'
 import { wireModels } from './models-actions'
 import { reviewDataChanged, undoAnnotation } from './review-actions'
 import {
@@ -373,8 +373,9 @@ export function runMenuAction(action: MenuAction): void {
       return
     case 'undo':
     case 'redo':
-      // Undo covers answers (annotations); it persists in the project, so it works after a restart too.
-      void undoAnnotation(action === 'redo')
+      // On People, undo reverses people changes (this session); elsewhere answers, which persist in the project.
+      if (get().screen === 'people') void undoPeople(action === 'redo')
+      else void undoAnnotation(action === 'redo')
       return
     case 'about':
       openDialog('about')

@@ -368,6 +368,27 @@ export async function startClustering(): Promise<void> {
 
 let seenProject: string | null = null
 
+/** Ctrl+Z / Ctrl+Shift+Z on the People screen: reverses merges, splits, moves and renames of this session. */
+export async function undoPeople(redo = false): Promise<void> {
+  const reply = await request(
+    redo ? 'people.redo' : 'people.undo',
+    {},
+    { failTitle: redo ? 'Could not redo' : 'Could not undo' }
+  )
+  if (!reply.ok) return
+  if (!reply.value) {
+    pushToast({
+      kind: 'info',
+      title: redo ? 'Nothing to redo' : 'Nothing to undo',
+      message: redo ? 'No undone change to people to bring back.' : 'No changes to people in this session.'
+    })
+    return
+  }
+  pushToast({ kind: 'info', title: redo ? 'Redone' : 'Undone', message: reply.value.description })
+  invalidatePeople()
+  refreshOpenPerson()
+}
+
 /** Called from actions.ts when data.changed arrives (already throttled there). */
 export function peopleDataChanged(what: Set<string>): void {
   if (!what.has('persons') && !what.has('faces')) return

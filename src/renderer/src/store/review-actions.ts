@@ -67,10 +67,20 @@ function cleanCards(cards: ReviewCard[], task: string): ReviewCard[] {
     .filter((c) => c.faces.length > 0)
 }
 
+/** A threshold change waiting for the slider to settle (see scheduleFresh). */
+let freshTimer: ReturnType<typeof setTimeout> | null = null
+
 /** Fetches the queue. `fresh`: the view changed (task, threshold, grouping) and the current card starts over. */
 export async function loadQueue(fresh = false): Promise<void> {
   const { task, reviewBelow, reviewGroupBy, project } = get()
   if (!project) return
+  // This fetch already uses the current threshold: a debounced one still pending would only reload the
+  // same queue and blank the card the user may have started on.
+  if (freshTimer) {
+    clearTimeout(freshTimer)
+    freshTimer = null
+    fresh = true
+  }
   const seq = ++queueSeq
   set({
     reviewLoading: true,
@@ -150,7 +160,6 @@ export function setReviewGroupBy(groupBy: ReviewGroupBy): void {
   void loadQueue(true)
 }
 
-let freshTimer: ReturnType<typeof setTimeout> | null = null
 function scheduleFresh(): void {
   if (freshTimer) clearTimeout(freshTimer)
   freshTimer = setTimeout(() => {

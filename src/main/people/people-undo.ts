@@ -1,0 +1,201 @@
+/**
+ * Undo and redo for People operations (rename, merge, split, move, "not this person", suggestions).
+ *
+ * Each operation records the state it touches before and after — the persons involved, their faces and the
+ * given faces, the "not this person" links among them, and the person-level labels — and undo/redo put one
+ * of the two back. The stack lives with the open project for the session: a re-clustering rewrites who is
+ * who, so it clears the stack rather than let an old snapshot undo its work.
+ */
+import type { Db } from '../db/open'
+import type { Project } from '../project/project'
+import type { PeopleUndoResult, PeopleUndoState } from '../../shared/domain'
+import { currentPersonLabels } from '../labels/annotations'
+
+interface Scope {
+  persons: number[]
+  faces: number[]
+}
+
+interface Snapshot {
+  persons: Array<{
+    id: number
+    name: string | null
+    merged_into: number | null
+    cover_face_id: number | null
+    created_at: string
+  }>
+  faces: Array<{ id: number; person_id: number | null; person_confirmed: number }>
+  links: Array<{ face_id: number; person_id: number; created_at: string }>
+  /** Person-level label per task and person (null: none). */
+  labels: Array<{ task_id: number; person_id: number; value: string | null }>
+}
+
+interface Entry {
+  description: string
+  scope: Scope
+  before: Snapshot
+  after: Snapshot
+  at: string
+}
+
+class PeopleJournal {
+  done: Entry[] = []
+  undone: Entry[] = []
+}
+
+const MAX_ENTRIES = 200
+const journals = new WeakMap<Project, PeopleJournal>()
+
+function journal(project: Project): PeopleJournal {
+  let j = journals.get(project)
+  if (!j) {
+    j = new PeopleJournal()
+    journals.set(project, j)
+  }
+  return j
+}
+
+function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(',') || 'NULL'
+}
+
+function facesOf(db: Db, persons: readonly number[]): number[] {
+  if (persons.length === 0) return []
+  return db
+    .prepare(`SELECT id FROM faces WHERE person_id IN (${placeholders(persons.length)})`)
+    .pluck()
+    .all(...persons) as number[]
+}
+
+/** How undo descriptions name a person: its name, or "Unnamed #id". */
+export function personLabel(db: Db, id: number): string {
+  const name = db.prepare('SELECT name FROM persons WHERE id = ?').pluck().get(id) as string | null | undefined
+  return name ?? `Unnamed #${id}`
+}
+
+/** The persons the given faces belong to now. */
+export function personsOfFaces(db: Db, faces: readonly number[]): number[] {
+  if (faces.length === 0) return []
+  return db
+    .prepare(
+      `SELECT DISTINCT person_id FROM faces WHERE person_id IS NOT NULL AND id IN (${placeholders(faces.length)})`
+    )
+    .pluck()
+    .all(...faces) as number[]
+}
+
+function personLabelTasks(db: Db): number[] {
+  return db.prepare(`SELECT DISTINCT task_id FROM annotations WHERE target = 'person'`).pluck().all() as number[]
+}
+
+function capture(db: Db, scope: Scope): Snapshot {
+  const p = placeholders(scope.persons.length)
+  const f = placeholders(scope.faces.length)
+  const persons = db
+    .prepare(`SELECT id, name, merged_into, cover_face_id, created_at FROM persons WHERE id IN (${p})`)
+    .all(...scope.persons) as Snapshot['persons']
+  const faces = db
+    .prepare(`SELECT id, person_id, person_confirmed FROM faces WHERE id IN (${f})`)
+    .all(...scope.faces) as Snapshot['faces']
+  const links = db
+    .prepare(`SELECT face_id, person_id, created_at FROM cannot_links WHERE person_id IN (${p}) OR face_id IN (${f})`)
+    .all(...scope.persons, ...scope.faces) as Snapshot['links']
+  const labels: Snapshot['labels'] = []
+  for (const task of personLabelTasks(db)) {
+    const current = currentPersonLabels(db, task)
+    for (const person of scope.persons)
+      labels.push({ task_id: task, person_id: person, value: current.get(person) ?? null })
+  }
+  return { persons, faces, links, labels }
+}
+
+function restore(db: Db, scope: Scope, snap: Snapshot, annotator: string, source: 'undo' | 'redo'): void {
+  // A person the operation created (a split's) comes back on redo with the same id, and goes on undo.
+  const addPerson = db.prepare('INSERT OR IGNORE INTO persons (id, name, created_at) VALUES (?, ?, ?)')
+  for (const r of snap.persons) addPerson.run(r.id, r.name, r.created_at)
+  const setPerson = db.prepare('UPDATE persons SET name = ?, merged_into = ?, cover_face_id = ? WHERE id = ?')
+  for (const r of snap.persons) setPerson.run(r.name, r.merged_into, r.cover_face_id, r.id)
+  const setFace = db.prepare('UPDATE faces SET person_id = ?, person_confirmed = ? WHERE id = ?')
+  for (const r of snap.faces) setFace.run(r.person_id, r.person_confirmed, r.id)
+  const kept = new Set(snap.persons.map((r) => r.id))
+  const dropEmpty = db.prepare(
+    `DELETE FROM persons WHERE id = ? AND NOT EXISTS (SELECT 1 FROM faces WHERE person_id = persons.id)
+       AND NOT EXISTS (SELECT 1 FROM annotations WHERE person_id = persons.id)`
+  )
+  for (const id of scope.persons) if (!kept.has(id)) dropEmpty.run(id)
+  db.prepare(
+    `DELETE FROM cannot_links WHERE person_id IN (${placeholders(scope.persons.length)}) OR face_id IN (${placeholders(scope.faces.length)})`
+  ).run(...scope.persons, ...scope.faces)
+  const link = db.prepare('INSERT OR IGNORE INTO cannot_links (face_id, person_id, created_at) VALUES (?, ?, ?)')
+  for (const r of snap.links) link.run(r.face_id, r.person_id, r.created_at)
+  // Labels are append-only: a differing person label is set back by a new row, as answer undo does.
+  const at = new Date().toISOString()
+  const label = db.prepare(
+    `INSERT INTO annotations (target, person_id, task_id, value, previous_value, annotator, source, created_at)
+     VALUES ('person', ?, ?, ?, ?, ?, ?, ?)`
+  )
+  const byTask = new Map<number, Map<number, string>>()
+  for (const r of snap.labels) {
+    let current = byTask.get(r.task_id)
+    if (!current) byTask.set(r.task_id, (current = currentPersonLabels(db, r.task_id)))
+    const now = current.get(r.person_id) ?? null
+    if (now !== r.value) label.run(r.person_id, r.task_id, r.value, now, annotator, source, at)
+  }
+}
+
+/**
+ * Runs a People operation on `persons` (and `faces`) and records it for undo. `created` returns persons the
+ * operation made (a split's new person), so its state after is recorded too.
+ */
+export function recordPeopleOp<T>(
+  project: Project,
+  description: string,
+  involved: { persons: number[]; faces?: number[] },
+  op: () => T,
+  created: (result: T) => number[] = () => []
+): T {
+  const db = project.db
+  return db.transaction(() => {
+    const faces = [...new Set([...(involved.faces ?? []), ...facesOf(db, involved.persons)])]
+    const before = capture(db, { persons: involved.persons, faces })
+    const result = op()
+    const scope = { persons: [...new Set([...involved.persons, ...created(result)])], faces }
+    const after = capture(db, scope)
+    const j = journal(project)
+    j.done.push({ description, scope, before, after, at: new Date().toISOString() })
+    if (j.done.length > MAX_ENTRIES) j.done.shift()
+    j.undone = []
+    return result
+  })()
+}
+
+function step(project: Project, annotator: string, redo: boolean): PeopleUndoResult | null {
+  const j = journal(project)
+  const entry = redo ? j.undone.pop() : j.done.pop()
+  if (!entry) return null
+  project.db.transaction(() =>
+    restore(project.db, entry.scope, redo ? entry.after : entry.before, annotator, redo ? 'redo' : 'undo')
+  )()
+  ;(redo ? j.done : j.undone).push(entry)
+  return { description: entry.description, persons: entry.scope.persons, faces: entry.scope.faces.length }
+}
+
+export function undoPeopleOp(project: Project, annotator: string): PeopleUndoResult | null {
+  return step(project, annotator, false)
+}
+
+export function redoPeopleOp(project: Project, annotator: string): PeopleUndoResult | null {
+  return step(project, annotator, true)
+}
+
+export function peopleUndoState(project: Project): PeopleUndoState {
+  const j = journal(project)
+  const u = j.done[j.done.length - 1]
+  const r = j.undone[j.undone.length - 1]
+  return { undo: u?.description ?? null, redo: r?.description ?? null, undoAt: u?.at ?? null }
+}
+
+/** After a re-clustering the recorded states no longer describe the people: nothing to undo across it. */
+export function clearPeopleUndo(project: Project): void {
+  journals.delete(project)
+}
