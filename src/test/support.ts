@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type Database from 'better-sqlite3'
 import { expect } from 'vitest'
+import { dispatch } from '../main/api/dispatch'
 import { AppContext } from '../main/app/context'
 import { forkNodeWorker } from '../main/jobs/worker-client'
 
@@ -67,4 +69,22 @@ export function runCli(home: string, args: string[]): CliResult {
 export function cliOk(r: CliResult): Record<string, unknown> {
   expect(r.status, r.stderr).toBe(0)
   return r.json
+}
+
+/** The value of an app call that must succeed, through the same dispatch every transport uses. */
+export async function callOk<T>(ctx: AppContext, name: string, args: unknown = {}): Promise<T> {
+  const r = await dispatch(ctx, {}, name, args)
+  if (!r.ok) throw new Error(`${name}: ${r.error.message}`)
+  return r.value as T
+}
+
+/** One placeholder image with `n` crop faces (ids 1..n in a fresh project): rows for tests that need no pixels. */
+export function insertCropFaces(db: Database.Database, n: number): void {
+  db.prepare(
+    `INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/a.jpg', '/', 'a.jpg', 'ok', 'now')`
+  ).run()
+  const ins = db.prepare(
+    `INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`
+  )
+  for (let i = 0; i < n; i++) ins.run(i)
 }

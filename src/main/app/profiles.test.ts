@@ -6,7 +6,7 @@ import type { AppContext } from './context'
 import type { AnnotatorProfiles } from '../../shared/domain'
 import { AppContext as Context } from './context'
 import { forkNodeWorker } from '../jobs/worker-client'
-import { builtWorker, tempDir, testContext } from '../../test/support'
+import { builtWorker, callOk, insertCropFaces, tempDir, testContext } from '../../test/support'
 
 const contexts: AppContext[] = []
 afterEach(async () => {
@@ -32,23 +32,6 @@ function relaunch(): AppContext {
   )
 }
 
-async function ok<T>(ctx: AppContext, name: string, args: unknown = {}): Promise<T> {
-  const r = await dispatch(ctx, {}, name, args)
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`)
-  return r.value as T
-}
-
-function seedFaces(ctx: AppContext, n: number): void {
-  const db = ctx.requireProject().db
-  db.prepare(
-    `INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/a.jpg', '/', 'a.jpg', 'ok', 'now')`
-  ).run()
-  const ins = db.prepare(
-    `INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`
-  )
-  for (let i = 0; i < n; i++) ins.run(i)
-}
-
 function annotatorsOf(ctx: AppContext): string[] {
   const rows = ctx.requireProject().db.prepare(`SELECT annotator FROM annotations ORDER BY id`).all() as Array<{
     annotator: string
@@ -60,29 +43,29 @@ describe('annotator profile', () => {
   it('defaults to the OS user, switches, is stored on every answer, and survives a restart', async () => {
     const ctx = track(testContext())
     ctx.createProject(path.join(tempDir('prof'), 'p'))
-    seedFaces(ctx, 3)
+    insertCropFaces(ctx.requireProject().db, 3)
 
-    const start = await ok<AnnotatorProfiles>(ctx, 'app.profiles')
+    const start = await callOk<AnnotatorProfiles>(ctx, 'app.profiles')
     expect(start.current).toBe(os.userInfo().username)
     expect(start.osUser).toBe(os.userInfo().username)
     expect(start.inProject).toEqual([])
 
     const answer = (faceId: number, value: string): Promise<unknown> =>
-      ok(ctx, 'annotations.add', {
+      callOk(ctx, 'annotations.add', {
         task: 'expression',
         entries: [{ target: 'face', ids: [faceId], value, source: 'correct' }]
       })
 
     await answer(1, 'happy')
-    const switched = await ok<AnnotatorProfiles>(ctx, 'app.setAnnotator', { name: '  Ana Lima ' })
+    const switched = await callOk<AnnotatorProfiles>(ctx, 'app.setAnnotator', { name: '  Ana Lima ' })
     expect(switched.current).toBe('Ana Lima')
     expect(switched.recent[0]).toBe('Ana Lima')
     await answer(2, 'sad')
     await answer(3, 'neutral')
-    await ok(ctx, 'annotations.undo')
+    await callOk(ctx, 'annotations.undo')
     expect(annotatorsOf(ctx).slice(0, 3)).toEqual([os.userInfo().username, 'Ana Lima', 'Ana Lima'])
 
-    const counted = await ok<AnnotatorProfiles>(ctx, 'app.profiles')
+    const counted = await callOk<AnnotatorProfiles>(ctx, 'app.profiles')
     // The undo is bookkeeping, not an answer: Ana gave two answers, the OS user one.
     expect(counted.inProject).toEqual([
       { name: 'Ana Lima', annotations: 2 },
@@ -90,8 +73,8 @@ describe('annotator profile', () => {
     ])
 
     // Switching back and forth keeps one entry per name, most recent first.
-    await ok(ctx, 'app.setAnnotator', { name: 'Bo' })
-    const back = await ok<AnnotatorProfiles>(ctx, 'app.setAnnotator', { name: 'Ana Lima' })
+    await callOk(ctx, 'app.setAnnotator', { name: 'Bo' })
+    const back = await callOk<AnnotatorProfiles>(ctx, 'app.setAnnotator', { name: 'Ana Lima' })
     expect(back.recent).toEqual(['Ana Lima', 'Bo', os.userInfo().username])
 
     const dir = ctx.requireProject().dir
@@ -99,7 +82,7 @@ describe('annotator profile', () => {
     contexts.splice(contexts.indexOf(ctx), 1)
     const again = relaunch()
     expect(again.project?.dir).toBe(dir)
-    const restored = await ok<AnnotatorProfiles>(again, 'app.profiles')
+    const restored = await callOk<AnnotatorProfiles>(again, 'app.profiles')
     expect(restored.current).toBe('Ana Lima')
     expect(restored.recent).toEqual(['Ana Lima', 'Bo', os.userInfo().username])
     expect(restored.inProject.map((p) => p.name)).toEqual(['Ana Lima', os.userInfo().username])
@@ -112,6 +95,6 @@ describe('annotator profile', () => {
       expect(r.ok, JSON.stringify(name)).toBe(false)
       if (!r.ok) expect(r.error.code).toBe('BAD_ARGS')
     }
-    expect((await ok<AnnotatorProfiles>(ctx, 'app.profiles')).current).toBe(os.userInfo().username)
+    expect((await callOk<AnnotatorProfiles>(ctx, 'app.profiles')).current).toBe(os.userInfo().username)
   })
 })

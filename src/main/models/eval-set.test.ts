@@ -10,18 +10,13 @@ import {
   EVAL_FRACTION
 } from './eval-set'
 import { findTask } from './registry'
+import { insertCropFaces } from '../../test/support'
 
 function project(faces: number): Database.Database {
   const db = new Database(':memory:')
   db.pragma('foreign_keys = ON')
   migrate(db)
-  db.prepare(
-    `INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/a.jpg', '/', 'a.jpg', 'ok', 'now')`
-  ).run()
-  const ins = db.prepare(
-    `INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`
-  )
-  for (let i = 0; i < faces; i++) ins.run(i)
+  insertCropFaces(db, faces)
   return db
 }
 

@@ -5,18 +5,12 @@ import type { AppContext } from '../app/context'
 import type { PeopleUndoResult, PeopleUndoState, PersonSummary } from '../../shared/domain'
 import { currentPersonLabels } from '../labels/annotations'
 import { clearPeopleUndo } from './people-undo'
-import { tempDir, testContext } from '../../test/support'
+import { callOk, tempDir, testContext } from '../../test/support'
 
 const contexts: AppContext[] = []
 afterAll(async () => {
   for (const c of contexts) await c.dispose()
 })
-
-async function ok<T>(ctx: AppContext, name: string, args: unknown = {}): Promise<T> {
-  const r = await dispatch(ctx, {}, name, args)
-  if (!r.ok) throw new Error(`${name}: ${r.error.message}`)
-  return r.value as T
-}
 
 /** Everything a People operation may change, in a comparable form. */
 function state(ctx: AppContext, taskId: number): unknown {
@@ -72,50 +66,50 @@ describe('people undo', () => {
     ctx.createProject(path.join(tempDir('pundo'), 'p'))
     const task = seed(ctx)
     const s0 = state(ctx, task)
-    const answersBefore = await ok(ctx, 'annotations.undoState')
+    const answersBefore = await callOk(ctx, 'annotations.undoState')
 
-    await ok<PersonSummary>(ctx, 'people.merge', { into: 1, from: 2 })
+    await callOk<PersonSummary>(ctx, 'people.merge', { into: 1, from: 2 })
     const s1 = state(ctx, task)
     expect(s1).not.toEqual(s0)
     // The merge carried person 2's label over to person 1.
     expect(currentPersonLabels(ctx.requireProject().db, task).get(1)).toBe('b-label')
-    const split = await ok<PersonSummary>(ctx, 'people.split', { id: 1, faceIds: [4, 5] })
+    const split = await callOk<PersonSummary>(ctx, 'people.split', { id: 1, faceIds: [4, 5] })
     const s2 = state(ctx, task)
-    await ok(ctx, 'people.moveFaces', { faceIds: [6], personId: split.id })
+    await callOk(ctx, 'people.moveFaces', { faceIds: [6], personId: split.id })
     const s3 = state(ctx, task)
-    await ok(ctx, 'people.rename', { id: split.id, name: 'Bo' })
+    await callOk(ctx, 'people.rename', { id: split.id, name: 'Bo' })
     const s4 = state(ctx, task)
-    await ok(ctx, 'people.notThisPerson', { personId: 3, faceIds: [7] })
+    await callOk(ctx, 'people.notThisPerson', { personId: 3, faceIds: [7] })
     const s5 = state(ctx, task)
 
-    const undoState = await ok<PeopleUndoState>(ctx, 'people.undoState')
+    const undoState = await callOk<PeopleUndoState>(ctx, 'people.undoState')
     expect(undoState.undo).toBe('Not Cara: 1 face')
     expect(undoState.redo).toBeNull()
 
     const expected = [s4, s3, s2, s1, s0]
     for (const want of expected) {
-      expect(await ok<PeopleUndoResult | null>(ctx, 'people.undo')).not.toBeNull()
+      expect(await callOk<PeopleUndoResult | null>(ctx, 'people.undo')).not.toBeNull()
       expect(state(ctx, task)).toEqual(want)
     }
-    expect(await ok(ctx, 'people.undo')).toBeNull()
+    expect(await callOk(ctx, 'people.undo')).toBeNull()
     // Redo walks forward again to the latest state.
     for (const want of [s1, s2, s3, s4, s5]) {
-      expect(await ok<PeopleUndoResult | null>(ctx, 'people.redo')).not.toBeNull()
+      expect(await callOk<PeopleUndoResult | null>(ctx, 'people.redo')).not.toBeNull()
       expect(state(ctx, task)).toEqual(want)
     }
-    expect(await ok(ctx, 'people.redo')).toBeNull()
+    expect(await callOk(ctx, 'people.redo')).toBeNull()
 
     // People undo never touches the answers' undo stack.
-    expect(await ok(ctx, 'annotations.undoState')).toEqual(answersBefore)
+    expect(await callOk(ctx, 'annotations.undoState')).toEqual(answersBefore)
 
     // A new operation after an undo drops the redo branch.
-    await ok(ctx, 'people.undo')
-    await ok(ctx, 'people.rename', { id: 3, name: 'Carla' })
-    expect((await ok<PeopleUndoState>(ctx, 'people.undoState')).redo).toBeNull()
+    await callOk(ctx, 'people.undo')
+    await callOk(ctx, 'people.rename', { id: 3, name: 'Carla' })
+    expect((await callOk<PeopleUndoState>(ctx, 'people.undoState')).redo).toBeNull()
 
     // Re-clustering clears the stack (its snapshots would undo the clustering's work).
     clearPeopleUndo(ctx.requireProject())
-    expect(await ok<PeopleUndoState>(ctx, 'people.undoState')).toEqual({ undo: null, redo: null, undoAt: null })
+    expect(await callOk<PeopleUndoState>(ctx, 'people.undoState')).toEqual({ undo: null, redo: null, undoAt: null })
   })
 
   it('records nothing for an operation that fails', async () => {
@@ -125,6 +119,6 @@ describe('people undo', () => {
     seed(ctx)
     const r = await dispatch(ctx, {}, 'people.split', { id: 1, faceIds: [6] })
     expect(r.ok).toBe(false)
-    expect((await ok<PeopleUndoState>(ctx, 'people.undoState')).undo).toBeNull()
+    expect((await callOk<PeopleUndoState>(ctx, 'people.undoState')).undo).toBeNull()
   })
 })
