@@ -27,17 +27,20 @@ export function readCsv(file: string): Array<Record<string, string>> {
   })
 }
 
-/** An AppContext like the web/CLI ones, with settings in a temp folder and the built worker script. */
-export function testContext(): AppContext {
+/**
+ * An AppContext like the web/CLI ones, with settings in a fresh temp folder and the built worker script.
+ * `relaunch`: the app started again on the same machine (the current settings folder; the last project reopens).
+ */
+export function testContext(opts: { relaunch?: boolean } = {}): AppContext {
   if (!fs.existsSync(builtWorker)) throw new Error(`Build first (npm run build): ${builtWorker} is missing`)
-  process.env.FACE_STUDIO_HOME = tempDir('home')
+  if (!opts.relaunch || !process.env.FACE_STUDIO_HOME) process.env.FACE_STUDIO_HOME = tempDir('home')
   return new AppContext({
     mode: 'cli',
     version: 'test',
     versions: {},
     workerScript: builtWorker,
     workerFactory: forkNodeWorker,
-    reopenLast: false
+    reopenLast: opts.relaunch === true
   })
 }
 

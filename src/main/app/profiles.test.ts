@@ -4,9 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { dispatch } from '../api/dispatch'
 import type { AppContext } from './context'
 import type { AnnotatorProfiles } from '../../shared/domain'
-import { AppContext as Context } from './context'
-import { forkNodeWorker } from '../jobs/worker-client'
-import { builtWorker, callOk, insertCropFaces, tempDir, testContext } from '../../test/support'
+import { callOk, insertCropFaces, tempDir, testContext } from '../../test/support'
 
 const contexts: AppContext[] = []
 afterEach(async () => {
@@ -16,20 +14,6 @@ afterEach(async () => {
 function track(ctx: AppContext): AppContext {
   contexts.push(ctx)
   return ctx
-}
-
-/** A second launch of the app on the same machine (same settings folder), as after a restart. */
-function relaunch(): AppContext {
-  return track(
-    new Context({
-      mode: 'cli',
-      version: 'test',
-      versions: {},
-      workerScript: builtWorker,
-      workerFactory: forkNodeWorker,
-      reopenLast: true
-    })
-  )
 }
 
 function annotatorsOf(ctx: AppContext): string[] {
@@ -80,7 +64,7 @@ describe('annotator profile', () => {
     const dir = ctx.requireProject().dir
     await ctx.dispose()
     contexts.splice(contexts.indexOf(ctx), 1)
-    const again = relaunch()
+    const again = track(testContext({ relaunch: true }))
     expect(again.project?.dir).toBe(dir)
     const restored = await callOk<AnnotatorProfiles>(again, 'app.profiles')
     expect(restored.current).toBe('Ana Lima')

@@ -227,7 +227,6 @@ export async function importFile(p: ImportFileParams, signal: AbortSignal): Prom
     while (pendingSplits.size > MAX_PENDING) pendingSplits.delete(pendingSplits.keys().next().value as string)
     return { status: 'split', located, hash: prepared.hash }
   }
-  if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
   return commit(prepared, faces)
 }
 

@@ -45,6 +45,8 @@ const FACES_PER_CHUNK = 3
 /** A photo whose faces are being analysed in chunks by several workers; its owner writes it. */
 class SplitPhoto {
   readonly results: AnalyzedAt = []
+  readonly chunks: FaceChunk[] = []
+  /** Chunks not analysed yet; the owner writes the photo at 0. */
   remaining: number
   failed: string | null = null
 
@@ -55,15 +57,11 @@ class SplitPhoto {
     /** The worker holding the decoded photo, which writes it. */
     readonly owner: WorkerClient
   ) {
-    this.remaining = Math.ceil(located.faces.length / FACES_PER_CHUNK)
-  }
-
-  chunks(): FaceChunk[] {
-    const all = this.located.faces.map((_, i) => i)
-    const out: FaceChunk[] = []
-    for (let i = 0; i < all.length; i += FACES_PER_CHUNK)
-      out.push({ photo: this, indices: all.slice(i, i + FACES_PER_CHUNK) })
-    return out
+    for (let i = 0; i < located.faces.length; i += FACES_PER_CHUNK) {
+      const indices = located.faces.slice(i, i + FACES_PER_CHUNK).map((_, k) => i + k)
+      this.chunks.push({ photo: this, indices })
+    }
+    this.remaining = this.chunks.length
   }
 }
 
@@ -200,7 +198,7 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
           summary.splitPhotos++
           const photo = new SplitPhoto(file, v.hash, v.located, lane.worker)
           owned.push(photo)
-          chunks.push(...photo.chunks())
+          chunks.push(...photo.chunks)
           signal.notify()
           return
         }

@@ -234,22 +234,7 @@ function padded(image: Tensor3D, pad: number): Tensor3D {
   ]) as Tensor3D
 }
 
-/** Detection only: the first half of analyzeImage. */
-export async function locateFaces(
-  input: RgbImage,
-  opts: AnalyzeOptions,
-  timings: StageTimings = emptyTimings()
-): Promise<LocatedFaces> {
-  requireModels()
-  checkInput(input)
-  const image = toTensor(input)
-  try {
-    return await locateOn(image, input, opts, timings)
-  } finally {
-    image.dispose()
-  }
-}
-
+/** Detection: the first half of analyzeImage, as plain data (LocatedFaces). */
 async function locateOn(
   image: Tensor3D,
   input: { width: number; height: number },

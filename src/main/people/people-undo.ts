@@ -9,7 +9,6 @@
 import type { Db } from '../db/open'
 import type { Project } from '../project/project'
 import type { PeopleUndoResult, PeopleUndoState } from '../../shared/domain'
-import { currentPersonLabels } from '../labels/annotations'
 
 interface Scope {
   persons: number[]
@@ -84,8 +83,17 @@ export function personsOfFaces(db: Db, faces: readonly number[]): number[] {
     .all(...faces) as number[]
 }
 
-function personLabelTasks(db: Db): number[] {
-  return db.prepare(`SELECT DISTINCT task_id FROM annotations WHERE target = 'person'`).pluck().all() as number[]
+/**
+ * The current person-level label of each (task, person) among `persons` that has any label row: the newest
+ * row wins, null when that row cleared it. Reads only these persons' rows.
+ */
+function personLabelsOf(db: Db, persons: readonly number[]): Map<string, Snapshot['labels'][number]> {
+  const rows = db
+    .prepare(
+      `SELECT task_id, person_id, value FROM annotations WHERE target = 'person' AND person_id IN (${placeholders(persons.length)}) ORDER BY id`
+    )
+    .all(...persons) as Snapshot['labels']
+  return new Map(rows.map((r) => [`${r.task_id}:${r.person_id}`, r]))
 }
 
 function capture(db: Db, scope: Scope): Snapshot {
@@ -100,13 +108,7 @@ function capture(db: Db, scope: Scope): Snapshot {
   const links = db
     .prepare(`SELECT face_id, person_id, created_at FROM cannot_links WHERE person_id IN (${p}) OR face_id IN (${f})`)
     .all(...scope.persons, ...scope.faces) as Snapshot['links']
-  const labels: Snapshot['labels'] = []
-  for (const task of personLabelTasks(db)) {
-    const current = currentPersonLabels(db, task)
-    for (const person of scope.persons)
-      labels.push({ task_id: task, person_id: person, value: current.get(person) ?? null })
-  }
-  return { persons, faces, links, labels }
+  return { persons, faces, links, labels: [...personLabelsOf(db, scope.persons).values()] }
 }
 
 function restore(db: Db, scope: Scope, snap: Snapshot, annotator: string, source: 'undo' | 'redo'): void {
@@ -128,18 +130,20 @@ function restore(db: Db, scope: Scope, snap: Snapshot, annotator: string, source
   ).run(...scope.persons, ...scope.faces)
   const link = db.prepare('INSERT OR IGNORE INTO cannot_links (face_id, person_id, created_at) VALUES (?, ?, ?)')
   for (const r of snap.links) link.run(r.face_id, r.person_id, r.created_at)
-  // Labels are append-only: a differing person label is set back by a new row, as answer undo does.
+  // Labels are append-only: a person label that differs from the snapshot (or is new since) is set back by a
+  // new row, as answer undo does.
   const at = new Date().toISOString()
   const label = db.prepare(
     `INSERT INTO annotations (target, person_id, task_id, value, previous_value, annotator, source, created_at)
      VALUES ('person', ?, ?, ?, ?, ?, ?, ?)`
   )
-  const byTask = new Map<number, Map<number, string>>()
-  for (const r of snap.labels) {
-    let current = byTask.get(r.task_id)
-    if (!current) byTask.set(r.task_id, (current = currentPersonLabels(db, r.task_id)))
-    const now = current.get(r.person_id) ?? null
-    if (now !== r.value) label.run(r.person_id, r.task_id, r.value, now, annotator, source, at)
+  const want = new Map(snap.labels.map((r) => [`${r.task_id}:${r.person_id}`, r]))
+  const now = personLabelsOf(db, scope.persons)
+  for (const key of new Set([...want.keys(), ...now.keys()])) {
+    const target = want.get(key) ?? now.get(key)!
+    const from = now.get(key)?.value ?? null
+    const to = want.get(key)?.value ?? null
+    if (from !== to) label.run(target.person_id, target.task_id, to, from, annotator, source, at)
   }
 }
 

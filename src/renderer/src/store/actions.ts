@@ -267,6 +267,29 @@ export async function startImport(args: CallArgs<'import.start'>): Promise<AppEr
   return null
 }
 
+type UndoCall = 'annotations.undo' | 'annotations.redo' | 'people.undo' | 'people.redo'
+
+/**
+ * One undo or redo step of either stack (answers, people changes), with the toasts both share: "Nothing to
+ * undo" with `nothing`'s text, or "Undone" with `describe`'s. Returns what was undone, or null.
+ */
+export async function undoStep<N extends UndoCall>(
+  name: N,
+  nothing: string,
+  describe: (done: NonNullable<CallResult<N>>) => string
+): Promise<NonNullable<CallResult<N>> | null> {
+  const redo = name.endsWith('redo')
+  const reply = await request(name, {} as CallArgs<N>, { failTitle: redo ? 'Could not redo' : 'Could not undo' })
+  if (!reply.ok) return null
+  const done = reply.value as NonNullable<CallResult<N>> | null
+  if (!done) {
+    pushToast({ kind: 'info', title: redo ? 'Nothing to redo' : 'Nothing to undo', message: nothing })
+    return null
+  }
+  pushToast({ kind: 'info', title: redo ? 'Redone' : 'Undone', message: describe(done) })
+  return done
+}
+
 export function requestImport(): void {
   if (!get().project) {
     pushToast({

@@ -1,7 +1,7 @@
 /** People actions: every people.* call goes through here; replies land in the people slice. */
 import type { ClusterSummary, JobInfo, PersonFace, PersonSummary } from '../../../shared/domain'
 import { useStudio } from './index'
-import { pushToast, request } from './actions'
+import { pushToast, request, undoStep } from './actions'
 import { FACES_PAGE, PEOPLE_PAGE, UNASSIGNED } from './people'
 import { plural } from '../format'
 
@@ -370,21 +370,12 @@ let seenProject: string | null = null
 
 /** Ctrl+Z / Ctrl+Shift+Z on the People screen: reverses merges, splits, moves and renames of this session. */
 export async function undoPeople(redo = false): Promise<void> {
-  const reply = await request(
+  const done = await undoStep(
     redo ? 'people.redo' : 'people.undo',
-    {},
-    { failTitle: redo ? 'Could not redo' : 'Could not undo' }
+    redo ? 'No undone change to people to bring back.' : 'No changes to people in this session.',
+    (r) => r.description
   )
-  if (!reply.ok) return
-  if (!reply.value) {
-    pushToast({
-      kind: 'info',
-      title: redo ? 'Nothing to redo' : 'Nothing to undo',
-      message: redo ? 'No undone change to people to bring back.' : 'No changes to people in this session.'
-    })
-    return
-  }
-  pushToast({ kind: 'info', title: redo ? 'Redone' : 'Undone', message: reply.value.description })
+  if (!done) return
   invalidatePeople()
   refreshOpenPerson()
 }

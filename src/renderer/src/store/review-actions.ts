@@ -2,7 +2,8 @@
 import type { CallArgs } from '../../../shared/contract'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from './index'
-import { pushToast, request } from './actions'
+import { pushToast, request, undoStep } from './actions'
+import { plural } from '../format'
 import type { ReviewGroupBy } from './review'
 
 const set = useStudio.setState
@@ -333,27 +334,12 @@ export async function loadUndoState(): Promise<void> {
 
 export async function undoAnnotation(redo = false): Promise<void> {
   if (!get().project) return
-  const reply = await request(
+  const done = await undoStep(
     redo ? 'annotations.redo' : 'annotations.undo',
-    {},
-    {
-      failTitle: redo ? 'Could not redo' : 'Could not undo'
-    }
+    redo ? 'No undone answer to bring back.' : 'No answers recorded yet in this project.',
+    (r) => `${r.description} (${plural(r.changes.length, 'change')})`
   )
-  if (!reply.ok) return
-  if (!reply.value) {
-    pushToast({
-      kind: 'info',
-      title: redo ? 'Nothing to redo' : 'Nothing to undo',
-      message: redo ? 'No undone answer to bring back.' : 'No answers recorded yet in this project.'
-    })
-    return
-  }
-  pushToast({
-    kind: 'info',
-    title: redo ? 'Redone' : 'Undone',
-    message: `${reply.value.description} (${reply.value.changes.length} ${reply.value.changes.length === 1 ? 'change' : 'changes'})`
-  })
+  if (!done) return
   answered = new Set()
   void loadUndoState()
   if (get().screen === 'review') void loadQueue()
