@@ -1,5 +1,16 @@
-/** Seeded PRNG (mulberry32): analysis results must be reproducible run to run, so nothing here uses Math.random. */
-export function mulberry32(seed: number): () => number {
+/**
+ * The project's one seeded PRNG. Analysis, training splits and initialisation must be reproducible run to run
+ * (the same seed gives the same clusters, splits and weights on every machine), so nothing uses Math.random.
+ */
+
+/** A PRNG returning floats in [0, 1). */
+export type Rng = () => number
+
+/**
+ * mulberry32: a tiny, fast 32-bit PRNG. Not cryptographic; good enough for shuffling and initialisation, and its
+ * entire state is the seed, so runs are reproducible.
+ */
+export function mulberry32(seed: number): Rng {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -10,9 +21,10 @@ export function mulberry32(seed: number): () => number {
   }
 }
 
-/** Standard normal via Box–Muller; one value per call keeps the state easy to reason about. */
-export function gaussian(rand: () => number): number {
-  const u = 1 - rand()
-  const v = rand()
+/** Standard normal draw (Box–Muller) from a uniform rng; one value per call keeps the state easy to reason about. */
+export function normal(rng: Rng): number {
+  // 1 - u keeps the argument of log in (0, 1].
+  const u = 1 - rng()
+  const v = rng()
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
 }

@@ -1,4 +1,4 @@
-import { gaussian, mulberry32 } from './random'
+import { mulberry32, normal } from './random'
 
 export interface SyntheticFace {
   id: number
@@ -32,7 +32,7 @@ export function makeSyntheticDescriptors(n: number, people: number, seed: number
     const d = new Float32Array(DESCRIPTOR_DIM)
     let norm = 0
     for (let k = 0; k < DESCRIPTOR_DIM; k++) {
-      const v = (centre[k] as number) + spread * gaussian(rand)
+      const v = (centre[k] as number) + spread * normal(rand)
       d[k] = v
       norm += v * v
     }
@@ -47,7 +47,7 @@ function unitRandom(rand: () => number): Float32Array {
   const v = new Float32Array(DESCRIPTOR_DIM)
   let norm = 0
   for (let k = 0; k < DESCRIPTOR_DIM; k++) {
-    const g = gaussian(rand)
+    const g = normal(rand)
     v[k] = g
     norm += g * g
   }

@@ -5,8 +5,8 @@
  * MAE gap. Small groups are flagged and never ranked.
  */
 import type { GroupClassStats, GroupGap, GroupMetricsInfo, GroupScoreStats } from '../../shared/domain'
-import { groupMetrics } from '../analysis/fairness'
-import { regressionMetrics } from '../analysis/metrics'
+import { groupMetrics, spread } from '../analysis/group-rates'
+import { regressionMetrics } from '../analysis/prediction-metrics'
 
 export interface ScoredFace {
   faceId: number
@@ -34,20 +34,6 @@ export function labelUniverse(taskLabels: readonly string[], faces: readonly Sco
   return labels
 }
 
-/** max − min of a per-group value over the ranked groups where it is defined; null with fewer than two. */
-export function spreadOf(groups: readonly string[], value: (g: string) => number | null): GroupGap | null {
-  let hi: [string, number] | null = null
-  let lo: [string, number] | null = null
-  for (const g of groups) {
-    const v = value(g)
-    if (v === null) continue
-    if (hi === null || v > hi[1]) hi = [g, v]
-    if (lo === null || v < lo[1]) lo = [g, v]
-  }
-  if (hi === null || lo === null || hi[0] === lo[0]) return null
-  return { metric: '', value: hi[1] - lo[1], groups: [hi[0], lo[0]] }
-}
-
 export function computeGroupMetrics(
   kind: 'classification' | 'score',
   taskLabels: readonly string[],
@@ -69,8 +55,8 @@ export function computeGroupMetrics(
   const ranked = Object.keys(per_group).filter((g) => !(per_group[g] as GroupClassStats).small)
   let tpr_gap: GroupGap | null = null
   for (const label of labels) {
-    const gap = spreadOf(ranked, (g) => (per_group[g] as GroupClassStats).per_class[label]?.tpr ?? null)
-    if (gap && (tpr_gap === null || gap.value > tpr_gap.value)) tpr_gap = { ...gap, metric: `tpr:${label}` }
+    const gap = spread(ranked, (g) => (per_group[g] as GroupClassStats).per_class[label]?.tpr ?? null)
+    if (gap && (tpr_gap === null || gap.value > tpr_gap.value)) tpr_gap = { metric: `tpr:${label}`, ...gap }
   }
   return {
     per_group,
@@ -105,10 +91,10 @@ function scoreGroupMetrics(
     per_group[g] = { n: m.n, mae: m.mae, rmse: m.rmse, pcc: m.pcc, small: m.n < minGroupSize }
   }
   const ranked = Object.keys(per_group).filter((g) => !(per_group[g] as GroupScoreStats).small)
-  const gap = spreadOf(ranked, (g) => (per_group[g] as GroupScoreStats).mae)
+  const gap = spread(ranked, (g) => (per_group[g] as GroupScoreStats).mae)
   return {
     per_group,
-    max_gap: gap ? { ...gap, metric: 'mae' } : null,
+    max_gap: gap ? { metric: 'mae', ...gap } : null,
     tpr_gap: null,
     dp_diff: null,
     eo_diff: null,

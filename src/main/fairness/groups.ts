@@ -6,7 +6,7 @@
  */
 import type { GroupingCandidate, GroupingInfo, GroupSource } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import { GROUP_JOINER, intersectGroups } from '../analysis/fairness'
+import { GROUP_JOINER, intersectGroups } from '../analysis/group-rates'
 import type { Db } from '../db/open'
 import { currentTaskLabels, usableLabels } from '../models/labels-source'
 import { activeVersion, findTask, type TaskRow } from '../models/registry'

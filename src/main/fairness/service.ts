@@ -13,13 +13,14 @@ import type {
   MitigationSpec
 } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import { biasProbe, DEFAULT_MIN_GROUP_SIZE, perGroupThresholds } from '../analysis/fairness'
+import { biasProbe, DEFAULT_MIN_GROUP_SIZE, spread } from '../analysis/group-rates'
+import { perGroupThresholds } from '../analysis/group-thresholds'
 import type { AppContext } from '../app/context'
-import { headline, type VersionMetrics } from '../models/metrics'
+import { headline, type VersionMetrics } from '../models/version-metrics'
 import type { EvaluateParams, EvaluateResult } from '../models/predict-op'
 import { findTask } from '../models/registry'
 import { startTraining, type TrainRequest } from '../models/service'
-import { computeGroupMetrics, groupDeltas, spreadOf, type ScoredFace } from './group-metrics'
+import { computeGroupMetrics, groupDeltas, type ScoredFace } from './group-metrics'
 import { explicitGrouping, groupingInfo, resolveGrouping, type Grouping, type GroupingSpec } from './groups'
 import { validateMitigation } from './mitigation'
 
@@ -166,7 +167,7 @@ export async function versionBiasProbe(
   const ranked = Object.keys(rows).filter((k) => !(rows[k] as { small: boolean }).small)
   let max_diff: BiasProbeInfo['max_diff'] = null
   for (const c of probe.classes) {
-    const gap = spreadOf(ranked, (g) => (rows[g] as { p: Record<string, number> }).p[c] ?? 0)
+    const gap = spread(ranked, (g) => (rows[g] as { p: Record<string, number> }).p[c] ?? 0)
     if (gap && (max_diff === null || gap.value > max_diff.value))
       max_diff = { class: c, value: gap.value, between: gap.groups }
   }
@@ -250,8 +251,8 @@ export async function versionGroupThresholds(
     accuracy_before: t.accuracy_before,
     accuracy_after: t.accuracy_after,
     accuracy_cost: t.accuracy_before - t.accuracy_after,
-    gap_before: spreadOf(ranked, (g) => t.per_group[g]?.rate_before ?? null)?.value ?? null,
-    gap_after: spreadOf(ranked, (g) => t.per_group[g]?.rate_after ?? null)?.value ?? null
+    gap_before: spread(ranked, (g) => t.per_group[g]?.rate_before ?? null)?.value ?? null,
+    gap_after: spread(ranked, (g) => t.per_group[g]?.rate_after ?? null)?.value ?? null
   }
 }
 

@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { ClassificationMetricsInfo, JobInfo, TrainingHistory, VersionComparison } from '../../shared/domain'
 import { readCsv, repoRoot, sharedData, tempDir, testContext, runCli, cliOk, type CliResult } from '../../test/support'
 import { dispatch } from '../api/dispatch'
-import { verifyVersion } from '../training/store'
+import { verifyVersion } from '../training/version-files'
 
 const FER = path.join(sharedData, 'expression_ferplus')
 const MAP = 'neutral=neutral,happiness=happy,surprise=surprised,sadness=sad,anger=angry,disgust=disgusted,fear=fearful'

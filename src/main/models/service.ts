@@ -31,11 +31,12 @@ import type { JobRunner } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
 import { evaluationMembers, evaluationSetInfo, markEvaluation } from './eval-set'
 import { currentTaskLabels, usableLabels } from './labels-source'
-import { headline, type VersionMetrics } from './metrics'
+import { headline, type VersionMetrics } from './version-metrics'
 import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult } from './predict-op'
 import { findTask, isBuiltinV0, resolveVersion, versionDir, versionsOf, type VersionRow } from './registry'
 import type { TrainOpResult, TrainParams, TrainProgress } from './train-op'
 import { DEFAULT_EPOCHS } from './defaults'
+import { MODEL_FILES, ModelIntegrityError, SUMS_FILE, verifyVersion } from '../training/version-files'
 
 export interface TrainRequest {
   task: string | number
@@ -381,8 +382,6 @@ export async function exportVersion(
       `Version 0 of "${task.name}" is face-api's built-in head; it ships with the app and has no files to export.`
     )
   }
-  // store.ts pulls in tfjs; loaded only here, never at main-process start.
-  const { verifyVersion, ModelIntegrityError, MODEL_FILES, SUMS_FILE } = await import('../training/store')
   const src = versionDir(project.dir, v)
   let files: Record<string, Buffer>
   try {

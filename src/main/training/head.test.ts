@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildHead, readHeadWeights, type DenseWeights } from './head'
-import { mulberry32, normal } from './split'
+import { mulberry32, normal } from '../analysis/random'
 import { denseSoftmax, useBackend } from './testing'
 
 /** Stand-in for face-api's expression head: dense 256→7 with non-trivial weights. */

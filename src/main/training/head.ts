@@ -9,7 +9,8 @@
  * bit-for-bit regardless of backend or of how many other models the process has built.
  */
 import * as tf from '@tensorflow/tfjs'
-import { mulberry32, normal, deriveSeed, type Rng } from './split'
+import { mulberry32, normal, type Rng } from '../analysis/random'
+import { deriveSeed } from './split'
 
 /** A dense layer's weights, row-major kernel [in, out] as tfjs stores it. */
 export interface DenseWeights {

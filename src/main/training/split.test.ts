@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { deriveSeed, mulberry32, sampleEvaluationSet, stratifiedSplit } from './split'
+import { mulberry32 } from '../analysis/random'
+import { deriveSeed, sampleEvaluationSet, stratifiedSplit } from './split'
 
 const items = Array.from({ length: 1000 }, (_, i) => ({
   id: `a${i}`,

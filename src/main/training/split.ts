@@ -5,24 +5,7 @@
  * machine and backend, which is what makes a model version reproducible from its metadata.
  * Nothing in src/main/training may call Math.random.
  */
-
-/** A PRNG returning floats in [0, 1). */
-export type Rng = () => number
-
-/**
- * mulberry32: a tiny, fast 32-bit PRNG. Not cryptographic; good enough for shuffling and
- * initialisation, and its entire state is the seed, so runs are reproducible.
- */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32, type Rng } from '../analysis/random'
 
 /**
  * Derives an independent seed for a sub-stream (e.g. "shuffle of epoch 3") so that adding a
@@ -46,14 +29,6 @@ export function shuffleInPlace<T>(array: T[] | Int32Array | Uint32Array, rng: Rn
     array[i] = array[j] as T
     array[j] = tmp as never
   }
-}
-
-/** Standard normal draw (Box–Muller) from a uniform rng. */
-export function normal(rng: Rng): number {
-  // 1 - u keeps the argument of log in (0, 1].
-  const u = 1 - rng()
-  const v = rng()
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
 }
 
 export interface SplitItem<L extends string | number = string | number> {

@@ -5,15 +5,8 @@ import * as tf from '@tensorflow/tfjs'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildHead } from './head'
 import { trainingSetHash } from './hash'
-import {
-  cleanupTemp,
-  listVersions,
-  loadVersion,
-  ModelIntegrityError,
-  saveVersion,
-  VersionExistsError,
-  type NewVersionMetadata
-} from './store'
+import { loadVersion, saveVersion, VersionExistsError, type NewVersionMetadata } from './store'
+import { cleanupTemp, listVersions, ModelIntegrityError } from './version-files'
 import { useBackend } from './testing'
 
 const LABELS = ['neutral', 'happy', 'sad']

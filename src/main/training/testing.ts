@@ -4,7 +4,7 @@
  * controllable class separation and group bias instead.
  */
 import * as tf from '@tensorflow/tfjs'
-import { mulberry32, normal } from './split'
+import { mulberry32, normal } from '../analysis/random'
 
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm')

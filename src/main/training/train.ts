@@ -18,7 +18,8 @@ import {
   type HeadInit
 } from './head'
 import { toMatrix, type FeatureInput, type FeatureMatrix } from './features'
-import { deriveSeed, mulberry32, shuffleInPlace, stratifiedSplit } from './split'
+import { mulberry32 } from '../analysis/random'
+import { deriveSeed, shuffleInPlace, stratifiedSplit } from './split'
 
 export type TaskKind = 'classification' | 'regression'
 

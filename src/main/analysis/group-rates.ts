@@ -1,13 +1,5 @@
 import type { GroupClassRates } from '../../shared/domain'
-import { classificationMetrics, labelIndex } from './metrics'
-
-export { reweightSampleWeights } from './reweight'
-export {
-  perGroupThresholds,
-  type GroupThresholdResult,
-  type GroupThresholdRow,
-  type ThresholdTarget
-} from './group-thresholds'
+import { classificationMetrics, labelIndex } from './prediction-metrics'
 
 export interface GroupRow {
   truth: string
@@ -142,8 +134,11 @@ function ratio(num: number, den: number): number | null {
   return den === 0 ? null : num / den
 }
 
-/** max − min of a per-group value over the groups where it is defined; ties keep the first group in order. */
-function spread(
+/**
+ * max − min of a per-group value over the groups where it is defined (null with fewer than two); ties keep
+ * the first group in order. Every gap between groups (metrics, probes, thresholds, sweeps) is this one spread.
+ */
+export function spread(
   groups: readonly string[],
   value: (g: string) => number | null
 ): { value: number; groups: [string, string] } | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classificationMetrics, regressionMetrics } from './metrics'
+import { classificationMetrics, regressionMetrics } from './prediction-metrics'
 
 describe('classificationMetrics', () => {
   it('computes a hand-checked 3-class example', () => {

@@ -4,7 +4,7 @@ import {
   regressionMetrics,
   type ClassificationMetrics,
   type RegressionMetrics
-} from '../analysis/metrics'
+} from '../analysis/prediction-metrics'
 import type { TaskRow } from './registry'
 
 export type VersionMetrics = ClassificationMetrics | RegressionMetrics

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { biasProbe, groupMetrics, intersectGroups, perGroupThresholds, reweightSampleWeights } from './fairness'
+import { biasProbe, groupMetrics, intersectGroups } from './group-rates'
+import { perGroupThresholds } from './group-thresholds'
+import { reweightSampleWeights } from './reweight'
 
 const labels = ['pos', 'neg']
 
