@@ -14,9 +14,9 @@ import type {
 } from '../shared/domain'
 import type { AppContext } from '../main/app/context'
 import { CsvError, parseCsv } from '../main/labels/csv'
-import { csvTruth } from '../main/models/csv-truth'
+import { csvTruth } from '../main/labels/csv-truth'
 import type { EvaluateResult } from '../main/models/predict-op'
-import { parseVersionRef, type TaskRow } from '../main/models/registry'
+import { parseVersionRef } from '../main/models/registry'
 import { findConflicts } from '../main/fairness/conflicts'
 import { explicitGrouping } from '../main/fairness/groups'
 import {
@@ -87,15 +87,11 @@ function csvGroups(ctx: AppContext, csv: string, column: string, pathColumn: str
   const ci = header.indexOf(column)
   if (ci < 0) throw new UsageError(`${csv} has no column "${column}" (its columns: ${header.join(', ')})`)
   const values = [...new Set(rows.slice(1).map((r) => (r[ci] ?? '').trim()))].filter((v) => v !== '')
-  const pseudo: TaskRow = {
-    id: -1,
-    name: column,
-    kind: 'classification',
-    labels: values,
-    featureKind: '',
-    builtin: false
-  }
-  const t = csvTruth(ctx.requireProject().db, pseudo, { csv, labelColumn: column, pathColumn })
+  const t = csvTruth(
+    ctx.requireProject().db,
+    { kind: 'classification', labels: values },
+    { csv, labelColumn: column, pathColumn }
+  )
   return new Map(t.faces.map((f) => [f.faceId, f.value]))
 }
 

@@ -4,10 +4,11 @@ import type { JobInfo, ModelVersionInfo, TrainSummary } from '../shared/domain'
 import { need, num, parseArgs, str, UsageError } from './args'
 import { progressLine, withProject } from './context'
 import { parseLabelMap } from '../main/labels/label-csv'
-import { csvTruth } from '../main/models/csv-truth'
+import { csvTruth } from '../main/labels/csv-truth'
 import { isClassificationMetrics } from '../main/models/version-metrics'
 import type { PredictResult } from '../main/models/predict-op'
-import { findTask, parseVersionRef } from '../main/models/registry'
+import { parseVersionRef } from '../main/models/registry'
+import { getTask } from '../main/labels/tasks'
 import { evaluate, exportVersion, jobFailure, listVersionInfos, startActivation } from '../main/models/service'
 import type { VerbOutput } from './verbs'
 // fairness (issue 6): eval --group-task/--group-column, train --mitigation.
@@ -112,7 +113,7 @@ export const evalVerb: Verb = async (argv) => {
   if (csv !== undefined && !p.flags.has('label-column')) throw new UsageError('--csv needs --label-column')
   return withProject(project, false, async (ctx) => {
     const db = ctx.requireProject().db
-    const task = findTask(db, taskName)
+    const task = getTask(db, taskName)
     const mapSpec = str(p, 'map')
     const truth =
       csv === undefined

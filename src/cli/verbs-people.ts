@@ -5,7 +5,7 @@ import { need, num, parseArgs, str, UsageError } from './args'
 import { withProject } from './context'
 import { startClustering } from '../main/people/cluster-job'
 import { applyLabelCsv, parseLabelMap } from '../main/labels/label-csv'
-import { createTask, listTaskInfos } from '../main/labels/tasks'
+import { createTask, listTasks } from '../main/labels/tasks'
 import type { VerbOutput } from './verbs'
 
 type Verb = (argv: string[]) => Promise<VerbOutput>
@@ -70,7 +70,7 @@ export const taskVerb: Verb = async (argv) => {
     const p = parseArgs(rest, { values: ['project'], booleans: ['json'] })
     const project = path.resolve(need(p, 'project'))
     return withProject(project, false, async (ctx) => {
-      const tasks = listTaskInfos(ctx.requireProject().db)
+      const tasks = listTasks(ctx.requireProject().db)
       const text = tasks
         .map((t) =>
           t.kind === 'score'

@@ -26,7 +26,7 @@ import {
   suggestions,
   unassignedFaces
 } from '../people/people'
-import { addTaskLabels, createTask, getTask, listTaskInfos } from '../labels/tasks'
+import { addTaskLabels, createTask, getTask, listTasks } from '../labels/tasks'
 import { annotate, currentLabelOf, faceHistory, redo, undo, undoState } from '../labels/annotations'
 import { reviewQueue } from '../labels/review'
 import {
@@ -186,7 +186,7 @@ function peopleHandlers(): Subset<'people'> {
 
 function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
   return {
-    'tasks.list': (_a, ctx) => listTaskInfos(ctx.requireProject().db),
+    'tasks.list': (_a, ctx) => listTasks(ctx.requireProject().db),
     'tasks.create': (a, ctx) => {
       const r = createTask(ctx.requireProject().db, a)
       changed(ctx, ['tasks'])

@@ -11,8 +11,9 @@ import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { currentPersonLabels } from '../labels/annotations'
-import { NON_LABELS } from '../models/labels-source'
-import { activeVersion, findTask, type TaskRow } from '../models/registry'
+import { NON_LABELS } from '../labels/ground-truth'
+import { activeVersion } from '../models/registry'
+import { getTask, listTasks, type TaskRow } from '../labels/tasks'
 
 export interface ConflictQuery {
   /** Tasks to check; default every person-level classification task. */
@@ -22,15 +23,13 @@ export interface ConflictQuery {
 }
 
 function defaultTasks(db: Db): TaskRow[] {
-  const names = db
-    .prepare(`SELECT name FROM tasks WHERE level = 'person' AND kind = 'classification' ORDER BY name`)
-    .pluck()
-    .all() as string[]
-  return names.map((n) => findTask(db, n))
+  return listTasks(db)
+    .filter((t) => t.level === 'person' && t.kind === 'classification')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
 export function findConflicts(db: Db, q: ConflictQuery = {}): ConflictList {
-  const tasks = q.tasks && q.tasks.length ? q.tasks.map((t) => findTask(db, t)) : defaultTasks(db)
+  const tasks = q.tasks && q.tasks.length ? q.tasks.map((t) => getTask(db, t)) : defaultTasks(db)
   for (const t of tasks)
     if (t.kind !== 'classification')
       throw new AppError('UNSUPPORTED', `Consistency checks compare labels; "${t.name}" is a score task.`, 'tasks')

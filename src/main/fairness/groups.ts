@@ -8,8 +8,9 @@ import type { GroupingCandidate, GroupingInfo, GroupSource } from '../../shared/
 import { AppError } from '../../shared/result'
 import { GROUP_JOINER, intersectGroups } from '../analysis/group-rates'
 import type { Db } from '../db/open'
-import { currentTaskLabels, usableLabels } from '../models/labels-source'
-import { activeVersion, findTask, type TaskRow } from '../models/registry'
+import { currentTaskLabels, usableLabels } from '../labels/ground-truth'
+import { activeVersion } from '../models/registry'
+import { getTask, listTasks, type TaskRow } from '../labels/tasks'
 
 export interface GroupingSpec {
   /** Task whose labels form the groups. */
@@ -61,7 +62,7 @@ function fromPredictions(db: Db, task: TaskRow): Map<number, string> {
 export function resolveGrouping(db: Db, spec: GroupingSpec): Grouping {
   const source = spec.source ?? 'annotations'
   const read = (ref: string | number): { task: TaskRow; map: Map<number, string> } => {
-    const task = findTask(db, ref)
+    const task = getTask(db, ref)
     return { task, map: source === 'predicted' ? fromPredictions(db, task) : fromAnnotations(db, task) }
   }
   const a = read(spec.task)
@@ -98,17 +99,12 @@ export function groupingInfo(g: Grouping, faceIds: readonly number[]): GroupingI
 
 /** Every task as a possible grouping, with how many faces each of its annotated values has. */
 export function groupingCandidates(db: Db): GroupingCandidate[] {
-  const tasks = db.prepare('SELECT name, level FROM tasks ORDER BY builtin DESC, name').all() as Array<{
-    name: string
-    level: 'face' | 'person'
-  }>
-  return tasks.map((t) => {
-    const task = findTask(db, t.name)
+  return listTasks(db).map((task) => {
     const map = fromAnnotations(db, task)
     const values: Record<string, number> = {}
     for (const v of map.values()) values[v] = (values[v] ?? 0) + 1
     const sorted: Record<string, number> = {}
     for (const k of Object.keys(values).sort()) sorted[k] = values[k] as number
-    return { task: task.name, level: t.level, kind: task.kind, faces: map.size, values: sorted }
+    return { task: task.name, level: task.level, kind: task.kind, faces: map.size, values: sorted }
   })
 }

@@ -18,7 +18,7 @@ import { perGroupThresholds } from '../analysis/group-thresholds'
 import type { AppContext } from '../app/context'
 import { headline, type VersionMetrics } from '../models/version-metrics'
 import type { EvaluateParams, EvaluateResult } from '../models/predict-op'
-import { findTask } from '../models/registry'
+import { getTask } from '../labels/tasks'
 import { startTraining, type TrainRequest } from '../models/service'
 import { computeGroupMetrics, groupDeltas, type ScoredFace } from './group-metrics'
 import { explicitGrouping, groupingInfo, resolveGrouping, type Grouping, type GroupingSpec } from './groups'
@@ -110,7 +110,7 @@ export async function versionGroupMetrics(
   ctx: AppContext,
   req: GroupRequest & { version: number | 'active' }
 ): Promise<GroupMetricsInfo> {
-  const task = findTask(ctx.requireProject().db, req.task)
+  const task = getTask(ctx.requireProject().db, req.task)
   const grouping = groupingOf(ctx, req)
   const r = await evaluateVersions(ctx, { task: task.name, versions: [req.version], faces: req.faces })
   return groupMetricsOf(r, 0, grouping, minSize(req))
@@ -120,7 +120,7 @@ export async function compareGroupMetrics(
   ctx: AppContext,
   req: GroupRequest & { a: number | 'active'; b: number | 'active' }
 ): Promise<GroupMetricsComparison> {
-  const task = findTask(ctx.requireProject().db, req.task)
+  const task = getTask(ctx.requireProject().db, req.task)
   const grouping = groupingOf(ctx, req)
   const r = await evaluateVersions(ctx, { task: task.name, versions: [req.a, req.b], faces: req.faces })
   const a = groupMetricsOf(r, 0, grouping, minSize(req))
@@ -143,7 +143,7 @@ export async function versionBiasProbe(
     minGroupSize?: number | undefined
   }
 ): Promise<BiasProbeInfo> {
-  const task = findTask(ctx.requireProject().db, req.task)
+  const task = getTask(ctx.requireProject().db, req.task)
   if (task.kind !== 'classification')
     throw new AppError('UNSUPPORTED', `A bias probe needs a classification task; "${task.name}" is a score.`)
   const grouping = groupingOf(ctx, { ...req, groupTask: req.attributeTask })
@@ -198,7 +198,7 @@ export async function versionGroupThresholds(
     tolerance?: number | undefined
   }
 ): Promise<GroupThresholdsInfo> {
-  const task = findTask(ctx.requireProject().db, req.task)
+  const task = getTask(ctx.requireProject().db, req.task)
   if (task.kind !== 'classification')
     throw new AppError('UNSUPPORTED', `Decision thresholds need a classification task; "${task.name}" is a score.`)
   const grouping = groupingOf(ctx, req)
@@ -263,7 +263,7 @@ export function startMitigatedTraining(
 ): { info: JobInfo; done: Promise<JobInfo> } {
   if (req.mitigation) {
     validateMitigation(req.mitigation)
-    if (req.mitigation.method !== 'none') findTask(ctx.requireProject().db, req.mitigation.groupTask)
+    if (req.mitigation.method !== 'none') getTask(ctx.requireProject().db, req.mitigation.groupTask)
   }
   return startTraining(ctx, req)
 }

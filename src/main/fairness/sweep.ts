@@ -10,7 +10,8 @@ import type { GroupMetricsInfo, JobInfo, MitigationSpec, SweepPoint, SweepSummar
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import type { TrainOpResult, TrainParams, TrainProgress } from '../models/train-op'
-import { activeVersion, findTask } from '../models/registry'
+import { activeVersion } from '../models/registry'
+import { getTask } from '../labels/tasks'
 import { DEFAULT_EPOCHS } from '../models/defaults'
 import { groupingOf, evaluateVersions, groupMetricsOf, DEFAULT_MIN_GROUP_SIZE } from './service'
 import { validateMitigation } from './mitigation'
@@ -34,8 +35,8 @@ export const DEFAULT_MAE_BUDGET = 1
 
 export function startSweep(ctx: AppContext, req: SweepRequest): { info: JobInfo; done: Promise<JobInfo> } {
   const project = ctx.requireProject()
-  const task = findTask(project.db, req.task)
-  const groupTask = findTask(project.db, req.groupTask)
+  const task = getTask(project.db, req.task)
+  const groupTask = getTask(project.db, req.groupTask)
   if (req.values.length === 0) throw new AppError('BAD_ARGS', 'Give at least one value to sweep.', 'values')
   if (req.values.length > 20) throw new AppError('BAD_ARGS', 'At most 20 values per sweep.', 'values')
   const specs: MitigationSpec[] = req.values.map((strength) => ({

@@ -1,7 +1,7 @@
 import type { AnnotationChange, AnnotationSource, HistoryEntry, UndoResult } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
-import { getTask, normalizeValue } from './tasks'
+import { getTask, listTasks, normalizeValue } from './tasks'
 
 export interface AnnotationItem {
   target: 'face' | 'person'
@@ -354,15 +354,15 @@ export function faceHistory(db: Db, faceId: number, taskRef?: number | string): 
   if (!face) throw new AppError('NOT_FOUND', `There is no face ${faceId} in this project.`, 'faceId')
   const rows = db
     .prepare(
-      `SELECT a.id, t.name AS task, a.target, a.person_id, a.value, a.previous_value, a.annotator, a.source, a.created_at
-       FROM annotations a JOIN tasks t ON t.id = a.task_id
+      `SELECT a.id, a.task_id, a.target, a.person_id, a.value, a.previous_value, a.annotator, a.source, a.created_at
+       FROM annotations a
        WHERE ((a.target = 'face' AND a.face_id = @face) OR (a.target = 'person' AND a.person_id = @person))
          AND (@task IS NULL OR a.task_id = @task)
        ORDER BY a.id DESC LIMIT 1000`
     )
     .all({ face: faceId, person: face.person_id ?? -1, task: taskId }) as Array<{
     id: number
-    task: string
+    task_id: number
     target: 'face' | 'person'
     person_id: number | null
     value: string | null
@@ -371,9 +371,10 @@ export function faceHistory(db: Db, faceId: number, taskRef?: number | string): 
     source: HistoryEntry['source']
     created_at: string
   }>
+  const taskName = new Map(listTasks(db).map((t) => [t.id, t.name]))
   return rows.map((r) => ({
     id: r.id,
-    task: r.task,
+    task: taskName.get(r.task_id) ?? String(r.task_id),
     target: r.target,
     personId: r.person_id,
     value: r.value,

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { annotate, type AnnotationItem } from './annotations'
 import { CsvError, parseCsv } from './csv'
+import { csvFaceMatcher } from './csv-faces'
 import { getTask, normalizeValue } from './tasks'
 
 export interface LabelCsvOptions {
@@ -93,38 +94,7 @@ export function applyLabelCsv(db: Db, opts: LabelCsvOptions): LabelCsvResult {
     )
   }
 
-  const byPath = new Map<string, number>()
-  for (const r of db.prepare(`SELECT id, path FROM images WHERE status = 'ok'`).raw().iterate() as IterableIterator<
-    [number, string]
-  >) {
-    byPath.set(r[1], r[0])
-  }
-  let byRealPath: Map<string, number> | null = null
-  const realIndex = (): Map<string, number> => {
-    if (byRealPath) return byRealPath
-    byRealPath = new Map()
-    for (const [p, id] of byPath) {
-      try {
-        byRealPath.set(fs.realpathSync(p), id)
-      } catch {
-        // A photo that moved away cannot match by real path; its stored path may still match.
-      }
-    }
-    return byRealPath
-  }
-  const largestFace = new Map<number, number>()
-  const largestArea = new Map<number, number>()
-  for (const [imageId, faceId, area] of db
-    .prepare('SELECT image_id, id, w * h FROM faces ORDER BY image_id, idx')
-    .raw()
-    .iterate() as IterableIterator<[number, number, number]>) {
-    if (area > (largestArea.get(imageId) ?? -1)) {
-      largestArea.set(imageId, area)
-      largestFace.set(imageId, faceId)
-    }
-  }
-
-  const base = path.dirname(csvPath)
+  const match = csvFaceMatcher(db, csvPath)
   // A face listed twice gets the later row's label, stored once: history rows are for real changes.
   const items = new Map<number, AnnotationItem>()
   let matched = 0
@@ -142,16 +112,7 @@ export function applyLabelCsv(db: Db, opts: LabelCsvOptions): LabelCsvResult {
     const rel = (row[pi] ?? '').trim()
     const rawLabel = (row[li] ?? '').trim()
     const line = r + 1
-    const abs = path.resolve(base, rel)
-    let imageId = rel === '' ? undefined : byPath.get(abs)
-    if (imageId === undefined && rel !== '') {
-      try {
-        imageId = realIndex().get(fs.realpathSync(abs))
-      } catch {
-        imageId = undefined
-      }
-    }
-    const faceId = imageId === undefined ? undefined : largestFace.get(imageId)
+    const { imageId, faceId } = match(rel)
     if (faceId === undefined) {
       result.unmatched++
       if (result.unmatchedExamples.length < MAX_EXAMPLES) {

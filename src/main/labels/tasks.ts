@@ -9,7 +9,13 @@ export const RESERVED_ANSWERS: readonly string[] = [UNSURE, NOT_APPLICABLE]
 
 export type FeatureKind = 'identity' | 'expression' | 'age_gender'
 
-interface TaskRow {
+/**
+ * A task as every part of the main process and the worker sees it: the one row type and the one lookup
+ * (`getTask`) of the tasks table; every other module looks tasks up through here.
+ */
+export type TaskRow = TaskInfo
+
+interface RawTask {
   id: number
   name: string
   kind: 'classification' | 'score'
@@ -23,7 +29,7 @@ interface TaskRow {
   created_at: string
 }
 
-function toInfo(r: TaskRow): TaskInfo {
+function toRow(r: RawTask): TaskRow {
   return {
     id: r.id,
     name: r.name,
@@ -39,22 +45,23 @@ function toInfo(r: TaskRow): TaskInfo {
   }
 }
 
-export function listTaskInfos(db: Db): TaskInfo[] {
-  return (db.prepare('SELECT * FROM tasks ORDER BY builtin DESC, name').all() as TaskRow[]).map(toInfo)
+/** Every task, built-in ones first, then by name. */
+export function listTasks(db: Db): TaskRow[] {
+  return (db.prepare('SELECT * FROM tasks ORDER BY builtin DESC, name').all() as RawTask[]).map(toRow)
 }
 
 /** A task by id or by name; NOT_FOUND names the known tasks so a typo is easy to fix. */
-export function getTask(db: Db, ref: number | string): TaskInfo {
+export function getTask(db: Db, ref: number | string): TaskRow {
   const row = (
     typeof ref === 'number'
       ? db.prepare('SELECT * FROM tasks WHERE id = ?').get(ref)
       : db.prepare('SELECT * FROM tasks WHERE name = ?').get(ref)
-  ) as TaskRow | undefined
+  ) as RawTask | undefined
   if (!row) {
-    const names = listTaskInfos(db).map((t) => t.name)
+    const names = listTasks(db).map((t) => t.name)
     throw new AppError('NOT_FOUND', `There is no task "${String(ref)}". Tasks: ${names.join(', ') || 'none'}.`, 'task')
   }
-  return toInfo(row)
+  return toRow(row)
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
@@ -94,7 +101,7 @@ export interface CreateTaskInput {
 }
 
 /** Creates a user-defined task: any label set (never assumed binary), or a numeric score range. */
-export function createTask(db: Db, input: CreateTaskInput): TaskInfo {
+export function createTask(db: Db, input: CreateTaskInput): TaskRow {
   const name = input.name.trim()
   if (!NAME_RE.test(name)) {
     throw new AppError(
@@ -149,7 +156,7 @@ export function createTask(db: Db, input: CreateTaskInput): TaskInfo {
 }
 
 /** Appends labels to a classification task (built-in ones too); existing labels and answers never change. */
-export function addTaskLabels(db: Db, ref: number | string, labels: readonly string[]): TaskInfo {
+export function addTaskLabels(db: Db, ref: number | string, labels: readonly string[]): TaskRow {
   const task = getTask(db, ref)
   if (task.kind !== 'classification') {
     throw new AppError('BAD_ARGS', `"${task.name}" is a score task; it has a range, not labels.`, 'task')
@@ -164,7 +171,7 @@ export function addTaskLabels(db: Db, ref: number | string, labels: readonly str
  * The stored form of an answer, or an error sentence: a label of the task, `unsure` / `not_applicable`
  * (also written "not applicable"), or for a score task a number inside its range.
  */
-export function normalizeValue(task: TaskInfo, raw: string): { value: string } | { error: string } {
+export function normalizeValue(task: TaskRow, raw: string): { value: string } | { error: string } {
   const v = raw.trim()
   if (v === UNSURE || v === NOT_APPLICABLE) return { value: v }
   if (v === 'not applicable' || v === 'n/a') return { value: NOT_APPLICABLE }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/open'
-import { listTasks } from './stats'
+import { listTasks } from '../labels/tasks'
 
 export type ExportRow = Record<string, string | number | null>
 
@@ -9,9 +9,6 @@ export type ExportRow = Record<string, string | number | null>
  */
 export function exportRows(db: Db): { columns: string[]; rows: ExportRow[] } {
   const tasks = listTasks(db)
-  const taskIds = new Map(
-    (db.prepare('SELECT id, name FROM tasks').all() as Array<{ id: number; name: string }>).map((t) => [t.name, t.id])
-  )
   const columns = ['path', 'root', 'face_id', 'x', 'y', 'w', 'h', 'score', 'source', 'person_id']
   for (const t of tasks) columns.push(`${t.name}_label`, `${t.name}_pred`, `${t.name}_conf`)
   const faces = db
@@ -55,7 +52,7 @@ export function exportRows(db: Db): { columns: string[]; rows: ExportRow[] } {
       person_id: f.person_id
     }
     for (const t of tasks) {
-      const id = taskIds.get(t.name) as number
+      const id = t.id
       const personLabel =
         f.person_id !== null ? (personLabelStmt.get(f.person_id, id) as string | undefined) : undefined
       const faceLabel = labelStmt.get(f.id, id) as string | null | undefined

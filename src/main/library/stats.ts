@@ -1,4 +1,6 @@
 import type { Db } from '../db/open'
+import { listTasks, type TaskRow } from '../labels/tasks'
+import { versionsOf } from '../models/registry'
 import { projectCounts } from '../project/counts'
 
 export interface TaskListing {
@@ -16,34 +18,16 @@ export interface VersionListing {
   created_at: string
 }
 
-export function listTasks(db: Db): TaskListing[] {
-  const rows = db
-    .prepare('SELECT name, kind, level, labels, builtin FROM tasks ORDER BY builtin DESC, name')
-    .all() as Array<{
-    name: string
-    kind: 'classification' | 'score'
-    level: 'face' | 'person'
-    labels: string
-    builtin: number
-  }>
-  return rows.map((r) => ({
-    name: r.name,
-    kind: r.kind,
-    level: r.level,
-    labels: JSON.parse(r.labels) as string[],
-    builtin: r.builtin === 1
-  }))
+/** The `stats` JSON's view of a task (a contract for scripts: exactly these fields). */
+function taskListing(t: TaskRow): TaskListing {
+  return { name: t.name, kind: t.kind, level: t.level, labels: t.labels, builtin: t.builtin }
 }
 
 export function listVersions(db: Db): VersionListing[] {
-  return (
-    db
-      .prepare(
-        `SELECT t.name AS task, v.version, v.active, v.created_at FROM model_versions v JOIN tasks t ON t.id = v.task_id
-         ORDER BY t.name, v.version`
-      )
-      .all() as Array<{ task: string; version: number; active: number; created_at: string }>
-  ).map((v) => ({ ...v, active: v.active === 1 }))
+  const byName = [...listTasks(db)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return byName.flatMap((t) =>
+    versionsOf(db, t.id).map((v) => ({ task: t.name, version: v.version, active: v.active, created_at: v.createdAt }))
+  )
 }
 
 /** The `face-studio stats` object (without the backend, which needs a worker to know). */
@@ -63,7 +47,7 @@ export function projectStats(db: Db): {
     persons: c.persons,
     annotations: c.annotations,
     image_errors: c.imageErrors,
-    tasks: listTasks(db),
+    tasks: listTasks(db).map(taskListing),
     versions: listVersions(db)
   }
 }

@@ -9,7 +9,7 @@ import {
   syncEvaluationSet,
   EVAL_FRACTION
 } from './eval-set'
-import { findTask } from './registry'
+import { getTask } from '../labels/tasks'
 import { insertCropFaces } from '../../test/support'
 
 function project(faces: number): Database.Database {
@@ -29,7 +29,7 @@ function label(db: Database.Database, taskId: number, faceId: number, value: str
 describe('evaluation set', () => {
   it('samples once stratified, then grows by hash without moving earlier faces', () => {
     const db = project(400)
-    const task = findTask(db, 'expression')
+    const task = getTask(db, 'expression')
     const labels = ['happy', 'sad', 'neutral', 'angry']
     for (let f = 1; f <= 200; f++) label(db, task.id, f, labels[f % 4]!)
     label(db, task.id, 201, 'unsure')
@@ -60,7 +60,7 @@ describe('evaluation set', () => {
 
   it('waits for enough labels before sampling, and honours user marks', () => {
     const db = project(20)
-    const task = findTask(db, 'expression')
+    const task = getTask(db, 'expression')
     for (let f = 1; f <= 5; f++) label(db, task.id, f, f % 2 ? 'happy' : 'sad')
     expect(syncEvaluationSet(db, task)).toMatchObject({ sampledNow: false, members: 0 })
     markEvaluation(db, task.id, [2], true)

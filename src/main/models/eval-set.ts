@@ -11,8 +11,8 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../db/open'
 import { sampleEvaluationSet } from '../training/split'
-import { currentTaskLabels, usableLabels, type FaceLabel } from './labels-source'
-import type { TaskRow } from './registry'
+import { currentTaskLabels, usableLabels, type FaceLabel } from '../labels/ground-truth'
+import type { TaskRow } from '../labels/tasks'
 
 export const EVAL_FRACTION = 0.25
 export const EVAL_SEED = 20240601

@@ -11,10 +11,11 @@ import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
 import { evaluationMembers, syncEvaluationSet } from './eval-set'
 import { allFeatures, featuresOf, type PackedFeatures } from './features-db'
-import { currentTaskLabels, usableLabels } from './labels-source'
+import { currentTaskLabels, usableLabels } from '../labels/ground-truth'
 import { scorePredictions, type VersionMetrics } from './version-metrics'
 import { loadTaskVersion, writePredictions } from './predictor'
-import { findTask, resolveVersion } from './registry'
+import { resolveVersion } from './registry'
+import { getTask } from '../labels/tasks'
 import { workerProjectDb } from './worker-db'
 
 export interface PredictParams {
@@ -40,7 +41,7 @@ export async function predictTaskOp(p: PredictParams, signal: AbortSignal): Prom
   const started = performance.now()
   await ensureMlReady()
   const db = workerProjectDb(p.projectDir)
-  const task = findTask(db, p.task)
+  const task = getTask(db, p.task)
   const v = resolveVersion(db, task, p.version)
   const loaded = await loadTaskVersion(p.projectDir, task, v)
   try {
@@ -117,7 +118,7 @@ export interface EvaluateResult {
 export async function evaluateOp(p: EvaluateParams): Promise<EvaluateResult> {
   await ensureMlReady()
   const db = workerProjectDb(p.projectDir)
-  const task = findTask(db, p.task)
+  const task = getTask(db, p.task)
   let truth: Array<{ faceId: number; value: string }>
   if (p.faces) {
     truth = p.faces

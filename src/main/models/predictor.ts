@@ -15,7 +15,8 @@ import { predictRaw } from '../training/predict'
 import { loadVersion, type ModelMetadata } from '../training/store'
 import { ModelIntegrityError } from '../training/version-files'
 import type { PackedFeatures } from './features-db'
-import { isBuiltinV0, versionDir, type TaskRow, type VersionRow } from './registry'
+import { isBuiltinV0, versionDir, type VersionRow } from './registry'
+import { type TaskRow } from '../labels/tasks'
 
 /** Predictions for N faces, expressed over the task's current label order. */
 export interface TaskPredictions {

@@ -1,19 +1,12 @@
 /**
- * Tasks and model versions as the database records them (runs in main and in the ML worker; plain
- * synchronous SQLite, no model files touched here).
+ * Model versions as the database records them: the one owner of the model_versions table (rows, lookups, and
+ * the writes the worker commits: a new version, a switch of the active one). Plain synchronous SQLite in main
+ * and in the ML worker; no model files are touched here.
  */
 import path from 'node:path'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
-
-export interface TaskRow {
-  id: number
-  name: string
-  kind: 'classification' | 'score'
-  labels: string[]
-  featureKind: string
-  builtin: boolean
-}
+import type { TaskRow } from '../labels/tasks'
 
 export interface VersionRow {
   id: number
@@ -57,30 +50,6 @@ function toVersion(r: RawVersion): VersionRow {
     metadata,
     active: r.active === 1,
     createdAt: r.created_at
-  }
-}
-
-/** A task by name or id. */
-export function findTask(db: Db, ref: string | number): TaskRow {
-  const name = ref
-  const r = db
-    .prepare(
-      `SELECT id, name, kind, labels, feature_kind, builtin FROM tasks WHERE ${typeof ref === 'number' ? 'id' : 'name'} = ?`
-    )
-    .get(ref) as
-    { id: number; name: string; kind: string; labels: string; feature_kind: string; builtin: number } | undefined
-  if (!r) {
-    const names = (db.prepare('SELECT name FROM tasks ORDER BY name').pluck().all() as string[]).join(', ')
-    const what = typeof name === 'number' ? `with id ${name}` : `named "${name}"`
-    throw new AppError('NOT_FOUND', `No task ${what} in this project (tasks: ${names || 'none'}).`)
-  }
-  return {
-    id: r.id,
-    name: r.name,
-    kind: r.kind === 'score' ? 'score' : 'classification',
-    labels: JSON.parse(r.labels) as string[],
-    featureKind: r.feature_kind,
-    builtin: r.builtin === 1
   }
 }
 

@@ -30,10 +30,11 @@ import type { Db } from '../db/open'
 import type { JobRunner } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
 import { evaluationMembers, evaluationSetInfo, markEvaluation } from './eval-set'
-import { currentTaskLabels, usableLabels } from './labels-source'
+import { currentTaskLabels, usableLabels } from '../labels/ground-truth'
 import { headline, type VersionMetrics } from './version-metrics'
 import type { EvaluateParams, EvaluateResult, PredictParams, PredictResult } from './predict-op'
-import { findTask, isBuiltinV0, resolveVersion, versionDir, versionsOf, type VersionRow } from './registry'
+import { isBuiltinV0, resolveVersion, versionDir, versionsOf, type VersionRow } from './registry'
+import { getTask } from '../labels/tasks'
 import type { TrainOpResult, TrainParams, TrainProgress } from './train-op'
 import { DEFAULT_EPOCHS } from './defaults'
 import { MODEL_FILES, ModelIntegrityError, SUMS_FILE, verifyVersion } from '../training/version-files'
@@ -123,7 +124,7 @@ export function toSummary(r: TrainOpResult): TrainSummary {
 /** Queues a training job for a task; its result is a TrainSummary. */
 export function startTraining(ctx: AppContext, req: TrainRequest): { info: JobInfo; done: Promise<JobInfo> } {
   const project = ctx.requireProject()
-  const task = findTask(project.db, req.task)
+  const task = getTask(project.db, req.task)
   const totalEpochs = req.epochs ?? DEFAULT_EPOCHS
   const entry: HistoryEntry = { task: task.name, totalEpochs, epochs: [], result: null }
   let jobId = 0
@@ -228,7 +229,7 @@ export function toVersionInfo(task: string, v: VersionRow, all: readonly Version
 }
 
 export function listVersionInfos(db: Db, taskName: string | number): ModelVersionInfo[] {
-  const task = findTask(db, taskName)
+  const task = getTask(db, taskName)
   const all = versionsOf(db, task.id)
   return all.map((v) => toVersionInfo(task.name, v, all))
 }
@@ -239,7 +240,7 @@ export function startActivation(
   req: { task: string | number; version: number | 'active' }
 ): { info: JobInfo; done: Promise<JobInfo> } {
   const project = ctx.requireProject()
-  const task = findTask(project.db, req.task)
+  const task = getTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
   let jobId = 0
   const submitted = ctx.jobs.submit(
@@ -265,7 +266,7 @@ export function startActivation(
 /** After an import, faces new to the project have predictions of version 0 only; this fills in the active ones. */
 export async function predictMissing(ctx: AppContext, taskName: string | number): Promise<PredictResult | null> {
   const project = ctx.requireProject()
-  const task = findTask(project.db, taskName)
+  const task = getTask(project.db, taskName)
   const v = resolveVersion(project.db, task, 'active')
   if (isBuiltinV0(v)) return null
   const params: PredictParams = {
@@ -283,7 +284,7 @@ export async function evaluate(
   req: { task: string | number; versions: Array<number | 'active'>; faces?: Array<{ faceId: number; value: string }> }
 ): Promise<EvaluateResult> {
   const project = ctx.requireProject()
-  const task = findTask(project.db, req.task)
+  const task = getTask(project.db, req.task)
   const params: EvaluateParams = {
     projectDir: project.dir,
     task: task.name,
@@ -374,7 +375,7 @@ export async function exportVersion(
   req: { task: string | number; version: number | 'active'; dir: string }
 ): Promise<{ path: string; files: string[] }> {
   const project = ctx.requireProject()
-  const task = findTask(project.db, req.task)
+  const task = getTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
   if (isBuiltinV0(v) || !v.sha256) {
     throw new AppError(
@@ -411,7 +412,7 @@ export async function exportVersion(
 }
 
 export function evaluationSetSummary(db: Db, taskName: string | number): EvaluationSetSummary {
-  const task = findTask(db, taskName)
+  const task = getTask(db, taskName)
   const info = evaluationSetInfo(db, task.id)
   const current = currentTaskLabels(db, task.id)
   const labelOf = new Map(current.map((l) => [l.faceId, l.value]))
@@ -448,7 +449,7 @@ export function setEvaluationMembership(
   faceIds: readonly number[],
   member: boolean
 ): number {
-  const task = findTask(db, taskName)
+  const task = getTask(db, taskName)
   const known = new Set(
     db
       .prepare('SELECT id FROM faces WHERE id IN (SELECT value FROM json_each(?))')

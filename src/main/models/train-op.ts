@@ -24,10 +24,11 @@ import { cleanupTemp, listVersions } from '../training/version-files'
 import { CancelledError, trainHead, type EpochLog, type TrainOptions } from '../training/train'
 import { evaluationMembers, syncEvaluationSet } from './eval-set'
 import { allFeatures, featuresOf } from './features-db'
-import { currentTaskLabels, usableLabels } from './labels-source'
+import { currentTaskLabels, usableLabels } from '../labels/ground-truth'
 import { scorePredictions, type VersionMetrics } from './version-metrics'
 import { loadTaskVersion, predictionsFromRaw, writePredictions, type TaskPredictions } from './predictor'
-import { activeVersion, findTask, versionById, versionsOf, type TaskRow } from './registry'
+import { activeVersion, versionById, versionsOf } from './registry'
+import { getTask, type TaskRow } from '../labels/tasks'
 import { modelsRoot, workerProjectDb } from './worker-db'
 import { DEFAULT_EPOCHS, DEFAULT_SEED, FINE_TUNE_LEARNING_RATE, FRESH_LEARNING_RATE, MIN_TRAIN_ROWS } from './defaults'
 // fairness (issue 6): bias mitigation hook.
@@ -80,7 +81,7 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
   await ensureMlReady()
   const backend = currentBackend()?.name ?? 'unknown'
   const db = workerProjectDb(p.projectDir)
-  const task = findTask(db, p.task)
+  const task = getTask(db, p.task)
   // Temp folders of saves that were interrupted (crash, kill) go now; listVersions never counted them.
   await cleanupTemp(modelsRoot(p.projectDir))
   const labels = currentTaskLabels(db, task.id)

@@ -5,7 +5,7 @@ import {
   type ClassificationMetrics,
   type RegressionMetrics
 } from '../analysis/prediction-metrics'
-import type { TaskRow } from './registry'
+import type { TaskRow } from '../labels/tasks'
 
 export type VersionMetrics = ClassificationMetrics | RegressionMetrics
 

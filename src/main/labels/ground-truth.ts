@@ -4,7 +4,7 @@
  * answers that are not labels.
  */
 import type { Db } from '../db/open'
-import { currentLabels } from '../labels/annotations'
+import { currentLabels } from './annotations'
 
 export interface FaceLabel {
   faceId: number

@@ -7,9 +7,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
-import { CsvError, parseCsv } from '../labels/csv'
-import { NON_LABELS } from './labels-source'
-import type { TaskRow } from './registry'
+import { CsvError, parseCsv } from './csv'
+import { csvFaceMatcher } from './csv-faces'
+import { NON_LABELS } from './ground-truth'
+import type { TaskRow } from './tasks'
 
 export interface CsvTruthOptions {
   csv: string
@@ -26,7 +27,7 @@ export interface CsvTruth {
   skipped: number
 }
 
-export function csvTruth(db: Db, task: TaskRow, opts: CsvTruthOptions): CsvTruth {
+export function csvTruth(db: Db, task: Pick<TaskRow, 'kind' | 'labels'>, opts: CsvTruthOptions): CsvTruth {
   const csvPath = path.resolve(opts.csv)
   let rows: string[][]
   try {
@@ -47,51 +48,15 @@ export function csvTruth(db: Db, task: TaskRow, opts: CsvTruthOptions): CsvTruth
       pi < 0 ? 'pathColumn' : 'labelColumn'
     )
   }
-  const byPath = new Map<string, number>()
-  for (const [id, p] of db
-    .prepare(`SELECT id, path FROM images WHERE status = 'ok'`)
-    .raw()
-    .iterate() as IterableIterator<[number, string]>)
-    byPath.set(p, id)
-  let byReal: Map<string, number> | null = null
-  const real = (): Map<string, number> => {
-    if (byReal) return byReal
-    byReal = new Map()
-    for (const [p, id] of byPath) {
-      try {
-        byReal.set(fs.realpathSync(p), id)
-      } catch {
-        // A photo that moved cannot match by real path.
-      }
-    }
-    return byReal
-  }
-  const largest = new Map<number, { face: number; area: number }>()
-  for (const [imageId, faceId, area] of db
-    .prepare('SELECT image_id, id, w * h FROM faces ORDER BY image_id, idx')
-    .raw()
-    .iterate() as IterableIterator<[number, number, number]>) {
-    const cur = largest.get(imageId)
-    if (!cur || area > cur.area) largest.set(imageId, { face: faceId, area })
-  }
+  const match = csvFaceMatcher(db, csvPath)
   const known = new Set(task.labels)
-  const base = path.dirname(csvPath)
   const out: CsvTruth = { faces: [], unmatched: 0, skipped: 0 }
   const seen = new Set<number>()
   for (const row of rows.slice(1)) {
     if (row.length === 1 && row[0]?.trim() === '') continue
     const rel = (row[pi] ?? '').trim()
     const raw = (row[li] ?? '').trim()
-    const abs = path.resolve(base, rel)
-    let imageId = rel === '' ? undefined : byPath.get(abs)
-    if (imageId === undefined && rel !== '') {
-      try {
-        imageId = real().get(fs.realpathSync(abs))
-      } catch {
-        imageId = undefined
-      }
-    }
-    const faceId = imageId === undefined ? undefined : largest.get(imageId)?.face
+    const { faceId } = match(rel)
     if (faceId === undefined) {
       out.unmatched++
       continue
