@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, it } from 'vitest'
-import { startImport } from '../src/main/library/import-job'
+import { startImport } from '../src/main/app/import-job'
 import { sharedData, tempDir, testContext } from '../src/test/support'
 import type { AppContext } from '../src/main/app/context'
 import { record } from './report'

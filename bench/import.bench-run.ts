@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, it } from 'vitest'
-import { startImport, type ImportSummary } from '../src/main/library/import-job'
+import { startImport, type ImportSummary } from '../src/main/app/import-job'
 import { analyzeImageTimed } from '../src/main/ml/analyze'
 import { decodeImage } from '../src/main/ml/decode'
 import { ensureMlReady } from '../src/main/ml/runtime'

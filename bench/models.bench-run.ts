@@ -1,5 +1,5 @@
 import { it } from 'vitest'
-import { benchRepredict, benchTraining } from '../src/main/models/bench'
+import { benchRepredict, benchTraining } from '../src/main/worker/bench'
 import { runClusterBench } from '../src/main/analysis/cluster-bench'
 import { peakRssMiB, record } from './report'
 

@@ -15,20 +15,20 @@ import type {
 import type { AppContext } from '../main/app/context'
 import { CsvError, parseCsv } from '../main/labels/csv'
 import { csvTruth } from '../main/labels/csv-truth'
-import type { EvaluateResult } from '../main/models/predict-op'
+import type { EvaluateResult } from '../main/app/evaluation'
 import { parseVersionRef } from '../main/models/registry'
 import { findConflicts } from '../main/fairness/conflicts'
 import { explicitGrouping } from '../main/fairness/groups'
+import { DEFAULT_MIN_GROUP_SIZE } from '../main/analysis/group-rates'
 import {
   compareGroupMetrics,
-  DEFAULT_MIN_GROUP_SIZE,
   groupingOf,
   groupMetricsOf,
   versionBiasProbe,
   versionGroupMetrics,
   versionGroupThresholds
-} from '../main/fairness/service'
-import { startSweep } from '../main/fairness/sweep'
+} from '../main/app/fairness'
+import { startSweep } from '../main/app/sweep'
 import { need, num, parseArgs, str, UsageError, type Parsed } from './args'
 import { progressLine, withProject } from './context'
 import type { VerbOutput } from './verbs'

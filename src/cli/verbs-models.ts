@@ -6,14 +6,17 @@ import { progressLine, withProject } from './context'
 import { parseLabelMap } from '../main/labels/label-csv'
 import { csvTruth } from '../main/labels/csv-truth'
 import { isClassificationMetrics } from '../main/models/version-metrics'
-import type { PredictResult } from '../main/models/predict-op'
+import { startActivation, type PredictResult } from '../main/app/activation'
+import { evaluate } from '../main/app/evaluation'
+import { jobFailure } from '../main/app/training'
 import { parseVersionRef } from '../main/models/registry'
 import { getTask } from '../main/labels/tasks'
-import { evaluate, exportVersion, jobFailure, listVersionInfos, startActivation } from '../main/models/service'
+import { exportVersion } from '../main/models/export-version'
+import { listVersionInfos } from '../main/models/version-info'
 import type { VerbOutput } from './verbs'
 // fairness (issue 6): eval --group-task/--group-column, train --mitigation.
 import { EVAL_GROUP_FLAGS, evalGroupExtras, mitigationFromArgs, TRAIN_MITIGATION_FLAGS } from './verbs-fairness'
-import { startMitigatedTraining } from '../main/fairness/service'
+import { startMitigatedTraining } from '../main/app/fairness'
 
 type Verb = (argv: string[]) => Promise<VerbOutput>
 
@@ -220,7 +223,7 @@ export const exportModelVerb: Verb = async (argv) => {
   const version = versionFlag(p)
   const out = path.resolve(need(p, 'out'))
   return withProject(project, false, async (ctx) => {
-    const r = await exportVersion(ctx, { task, version, dir: out })
+    const r = await exportVersion(ctx.requireProject(), { task, version, dir: out })
     return { json: r, text: `Exported to ${r.path} (${r.files.join(', ')})` }
   })
 }

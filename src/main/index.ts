@@ -18,7 +18,7 @@ import { AppContext } from './app/context'
 import { dispatch } from './api/dispatch'
 import type { Platform } from './api/handlers'
 import type { WorkerFactory } from './jobs/worker-client'
-import type { FromWorker } from './jobs/protocol'
+import type { FromWorker } from './worker/protocol'
 import { resolveMedia } from './library/media-files'
 import { workerScript } from './paths'
 

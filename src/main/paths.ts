@@ -6,6 +6,7 @@ export function builtMainDir(): string {
   return path.dirname(fileURLToPath(import.meta.url))
 }
 
+/** The ML worker's entry, built from src/main/worker/main.ts. */
 export function workerScript(): string {
   return path.join(builtMainDir(), 'worker.js')
 }

@@ -3,8 +3,8 @@ import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
 import { listImages, imageDetail } from '../library/queries'
-import { startImport } from '../library/import-job'
-import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../people/cluster-job'
+import { startImport } from '../app/import-job'
+import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
 import {
   peopleUndoState,
   personLabel,
@@ -29,17 +29,12 @@ import {
 import { addTaskLabels, createTask, getTask, listTasks } from '../labels/tasks'
 import { annotate, currentLabelOf, faceHistory, redo, undo, undoState } from '../labels/annotations'
 import { reviewQueue } from '../labels/review'
-import {
-  compareVersions,
-  evaluationSetSummary,
-  exportVersion,
-  listVersionInfos,
-  setEvaluationMembership,
-  startActivation,
-  startTraining,
-  trainingHistory,
-  versionMetrics
-} from '../models/service'
+import { startActivation } from '../app/activation'
+import { compareVersions, versionMetrics } from '../app/evaluation'
+import { startTraining, trainingHistory } from '../app/training'
+import { evaluationSetSummary, setEvaluationMembership } from '../models/eval-set'
+import { exportVersion } from '../models/export-version'
+import { listVersionInfos } from '../models/version-info'
 import { findConflicts } from '../fairness/conflicts'
 import { groupingCandidates } from '../fairness/groups'
 import {
@@ -48,8 +43,8 @@ import {
   versionBiasProbe,
   versionGroupMetrics,
   versionGroupThresholds
-} from '../fairness/service'
-import { startSweep } from '../fairness/sweep'
+} from '../app/fairness'
+import { startSweep } from '../app/sweep'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -239,7 +234,7 @@ function modelHandlers(): Subset<'models'> {
     'models.activate': (a, ctx) => startActivation(ctx, a).info,
     'models.metrics': (a, ctx) => versionMetrics(ctx, a),
     'models.compare': (a, ctx) => compareVersions(ctx, a),
-    'models.export': (a, ctx) => exportVersion(ctx, a),
+    'models.export': (a, ctx) => exportVersion(ctx.requireProject(), a),
     'models.evaluationSet': (a, ctx) => evaluationSetSummary(ctx.requireProject().db, a.task),
     'models.markEvaluation': (a, ctx) => ({
       changed: setEvaluationMembership(ctx.requireProject().db, a.task, a.faceIds, a.member)

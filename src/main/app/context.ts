@@ -4,7 +4,7 @@ import type { EventName, Events } from '../../shared/contract'
 import { AppError } from '../../shared/result'
 import { JobQueue } from '../jobs/queue'
 import { WorkerPool } from '../jobs/worker-pool'
-import type { WorkerFactory } from '../jobs/worker-client'
+import type { WorkerClient, WorkerFactory } from '../jobs/worker-client'
 import { closeProject, createProject, openProject, projectInfo, type Project } from '../project/project'
 import { annotatorCounts } from '../labels/annotations'
 import {
@@ -119,6 +119,13 @@ export class AppContext {
     this.settings = chooseAnnotator(this.settings, name)
     saveSettings(this.settings)
     return this.profiles()
+  }
+
+  /** One live ML worker (restarted if it crashed) for a request that needs no parallelism. */
+  worker(): WorkerClient {
+    const [w] = this.workers.acquire(1)
+    if (!w) throw new AppError('WORKER_CRASHED', 'No ML worker could be started.')
+    return w
   }
 
   /** The backend the workers run; probed once in a worker, since tfjs lives there and not in main. */

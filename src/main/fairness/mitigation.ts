@@ -1,6 +1,7 @@
 /**
- * Bias mitigation for a training run (runs in the ML worker, inside `train.head`): turns a MitigationSpec into
- * trainHead options and the record saved in the version's metadata.
+ * Bias mitigation for a training run (main, before the worker trains): turns a MitigationSpec into ready per-row
+ * values for the training rows (models/training-set.ts ReadyMitigation) and the record saved in the version's
+ * metadata.
  *
  * - reweight (ω): sample weights from analysis/reweight (every group, and every label inside a group, carries
  *   the same total weight at ω = 1; ω = 0 is plain training). Training faces without a group keep weight 1; the
@@ -13,15 +14,8 @@ import type { MitigationSpec } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { reweightSampleWeights } from '../analysis/reweight'
 import type { Db } from '../db/open'
-import type { GroupPenalty } from '../training/train'
+import type { ReadyMitigation } from '../models/training-set'
 import { resolveGrouping } from './groups'
-
-export interface PreparedMitigation {
-  sampleWeights?: number[]
-  groupPenalty?: GroupPenalty
-  /** Saved as metadata.mitigation: method, params and the grouping task. */
-  record: { method: string; params: Record<string, unknown> } | null
-}
 
 export function validateMitigation(spec: MitigationSpec): void {
   if (spec.method === 'none') return
@@ -39,7 +33,7 @@ export function prepareMitigation(
   spec: MitigationSpec | undefined,
   rows: ReadonlyArray<{ faceId: number; value: string }>,
   outputLabels: readonly string[]
-): PreparedMitigation {
+): ReadyMitigation {
   if (!spec || spec.method === 'none') return { record: spec ? { method: 'none', params: {} } : null }
   validateMitigation(spec)
   const grouping = resolveGrouping(db, { task: spec.groupTask, source: 'annotations' })

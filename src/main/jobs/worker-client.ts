@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process'
 import { AppError, isAppErrorShape } from '../../shared/result'
-import type { FromWorker, ToWorker } from './protocol'
+import type { FromWorker, OpName, OpParams, OpProgress, OpResult, ToWorker } from '../worker/protocol'
 
 /** The transport a worker runs on: a Node child process, or an Electron utilityProcess. */
 export interface WorkerChannel {
@@ -98,17 +98,22 @@ export class WorkerClient {
     return !this.exited
   }
 
-  async request<T>(
-    op: string,
-    params: unknown,
-    opts: { onProgress?: (data: unknown) => void; signal?: AbortSignal } = {}
-  ): Promise<T> {
+  /**
+   * Runs one op of the protocol: params, result and progress are typed by the op's entry in worker/protocol.ts
+   * (the worker validates the params; its replies are trusted as the types the protocol declares).
+   */
+  async request<K extends OpName>(
+    op: K,
+    params: OpParams<K>,
+    opts: { onProgress?: (data: OpProgress<K>) => void; signal?: AbortSignal } = {}
+  ): Promise<OpResult<K>> {
     await this.ready
     if (this.exited) throw new AppError('WORKER_CRASHED', 'The ML worker is not running.')
     const seq = ++this.seq
-    return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { resolve: (v) => resolve(v as T), reject }
-      if (opts.onProgress) entry.onProgress = opts.onProgress
+    return new Promise<OpResult<K>>((resolve, reject) => {
+      const entry: Pending = { resolve: (v) => resolve(v as OpResult<K>), reject }
+      const onProgress = opts.onProgress
+      if (onProgress) entry.onProgress = (data) => onProgress(data as OpProgress<K>)
       this.pending.set(seq, entry)
       const onAbort = (): void => this.channel.send({ type: 'cancel', seq })
       opts.signal?.addEventListener('abort', onAbort, { once: true })

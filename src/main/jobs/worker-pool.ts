@@ -33,7 +33,7 @@ export class WorkerPool {
   async probeBackend(): Promise<BackendInfo> {
     const [w] = this.acquire(1)
     if (!w) throw new Error('no worker')
-    const b = await w.request<Omit<BackendInfo, 'workers' | 'label'>>('backend.info', {})
+    const b = await w.request('backend.info', {})
     const info = { name: b.name, simd: b.simd, threads: b.threads, workers: this.size }
     return { ...info, label: backendLabel(info) }
   }

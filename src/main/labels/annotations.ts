@@ -83,7 +83,11 @@ function targetLookup(
   }
 }
 
-function insertStmt(
+/**
+ * The one writer of annotation rows (append-only): answers, CSV imports, undo/redo here, and the person-level
+ * labels People edits carry over (merge) or restore (People undo). A row outside a user action has no action id.
+ */
+export function annotationWriter(
   db: Db
 ): (r: {
   target: 'face' | 'person'
@@ -93,7 +97,7 @@ function insertStmt(
   previous: string | null
   annotator: string
   source: string
-  actionId: number
+  actionId: number | null
   at: string
 }) => void {
   const ins = db.prepare(
@@ -161,7 +165,7 @@ export function annotate(db: Db, input: AnnotateInput): AnnotateResult {
       description: input.description ?? describe(task.name, input.items, values)
     })
     const at = new Date().toISOString()
-    const insert = insertStmt(db)
+    const insert = annotationWriter(db)
     input.items.forEach((it, i) => {
       const value = values[i] ?? null
       const previous = lookup.current(it.target, it.id)
@@ -228,7 +232,7 @@ function reverse(db: Db, action: ActionRow, kind: 'undo' | 'redo', annotator: st
     else targets.set(key, { target: r.target, id, before: r.previous_value, after: r.value })
   }
   const current = currentStmts(db)
-  const insert = insertStmt(db)
+  const insert = annotationWriter(db)
   const actionId = newAction(db, {
     kind,
     ref: action.id,

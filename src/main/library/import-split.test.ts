@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../app/context'
-import { startImport, type ImportSummary } from './import-job'
+import { startImport, type ImportSummary } from '../app/import-job'
 import { sharedData, tempDir, testContext } from '../../test/support'
 
 /** The group photos with the most faces (solvay1927 has 28): exactly the ones split across workers. */

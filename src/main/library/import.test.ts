@@ -5,7 +5,7 @@ import zlib from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../app/context'
-import { startImport, type ImportSummary } from './import-job'
+import { startImport, type ImportSummary } from '../app/import-job'
 import { repoRoot, sharedData, tempDir, testContext } from '../../test/support'
 
 const examples = path.join(sharedData, 'expression_faceapi_examples', 'images')

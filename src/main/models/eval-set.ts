@@ -9,10 +9,13 @@
  * - A decided face never changes sides on a later sync; only an explicit user mark moves it.
  */
 import { createHash } from 'node:crypto'
+import type { EvaluationSetSummary } from '../../shared/domain'
+import { thumbRef } from '../../shared/media'
+import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { sampleEvaluationSet } from '../training/split'
 import { currentTaskLabels, usableLabels, type FaceLabel } from '../labels/ground-truth'
-import type { TaskRow } from '../labels/tasks'
+import { getTask, type TaskRow } from '../labels/tasks'
 
 export const EVAL_FRACTION = 0.25
 export const EVAL_SEED = 20240601
@@ -144,4 +147,55 @@ export function evaluationSetInfo(db: Db, taskId: number): EvaluationSetInfo {
     fraction: sampling ?? EVAL_FRACTION,
     bySource
   }
+}
+
+/** The Models screen's view of a task's evaluation set: members with thumbs, and labelled faces per class and side. */
+export function evaluationSetSummary(db: Db, taskName: string | number): EvaluationSetSummary {
+  const task = getTask(db, taskName)
+  const info = evaluationSetInfo(db, task.id)
+  const current = currentTaskLabels(db, task.id)
+  const labelOf = new Map(current.map((l) => [l.faceId, l.value]))
+  const members = evaluationMembers(db, task.id)
+  const held = new Set(members)
+  // Score tasks have no classes: one row for all their values.
+  const perClass = new Map<string, { label: string; train: number; eval: number }>(
+    (task.kind === 'classification' ? task.labels : ['all values']).map((l) => [l, { label: l, train: 0, eval: 0 }])
+  )
+  for (const l of usableLabels(current, task)) {
+    const row = perClass.get(task.kind === 'classification' ? l.value : 'all values')
+    if (row) row[held.has(l.faceId) ? 'eval' : 'train']++
+  }
+  const answered = (v: string): number => current.filter((l) => l.value === v).length
+  return {
+    task: task.name,
+    ...info,
+    faces: members.map((id) => ({
+      faceId: id,
+      thumb: thumbRef(id),
+      label: labelOf.get(id) ?? null
+    })),
+    labelled: {
+      perClass: [...perClass.values()],
+      unsure: answered('unsure'),
+      notApplicable: answered('not_applicable')
+    }
+  }
+}
+
+export function setEvaluationMembership(
+  db: Db,
+  taskName: string | number,
+  faceIds: readonly number[],
+  member: boolean
+): number {
+  const task = getTask(db, taskName)
+  const known = new Set(
+    db
+      .prepare('SELECT id FROM faces WHERE id IN (SELECT value FROM json_each(?))')
+      .pluck()
+      .all(JSON.stringify(faceIds)) as number[]
+  )
+  const missing = faceIds.filter((id) => !known.has(id))
+  if (missing.length) throw new AppError('NOT_FOUND', `No face with id ${missing.slice(0, 5).join(', ')}.`, 'faceIds')
+  return markEvaluation(db, task.id, faceIds, member)
 }

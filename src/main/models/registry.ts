@@ -95,6 +95,49 @@ export function resolveVersion(db: Db, task: TaskRow, ref: number | 'active'): V
   return toVersion(r)
 }
 
+/** Version `n` of a task, or null. */
+export function versionByNumber(db: Db, taskId: number, n: number): VersionRow | null {
+  const r = db
+    .prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE task_id = ? AND version = ?`)
+    .get(taskId, n) as RawVersion | undefined
+  return r ? toVersion(r) : null
+}
+
+export interface NewVersion {
+  taskId: number
+  version: number
+  parentId: number | null
+  /** Relative to the project folder. */
+  path: string
+  sha256: string
+  metadata: Record<string, unknown>
+}
+
+/** Records a version whose files are saved (inactive); returns its id. */
+export function insertVersion(db: Db, v: NewVersion): number {
+  return db
+    .prepare(
+      `INSERT INTO model_versions (task_id, version, parent_id, path, sha256, metadata, active, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?) RETURNING id`
+    )
+    .pluck()
+    .get(
+      v.taskId,
+      v.version,
+      v.parentId,
+      v.path,
+      v.sha256,
+      JSON.stringify(v.metadata),
+      new Date().toISOString()
+    ) as number
+}
+
+/** Makes a version the task's active one (at most one is, by a unique index). */
+export function setActiveVersion(db: Db, taskId: number, versionId: number): void {
+  db.prepare('UPDATE model_versions SET active = 0 WHERE task_id = ? AND active = 1').run(taskId)
+  db.prepare('UPDATE model_versions SET active = 1 WHERE id = ?').run(versionId)
+}
+
 /** "3", "active", "v3" → a version reference; anything else is a usage error. */
 export function parseVersionRef(raw: string | number): number | 'active' {
   if (typeof raw === 'number') return raw

@@ -6,6 +6,7 @@
  * of the two back. The stack lives with the open project for the session: a re-clustering rewrites who is
  * who, so it clears the stack rather than let an old snapshot undo its work.
  */
+import { annotationWriter } from '../labels/annotations'
 import type { Db } from '../db/open'
 import type { Project } from '../project/project'
 import type { PeopleUndoResult, PeopleUndoState } from '../../shared/domain'
@@ -133,17 +134,26 @@ function restore(db: Db, scope: Scope, snap: Snapshot, annotator: string, source
   // Labels are append-only: a person label that differs from the snapshot (or is new since) is set back by a
   // new row, as answer undo does.
   const at = new Date().toISOString()
-  const label = db.prepare(
-    `INSERT INTO annotations (target, person_id, task_id, value, previous_value, annotator, source, created_at)
-     VALUES ('person', ?, ?, ?, ?, ?, ?, ?)`
-  )
+  const append = annotationWriter(db)
   const want = new Map(snap.labels.map((r) => [`${r.task_id}:${r.person_id}`, r]))
   const now = personLabelsOf(db, scope.persons)
   for (const key of new Set([...want.keys(), ...now.keys()])) {
     const target = want.get(key) ?? now.get(key)!
     const from = now.get(key)?.value ?? null
     const to = want.get(key)?.value ?? null
-    if (from !== to) label.run(target.person_id, target.task_id, to, from, annotator, source, at)
+    if (from !== to) {
+      append({
+        target: 'person',
+        id: target.person_id,
+        taskId: target.task_id,
+        value: to,
+        previous: from,
+        annotator,
+        source,
+        actionId: null,
+        at
+      })
+    }
   }
 }
 

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pairwisePrecisionRecall } from '../analysis/cluster'
 import type { AppContext } from '../app/context'
 import type { ClusterSummary } from '../../shared/domain'
-import { startImport } from '../library/import-job'
+import { startImport } from '../app/import-job'
 import { readCsv, repoRoot, sharedData, tempDir, testContext } from '../../test/support'
-import { startClustering } from './cluster-job'
+import { startClustering } from '../app/clustering'
 import {
   listPersons,
   mergePersons,

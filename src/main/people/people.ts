@@ -2,7 +2,7 @@ import type { PersonFace, PersonSuggestion, PersonSummary } from '../../shared/d
 import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
-import { currentPersonLabels } from '../labels/annotations'
+import { annotationWriter, currentPersonLabels } from '../labels/annotations'
 import { storedThreshold } from './clustering'
 import { descriptorsByPerson, toFloat32 } from './descriptors'
 
@@ -128,13 +128,21 @@ export function mergePersons(db: Db, into: number, from: number, annotator: stri
       .pluck()
       .all('person', from) as number[]
     const at = new Date().toISOString()
+    const append = annotationWriter(db)
     for (const t of tasks) {
       const fromLabel = currentPersonLabels(db, t).get(from)
       if (fromLabel === undefined || currentPersonLabels(db, t).has(into)) continue
-      db.prepare(
-        `INSERT INTO annotations (target, person_id, task_id, value, previous_value, annotator, source, created_at)
-         VALUES ('person', ?, ?, ?, NULL, ?, 'person', ?)`
-      ).run(into, t, fromLabel, annotator, at)
+      append({
+        target: 'person',
+        id: into,
+        taskId: t,
+        value: fromLabel,
+        previous: null,
+        annotator,
+        source: 'person',
+        actionId: null,
+        at
+      })
     }
     return getPerson(db, into)
   })()

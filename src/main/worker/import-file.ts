@@ -1,7 +1,7 @@
 /**
- * Worker side of an import: one file in, its image row, faces, features, thumbnails and built-in
- * predictions committed in one transaction (so a crash mid-file leaves nothing half-written, and the
- * next import redoes that file).
+ * An import, in the worker: one file in; it is read, hashed, decoded, analysed, its preview and thumbnails
+ * written, and its rows (image, faces, features, built-in predictions) committed by library/photo-rows.ts in
+ * one transaction, so a crash mid-file leaves nothing half-written and the next import redoes that file.
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
@@ -9,40 +9,32 @@ import path from 'node:path'
 import sharp, { type Sharp } from 'sharp'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
-import { openDatabase } from '../db/open'
+import { listTasks } from '../labels/tasks'
+import type { PackedFeatures } from '../library/features'
+import {
+  alreadyImported,
+  commitPhoto,
+  featureOf,
+  recordImageError,
+  recordImageErrors,
+  type FaceToStore,
+  type PhotoToStore
+} from '../library/photo-rows'
+import { versionByNumber } from '../models/registry'
 import { analyzeLocated, locateThenAnalyze, type AnalyzedFace, type LocatedFaces, type RgbImage } from '../ml/analyze'
 import { DEFAULT_MAX_PIXELS } from '../ml/decode'
-import { EXPRESSION_LABELS } from '../ml/heads'
 import { ensureMlReady } from '../ml/runtime'
-import { DB_FILE } from '../project/project'
-import { recordImageError } from './image-rows'
+import { projectDb } from './db'
+import { loadTaskVersion } from './predictor'
+import type { OpParsed } from './protocol'
 
-export interface ImportFileParams {
-  projectDir: string
-  root: string
-  file: string
-  crops: boolean
-  detector: 'ssd' | 'tiny'
-  /**
-   * With this many faces or more, stop after detection and return 'split': the import job then spreads
-   * the faces over all workers (import.faces) and this worker writes the photo (import.commit).
-   */
-  splitAt?: number
-}
+type ImportFileParams = OpParsed<'import.file'>
 
 export type ImportFileResult =
   | { status: 'ok'; faces: number }
   | { status: 'skipped' }
   | { status: 'error'; error: string }
   | { status: 'split'; located: LocatedFaces; hash: string }
-
-export interface ImportFacesParams {
-  file: string
-  /** The content hash the owner read: a helper that reads different bytes refuses rather than mixing. */
-  hash: string
-  located: LocatedFaces
-  indices: number[]
-}
 
 export type AnalyzedAt = Array<{ index: number; face: AnalyzedFace }>
 
@@ -52,16 +44,6 @@ const MAX_FILE_BYTES = 200 * 1024 * 1024
 const ANALYSIS_MAX_SIDE = 2560
 const PREVIEW_MAX_SIDE = 1600
 const THUMB_SIZE = 192
-
-const dbs = new Map<string, Db>()
-function projectDb(dir: string): Db {
-  let db = dbs.get(dir)
-  if (!db) {
-    db = openDatabase(path.join(dir, DB_FILE), { create: false })
-    dbs.set(dir, db)
-  }
-  return db
-}
 
 function describeDecodeError(e: unknown, file: string): string {
   const msg = e instanceof Error ? e.message : String(e)
@@ -110,7 +92,7 @@ function rgbSharp(rgb: RgbImage): Sharp {
 }
 
 /** A square crop around the face with some context, the way photo apps show people. */
-async function writeThumb(rgb: RgbImage, face: AnalyzedFace, file: string): Promise<void> {
+async function writeThumb(rgb: RgbImage, face: FaceToStore, file: string): Promise<void> {
   const { x, y, w, h } = face.box
   const side = Math.max(w, h) * 1.4
   const cx = x + w / 2
@@ -126,30 +108,36 @@ async function writeThumb(rgb: RgbImage, face: AnalyzedFace, file: string): Prom
     .toFile(file)
 }
 
-function f32(v: Float32Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-}
-
-interface BuiltinVersions {
-  expression: { task: number; version: number }
-  age: { task: number; version: number }
-  gender: { task: number; version: number }
-}
-
-function builtinVersions(db: Db): BuiltinVersions {
-  const rows = db
-    .prepare(
-      `SELECT t.name, t.id AS task, v.id AS version FROM tasks t JOIN model_versions v ON v.task_id = t.id AND v.version = 0
-       WHERE t.builtin = 1`
-    )
-    .all() as Array<{ name: string; task: number; version: number }>
-  const by = new Map(rows.map((r) => [r.name, { task: r.task, version: r.version }]))
-  const get = (name: string): { task: number; version: number } => {
-    const v = by.get(name)
-    if (!v) throw new AppError('INTERNAL', `Built-in task ${name} is missing from the project.`)
-    return v
+/**
+ * The built-in tasks' version-0 predictions of these faces, through the same predictor activation uses (so
+ * re-predicting with version 0 reproduces the import exactly).
+ */
+async function builtinPredictions(
+  db: Db,
+  projectDir: string,
+  faces: readonly FaceToStore[]
+): Promise<PhotoToStore['predictions']> {
+  const out: PhotoToStore['predictions'] = []
+  for (const task of listTasks(db)) {
+    if (!task.builtin) continue
+    const v0 = versionByNumber(db, task.id, 0)
+    if (!v0) throw new AppError('INTERNAL', `Built-in task ${task.name} has no version 0 in this project.`)
+    const vectors = faces.map((f) => featureOf(f, task.featureKind))
+    const dim = vectors[0]?.length ?? 0
+    const data = new Float32Array(faces.length * dim)
+    vectors.forEach((v, i) => {
+      if (!v || v.length !== dim) throw new AppError('INTERNAL', `Face ${i} has no ${task.featureKind} features.`)
+      data.set(v, i * dim)
+    })
+    const features: PackedFeatures = { faceIds: faces.map((_, i) => i), data, dim }
+    const loaded = await loadTaskVersion(projectDir, task, v0)
+    try {
+      out.push({ task, versionId: v0.id, predictions: await loaded.predict(features) })
+    } finally {
+      loaded.dispose()
+    }
   }
-  return { expression: get('expression'), age: get('age'), gender: get('gender_presentation') }
+  return out
 }
 
 /** A file read, hashed and decoded, waiting for its faces to be analysed and written. */
@@ -190,9 +178,7 @@ async function readAndDecode(p: ImportFileParams, signal: AbortSignal): Promise<
     )
   }
   const hash = createHash('sha256').update(buf).digest('hex')
-  const existing = db.prepare(`SELECT id, content_hash, status FROM images WHERE path = ?`).get(p.file) as
-    { id: number; content_hash: string | null; status: string } | undefined
-  if (existing && existing.status === 'ok' && existing.content_hash === hash) return { status: 'skipped' }
+  if (alreadyImported(db, p.file, hash)) return { status: 'skipped' }
   if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
 
   let decoded: Decoded
@@ -231,7 +217,7 @@ export async function importFile(p: ImportFileParams, signal: AbortSignal): Prom
 }
 
 /** Some faces of a split photo: from this worker's decoded copy when it owns the photo, else decoded again. */
-export async function importFaces(p: ImportFacesParams, signal: AbortSignal): Promise<AnalyzedAt> {
+export async function importFaces(p: OpParsed<'import.faces'>, signal: AbortSignal): Promise<AnalyzedAt> {
   const owned = pendingSplits.get(p.file)
   const key = `${p.file}\0${p.hash}`
   let rgb = owned?.hash === p.hash ? owned.decoded.rgb : helperCopies.get(key)
@@ -250,7 +236,7 @@ export async function importFaces(p: ImportFacesParams, signal: AbortSignal): Pr
 }
 
 /** Writes a split photo once all its faces are back, in detection order. */
-export async function commitSplit(p: { file: string; faces: AnalyzedAt }): Promise<ImportFileResult> {
+export async function commitSplit(p: OpParsed<'import.commit'>): Promise<ImportFileResult> {
   const prepared = pendingSplits.get(p.file)
   if (!prepared) throw new AppError('INTERNAL', 'The photo being imported is no longer held by its worker.')
   pendingSplits.delete(p.file)
@@ -258,8 +244,8 @@ export async function commitSplit(p: { file: string; faces: AnalyzedAt }): Promi
   return commit(prepared, faces)
 }
 
-/** Preview, thumbnails and every row of one photo; the rows in one transaction. */
-async function commit({ p, db, stat, hash, decoded }: Prepared, faces: AnalyzedFace[]): Promise<ImportFileResult> {
+/** Preview and thumbnails of one photo, then its rows (commitPhoto: the import's commit point). */
+async function commit({ p, db, stat, hash, decoded }: Prepared, faces: FaceToStore[]): Promise<ImportFileResult> {
   const project = { thumbs: path.join(p.projectDir, 'thumbs') }
   const stem = hash.slice(0, 20)
   const previewRel = path.join('previews', `${stem}.jpg`)
@@ -276,81 +262,28 @@ async function commit({ p, db, stat, hash, decoded }: Prepared, faces: AnalyzedF
     thumbRels.push(rel)
   }
 
-  const versions = builtinVersions(db)
-  const s = decoded.scale
-  const write = db.transaction(() => {
-    const now = new Date().toISOString()
-    const imageId = db
-      .prepare(
-        `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at)
-         VALUES (@path, @root, @rel, @hash, @bytes, @mtime, @w, @h, 'ok', NULL, @crops, @detector, @preview, @now)
-         ON CONFLICT(path) DO UPDATE SET root = excluded.root, rel_path = excluded.rel_path, content_hash = excluded.content_hash,
-           bytes = excluded.bytes, mtime_ms = excluded.mtime_ms, width = excluded.width, height = excluded.height,
-           status = 'ok', error = NULL, crops = excluded.crops, detector = excluded.detector, preview = excluded.preview,
-           imported_at = excluded.imported_at
-         RETURNING id`
-      )
-      .pluck()
-      .get({
-        path: p.file,
-        root: p.root,
-        rel: path.relative(p.root, p.file),
-        hash,
-        bytes: stat.size,
-        mtime: Math.round(stat.mtimeMs),
-        w: decoded.width,
-        h: decoded.height,
-        crops: p.crops ? 1 : 0,
-        detector: p.detector,
-        preview: previewRel,
-        now
-      }) as number
-    // A changed file replaces its faces; annotations on the old faces go with them (they describe pixels that changed).
-    db.prepare('DELETE FROM faces WHERE image_id = ?').run(imageId)
-    const insFace = db.prepare(
-      `INSERT INTO faces (image_id, idx, x, y, w, h, score, source, landmarks, thumb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-    )
-    const insFeat = db.prepare('INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, ?, ?, ?)')
-    const insPred = db.prepare(
-      'INSERT INTO predictions (face_id, task_id, version_id, value, confidence, probs) VALUES (?, ?, ?, ?, ?, ?)'
-    )
-    for (const [i, f] of faces.entries()) {
-      const landmarks = new Float32Array(f.landmarks.length)
-      for (let k = 0; k < landmarks.length; k++) landmarks[k] = (f.landmarks[k] ?? 0) * s
-      const faceId = insFace
-        .pluck()
-        .get(
-          imageId,
-          i,
-          f.box.x * s,
-          f.box.y * s,
-          f.box.w * s,
-          f.box.h * s,
-          f.score,
-          f.source === 'detector' ? 'detected' : 'crop',
-          f32(landmarks),
-          thumbRels[i] ?? null
-        ) as number
-      insFeat.run(faceId, 'identity', f.descriptor.length, f32(f.descriptor))
-      insFeat.run(faceId, 'expression', f.expressionFeatures.length, f32(f.expressionFeatures))
-      insFeat.run(faceId, 'age_gender', f.ageGenderFeatures.length, f32(f.ageGenderFeatures))
-      const ex = f.predictions.expression
-      const exProbs = new Float32Array(EXPRESSION_LABELS.map((l) => ex.probs[l]))
-      insPred.run(faceId, versions.expression.task, versions.expression.version, ex.label, ex.confidence, f32(exProbs))
-      insPred.run(faceId, versions.age.task, versions.age.version, f.predictions.age.toFixed(1), null, null)
-      const g = f.predictions.gender
-      const pFem = g.label === 'female' ? g.confidence : 1 - g.confidence
-      // Probabilities over the task's labels (feminine, masculine, androgynous): the built-in head knows only two.
-      insPred.run(
-        faceId,
-        versions.gender.task,
-        versions.gender.version,
-        g.label === 'female' ? 'feminine' : 'masculine',
-        g.confidence,
-        f32(new Float32Array([pFem, 1 - pFem, 0]))
-      )
-    }
-  })
-  write()
+  const photo: PhotoToStore = {
+    path: p.file,
+    root: p.root,
+    hash,
+    bytes: stat.size,
+    mtimeMs: stat.mtimeMs,
+    width: decoded.width,
+    height: decoded.height,
+    scale: decoded.scale,
+    crops: p.crops,
+    detector: p.detector,
+    preview: previewRel,
+    faces,
+    thumbs: thumbRels,
+    predictions: await builtinPredictions(db, p.projectDir, faces)
+  }
+  commitPhoto(db, photo)
   return { status: 'ok', faces: faces.length }
+}
+
+/** Errors main found without reading the files (the folder walk, a worker that crashed on a file). */
+export function recordErrors(p: OpParsed<'import.errors'>): null {
+  recordImageErrors(projectDb(p.projectDir), p.root, p.errors)
+  return null
 }

@@ -1,9 +1,8 @@
 import type { ClusterPreviewRow, ClusterSummary, JobInfo } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import type { AppContext } from '../app/context'
-import { applyClusterPlan, lastClusteredFace, storedThreshold, type ClusterMode, type ClusterPlan } from './clustering'
-import type { ClusterOpParams, PreviewOpParams } from './worker-ops'
-import { clearPeopleUndo } from './people-undo'
+import { applyClusterPlan, lastClusteredFace, storedThreshold, type ClusterMode } from '../people/clustering'
+import { clearPeopleUndo } from '../people/people-undo'
+import type { AppContext } from './context'
 
 export interface ClusterJobOptions {
   /** Euclidean distance on the 128-d descriptors; the project's last threshold (default 0.5) when absent. */
@@ -28,10 +27,9 @@ export function startClustering(
   return ctx.jobs.submit('cluster', mode === 'full' ? 'Cluster people' : 'Add new faces to people', async (job) => {
     const started = performance.now()
     job.progress({ done: 0, total: 1, message: 'Clustering faces…' })
-    const [worker] = ctx.workers.acquire(1)
-    if (!worker) throw new AppError('WORKER_CRASHED', 'No ML worker is available.')
-    const params: ClusterOpParams = { projectDir: project.dir, threshold, mode }
-    const plan = await worker.request<ClusterPlan>('people.cluster', params, { signal: job.signal })
+    const plan = await ctx
+      .worker()
+      .request('people.cluster', { projectDir: project.dir, threshold, mode }, { signal: job.signal })
     if (job.signal.aborted) throw new AppError('CANCELLED', 'Clustering cancelled; nothing was changed.')
     const applied = applyClusterPlan(project.db, plan)
     clearPeopleUndo(project)
@@ -54,8 +52,5 @@ export const DEFAULT_PREVIEW_THRESHOLDS = [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65
 /** What each threshold would give (computed in the worker, with the user's constraints). */
 export async function clusterPreview(ctx: AppContext, thresholds: readonly number[]): Promise<ClusterPreviewRow[]> {
   const project = ctx.requireProject()
-  const [worker] = ctx.workers.acquire(1)
-  if (!worker) throw new AppError('WORKER_CRASHED', 'No ML worker is available.')
-  const params: PreviewOpParams = { projectDir: project.dir, thresholds: [...thresholds] }
-  return worker.request<ClusterPreviewRow[]>('people.preview', params)
+  return ctx.worker().request('people.preview', { projectDir: project.dir, thresholds: [...thresholds] })
 }

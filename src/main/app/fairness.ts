@@ -1,7 +1,7 @@
 /**
- * Main-process fairness services (issue 6). Predictions always come from the ML worker's `models.evaluate`
- * (the same op that scores versions for issue 5), so per-group numbers agree exactly with the version's
- * overall metrics; grouping, counting and picking happen here over plain rows.
+ * Fairness, as main runs it: per-group metrics, probes and thresholds compose app/evaluation.ts `evaluate` (the
+ * same scoring every version gets, so per-group numbers agree exactly with the overall metrics) with the
+ * groupings and maths of fairness/; mitigated training composes app/training.ts with fairness/mitigation.ts.
  */
 import type {
   BiasProbeInfo,
@@ -15,16 +15,14 @@ import type {
 import { AppError } from '../../shared/result'
 import { biasProbe, DEFAULT_MIN_GROUP_SIZE, spread } from '../analysis/group-rates'
 import { perGroupThresholds } from '../analysis/group-thresholds'
-import type { AppContext } from '../app/context'
-import { headline, type VersionMetrics } from '../models/version-metrics'
-import type { EvaluateParams, EvaluateResult } from '../models/predict-op'
+import { computeGroupMetrics, groupDeltas, type ScoredFace } from '../fairness/group-metrics'
+import { explicitGrouping, groupingInfo, resolveGrouping, type Grouping, type GroupingSpec } from '../fairness/groups'
+import { prepareMitigation, validateMitigation } from '../fairness/mitigation'
 import { getTask } from '../labels/tasks'
-import { startTraining, type TrainRequest } from '../models/service'
-import { computeGroupMetrics, groupDeltas, type ScoredFace } from './group-metrics'
-import { explicitGrouping, groupingInfo, resolveGrouping, type Grouping, type GroupingSpec } from './groups'
-import { validateMitigation } from './mitigation'
-
-export { DEFAULT_MIN_GROUP_SIZE }
+import { headline, type VersionMetrics } from '../models/version-metrics'
+import type { AppContext } from './context'
+import { evaluate, type EvaluateResult } from './evaluation'
+import { startTraining, type TrainSpec } from './training'
 
 export interface GroupRequest {
   task: string | number
@@ -37,33 +35,6 @@ export interface GroupRequest {
   minGroupSize?: number | undefined
   /** Ground truth from the caller (e.g. a CSV); default: the task's evaluation set. */
   faces?: Array<{ faceId: number; value: string }> | undefined
-}
-
-export type EvaluateWithProbs = EvaluateResult & {
-  versions: Array<EvaluateResult['versions'][number] & { probs?: number[] | null }>
-}
-
-/** `models.evaluate` in a worker; `withProbs` asks for every face's class probabilities (thresholds). */
-export async function evaluateVersions(
-  ctx: AppContext,
-  req: {
-    task: string
-    versions: Array<number | 'active'>
-    faces?: Array<{ faceId: number; value: string }> | undefined
-    withProbs?: boolean
-  }
-): Promise<EvaluateWithProbs> {
-  const project = ctx.requireProject()
-  const [w] = ctx.workers.acquire(1)
-  if (!w) throw new AppError('WORKER_CRASHED', 'No ML worker could be started.')
-  const params: EvaluateParams & { withProbs?: boolean } = {
-    projectDir: project.dir,
-    task: req.task,
-    versions: req.versions,
-    ...(req.faces ? { faces: req.faces } : {}),
-    ...(req.withProbs ? { withProbs: true } : {})
-  }
-  return w.request<EvaluateWithProbs>('models.evaluate', params)
 }
 
 export function groupingOf(ctx: AppContext, req: GroupRequest): Grouping {
@@ -112,7 +83,7 @@ export async function versionGroupMetrics(
 ): Promise<GroupMetricsInfo> {
   const task = getTask(ctx.requireProject().db, req.task)
   const grouping = groupingOf(ctx, req)
-  const r = await evaluateVersions(ctx, { task: task.name, versions: [req.version], faces: req.faces })
+  const r = await evaluate(ctx, { task: task.name, versions: [req.version], faces: req.faces })
   return groupMetricsOf(r, 0, grouping, minSize(req))
 }
 
@@ -122,7 +93,7 @@ export async function compareGroupMetrics(
 ): Promise<GroupMetricsComparison> {
   const task = getTask(ctx.requireProject().db, req.task)
   const grouping = groupingOf(ctx, req)
-  const r = await evaluateVersions(ctx, { task: task.name, versions: [req.a, req.b], faces: req.faces })
+  const r = await evaluate(ctx, { task: task.name, versions: [req.a, req.b], faces: req.faces })
   const a = groupMetricsOf(r, 0, grouping, minSize(req))
   const b = groupMetricsOf(r, 1, grouping, minSize(req))
   return { task: r.task, kind: r.kind, grouping: a.grouping, a, b, ...groupDeltas(a, b) }
@@ -151,7 +122,7 @@ export async function versionBiasProbe(
   if (ids.length === 0) throw new AppError('NOT_FOUND', `No face has a value of "${grouping.label}" yet.`)
   // The worker needs some "truth" to score against; the probe ignores the metrics.
   const placeholder = task.labels[0] ?? 'unknown'
-  const r = await evaluateVersions(ctx, {
+  const r = await evaluate(ctx, {
     task: task.name,
     versions: [req.version],
     faces: ids.map((faceId) => ({ faceId, value: placeholder }))
@@ -202,7 +173,7 @@ export async function versionGroupThresholds(
   if (task.kind !== 'classification')
     throw new AppError('UNSUPPORTED', `Decision thresholds need a classification task; "${task.name}" is a score.`)
   const grouping = groupingOf(ctx, req)
-  const r = await evaluateVersions(ctx, { task: task.name, versions: [req.version], faces: req.faces, withProbs: true })
+  const r = await evaluate(ctx, { task: task.name, versions: [req.version], faces: req.faces }, { withProbs: true })
   const v = r.versions[0]
   if (!v) throw new AppError('INTERNAL', 'The evaluation returned no version.')
   const present = [...new Set(r.faces.map((f) => f.truth))]
@@ -259,11 +230,15 @@ export async function versionGroupThresholds(
 /** A training job with bias mitigation; the version's metadata records method, parameters and grouping task. */
 export function startMitigatedTraining(
   ctx: AppContext,
-  req: TrainRequest & { mitigation?: MitigationSpec | undefined }
+  req: TrainSpec & { mitigation?: MitigationSpec | undefined }
 ): { info: JobInfo; done: Promise<JobInfo> } {
-  if (req.mitigation) {
-    validateMitigation(req.mitigation)
-    if (req.mitigation.method !== 'none') getTask(ctx.requireProject().db, req.mitigation.groupTask)
-  }
-  return startTraining(ctx, req)
+  const { mitigation, ...spec } = req
+  if (!mitigation) return startTraining(ctx, spec)
+  validateMitigation(mitigation)
+  const db = ctx.requireProject().db
+  if (mitigation.method !== 'none') getTask(db, mitigation.groupTask)
+  return startTraining(ctx, {
+    ...spec,
+    mitigate: (set) => prepareMitigation(db, mitigation, set.train, set.task.labels)
+  })
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { migrate, schemaVersion } from '../db/migrate'
-import { migrations } from '../db/migrations'
+import { migrate, schemaVersion } from './migrate'
+import { migrations } from './migrations'
 
 describe('migration 4: evaluation sets', () => {
   const db = new Database(':memory:')

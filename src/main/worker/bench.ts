@@ -1,6 +1,6 @@
 /**
  * Benchmark helpers for `npm run bench` (issue 5): training time for N annotations and re-prediction
- * (activation) time for N faces, on synthetic features, through the same code the app runs.
+ * (activation) time for N faces, on synthetic features, through the same code the worker runs.
  * Each returns plain numbers plus the tfjs backend they ran on. They run in the calling process:
  * call them from a bench file (a Vitest fork), not from the Electron main process.
  */
@@ -15,7 +15,9 @@ import { buildHead } from '../training/head'
 import { mulberry32, normal } from '../analysis/random'
 import { saveVersion } from '../training/store'
 import { trainHead } from '../training/train'
-import { predictTaskOp } from './predict-op'
+import { getTask } from '../labels/tasks'
+import { insertVersion } from '../models/registry'
+import { predictTaskOp } from './predict'
 
 const LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised']
 const DIM = 256
@@ -117,10 +119,14 @@ export async function benchRepredict(faces: number): Promise<RepredictBench> {
       }
     })
     model.dispose()
-    db.prepare(
-      `INSERT INTO model_versions (task_id, version, parent_id, path, sha256, metadata, active, created_at)
-       SELECT id, 1, NULL, 'models/expression/v1', ?, '{}', 0, 'now' FROM tasks WHERE name = 'expression'`
-    ).run(saved.sha256)
+    insertVersion(db, {
+      taskId: getTask(db, 'expression').id,
+      version: 1,
+      parentId: null,
+      path: 'models/expression/v1',
+      sha256: saved.sha256,
+      metadata: {}
+    })
     db.close()
     const r = await predictTaskOp(
       { projectDir: dir, task: 'expression', version: 1, activate: true },

@@ -2,14 +2,12 @@ import path from 'node:path'
 import fs from 'node:fs'
 import type { JobInfo } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import type { AppContext } from '../app/context'
 import type { WorkerClient } from '../jobs/worker-client'
-import { recordImageError } from './image-rows'
-import { walkImages } from './walk'
 import { listTasks } from '../labels/tasks'
-import { predictMissing } from '../models/service'
-import type { AnalyzedAt, ImportFacesParams, ImportFileParams, ImportFileResult } from './import-file'
-import type { LocatedFaces } from '../ml/analyze'
+import { walkImages } from '../library/walk'
+import type { OpName, OpParams, OpResult } from '../worker/protocol'
+import { predictMissing } from './activation'
+import type { AppContext } from './context'
 
 export interface ImportOptions {
   folder: string
@@ -42,9 +40,11 @@ const CRASH_MESSAGE = 'The ML worker crashed while reading this file (it may be 
 const SPLIT_AT_FACES = 6
 const FACES_PER_CHUNK = 3
 
+type LocatedFaces = OpParams<'import.faces'>['located']
+
 /** A photo whose faces are being analysed in chunks by several workers; its owner writes it. */
 class SplitPhoto {
-  readonly results: AnalyzedAt = []
+  readonly results: OpResult<'import.faces'> = []
   readonly chunks: FaceChunk[] = []
   /** Chunks not analysed yet; the owner writes the photo at 0. */
   remaining: number
@@ -93,7 +93,18 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     const started = Date.now()
     job.progress({ message: 'Listing files…' })
     const walked = await walkImages(root, job.signal)
-    for (const e of walked.errors) recordImageError(project.db, root, e.path, e.error)
+    // Image rows are the worker's to write (see docs/architecture.md); main hands it what it found.
+    // A worker lost while recording loses only the row: the summary keeps the error and the next import retries.
+    const recordErrors = async (errors: Array<{ path: string; error: string }>): Promise<void> => {
+      if (errors.length === 0) return
+      await ctx
+        .worker()
+        .request('import.errors', { projectDir: project.dir, root, errors })
+        .catch((e: unknown) => {
+          if (!(e instanceof AppError && e.code === 'WORKER_CRASHED')) throw e
+        })
+    }
+    await recordErrors(walked.errors)
     const summary: ImportSummary = {
       images: 0,
       faces: 0,
@@ -139,9 +150,9 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     const signal = new Signal()
     job.signal.addEventListener('abort', () => signal.notify(), { once: true })
 
-    const fileFailed = (file: string, error: string): void => {
-      recordImageError(project.db, root, file, error)
+    const fileFailed = async (file: string, error: string): Promise<void> => {
       summary.errors.push({ path: file, error })
+      await recordErrors([{ path: file, error }])
     }
     const fileDone = (): void => {
       done++
@@ -149,13 +160,13 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     }
 
     /** One request on the lane's worker; a crashed worker is replaced and reported as the crash message. */
-    const onWorker = async <T>(
+    const onWorker = async <K extends OpName>(
       lane: { worker: WorkerClient },
-      op: string,
-      params: unknown
-    ): Promise<{ ok: true; value: T } | { ok: false; crash: string }> => {
+      op: K,
+      params: OpParams<K>
+    ): Promise<{ ok: true; value: OpResult<K> } | { ok: false; crash: string }> => {
       try {
-        const value = await lane.worker.request<T>(op, params, { signal: job.signal })
+        const value = await lane.worker.request(op, params, { signal: job.signal })
         consecutiveCrashes = 0
         return { ok: true, value }
       } catch (e) {
@@ -177,19 +188,19 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     }
 
     const runFile = async (lane: { worker: WorkerClient }, file: string, owned: SplitPhoto[]): Promise<void> => {
-      const params: ImportFileParams = {
+      const params: OpParams<'import.file'> = {
         projectDir: project.dir,
         root,
         file,
         crops: opts.crops,
         detector: opts.detector,
-        splitAt
+        ...(splitAt !== undefined ? { splitAt } : {})
       }
       filesInFlight++
       try {
-        const r = await onWorker<ImportFileResult>(lane, 'import.file', params)
+        const r = await onWorker(lane, 'import.file', params)
         if (!r.ok) {
-          fileFailed(file, r.crash)
+          await fileFailed(file, r.crash)
           fileDone()
           return
         }
@@ -217,13 +228,13 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
     const runChunk = async (lane: { worker: WorkerClient }, chunk: FaceChunk): Promise<void> => {
       const { photo } = chunk
       try {
-        const params: ImportFacesParams = {
+        const params: OpParams<'import.faces'> = {
           file: photo.file,
           hash: photo.hash,
           located: photo.located,
           indices: chunk.indices
         }
-        const r = await onWorker<AnalyzedAt>(lane, 'import.faces', params)
+        const r = await onWorker(lane, 'import.faces', params)
         if (r.ok) photo.results.push(...r.value)
         else photo.failed ??= r.crash
       } catch (e) {
@@ -239,20 +250,20 @@ export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobIn
       // A lane's worker replaced after a crash took the decoded photo with it: the next import redoes it.
       const failed = photo.failed ?? (lane.worker !== photo.owner ? CRASH_MESSAGE : null)
       if (failed) {
-        fileFailed(photo.file, failed)
+        await fileFailed(photo.file, failed)
         fileDone()
         return
       }
       try {
-        const r = await onWorker<ImportFileResult>(lane, 'import.commit', { file: photo.file, faces: photo.results })
-        if (!r.ok) fileFailed(photo.file, r.crash)
+        const r = await onWorker(lane, 'import.commit', { file: photo.file, faces: photo.results })
+        if (!r.ok) await fileFailed(photo.file, r.crash)
         else if (r.value.status === 'ok') {
           summary.images++
           summary.faces += r.value.faces
         }
       } catch (e) {
         if (e instanceof AppError && e.code === 'CANCELLED') throw e
-        fileFailed(photo.file, e instanceof Error ? e.message : String(e))
+        await fileFailed(photo.file, e instanceof Error ? e.message : String(e))
       }
       fileDone()
     }

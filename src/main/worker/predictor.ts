@@ -1,12 +1,14 @@
 /**
- * Worker side: a task's model version as something that predicts over stored features and can seed a
+ * A task's model version as something that predicts over stored features and can seed a
  * warm start. Version 0 of a built-in task is face-api's own head run exactly as the import ran it
  * (heads.ts, float64 JS), so re-predicting with v0 reproduces the import's predictions bit for bit;
  * trained versions are verified against their sha256 before loading and never loaded otherwise.
  */
 import type * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../shared/result'
-import type { Db } from '../db/open'
+import type { TaskRow } from '../labels/tasks'
+import type { PackedFeatures } from '../library/features'
+import type { TaskPredictions } from '../models/predictions'
 import { applyHead, builtinHeadWeights, type HeadKind, type HeadWeights } from '../ml/heads'
 import { ensureMlReady } from '../ml/runtime'
 import type { DenseWeights, HeadInit } from '../training/head'
@@ -14,21 +16,7 @@ import { readHeadWeights } from '../training/head'
 import { predictRaw } from '../training/predict'
 import { loadVersion, type ModelMetadata } from '../training/store'
 import { ModelIntegrityError } from '../training/version-files'
-import type { PackedFeatures } from './features-db'
-import { isBuiltinV0, versionDir, type VersionRow } from './registry'
-import { type TaskRow } from '../labels/tasks'
-
-/** Predictions for N faces, expressed over the task's current label order. */
-export interface TaskPredictions {
-  /** The stored value: a label, or a number as text for score tasks (one decimal, as import writes it). */
-  values: string[]
-  /** Numeric outputs for score tasks. */
-  numbers: Float64Array | null
-  /** Probability of the predicted label; null for score tasks. */
-  confidence: Array<number | null>
-  /** Row-major N × task.labels.length probabilities (0 for labels the version does not know); null for score tasks. */
-  probs: Float32Array | null
-}
+import { isBuiltinV0, versionDir, type VersionRow } from '../models/registry'
 
 export interface LoadedVersion {
   row: VersionRow
@@ -122,7 +110,7 @@ async function builtinVersion(task: TaskRow, v: VersionRow): Promise<LoadedVersi
   }
 }
 
-/** Exactly analyze.ts's arithmetic and import-file.ts's encoding, so v0 re-predictions match the import. */
+/** The built-in heads as analyze.ts runs them (float64 JS); the import stores exactly these, so re-predicting with v0 reproduces it. */
 function builtinPredict(
   task: TaskRow,
   kind: HeadKind,
@@ -204,23 +192,4 @@ export function predictionsFromRaw(
     col.forEach((c, j) => (probs[i * tw + j] = c < 0 ? 0 : raw[i * width + c]!))
   }
   return { values, numbers: null, confidence, probs }
-}
-
-/** Writes a version's predictions for these faces, replacing earlier ones of the same version. */
-export function writePredictions(
-  db: Db,
-  task: TaskRow,
-  v: VersionRow,
-  faceIds: readonly number[],
-  p: TaskPredictions
-): void {
-  const ins = db.prepare(
-    `INSERT INTO predictions (face_id, task_id, version_id, value, confidence, probs) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT(face_id, task_id, version_id) DO UPDATE SET value = excluded.value, confidence = excluded.confidence, probs = excluded.probs`
-  )
-  const w = task.labels.length
-  faceIds.forEach((id, i) => {
-    const probs = p.probs ? Buffer.from(p.probs.buffer, p.probs.byteOffset + i * w * 4, w * 4) : null
-    ins.run(id, task.id, v.id, p.values[i]!, p.confidence[i] ?? null, probs)
-  })
 }

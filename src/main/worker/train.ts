@@ -1,53 +1,39 @@
 /**
- * Worker op `train.head`: prepare → train → evaluate → save for one task, entirely in the ML worker.
+ * Op `train.head`: train → evaluate → save → commit for one task, in the ML worker. Main resolved what to learn
+ * from (models/training-set.ts: labels, evaluation set, bias mitigation as ready per-row weights or a penalty).
  *
- * prepare: current labels (unsure / not applicable / skipped and evaluation-set faces left out) and
- *   their stored features; warm start from the active version (v0 = face-api's head; a label the
+ * prepare: the rows' stored features; warm start from the active version (v0 = face-api's head; a label the
  *   parent lacks gets a fresh unit); a task without any version starts fresh.
  * train:   trainHead (seeded split, balanced class weights, early stopping), one progress message per
  *   epoch, cancelled through the op's AbortSignal.
- * evaluate: the task's evaluation set.
- * save:    files to a temp folder renamed into models/<task>/v<N> (store.ts), then ONE transaction inserts
- *   the model_versions row and (when activating) switches the active flag and writes every face's
- *   predictions. A crash before the commit leaves at most an unlisted folder; nothing half-done is listed.
+ * evaluate: the evaluation rows.
+ * save:    files to a temp folder renamed into models/<task>/v<N> (store.ts), then the commit point,
+ *   models/version-commits.ts commitTrainedVersion: ONE transaction inserts the model_versions row and (when
+ *   activating) switches the active flag and writes every face's predictions. A crash before the commit
+ *   leaves at most an unlisted folder; nothing half-done is listed.
  */
 import type * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../shared/result'
+import { getTask, type TaskRow } from '../labels/tasks'
+import { allFeatures, featuresOf } from '../library/features'
+import type { TaskPredictions } from '../models/predictions'
+import { activeVersion, versionsOf } from '../models/registry'
+import { checkTrainable } from '../models/training-set'
+import { commitTrainedVersion } from '../models/version-commits'
+import { scorePredictions, type VersionMetrics } from '../models/version-metrics'
+import { FINE_TUNE_LEARNING_RATE, FRESH_LEARNING_RATE } from '../models/defaults'
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
-import type { OpContext } from '../jobs/worker-runtime'
 import { trainingSetHash } from '../training/hash'
 import { describeTraining } from '../training/metadata'
 import { predictRaw } from '../training/predict'
 import { saveVersion } from '../training/store'
-import { cleanupTemp, listVersions } from '../training/version-files'
 import { CancelledError, trainHead, type EpochLog, type TrainOptions } from '../training/train'
-import { evaluationMembers, syncEvaluationSet } from './eval-set'
-import { allFeatures, featuresOf } from './features-db'
-import { currentTaskLabels, usableLabels } from '../labels/ground-truth'
-import { scorePredictions, type VersionMetrics } from './version-metrics'
-import { loadTaskVersion, predictionsFromRaw, writePredictions, type TaskPredictions } from './predictor'
-import { activeVersion, versionById, versionsOf } from './registry'
-import { getTask, type TaskRow } from '../labels/tasks'
-import { modelsRoot, workerProjectDb } from './worker-db'
-import { DEFAULT_EPOCHS, DEFAULT_SEED, FINE_TUNE_LEARNING_RATE, FRESH_LEARNING_RATE, MIN_TRAIN_ROWS } from './defaults'
-// fairness (issue 6): bias mitigation hook.
-import type { MitigationSpec } from '../../shared/domain'
-import { prepareMitigation } from '../fairness/mitigation'
-
-export interface TrainParams {
-  projectDir: string
-  task: string
-  epochs?: number
-  seed?: number
-  hidden?: number
-  batchSize?: number
-  learningRate?: number
-  /** Make the new version active (and re-predict every face with it) in the same transaction. Default true. */
-  activate?: boolean
-  /** fairness (issue 6): reweighting / group penalty; recorded in the version's metadata. */
-  mitigation?: MitigationSpec
-}
+import { cleanupTemp, listVersions } from '../training/version-files'
+import { modelsRoot, projectDb } from './db'
+import { loadTaskVersion, predictionsFromRaw } from './predictor'
+import type { OpParsed } from './protocol'
+import type { OpContext } from './runtime'
 
 /** Progress messages of train.head, relayed by main as job progress and `training.epoch` events. */
 export type TrainProgress =
@@ -70,48 +56,35 @@ export interface TrainOpResult {
   bestEpoch: number
 }
 
-export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<TrainOpResult> {
+export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<TrainProgress>): Promise<TrainOpResult> {
   const started = performance.now()
-  const epochs = p.epochs ?? DEFAULT_EPOCHS
-  const seed = p.seed ?? DEFAULT_SEED
+  const { epochs, seed } = p
   const stage = (s: Extract<TrainProgress, { type: 'stage' }>['stage'], message: string): void =>
-    ctx.progress({ type: 'stage', stage: s, message, epochs } satisfies TrainProgress)
+    ctx.progress({ type: 'stage', stage: s, message, epochs })
 
   stage('prepare', 'Reading labels and features…')
   await ensureMlReady()
   const backend = currentBackend()?.name ?? 'unknown'
-  const db = workerProjectDb(p.projectDir)
+  const db = projectDb(p.projectDir)
   const task = getTask(db, p.task)
   // Temp folders of saves that were interrupted (crash, kill) go now; listVersions never counted them.
   await cleanupTemp(modelsRoot(p.projectDir))
-  const labels = currentTaskLabels(db, task.id)
-  syncEvaluationSet(db, task, labels)
-  const evalIds = new Set(evaluationMembers(db, task.id))
-  const usable = usableLabels(labels, task)
-  const trainLabels = usable.filter((l) => !evalIds.has(l.faceId))
   const trainFeat = featuresOf(
     db,
     task.featureKind,
-    trainLabels.map((l) => l.faceId)
+    p.train.map((l) => l.faceId)
   )
-  const byFace = new Map(trainLabels.map((l) => [l.faceId, l]))
-  const rows = trainFeat.faceIds.map((id) => byFace.get(id)!)
-  if (rows.length < MIN_TRAIN_ROWS) {
-    throw new AppError(
-      'UNSUPPORTED',
-      `Task "${task.name}" has ${rows.length} labelled faces to train on (evaluation-set faces are held out); label at least ${MIN_TRAIN_ROWS}.`
-    )
-  }
+  // A face without features (gone since main prepared the rows) drops out together with its mitigation values.
+  const rowOf = new Map(p.train.map((l, i) => [l.faceId, i]))
+  const kept = trainFeat.faceIds.map((id) => rowOf.get(id) as number)
+  const rows = kept.map((i) => p.train[i]!)
+  checkTrainable(task, rows)
   const classification = task.kind === 'classification'
-  if (classification && new Set(rows.map((r) => r.value)).size < 2) {
-    throw new AppError(
-      'UNSUPPORTED',
-      `Task "${task.name}": the training faces carry only one label; label faces of at least two.`
-    )
-  }
+  const sampleWeights = p.sampleWeights ? kept.map((i) => p.sampleWeights![i]!) : undefined
+  const groupPenalty = p.groupPenalty
+    ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
+    : undefined
 
-  // fairness (issue 6): sample weights or group penalty from the grouping task's annotations.
-  const mitigation = prepareMitigation(db, p.mitigation, rows, task.labels)
   const parentRow = activeVersion(db, task.id)
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
   let result: Awaited<ReturnType<typeof trainHead>>
@@ -135,10 +108,10 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
     // A warm-started head is already good: at 1e-3 the first epoch overshoots (validation loss is best at
     // epoch 1 and the run stops there), so fine-tuning steps ten times smaller unless the user says otherwise.
     learningRate: p.learningRate ?? (parent ? FINE_TUNE_LEARNING_RATE : FRESH_LEARNING_RATE),
-    ...(mitigation.sampleWeights ? { sampleWeights: mitigation.sampleWeights } : {}),
-    ...(mitigation.groupPenalty ? { groupPenalty: mitigation.groupPenalty } : {}),
+    ...(sampleWeights ? { sampleWeights } : {}),
+    ...(groupPenalty ? { groupPenalty } : {}),
     signal: ctx.signal,
-    onEpoch: (log) => ctx.progress({ type: 'epoch', epochs, log } satisfies TrainProgress)
+    onEpoch: (log) => ctx.progress({ type: 'epoch', epochs, log })
   }
   stage('train', `Training on ${rows.length} faces…`)
   try {
@@ -152,7 +125,7 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
   const model = result.model
   try {
     stage('evaluate', 'Scoring the evaluation set…')
-    const evalLabels = usable.filter((l) => evalIds.has(l.faceId))
+    const evalLabels = p.evaluation
     const evalFeat = featuresOf(
       db,
       task.featureKind,
@@ -166,12 +139,11 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
       evalPred
     )
 
-    const activate = p.activate ?? true
-    let all: { faceIds: number[]; pred: TaskPredictions } | null = null
-    if (activate) {
+    let all: { faceIds: number[]; predictions: TaskPredictions } | null = null
+    if (p.activate) {
       stage('save', 'Predicting every face…')
       const f = allFeatures(db, task.featureKind)
-      all = { faceIds: f.faceIds, pred: await predictWith(model, task, result.labels, f) }
+      all = { faceIds: f.faceIds, predictions: await predictWith(model, task, result.labels, f) }
     }
 
     stage('save', 'Saving the version…')
@@ -187,34 +159,22 @@ export async function trainTaskOp(p: TrainParams, ctx: OpContext): Promise<Train
       trainingSetHash: trainingSetHash(rows.map((r) => ({ id: r.faceId, value: r.value }))),
       metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length }
     })
-    // fairness (issue 6): method + params + grouping task (describeTraining alone omits the grouping task).
-    if (mitigation.record) metadata.mitigation = mitigation.record
+    // Method, params and grouping task (describeTraining alone omits the grouping task).
+    if (p.mitigation) metadata.mitigation = p.mitigation
     const saved = await saveVersion(root, { task: task.name, versionNumber, model, metadata: { ...metadata, backend } })
-    const rel = `models/${task.name}/v${versionNumber}`
-    const commit = db.transaction(() => {
-      const id = db
-        .prepare(
-          `INSERT INTO model_versions (task_id, version, parent_id, path, sha256, metadata, active, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 0, ?) RETURNING id`
-        )
-        .pluck()
-        .get(
-          task.id,
-          versionNumber,
-          parentRow?.id ?? null,
-          rel,
-          saved.sha256,
-          JSON.stringify({ ...metadata, backend, task: task.name, version: versionNumber }),
-          new Date().toISOString()
-        ) as number
-      if (all) {
-        db.prepare('UPDATE model_versions SET active = 0 WHERE task_id = ? AND active = 1').run(task.id)
-        db.prepare('UPDATE model_versions SET active = 1 WHERE id = ?').run(id)
-        writePredictions(db, task, versionById(db, id), all.faceIds, all.pred)
-      }
-      return id
-    })
-    const versionId = commit()
+    const versionId = commitTrainedVersion(
+      db,
+      task,
+      {
+        taskId: task.id,
+        version: versionNumber,
+        parentId: parentRow?.id ?? null,
+        path: `models/${task.name}/v${versionNumber}`,
+        sha256: saved.sha256,
+        metadata: { ...metadata, backend, task: task.name, version: versionNumber }
+      },
+      all
+    )
     return {
       task: task.name,
       version: versionNumber,

@@ -1,0 +1,151 @@
+/**
+ * The images / faces / face_features family: the only module that writes these rows. The ML worker calls it
+ * (see worker/db.ts); `commitPhoto` is the commit point of an import, one transaction per photo.
+ */
+import path from 'node:path'
+import type { Db } from '../db/open'
+import type { TaskRow } from '../labels/tasks'
+import { writePredictions, type TaskPredictions } from '../models/predictions'
+
+/** One recorded error per path: a later import that fails again replaces it, one that succeeds clears it. */
+export function recordImageError(db: Db, root: string, file: string, error: string): void {
+  db.prepare(
+    `INSERT INTO images (path, root, rel_path, status, error, imported_at)
+     VALUES (@path, @root, @rel, 'error', @error, @at)
+     ON CONFLICT(path) DO UPDATE SET status = 'error', error = excluded.error, imported_at = excluded.imported_at
+     WHERE images.status = 'error'`
+  ).run({
+    path: file,
+    root,
+    rel: path.relative(root, file) || path.basename(file),
+    error,
+    at: new Date().toISOString()
+  })
+}
+
+/** Errors found without reading the files (the folder walk, a worker that crashed on them), in one transaction. */
+export function recordImageErrors(db: Db, root: string, errors: ReadonlyArray<{ path: string; error: string }>): void {
+  db.transaction(() => {
+    for (const e of errors) recordImageError(db, root, e.path, e.error)
+  })()
+}
+
+/** Whether this exact content was imported from this path already (an unchanged file is skipped). */
+export function alreadyImported(db: Db, file: string, hash: string): boolean {
+  const existing = db.prepare(`SELECT content_hash, status FROM images WHERE path = ?`).get(file) as
+    { content_hash: string | null; status: string } | undefined
+  return existing !== undefined && existing.status === 'ok' && existing.content_hash === hash
+}
+
+/** What the database keeps of an analysed face; coordinates in analysis pixels (scaled on commit). */
+export interface FaceToStore {
+  box: { x: number; y: number; w: number; h: number }
+  score: number
+  source: 'detector' | 'whole-image'
+  landmarks: Float32Array
+  descriptor: Float32Array
+  expressionFeatures: Float32Array
+  ageGenderFeatures: Float32Array
+}
+
+/** The stored feature kinds (face_features.kind) and where each comes from. */
+export const FEATURE_KINDS = {
+  identity: (f: FaceToStore) => f.descriptor,
+  expression: (f: FaceToStore) => f.expressionFeatures,
+  age_gender: (f: FaceToStore) => f.ageGenderFeatures
+} as const
+
+export function featureOf(face: FaceToStore, kind: string): Float32Array | undefined {
+  return kind in FEATURE_KINDS ? FEATURE_KINDS[kind as keyof typeof FEATURE_KINDS](face) : undefined
+}
+
+export interface PhotoToStore {
+  path: string
+  root: string
+  hash: string
+  bytes: number
+  mtimeMs: number
+  /** Oriented full-resolution size. */
+  width: number
+  height: number
+  /** Multiplies analysis coordinates into full-resolution ones. */
+  scale: number
+  crops: boolean
+  detector: 'ssd' | 'tiny'
+  /** Relative to the project's thumbs/ folder. */
+  preview: string
+  faces: FaceToStore[]
+  /** Parallel to faces. */
+  thumbs: string[]
+  /** Each built-in task's version-0 predictions, parallel to faces. */
+  predictions: Array<{ task: TaskRow; versionId: number; predictions: TaskPredictions }>
+}
+
+function f32(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+}
+
+/**
+ * The commit point of an import: the image row, its faces, their features and predictions, in one transaction
+ * (a crash mid-file leaves nothing half-written, and the next import redoes that file). A changed file replaces
+ * its faces; annotations on the old faces go with them (they describe pixels that changed).
+ */
+export function commitPhoto(db: Db, photo: PhotoToStore): void {
+  const s = photo.scale
+  db.transaction(() => {
+    const imageId = db
+      .prepare(
+        `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at)
+         VALUES (@path, @root, @rel, @hash, @bytes, @mtime, @w, @h, 'ok', NULL, @crops, @detector, @preview, @now)
+         ON CONFLICT(path) DO UPDATE SET root = excluded.root, rel_path = excluded.rel_path, content_hash = excluded.content_hash,
+           bytes = excluded.bytes, mtime_ms = excluded.mtime_ms, width = excluded.width, height = excluded.height,
+           status = 'ok', error = NULL, crops = excluded.crops, detector = excluded.detector, preview = excluded.preview,
+           imported_at = excluded.imported_at
+         RETURNING id`
+      )
+      .pluck()
+      .get({
+        path: photo.path,
+        root: photo.root,
+        rel: path.relative(photo.root, photo.path),
+        hash: photo.hash,
+        bytes: photo.bytes,
+        mtime: Math.round(photo.mtimeMs),
+        w: photo.width,
+        h: photo.height,
+        crops: photo.crops ? 1 : 0,
+        detector: photo.detector,
+        preview: photo.preview,
+        now: new Date().toISOString()
+      }) as number
+    db.prepare('DELETE FROM faces WHERE image_id = ?').run(imageId)
+    const insFace = db
+      .prepare(
+        `INSERT INTO faces (image_id, idx, x, y, w, h, score, source, landmarks, thumb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+      )
+      .pluck()
+    const insFeat = db.prepare('INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, ?, ?, ?)')
+    const faceIds = photo.faces.map((f, i) => {
+      const landmarks = new Float32Array(f.landmarks.length)
+      for (let k = 0; k < landmarks.length; k++) landmarks[k] = (f.landmarks[k] ?? 0) * s
+      const faceId = insFace.get(
+        imageId,
+        i,
+        f.box.x * s,
+        f.box.y * s,
+        f.box.w * s,
+        f.box.h * s,
+        f.score,
+        f.source === 'detector' ? 'detected' : 'crop',
+        f32(landmarks),
+        photo.thumbs[i] ?? null
+      ) as number
+      for (const [kind, of] of Object.entries(FEATURE_KINDS)) {
+        const vec = of(f)
+        insFeat.run(faceId, kind, vec.length, f32(vec))
+      }
+      return faceId
+    })
+    for (const p of photo.predictions) writePredictions(db, p.task, p.versionId, faceIds, p.predictions)
+  })()
+}

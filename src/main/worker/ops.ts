@@ -1,0 +1,29 @@
+/**
+ * The worker's implementation of every op in protocol.ts (the compiler checks the map is complete and each
+ * handler's params, result and progress). Heavy modules load on first use, so a worker answers
+ * `backend.info` without loading the face models.
+ */
+import type { OpHandlers } from './runtime'
+
+export const ops: OpHandlers = {
+  'backend.info': async () => {
+    const { initBackend } = await import('../ml/backend')
+    const b = await initBackend()
+    return { name: b.name, simd: b.simd, threads: b.threads, detail: b.detail }
+  },
+  'ml.warmup': async () => {
+    const { ensureMlReady, warmNets } = await import('../ml/runtime')
+    await ensureMlReady()
+    await warmNets()
+    return null
+  },
+  'import.file': async (p, ctx) => (await import('./import-file')).importFile(p, ctx.signal),
+  'import.faces': async (p, ctx) => (await import('./import-file')).importFaces(p, ctx.signal),
+  'import.commit': async (p) => (await import('./import-file')).commitSplit(p),
+  'import.errors': async (p) => (await import('./import-file')).recordErrors(p),
+  'people.cluster': async (p) => (await import('./cluster')).clusterOp(p),
+  'people.preview': async (p) => (await import('./cluster')).previewOp(p),
+  'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
+  'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx.signal),
+  'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p)
+}

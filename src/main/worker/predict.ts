@@ -1,0 +1,129 @@
+/**
+ * Worker ops over stored features, no image work:
+ * - `predict.task`: re-predict every face (or those without a prediction) with a version and optionally make
+ *   it active; the commit point is models/version-commits.ts commitPredictions, one transaction, so the
+ *   active flag and the predictions of the active version never disagree.
+ * - `models.evaluate`: predictions + metrics of one or more versions on labelled faces main resolved (the
+ *   task's evaluation set, or faces from a CSV); writes nothing.
+ */
+import { AppError } from '../../shared/result'
+import { getTask } from '../labels/tasks'
+import { allFeatures, featuresOf, type PackedFeatures } from '../library/features'
+import { predictedFaces } from '../models/predictions'
+import { resolveVersion } from '../models/registry'
+import { commitPredictions } from '../models/version-commits'
+import { scorePredictions, type VersionMetrics } from '../models/version-metrics'
+import { currentBackend } from '../ml/backend'
+import { ensureMlReady } from '../ml/runtime'
+import { projectDb } from './db'
+import { loadTaskVersion } from './predictor'
+import type { OpParsed } from './protocol'
+
+export interface PredictResult {
+  task: string
+  version: number
+  faces: number
+  seconds: number
+  predictSeconds: number
+  backend: string
+}
+
+export async function predictTaskOp(p: OpParsed<'predict.task'>, signal: AbortSignal): Promise<PredictResult> {
+  const started = performance.now()
+  await ensureMlReady()
+  const db = projectDb(p.projectDir)
+  const task = getTask(db, p.task)
+  const v = resolveVersion(db, task, p.version)
+  const loaded = await loadTaskVersion(p.projectDir, task, v)
+  try {
+    let f: PackedFeatures = allFeatures(db, task.featureKind)
+    if (p.scope === 'missing') {
+      const have = predictedFaces(db, task.id, v.id)
+      f = featuresOf(
+        db,
+        task.featureKind,
+        f.faceIds.filter((id) => !have.has(id))
+      )
+    }
+    if (signal.aborted) throw new AppError('CANCELLED', 'Re-prediction cancelled; nothing was changed.')
+    const t0 = performance.now()
+    const pred = await loaded.predict(f)
+    const predictSeconds = (performance.now() - t0) / 1000
+    if (signal.aborted) throw new AppError('CANCELLED', 'Re-prediction cancelled; nothing was changed.')
+    commitPredictions(db, task, v.id, { faceIds: f.faceIds, predictions: pred }, { activate: p.activate })
+    return {
+      task: task.name,
+      version: v.version,
+      faces: f.faceIds.length,
+      seconds: (performance.now() - started) / 1000,
+      predictSeconds,
+      backend: currentBackend()?.name ?? 'unknown'
+    }
+  } finally {
+    loaded.dispose()
+  }
+}
+
+export interface EvaluatedVersion {
+  version: number
+  versionId: number
+  metrics: VersionMetrics
+  /** Parallel to `faces`. */
+  values: string[]
+  confidence: Array<number | null>
+  /** Row-major faces × labels probabilities, only with withProbs. */
+  probs?: number[] | null
+}
+
+export interface EvaluateResult {
+  task: string
+  kind: 'classification' | 'score'
+  labels: string[]
+  faces: Array<{ faceId: number; truth: string }>
+  versions: EvaluatedVersion[]
+  backend: string
+}
+
+export async function evaluateOp(p: OpParsed<'models.evaluate'>): Promise<EvaluateResult> {
+  await ensureMlReady()
+  const db = projectDb(p.projectDir)
+  const task = getTask(db, p.task)
+  const truth = p.faces
+  const f = featuresOf(
+    db,
+    task.featureKind,
+    truth.map((t) => t.faceId)
+  )
+  const truthOf = new Map(truth.map((t) => [t.faceId, t.value]))
+  const faces = f.faceIds.map((id) => ({ faceId: id, truth: truthOf.get(id)! }))
+  const versions: EvaluatedVersion[] = []
+  for (const ref of p.versions) {
+    const v = resolveVersion(db, task, ref)
+    const loaded = await loadTaskVersion(p.projectDir, task, v)
+    try {
+      const pred = await loaded.predict(f)
+      versions.push({
+        version: v.version,
+        versionId: v.id,
+        metrics: scorePredictions(
+          task,
+          faces.map((x) => x.truth),
+          pred
+        ),
+        values: pred.values,
+        confidence: pred.confidence,
+        ...(p.withProbs ? { probs: pred.probs ? Array.from(pred.probs) : null } : {})
+      })
+    } finally {
+      loaded.dispose()
+    }
+  }
+  return {
+    task: task.name,
+    kind: task.kind,
+    labels: task.labels,
+    faces,
+    versions,
+    backend: currentBackend()?.name ?? 'unknown'
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The one protocol between the main process and an ML worker, built like src/shared/contract.ts: every
+ * operation's parameter schema (the worker validates each request against it before running anything), its
+ * result type and its progress payload, declared once. The client (jobs/worker-client.ts) is generic over
+ * this map, so `request('train.head', params)` checks the params and types the result and progress.
+ *
+ * Messages are envelopes around the ops: every request carries a `seq` its replies echo.
+ */
+import { z } from 'zod'
+import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
+import type { AppErrorShape } from '../../shared/result'
+import type { AnalyzedAt, ImportFileResult } from './import-file'
+import type { ClusterPlan } from '../people/clustering'
+import type { EvaluateResult, PredictResult } from './predict'
+import type { TrainOpResult, TrainProgress } from './train'
+
+/** Phantom markers carrying an op's result and progress types; never read at run time. */
+declare const typesBrand: unique symbol
+export interface OpTypes<R, P> {
+  readonly [typesBrand]?: { result: R; progress: P }
+}
+
+function op<S extends z.ZodType, R, P>(params: S, types: OpTypes<R, P>) {
+  return { params, types }
+}
+function returns<R, P = never>(): OpTypes<R, P> {
+  return {}
+}
+
+const projectDir = z.string().min(1)
+const faceId = z.number().int().positive()
+const f32 = z.custom<Float32Array>((v) => v instanceof Float32Array, 'expected a Float32Array')
+const faceLabel = z.object({ faceId, value: z.string() })
+
+/** Where detection found the faces of a photo (ml/analyze.ts LocatedFaces), as plain data. */
+const locatedFaces = z.object({
+  faces: z.array(
+    z.object({
+      score: z.number(),
+      relativeBox: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
+      imageDims: z.object({ width: z.number(), height: z.number() }),
+      source: z.enum(['detector', 'whole-image'])
+    })
+  ),
+  padOffset: z.number()
+})
+
+/** What the database keeps of an analysed face (library/photo-rows.ts FaceToStore). */
+const analyzedFace = z.object({
+  box: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }),
+  score: z.number(),
+  source: z.enum(['detector', 'whole-image']),
+  landmarks: f32,
+  descriptor: f32,
+  expressionFeatures: f32,
+  ageGenderFeatures: f32
+})
+
+export const workerOps = {
+  'backend.info': op(z.object({}), returns<Omit<BackendInfo, 'workers' | 'label'> & { detail: string }>()),
+  /** Loads the backend and the face models and runs every net once, so a job starts at steady speed. */
+  'ml.warmup': op(z.object({}), returns<null>()),
+  /**
+   * One photo: read, hash, decode, detect and analyse, then commit its image, faces, features and built-in
+   * predictions in one transaction. With `splitAt` faces or more it stops after detection ('split'): main
+   * spreads the faces over the workers (import.faces) and this worker commits the photo (import.commit).
+   */
+  'import.file': op(
+    z.object({
+      projectDir,
+      root: z.string().min(1),
+      file: z.string().min(1),
+      crops: z.boolean(),
+      detector: z.enum(['ssd', 'tiny']),
+      splitAt: z.number().int().positive().optional()
+    }),
+    returns<ImportFileResult>()
+  ),
+  /** Some faces of a split photo; `hash` is what the owner read, so a changed file is refused, not mixed. */
+  'import.faces': op(
+    z.object({
+      file: z.string().min(1),
+      hash: z.string().min(1),
+      located: locatedFaces,
+      indices: z.array(z.number().int())
+    }),
+    returns<AnalyzedAt>()
+  ),
+  /** The owner of a split photo commits it once every face is back. */
+  'import.commit': op(
+    z.object({ file: z.string().min(1), faces: z.array(z.object({ index: z.number().int(), face: analyzedFace })) }),
+    returns<ImportFileResult>()
+  ),
+  /** Errors main found without reading the file (the folder walk, a worker that crashed on the file). */
+  'import.errors': op(
+    z.object({
+      projectDir,
+      root: z.string().min(1),
+      errors: z.array(z.object({ path: z.string().min(1), error: z.string() }))
+    }),
+    returns<null>()
+  ),
+  'people.cluster': op(
+    z.object({ projectDir, threshold: z.number().positive(), mode: z.enum(['full', 'incremental']) }),
+    returns<ClusterPlan>()
+  ),
+  'people.preview': op(
+    z.object({ projectDir, thresholds: z.array(z.number().positive()) }),
+    returns<ClusterPreviewRow[]>()
+  ),
+  /**
+   * Fine-tunes a task head on the rows main prepared (labels, evaluation set and any bias mitigation already
+   * resolved), scores it, saves its files and commits the version (activated: with every face's predictions).
+   */
+  'train.head': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      /** Training faces and their labels; the evaluation set is never among them. */
+      train: z.array(faceLabel),
+      evaluation: z.array(faceLabel),
+      epochs: z.number().int().positive(),
+      seed: z.number().int().nonnegative(),
+      hidden: z.number().int().positive().optional(),
+      batchSize: z.number().int().positive().optional(),
+      learningRate: z.number().positive().optional(),
+      activate: z.boolean(),
+      /** Parallel to `train`: one weight per row (reweighting). */
+      sampleWeights: z.array(z.number()).optional(),
+      /** Parallel to `train`: each row's group for the group penalty (null = no group). */
+      groupPenalty: z
+        .object({
+          groups: z.array(z.string().nullable()),
+          lambda: z.number().nonnegative(),
+          mode: z.enum(['loss', 'positive_rate']),
+          positiveIndex: z.number().int().nonnegative().optional(),
+          spread: z.enum(['range', 'variance']).optional()
+        })
+        .optional(),
+      /** Saved as the version's metadata.mitigation. */
+      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable()
+    }),
+    returns<TrainOpResult, TrainProgress>()
+  ),
+  /** Re-predicts every face (or only those without a prediction of the version) and optionally activates it. */
+  'predict.task': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      version: z.number().int().nonnegative(),
+      activate: z.boolean(),
+      scope: z.enum(['all', 'missing']).optional()
+    }),
+    returns<PredictResult>()
+  ),
+  /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
+  'models.evaluate': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      versions: z.array(z.union([z.number().int().nonnegative(), z.literal('active')])),
+      faces: z.array(faceLabel),
+      /** Also return each face's class probabilities (per-group thresholds). */
+      withProbs: z.boolean().optional()
+    }),
+    returns<EvaluateResult>()
+  )
+}
+
+export type WorkerOps = typeof workerOps
+export type OpName = keyof WorkerOps
+/** What a caller passes. */
+export type OpParams<K extends OpName> = z.input<WorkerOps[K]['params']>
+/** What an op receives once the worker validated it. */
+export type OpParsed<K extends OpName> = z.output<WorkerOps[K]['params']>
+export type OpResult<K extends OpName> = WorkerOps[K]['types'] extends OpTypes<infer R, infer _P> ? R : never
+/** What an op reports while it runs (never: it reports nothing). */
+export type OpProgress<K extends OpName> = WorkerOps[K]['types'] extends OpTypes<infer _R, infer P> ? P : never
+
+export function isOpName(name: string): name is OpName {
+  return Object.hasOwn(workerOps, name)
+}
+
+export type ToWorker =
+  { type: 'run'; seq: number; op: OpName; params: unknown } | { type: 'cancel'; seq: number } | { type: 'shutdown' }
+
+export type FromWorker =
+  | { type: 'ready'; pid: number }
+  | { type: 'progress'; seq: number; data: unknown }
+  | { type: 'result'; seq: number; value: unknown }
+  | { type: 'error'; seq: number; error: AppErrorShape }
