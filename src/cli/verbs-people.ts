@@ -1,5 +1,6 @@
 /** CLI verbs for people and labels: cluster, label (CSV), task create / task list. */
 import path from 'node:path'
+import { RESERVED_ANSWERS } from '../shared/answers'
 import type { ClusterSummary } from '../shared/domain'
 import { need, num, parseArgs, str, UsageError } from './args'
 import { withProject } from './context'
@@ -75,7 +76,7 @@ export const taskVerb: Verb = async (argv) => {
         .map((t) =>
           t.kind === 'score'
             ? `${t.name} (score ${t.scoreMin}..${t.scoreMax}, ${t.level})`
-            : `${t.name} (${t.labels.join(', ')} + unsure, not_applicable; ${t.level})`
+            : `${t.name} (${t.labels.join(', ')} + ${RESERVED_ANSWERS.join(', ')}; ${t.level})`
         )
         .join('\n')
       return { json: tasks, text }

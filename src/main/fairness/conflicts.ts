@@ -11,7 +11,7 @@ import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { currentPersonLabels } from '../labels/annotations'
-import { NON_LABELS } from '../models/labels-source'
+import { NON_LABELS } from '../../shared/answers'
 import { activeVersion, findTask, type TaskRow } from '../models/registry'
 
 export interface ConflictQuery {

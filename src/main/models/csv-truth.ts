@@ -8,7 +8,7 @@ import path from 'node:path'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { CsvError, parseCsv } from '../labels/csv'
-import { NON_LABELS } from './labels-source'
+import { NON_LABELS } from '../../shared/answers'
 import type { TaskRow } from './registry'
 
 export interface CsvTruthOptions {

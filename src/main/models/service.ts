@@ -23,6 +23,7 @@ import type {
   VersionComparison,
   VersionMetricsInfo
 } from '../../shared/domain'
+import { NOT_APPLICABLE, UNSURE } from '../../shared/answers'
 import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
@@ -437,8 +438,8 @@ export function evaluationSetSummary(db: Db, taskName: string | number): Evaluat
     })),
     labelled: {
       perClass: [...perClass.values()],
-      unsure: answered('unsure'),
-      notApplicable: answered('not_applicable')
+      unsure: answered(UNSURE),
+      notApplicable: answered(NOT_APPLICABLE)
     }
   }
 }

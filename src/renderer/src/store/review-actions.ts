@@ -9,15 +9,8 @@ import type { ReviewGroupBy } from './review'
 const set = useStudio.setState
 const get = useStudio.getState
 
-/** Answers every task accepts besides its own labels. */
-export const UNSURE = 'unsure'
-export const NOT_APPLICABLE = 'not_applicable'
 export const CARD_SIZE = 24
 const CARDS = 10
-
-export function answerName(value: string): string {
-  return value === NOT_APPLICABLE ? 'not applicable' : value
-}
 
 // ---------------------------------------------------------------- tasks
 
