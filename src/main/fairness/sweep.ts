@@ -6,9 +6,10 @@
  * among the points whose accuracy is at most `accuracyBudget` below the best point's, the smallest TPR gap
  * (MAE gap for score tasks). Any point can be activated afterwards like any other version.
  */
-import type { GroupMetricsInfo, JobInfo, MitigationSpec, SweepPoint, SweepSummary } from '../../shared/domain'
+import type { GroupMetricsInfo, MitigationSpec, SweepPoint, SweepSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
+import type { SubmittedJob } from '../jobs/queue'
 import type { TrainOpResult, TrainParams, TrainProgress } from '../models/train-op'
 import { activeVersion, findTask } from '../models/registry'
 import { DEFAULT_EPOCHS } from '../models/defaults'
@@ -32,7 +33,7 @@ export interface SweepRequest {
 export const DEFAULT_ACCURACY_BUDGET = 0.01
 export const DEFAULT_MAE_BUDGET = 1
 
-export function startSweep(ctx: AppContext, req: SweepRequest): { info: JobInfo; done: Promise<JobInfo> } {
+export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sweep'> {
   const project = ctx.requireProject()
   const task = findTask(project.db, req.task)
   const groupTask = findTask(project.db, req.groupTask)
@@ -49,7 +50,8 @@ export function startSweep(ctx: AppContext, req: SweepRequest): { info: JobInfo;
   const epochs = req.epochs ?? DEFAULT_EPOCHS
   const minGroupSize = req.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE
   const symbol = req.mitigation === 'reweight' ? 'ω' : 'λ'
-  return ctx.jobs.submit('sweep', `Sweep ${task.name} ${req.mitigation} by ${groupTask.name}`, async (job) => {
+  const title = `Sweep ${task.name} ${req.mitigation} by ${groupTask.name}`
+  return ctx.jobs.submit({ kind: 'sweep', task: task.name, title }, async (job) => {
     const started = performance.now()
     const parent = activeVersion(project.db, task.id)
     if (!parent) throw new AppError('NOT_FOUND', `Task "${task.name}" has no active version to fine-tune from.`)

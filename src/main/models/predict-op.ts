@@ -6,6 +6,7 @@
  *   task's evaluation set, or faces given by the caller, e.g. from a CSV); writes nothing unless the
  *   evaluation set needs its pending faces assigned.
  */
+import type { RepredictSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
@@ -27,14 +28,8 @@ export interface PredictParams {
   scope?: 'all' | 'missing'
 }
 
-export interface PredictResult {
-  task: string
-  version: number
-  faces: number
-  seconds: number
-  predictSeconds: number
-  backend: string
-}
+/** What the worker's predict.task returns: an activation job's result. */
+export type PredictResult = RepredictSummary
 
 export async function predictTaskOp(p: PredictParams, signal: AbortSignal): Promise<PredictResult> {
   const started = performance.now()

@@ -14,7 +14,7 @@ import type {
   EpochPoint,
   EvaluationSetSummary,
   FlipItem,
-  JobInfo,
+  JobKind,
   MetricsInfo,
   MitigationSpec,
   ModelVersionInfo,
@@ -28,7 +28,7 @@ import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import type { Db } from '../db/open'
-import type { JobRunner } from '../jobs/queue'
+import type { JobRunner, SubmittedJob } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
 import { evaluationMembers, evaluationSetInfo, markEvaluation } from './eval-set'
 import { currentTaskLabels, usableLabels } from './labels-source'
@@ -70,7 +70,7 @@ function historyMap(ctx: AppContext): Map<number, HistoryEntry> {
 const failures = new WeakMap<AppContext, Map<number, AppError>>()
 
 /** Runs a job body, remembering an AppError it throws so callers (the CLI) can report its code, not just its text. */
-function remembering(ctx: AppContext, id: () => number, run: JobRunner): JobRunner {
+function remembering<K extends JobKind>(ctx: AppContext, id: () => number, run: JobRunner<K>): JobRunner<K> {
   return async (job) => {
     try {
       return await run(job)
@@ -121,15 +121,14 @@ export function toSummary(r: TrainOpResult): TrainSummary {
 }
 
 /** Queues a training job for a task; its result is a TrainSummary. */
-export function startTraining(ctx: AppContext, req: TrainRequest): { info: JobInfo; done: Promise<JobInfo> } {
+export function startTraining(ctx: AppContext, req: TrainRequest): SubmittedJob<'train'> {
   const project = ctx.requireProject()
   const task = findTask(project.db, req.task)
   const totalEpochs = req.epochs ?? DEFAULT_EPOCHS
   const entry: HistoryEntry = { task: task.name, totalEpochs, epochs: [], result: null }
   let jobId = 0
   const submitted = ctx.jobs.submit(
-    'train',
-    `Train ${task.name}`,
+    { kind: 'train', task: task.name, title: `Train ${task.name}` },
     remembering(
       ctx,
       () => jobId,
@@ -237,14 +236,13 @@ export function listVersionInfos(db: Db, taskName: string | number): ModelVersio
 export function startActivation(
   ctx: AppContext,
   req: { task: string | number; version: number | 'active' }
-): { info: JobInfo; done: Promise<JobInfo> } {
+): SubmittedJob<'repredict'> {
   const project = ctx.requireProject()
   const task = findTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
   let jobId = 0
   const submitted = ctx.jobs.submit(
-    'repredict',
-    `Activate ${task.name} v${v.version}`,
+    { kind: 'repredict', task: task.name, version: v.version, title: `Activate ${task.name} v${v.version}` },
     remembering(
       ctx,
       () => jobId,

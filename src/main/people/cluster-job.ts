@@ -1,6 +1,7 @@
-import type { ClusterPreviewRow, ClusterSummary, JobInfo } from '../../shared/domain'
+import type { ClusterPreviewRow, ClusterSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
+import type { SubmittedJob } from '../jobs/queue'
 import { applyClusterPlan, lastClusteredFace, storedThreshold, type ClusterMode, type ClusterPlan } from './clustering'
 import type { ClusterOpParams, PreviewOpParams } from './worker-ops'
 import { clearPeopleUndo } from './people-undo'
@@ -16,16 +17,14 @@ export interface ClusterJobOptions {
  * Clusters faces into persons as a job: the ML worker computes the plan from the database (so a 100k-face run
  * never blocks main's event loop), main writes it in one transaction and tells screens that persons changed.
  */
-export function startClustering(
-  ctx: AppContext,
-  opts: ClusterJobOptions = {}
-): { info: JobInfo; done: Promise<JobInfo> } {
+export function startClustering(ctx: AppContext, opts: ClusterJobOptions = {}): SubmittedJob<'cluster'> {
   const project = ctx.requireProject()
   const threshold = opts.threshold ?? storedThreshold(project.db)
   if (!(threshold > 0 && threshold < 4))
     throw new AppError('BAD_ARGS', 'The threshold must be between 0 and 4.', 'threshold')
   const mode: ClusterMode = opts.mode ?? (lastClusteredFace(project.db) === null ? 'full' : 'incremental')
-  return ctx.jobs.submit('cluster', mode === 'full' ? 'Cluster people' : 'Add new faces to people', async (job) => {
+  const title = mode === 'full' ? 'Cluster people' : 'Add new faces to people'
+  return ctx.jobs.submit({ kind: 'cluster', task: null, title }, async (job) => {
     const started = performance.now()
     job.progress({ done: 0, total: 1, message: 'Clustering faces…' })
     const [worker] = ctx.workers.acquire(1)
