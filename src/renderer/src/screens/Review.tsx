@@ -7,7 +7,8 @@ import '../people.css'
 import { answerName, NOT_APPLICABLE, UNSURE } from '../../../shared/answers'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl, navigate } from '../store/actions'
+import { mediaUrl } from '../store/client'
+import { navigate } from '../store/ui-actions'
 import {
   cardLabel,
   CARD_SIZE,

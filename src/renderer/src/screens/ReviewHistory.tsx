@@ -2,7 +2,7 @@
 import type { ReactElement } from 'react'
 import { answerName } from '../../../shared/answers'
 import { useStudio } from '../store'
-import { mediaUrl } from '../store/actions'
+import { mediaUrl } from '../store/client'
 
 const SOURCE: Record<string, string> = {
   confirm: 'confirmed',

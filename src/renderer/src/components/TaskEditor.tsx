@@ -2,7 +2,7 @@
 import { useState, type ReactElement } from 'react'
 import '../people.css'
 import { reservedAnswer } from '../../../shared/answers'
-import { Modal } from '../components/common'
+import { Modal } from './common'
 import { createTask } from '../store/review-actions'
 
 function parseLabels(text: string): string[] {
