@@ -119,6 +119,13 @@ export class ReplyGate {
   }
 }
 
+const projectGate = new ReplyGate()
+
+/** A ticket valid until another project opens: for replies nothing else supersedes (a started job, a list). */
+export function sameProject(): () => boolean {
+  return projectGate.join()
+}
+
 // ---------------------------------------------------------------- undo
 
 type UndoCall = 'annotations.undo' | 'annotations.redo' | 'people.undo' | 'people.redo'

@@ -2,7 +2,7 @@
 import type { CallArgs, CallName, CallResult } from '../../../shared/contract'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
-import { onProjectChange, ReplyGate, request } from './client'
+import { onProjectChange, ReplyGate, request, sameProject } from './client'
 import { trackJob } from './jobs-actions'
 import { navigate, setTask } from './ui-actions'
 import { openPerson } from './people-actions'
@@ -140,6 +140,7 @@ export async function startSweep(task: string): Promise<void> {
   if (!groupTask) return fail('Choose the grouping task whose groups the mitigation balances.', 'groupTask')
   if (typeof values === 'string') return fail(values, 'values')
   set({ sweepError: null, sweepSelected: null })
+  const current = sameProject()
   const reply = await request(
     'fairness.sweep',
     {
@@ -153,6 +154,7 @@ export async function startSweep(task: string): Promise<void> {
     },
     { inline: true }
   )
+  if (!current()) return
   if (!reply.ok) {
     set({ sweepError: reply.error })
     return

@@ -6,7 +6,7 @@ import type { CallArgs } from '../../../shared/contract'
 import type { ClusterSummary, JobInfo, JobKind } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
-import { on, onReconnect, pushToast, request } from './client'
+import { on, onReconnect, pushToast, request, sameProject } from './client'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -116,8 +116,10 @@ export async function cancelJob(id: number): Promise<void> {
 // ---------------------------------------------------------------- import
 
 export async function startImport(args: CallArgs<'import.start'>): Promise<AppErrorShape | null> {
+  const current = sameProject()
   const reply = await request('import.start', args, { inline: true })
   if (!reply.ok) return reply.error
+  if (!current()) return null
   set({ importJobId: reply.value.id })
   trackJob(reply.value)
   return null

@@ -3,7 +3,7 @@ import type { CallArgs, Events } from '../../../shared/contract'
 import type { JobInfo, ModelVersionInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
-import { on, onProjectChange, pushToast, ReplyGate, request } from './client'
+import { on, onProjectChange, pushToast, ReplyGate, request, sameProject } from './client'
 import { isActive, latestJob, trackJob } from './jobs-actions'
 import { createModelsSlice } from './models'
 
@@ -13,8 +13,9 @@ const get = useStudio.getState
 // ---------------------------------------------------------------- tasks, versions, evaluation set
 
 export async function loadModelTasks(): Promise<void> {
+  const current = sameProject()
   const reply = await request('tasks.list', {}, { failTitle: 'Could not list the tasks' })
-  if (reply.ok) set({ modelTasks: reply.value })
+  if (reply.ok && current()) set({ modelTasks: reply.value })
 }
 
 const versionReplies = new ReplyGate()
@@ -58,11 +59,8 @@ export async function resumeTrainRun(task = get().task): Promise<void> {
   await fetchHistory(job.id)
 }
 
-/** Replies about training runs; none may land once another project is open. */
-const trainReplies = new ReplyGate()
-
 async function fetchHistory(jobId: number): Promise<void> {
-  const fresh = trainReplies.join()
+  const fresh = sameProject()
   const reply = await request('models.trainingHistory', { jobId }, { inline: true })
   if (!reply.ok || !fresh()) return
   const h = reply.value
@@ -84,7 +82,7 @@ async function fetchHistory(jobId: number): Promise<void> {
 
 export async function startTraining(args: CallArgs<'models.train'>): Promise<void> {
   set({ trainStarting: true, trainError: null })
-  const current = trainReplies.join()
+  const current = sameProject()
   const reply = await request('models.train', args, { inline: true })
   if (!current()) return
   set({ trainStarting: false })
@@ -150,8 +148,9 @@ function onJobUpdated(job: JobInfo): void {
 
 export async function activateVersion(version: number): Promise<void> {
   const task = get().task
+  const current = sameProject()
   const reply = await request('models.activate', { task, version }, { failTitle: `Could not activate v${version}` })
-  if (!reply.ok) return
+  if (!reply.ok || !current()) return
   // job.updated events (websocket) can overtake this reply (HTTP): a quick job may already be done here, and the
   // reply's 'queued' snapshot must not overwrite that, or the job looks queued forever.
   trackJob(reply.value)

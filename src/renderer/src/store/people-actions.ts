@@ -1,7 +1,7 @@
 /** People actions: every people.* call goes through here; replies land in the people slice. */
 import type { PersonFace, PersonSummary } from '../../../shared/domain'
 import { useStudio } from './index'
-import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, undoStep } from './client'
+import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, sameProject, undoStep } from './client'
 import { trackJob } from './jobs-actions'
 import { createPeopleSlice, FACES_PAGE, PEOPLE_PAGE, UNASSIGNED } from './people'
 import { newGeneration } from './slices'
@@ -328,9 +328,13 @@ export function setClusterThreshold(t: number): void {
   set({ clusterThreshold: t })
 }
 
+const previewReplies = new ReplyGate()
+
 export async function loadClusterPreview(): Promise<void> {
   set({ clusterPreviewError: null })
+  const current = previewReplies.next()
   const reply = await request('people.thresholdPreview', { thresholds: PREVIEW_THRESHOLDS }, { inline: true })
+  if (!current()) return
   if (!reply.ok) {
     set({ clusterPreviewError: reply.error })
     return
@@ -340,12 +344,13 @@ export async function loadClusterPreview(): Promise<void> {
 
 export async function startClustering(): Promise<void> {
   const threshold = get().clusterThreshold
+  const current = sameProject()
   const reply = await request(
     'people.cluster',
     { threshold, mode: 'full' },
     { failTitle: 'Could not start clustering' }
   )
-  if (!reply.ok) return
+  if (!reply.ok || !current()) return
   set({ clusterJobId: reply.value.id })
   trackJob(reply.value)
 }

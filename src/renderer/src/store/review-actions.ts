@@ -2,7 +2,7 @@
 import type { CallArgs } from '../../../shared/contract'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from './index'
-import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, undoStep } from './client'
+import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, sameProject, undoStep } from './client'
 import { plural } from '../format'
 import { createReviewSlice, type ReviewGroupBy } from './review'
 
@@ -16,8 +16,9 @@ const CARDS = 10
 
 export async function loadTasks(): Promise<void> {
   if (!get().project) return
+  const current = sameProject()
   const reply = await request('tasks.list', {}, { failTitle: 'Could not list the tasks' })
-  if (!reply.ok) return
+  if (!reply.ok || !current()) return
   set({ tasks: reply.value })
   // The active task was deleted or belongs to another project: fall back to the first one.
   const names = reply.value.map((t) => t.name)
@@ -321,8 +322,9 @@ export function setReviewHelp(open: boolean): void {
 
 export async function loadUndoState(): Promise<void> {
   if (!get().project) return
+  const current = sameProject()
   const reply = await request('annotations.undoState', {}, { inline: true })
-  if (reply.ok) set({ undoLabel: reply.value.undo, redoLabel: reply.value.redo })
+  if (reply.ok && current()) set({ undoLabel: reply.value.undo, redoLabel: reply.value.redo })
 }
 
 export async function undoAnnotation(redo = false): Promise<void> {
