@@ -1,9 +1,9 @@
 /** CLI verbs for people and labels: cluster, label (CSV), task create / task list. */
 import path from 'node:path'
 import { RESERVED_ANSWERS } from '../shared/answers'
-import type { ClusterSummary } from '../shared/domain'
 import { need, num, parseArgs, str, UsageError } from './args'
 import { withProject } from './context'
+import { resultOf } from '../main/jobs/queue'
 import { startClustering } from '../main/people/cluster-job'
 import { applyLabelCsv, parseLabelMap } from '../main/labels/label-csv'
 import { createTask, listTaskInfos } from '../main/labels/tasks'
@@ -28,7 +28,7 @@ export const clusterVerb: Verb = async (argv) => {
     const { done } = startClustering(ctx, { threshold, mode: p.flags.has('incremental') ? 'incremental' : 'full' })
     const job = await done
     if (job.status !== 'done') throw new Error(job.error ?? `clustering ${job.status}`)
-    const s = job.result as ClusterSummary
+    const s = resultOf(job)
     return {
       json: { clusters: s.clusters, singletons: s.singletons, seconds: s.seconds },
       text: `${s.clusters} clusters and ${s.singletons} singletons at threshold ${s.threshold} in ${s.seconds.toFixed(2)} s (${s.mode}).`

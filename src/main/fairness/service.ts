@@ -9,12 +9,12 @@ import type {
   GroupMetricsInfo,
   GroupSource,
   GroupThresholdsInfo,
-  JobInfo,
   MitigationSpec
 } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { biasProbe, DEFAULT_MIN_GROUP_SIZE, perGroupThresholds } from '../analysis/fairness'
 import type { AppContext } from '../app/context'
+import type { SubmittedJob } from '../jobs/queue'
 import { headline, type VersionMetrics } from '../models/metrics'
 import type { EvaluateParams, EvaluateResult } from '../models/predict-op'
 import { findTask } from '../models/registry'
@@ -259,7 +259,7 @@ export async function versionGroupThresholds(
 export function startMitigatedTraining(
   ctx: AppContext,
   req: TrainRequest & { mitigation?: MitigationSpec | undefined }
-): { info: JobInfo; done: Promise<JobInfo> } {
+): SubmittedJob<'train'> {
   if (req.mitigation) {
     validateMitigation(req.mitigation)
     if (req.mitigation.method !== 'none') findTask(ctx.requireProject().db, req.mitigation.groupTask)

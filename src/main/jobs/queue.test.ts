@@ -3,7 +3,7 @@ import path from 'node:path'
 import fs from 'node:fs'
 import type { ClusterSummary, ImportSummary, JobInfo } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import { JobQueue } from './queue'
+import { JobQueue, resultOf } from './queue'
 import { WorkerClient, forkNodeWorker } from './worker-client'
 import { builtWorker, sharedData, tempDir } from '../../test/support'
 import { createProject } from '../project/project'
@@ -54,6 +54,7 @@ describe('job queue', () => {
     const done = await j.done
     expect(done.status).toBe('failed')
     expect(done.error).toBe('disk full')
+    expect(() => resultOf(done)).toThrow(/has no result: it ended failed/)
   })
 })
 
@@ -81,7 +82,7 @@ describe('job kinds', () => {
     )
     const done = await job.done
     expect(done).toMatchObject({ kind: 'repredict', task: 'expression', version: 3, status: 'done' })
-    expect(done.result?.faces).toBe(10)
+    expect(resultOf(done).faces).toBe(10)
     expect(q.list()[0]).toMatchObject({ kind: 'repredict', task: 'expression', version: 3 })
     // @ts-expect-error a training job cannot finish with a clustering summary
     q.submit({ kind: 'train', task: 'expression', title: 'Train expression' }, async () => cluster)

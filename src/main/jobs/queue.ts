@@ -30,6 +30,13 @@ interface Entry {
   resolve: (info: JobInfo) => void
 }
 
+/** What a job that ended 'done' returned (the queue keeps a result then, and only then). */
+export function resultOf<K extends JobKind>(job: JobOf<K>): JobResults[K] {
+  if (job.status !== 'done' || job.result === null)
+    throw new AppError('INTERNAL', `${job.title} has no result: it ended ${job.status}.`)
+  return job.result
+}
+
 /** The narrow union screens and services see; an entry's kind and subject came from one JobSpec. */
 function snapshot(e: Entry): JobInfo {
   return { ...e.info } as JobInfo
