@@ -29,6 +29,7 @@ import {
   versionGroupThresholds
 } from '../main/app/fairness'
 import { startSweep } from '../main/app/sweep'
+import { resultOf } from '../main/jobs/queue'
 import { need, num, parseArgs, str, UsageError, type Parsed } from './args'
 import { progressLine, withProject } from './context'
 import type { VerbOutput } from './verbs'
@@ -256,7 +257,7 @@ export const sweepVerb: Verb = async (argv) => {
     off()
     if (process.stderr.isTTY) process.stderr.write('\n')
     if (job.status !== 'done') throw new Error(job.error ?? `sweep ${job.status}`)
-    const s = job.result as SweepSummary
+    const s = resultOf(job)
     const sym = method === 'reweight' ? 'ω' : 'λ'
     const row = (label: string, pt: SweepSummary['baseline']): string => {
       const q = 'accuracy' in pt.overall ? `acc ${fmt(pt.overall.accuracy)}` : `MAE ${fmt(pt.overall.mae, 2)}`

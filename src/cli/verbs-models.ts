@@ -1,12 +1,13 @@
 /** CLI verbs for training and model versions: train, eval, versions, activate, export-model. */
 import path from 'node:path'
-import type { JobInfo, ModelVersionInfo, TrainSummary } from '../shared/domain'
+import type { ModelVersionInfo } from '../shared/domain'
 import { need, num, parseArgs, str, UsageError } from './args'
 import { progressLine, withProject } from './context'
+import { resultOf } from '../main/jobs/queue'
 import { parseLabelMap } from '../main/labels/label-csv'
 import { csvTruth } from '../main/labels/csv-truth'
 import { isClassificationMetrics } from '../main/models/version-metrics'
-import { startActivation, type PredictResult } from '../main/app/activation'
+import { startActivation } from '../main/app/activation'
 import { evaluate } from '../main/app/evaluation'
 import { jobFailure } from '../main/app/training'
 import { parseVersionRef } from '../main/models/registry'
@@ -79,11 +80,11 @@ export const trainVerb: Verb = async (argv) => {
         `train: epoch ${e.point.epoch}/${e.totalEpochs} loss ${fmt(e.point.loss)} val_loss ${fmt(e.point.val_loss)} val_acc ${fmt(e.point.val_acc)}`
       )
     })
-    const job: JobInfo = await done
+    const job = await done
     off()
     if (process.stderr.isTTY) process.stderr.write('\n')
     if (job.status !== 'done') throw jobFailure(ctx, job.id) ?? new Error(job.error ?? `training ${job.status}`)
-    const s = job.result as TrainSummary
+    const s = resultOf(job)
     const json = {
       version: s.version,
       parent: s.parent,
@@ -208,7 +209,7 @@ export const activateVerb: Verb = async (argv) => {
     const { done } = startActivation(ctx, { task, version })
     const job = await done
     if (job.status !== 'done') throw jobFailure(ctx, job.id) ?? new Error(job.error ?? `activation ${job.status}`)
-    const r = job.result as PredictResult
+    const r = resultOf(job)
     return {
       json: { task: r.task, version: r.version, active: true, faces: r.faces, seconds: r.seconds, backend: r.backend },
       text: `${r.task} v${r.version} is active; ${r.faces} faces re-predicted in ${r.seconds.toFixed(2)} s (${r.backend}).`

@@ -1,9 +1,10 @@
 /** CLI verbs for people and labels: cluster, label (CSV), task create / task list. */
 import path from 'node:path'
-import type { ClusterSummary } from '../shared/domain'
+import { RESERVED_ANSWERS } from '../shared/answers'
 import { need, num, parseArgs, str, UsageError } from './args'
 import { withProject } from './context'
 import { startClustering } from '../main/app/clustering'
+import { resultOf } from '../main/jobs/queue'
 import { applyLabelCsv, parseLabelMap } from '../main/labels/label-csv'
 import { createTask, listTasks } from '../main/labels/tasks'
 import type { VerbOutput } from './verbs'
@@ -27,7 +28,7 @@ export const clusterVerb: Verb = async (argv) => {
     const { done } = startClustering(ctx, { threshold, mode: p.flags.has('incremental') ? 'incremental' : 'full' })
     const job = await done
     if (job.status !== 'done') throw new Error(job.error ?? `clustering ${job.status}`)
-    const s = job.result as ClusterSummary
+    const s = resultOf(job)
     return {
       json: { clusters: s.clusters, singletons: s.singletons, seconds: s.seconds },
       text: `${s.clusters} clusters and ${s.singletons} singletons at threshold ${s.threshold} in ${s.seconds.toFixed(2)} s (${s.mode}).`
@@ -75,7 +76,7 @@ export const taskVerb: Verb = async (argv) => {
         .map((t) =>
           t.kind === 'score'
             ? `${t.name} (score ${t.scoreMin}..${t.scoreMax}, ${t.level})`
-            : `${t.name} (${t.labels.join(', ')} + unsure, not_applicable; ${t.level})`
+            : `${t.name} (${t.labels.join(', ')} + ${RESERVED_ANSWERS.join(', ')}; ${t.level})`
         )
         .join('\n')
       return { json: tasks, text }

@@ -3,7 +3,8 @@ import path from 'node:path'
 import type { JobInfo } from '../shared/domain'
 import { need, parseArgs, str, UsageError } from './args'
 import { progressLine, withProject } from './context'
-import { startImport, type ImportSummary } from '../main/app/import-job'
+import { startImport } from '../main/app/import-job'
+import { resultOf } from '../main/jobs/queue'
 import { exportRows, toCsv } from '../main/library/export'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
@@ -57,7 +58,7 @@ const importVerb: Verb = async (argv) => {
     off()
     if (process.stderr.isTTY) process.stderr.write('\n')
     if (job.status !== 'done') throw new Error(job.error ?? `import ${job.status}`)
-    const s = job.result as ImportSummary
+    const s = resultOf(job)
     const json = {
       images: s.images,
       faces: s.faces,

@@ -56,7 +56,6 @@ export interface AnnotatorProfiles {
   inProject: Array<{ name: string; annotations: number }>
 }
 
-export type JobKind = 'import' | 'cluster' | 'train' | 'repredict' | 'sweep'
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
 
 export interface JobProgress {
@@ -70,17 +69,46 @@ export interface JobProgress {
   counters: Record<string, number>
 }
 
-export interface JobInfo {
+/** What a job of each kind returns when it is done (its JobInfo.result). */
+export interface JobResults {
+  import: ImportSummary
+  cluster: ClusterSummary
+  train: TrainSummary
+  repredict: RepredictSummary
+  sweep: SweepSummary
+}
+
+export type JobKind = keyof JobResults
+
+/**
+ * What a job of each kind works on. Screens find "the training run of this task" by kind and these fields;
+ * the title is for people to read and may change wording freely.
+ */
+export interface JobSubjects {
+  import: { task: null }
+  cluster: { task: null }
+  train: { task: string }
+  /** The version the re-prediction makes active. */
+  repredict: { task: string; version: number }
+  sweep: { task: string }
+}
+
+/** What a service passes to the job queue: the kind, what the job works on and its title. */
+export type JobSpec<K extends JobKind> = { kind: K; title: string } & JobSubjects[K]
+
+export type JobOf<K extends JobKind> = JobSpec<K> & {
   id: number
-  kind: JobKind
-  title: string
   status: JobStatus
   progress: JobProgress
   error: string | null
   startedAt: string
   endedAt: string | null
-  result: unknown
+  /** Set when the job is done; null before and when it failed or was cancelled. */
+  result: JobResults[K] | null
 }
+
+/** A job of any kind; narrowing on `kind` types its subject and its result. */
+export type JobInfo = { [K in JobKind]: JobOf<K> }[JobKind]
 
 export interface ImageSummary {
   id: number
@@ -162,6 +190,20 @@ export interface ClusterPreviewRow {
   clusters: number
   singletons: number
   largest: number
+}
+
+/** What an import job returns and `face-studio import --json` prints. */
+export interface ImportSummary {
+  images: number
+  faces: number
+  skipped: number
+  ignored: number
+  errors: Array<{ path: string; error: string }>
+  backend: string
+  seconds: number
+  cancelled: boolean
+  /** Photos whose faces were analysed by several workers. */
+  splitPhotos: number
 }
 
 export interface ClusterSummary {
@@ -317,6 +359,16 @@ export interface TrainSummary {
   activated: boolean
   stoppedEarly: boolean
   bestEpoch: number
+}
+
+/** What a re-prediction (activation) job returns and `face-studio activate --json` prints. */
+export interface RepredictSummary {
+  task: string
+  version: number
+  faces: number
+  seconds: number
+  predictSeconds: number
+  backend: string
 }
 
 export interface TrainingHistory {

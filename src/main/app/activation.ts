@@ -2,7 +2,7 @@
  * Activation (rollback included) and the top-up after an import, as main runs them: one ML worker re-predicts
  * from stored features and commits (`predict.task`; the commit point is models/version-commits.ts).
  */
-import type { JobInfo } from '../../shared/domain'
+import type { SubmittedJob } from '../jobs/queue'
 import { getTask } from '../labels/tasks'
 import { isBuiltinV0, resolveVersion } from '../models/registry'
 import type { OpResult } from '../worker/protocol'
@@ -15,14 +15,13 @@ export type PredictResult = OpResult<'predict.task'>
 export function startActivation(
   ctx: AppContext,
   req: { task: string | number; version: number | 'active' }
-): { info: JobInfo; done: Promise<JobInfo> } {
+): SubmittedJob<'repredict'> {
   const project = ctx.requireProject()
   const task = getTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
   let jobId = 0
   const submitted = ctx.jobs.submit(
-    'repredict',
-    `Activate ${task.name} v${v.version}`,
+    { kind: 'repredict', task: task.name, version: v.version, title: `Activate ${task.name} v${v.version}` },
     remembering(
       ctx,
       () => jobId,

@@ -1,7 +1,8 @@
-import type { ClusterPreviewRow, ClusterSummary, JobInfo } from '../../shared/domain'
+import type { ClusterPreviewRow, ClusterSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { applyClusterPlan, lastClusteredFace, storedThreshold, type ClusterMode } from '../people/clustering'
 import { clearPeopleUndo } from '../people/people-undo'
+import type { SubmittedJob } from '../jobs/queue'
 import type { AppContext } from './context'
 
 export interface ClusterJobOptions {
@@ -15,16 +16,14 @@ export interface ClusterJobOptions {
  * Clusters faces into persons as a job: the ML worker computes the plan from the database (so a 100k-face run
  * never blocks main's event loop), main writes it in one transaction and tells screens that persons changed.
  */
-export function startClustering(
-  ctx: AppContext,
-  opts: ClusterJobOptions = {}
-): { info: JobInfo; done: Promise<JobInfo> } {
+export function startClustering(ctx: AppContext, opts: ClusterJobOptions = {}): SubmittedJob<'cluster'> {
   const project = ctx.requireProject()
   const threshold = opts.threshold ?? storedThreshold(project.db)
   if (!(threshold > 0 && threshold < 4))
     throw new AppError('BAD_ARGS', 'The threshold must be between 0 and 4.', 'threshold')
   const mode: ClusterMode = opts.mode ?? (lastClusteredFace(project.db) === null ? 'full' : 'incremental')
-  return ctx.jobs.submit('cluster', mode === 'full' ? 'Cluster people' : 'Add new faces to people', async (job) => {
+  const title = mode === 'full' ? 'Cluster people' : 'Add new faces to people'
+  return ctx.jobs.submit({ kind: 'cluster', task: null, title }, async (job) => {
     const started = performance.now()
     job.progress({ done: 0, total: 1, message: 'Clustering faces…' })
     const plan = await ctx

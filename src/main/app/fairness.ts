@@ -9,7 +9,6 @@ import type {
   GroupMetricsInfo,
   GroupSource,
   GroupThresholdsInfo,
-  JobInfo,
   MitigationSpec
 } from '../../shared/domain'
 import { AppError } from '../../shared/result'
@@ -18,6 +17,7 @@ import { perGroupThresholds } from '../analysis/group-thresholds'
 import { computeGroupMetrics, groupDeltas, type ScoredFace } from '../fairness/group-metrics'
 import { explicitGrouping, groupingInfo, resolveGrouping, type Grouping, type GroupingSpec } from '../fairness/groups'
 import { prepareMitigation, validateMitigation } from '../fairness/mitigation'
+import type { SubmittedJob } from '../jobs/queue'
 import { getTask } from '../labels/tasks'
 import { headline, type VersionMetrics } from '../models/version-metrics'
 import type { AppContext } from './context'
@@ -231,7 +231,7 @@ export async function versionGroupThresholds(
 export function startMitigatedTraining(
   ctx: AppContext,
   req: TrainSpec & { mitigation?: MitigationSpec | undefined }
-): { info: JobInfo; done: Promise<JobInfo> } {
+): SubmittedJob<'train'> {
   const { mitigation, ...spec } = req
   if (!mitigation) return startTraining(ctx, spec)
   validateMitigation(mitigation)

@@ -1,7 +1,8 @@
 import path from 'node:path'
 import fs from 'node:fs'
-import type { JobInfo } from '../../shared/domain'
+import type { ImportSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
+import type { SubmittedJob } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
 import { listTasks } from '../labels/tasks'
 import { walkImages } from '../library/walk'
@@ -17,18 +18,7 @@ export interface ImportOptions {
   splitFaces?: boolean
 }
 
-export interface ImportSummary {
-  images: number
-  faces: number
-  skipped: number
-  ignored: number
-  errors: Array<{ path: string; error: string }>
-  backend: string
-  seconds: number
-  cancelled: boolean
-  /** Photos whose faces were analysed by several workers. */
-  splitPhotos: number
-}
+export type { ImportSummary }
 
 /** A worker that dies on a file twice in a row means the worker itself is broken, not the file. */
 const MAX_CONSECUTIVE_CRASHES = 2
@@ -83,13 +73,13 @@ class Signal {
   }
 }
 
-export function startImport(ctx: AppContext, opts: ImportOptions): { info: JobInfo; done: Promise<JobInfo> } {
+export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<'import'> {
   const project = ctx.requireProject()
   const root = path.resolve(opts.folder)
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw new AppError('NOT_FOUND', `The folder ${root} does not exist or is not a folder.`)
   }
-  return ctx.jobs.submit('import', `Import ${path.basename(root)}`, async (job) => {
+  return ctx.jobs.submit({ kind: 'import', task: null, title: `Import ${path.basename(root)}` }, async (job) => {
     const started = Date.now()
     job.progress({ message: 'Listing files…' })
     const walked = await walkImages(root, job.signal)

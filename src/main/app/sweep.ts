@@ -4,7 +4,8 @@
  * progress, the failure memo) and saved as an inactive version fine-tuned from the task's active version at
  * the start; then every version and the parent are scored per group and one is picked (fairness/sweep.ts).
  */
-import type { GroupMetricsInfo, JobInfo, MitigationSpec, SweepSummary } from '../../shared/domain'
+import type { GroupMetricsInfo, MitigationSpec, SweepSummary } from '../../shared/domain'
+import type { SubmittedJob } from '../jobs/queue'
 import { AppError } from '../../shared/result'
 import { DEFAULT_MIN_GROUP_SIZE } from '../analysis/group-rates'
 import { prepareMitigation, validateMitigation } from '../fairness/mitigation'
@@ -31,7 +32,7 @@ export interface SweepRequest {
   minGroupSize?: number | undefined
 }
 
-export function startSweep(ctx: AppContext, req: SweepRequest): { info: JobInfo; done: Promise<JobInfo> } {
+export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sweep'> {
   const project = ctx.requireProject()
   const task = getTask(project.db, req.task)
   const groupTask = getTask(project.db, req.groupTask)
@@ -50,8 +51,7 @@ export function startSweep(ctx: AppContext, req: SweepRequest): { info: JobInfo;
   const symbol = req.mitigation === 'reweight' ? 'ω' : 'λ'
   let jobId = 0
   const submitted = ctx.jobs.submit(
-    'sweep',
-    `Sweep ${task.name} ${req.mitigation} by ${groupTask.name}`,
+    { kind: 'sweep', task: task.name, title: `Sweep ${task.name} ${req.mitigation} by ${groupTask.name}` },
     remembering(
       ctx,
       () => jobId,

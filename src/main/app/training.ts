@@ -9,9 +9,9 @@
  * every job), and (3) appended to the job's history, which `models.trainingHistory` returns whole — a
  * screen that opens mid-run (or after) fetches the history once, then appends events.
  */
-import type { EpochPoint, JobInfo, TrainingHistory, TrainSummary } from '../../shared/domain'
+import type { EpochPoint, JobKind, TrainingHistory, TrainSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import type { JobRunner } from '../jobs/queue'
+import type { JobRunner, SubmittedJob } from '../jobs/queue'
 import { getTask, type TaskRow } from '../labels/tasks'
 import { DEFAULT_EPOCHS, DEFAULT_SEED } from '../models/defaults'
 import { checkTrainable, trainingSet, type ReadyMitigation, type TrainingSet } from '../models/training-set'
@@ -100,7 +100,7 @@ const failures = new WeakMap<AppContext, Map<number, AppError>>()
  * Runs a job body, remembering an AppError it throws so callers (the CLI) can report its code, not just its
  * text. Every job that trains or re-predicts (training, activation, sweeps) goes through it.
  */
-export function remembering(ctx: AppContext, id: () => number, run: JobRunner): JobRunner {
+export function remembering<K extends JobKind>(ctx: AppContext, id: () => number, run: JobRunner<K>): JobRunner<K> {
   return async (job) => {
     try {
       return await run(job)
@@ -145,15 +145,14 @@ export function toSummary(r: TrainResult): TrainSummary {
 }
 
 /** Queues a training job for a task; its result is a TrainSummary. */
-export function startTraining(ctx: AppContext, spec: TrainSpec): { info: JobInfo; done: Promise<JobInfo> } {
+export function startTraining(ctx: AppContext, spec: TrainSpec): SubmittedJob<'train'> {
   const project = ctx.requireProject()
   const task: TaskRow = getTask(project.db, spec.task)
   const totalEpochs = spec.epochs ?? DEFAULT_EPOCHS
   const entry: HistoryEntry = { task: task.name, totalEpochs, epochs: [], result: null }
   let jobId = 0
   const submitted = ctx.jobs.submit(
-    'train',
-    `Train ${task.name}`,
+    { kind: 'train', task: task.name, title: `Train ${task.name}` },
     remembering(
       ctx,
       () => jobId,

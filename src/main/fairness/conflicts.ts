@@ -11,7 +11,7 @@ import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { currentPersonLabels } from '../labels/annotations'
-import { NON_LABELS } from '../labels/ground-truth'
+import { NON_LABELS } from '../../shared/answers'
 import { activeVersion } from '../models/registry'
 import { getTask, listTasks, type TaskRow } from '../labels/tasks'
 

@@ -1,31 +1,44 @@
 import { describe, expect, it } from 'vitest'
 import path from 'node:path'
 import fs from 'node:fs'
-import type { JobInfo } from '../../shared/domain'
+import type { ClusterSummary, ImportSummary, JobInfo } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import { JobQueue } from './queue'
+import { JobQueue, resultOf } from './queue'
 import { WorkerClient, forkNodeWorker } from './worker-client'
 import { builtWorker, sharedData, tempDir } from '../../test/support'
 import { createProject } from '../project/project'
+
+const noImport: ImportSummary = {
+  images: 0,
+  faces: 0,
+  skipped: 0,
+  ignored: 0,
+  errors: [],
+  backend: 'cpu',
+  seconds: 0,
+  cancelled: false,
+  splitPhotos: 0
+}
 
 describe('job queue', () => {
   it('runs jobs in order, reports progress with rate, and cancels', async () => {
     const seen: JobInfo[] = []
     const q = new JobQueue((j) => seen.push(j))
-    const a = q.submit('import', 'a', async (ctx) => {
+    const A: ImportSummary = { ...noImport, images: 5 }
+    const a = q.submit({ kind: 'import', task: null, title: 'a' }, async (ctx) => {
       for (let i = 1; i <= 5; i++) {
         ctx.progress({ done: i, total: 5 })
         await new Promise((r) => setTimeout(r, 5))
       }
-      return 'A'
+      return A
     })
-    const b = q.submit('train', 'b', async (ctx) => {
-      await new Promise((_r, reject) =>
+    const b = q.submit({ kind: 'train', task: 'expression', title: 'b' }, async (ctx) => {
+      return new Promise<never>((_r, reject) =>
         ctx.signal.addEventListener('abort', () => reject(new AppError('CANCELLED', 'stop')))
       )
     })
     expect((await a.done).status).toBe('done')
-    expect((await a.done).result).toBe('A')
+    expect((await a.done).result).toBe(A)
     q.cancel(b.info.id)
     expect((await b.done).status).toBe('cancelled')
     const last = seen.filter((j) => j.id === a.info.id).at(-1)
@@ -35,12 +48,47 @@ describe('job queue', () => {
 
   it('reports a failing job as failed with its message', async () => {
     const q = new JobQueue(() => undefined)
-    const j = q.submit('import', 'x', async () => {
+    const j = q.submit({ kind: 'import', task: null, title: 'x' }, async () => {
       throw new Error('disk full')
     })
     const done = await j.done
     expect(done.status).toBe('failed')
     expect(done.error).toBe('disk full')
+    expect(() => resultOf(done)).toThrow(/has no result: it ended failed/)
+  })
+})
+
+describe('job kinds', () => {
+  it('keeps what a job works on, and lets a job finish only with its own kind of result', async () => {
+    const q = new JobQueue(() => undefined)
+    const cluster: ClusterSummary = {
+      clusters: 2,
+      singletons: 1,
+      seconds: 0,
+      mode: 'full',
+      threshold: 0.5,
+      assigned: 0
+    }
+    const job = q.submit(
+      { kind: 'repredict', task: 'expression', version: 3, title: 'Activate expression v3' },
+      async () => ({
+        task: 'expression',
+        version: 3,
+        faces: 10,
+        seconds: 0.1,
+        predictSeconds: 0.1,
+        backend: 'cpu'
+      })
+    )
+    const done = await job.done
+    expect(done).toMatchObject({ kind: 'repredict', task: 'expression', version: 3, status: 'done' })
+    expect(resultOf(done).faces).toBe(10)
+    expect(q.list()[0]).toMatchObject({ kind: 'repredict', task: 'expression', version: 3 })
+    // @ts-expect-error a training job cannot finish with a clustering summary
+    q.submit({ kind: 'train', task: 'expression', title: 'Train expression' }, async () => cluster)
+    // @ts-expect-error a training job names its task
+    q.submit({ kind: 'train', task: null, title: 'Train' }, async () => cluster)
+    await q.drain()
   })
 })
 

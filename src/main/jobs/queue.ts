@@ -1,4 +1,4 @@
-import type { JobInfo, JobKind, JobProgress } from '../../shared/domain'
+import type { JobInfo, JobKind, JobOf, JobProgress, JobResults, JobSpec } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 
 export interface JobContext {
@@ -7,16 +7,39 @@ export interface JobContext {
   progress(update: { done?: number; total?: number; message?: string; counters?: Record<string, number> }): void
 }
 
-export type JobRunner = (ctx: JobContext) => Promise<unknown>
+/** The work of a job of kind K: it can only finish with K's result. */
+export type JobRunner<K extends JobKind> = (ctx: JobContext) => Promise<JobResults[K]>
 
+/** A queued job as `submit` hands it back: its first snapshot and its last one, both of its own kind. */
+export interface SubmittedJob<K extends JobKind> {
+  info: JobOf<K>
+  done: Promise<JobOf<K>>
+}
+
+/**
+ * Entries of every kind share one queue, so here kind, subject and result are the wide types; only
+ * `submit` builds an entry, and it pairs each kind with its own subject and runner.
+ */
 interface Entry {
-  info: JobInfo
-  run: JobRunner
+  info: JobOf<JobKind>
+  run: JobRunner<JobKind>
   controller: AbortController
   startedMs: number
   lastEmitMs: number
-  done: Promise<JobInfo>
+  done: Promise<unknown>
   resolve: (info: JobInfo) => void
+}
+
+/** What a job that ended 'done' returned (the queue keeps a result then, and only then). */
+export function resultOf<K extends JobKind>(job: JobOf<K>): JobResults[K] {
+  if (job.status !== 'done' || job.result === null)
+    throw new AppError('INTERNAL', `${job.title} has no result: it ended ${job.status}.`)
+  return job.result
+}
+
+/** The narrow union screens and services see; an entry's kind and subject came from one JobSpec. */
+function snapshot(e: Entry): JobInfo {
+  return { ...e.info } as JobInfo
 }
 
 const EMIT_INTERVAL_MS = 100
@@ -37,42 +60,44 @@ export class JobQueue {
 
   constructor(private readonly onChange: (job: JobInfo) => void) {}
 
-  submit(kind: JobKind, title: string, run: JobRunner): { info: JobInfo; done: Promise<JobInfo> } {
-    let resolve!: (info: JobInfo) => void
-    const done = new Promise<JobInfo>((r) => (resolve = r))
+  /** Queues a job; the spec's kind alone decides K, so the runner must return that kind's result. */
+  submit<K extends JobKind>(spec: JobSpec<K>, run: JobRunner<NoInfer<K>>): SubmittedJob<K> {
+    let resolve!: (info: JobOf<K>) => void
+    const done = new Promise<JobOf<K>>((r) => (resolve = r))
+    const info: JobOf<K> = {
+      ...spec,
+      id: this.nextId++,
+      status: 'queued',
+      progress: emptyProgress(),
+      error: null,
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      result: null
+    }
     const entry: Entry = {
-      info: {
-        id: this.nextId++,
-        kind,
-        title,
-        status: 'queued',
-        progress: emptyProgress(),
-        error: null,
-        startedAt: new Date().toISOString(),
-        endedAt: null,
-        result: null
-      },
+      info,
       run,
       controller: new AbortController(),
       startedMs: 0,
       lastEmitMs: 0,
       done,
-      resolve
+      // This entry's snapshots are of kind K: it was built from spec.
+      resolve: (last) => resolve(last as JobOf<K>)
     }
-    this.entries.set(entry.info.id, entry)
+    this.entries.set(info.id, entry)
     this.pending.push(entry)
-    this.onChange({ ...entry.info })
+    this.onChange(snapshot(entry))
     queueMicrotask(() => this.pump())
-    return { info: { ...entry.info }, done }
+    return { info: { ...info }, done }
   }
 
   list(): JobInfo[] {
-    return [...this.entries.values()].map((e) => ({ ...e.info })).reverse()
+    return [...this.entries.values()].map(snapshot).reverse()
   }
 
   get(id: number): JobInfo | null {
     const e = this.entries.get(id)
-    return e ? { ...e.info } : null
+    return e ? snapshot(e) : null
   }
 
   cancel(id: number): boolean {
@@ -83,7 +108,7 @@ export class JobQueue {
       this.finish(e, 'cancelled', null, null)
     } else {
       e.info.progress = { ...e.info.progress, message: 'Cancelling…' }
-      this.onChange({ ...e.info })
+      this.onChange(snapshot(e))
       e.controller.abort()
     }
     return true
@@ -111,7 +136,7 @@ export class JobQueue {
     next.startedMs = Date.now()
     next.info.status = 'running'
     next.info.progress = { ...next.info.progress, message: 'Starting…' }
-    this.onChange({ ...next.info })
+    this.onChange(snapshot(next))
     const ctx: JobContext = {
       signal: next.controller.signal,
       progress: (u) => this.report(next, u)
@@ -152,11 +177,11 @@ export class JobQueue {
     const now = Date.now()
     if (now - e.lastEmitMs >= EMIT_INTERVAL_MS || done === total) {
       e.lastEmitMs = now
-      this.onChange({ ...e.info })
+      this.onChange(snapshot(e))
     }
   }
 
-  private finish(e: Entry, status: JobInfo['status'], result: unknown, error: string | null): void {
+  private finish(e: Entry, status: JobInfo['status'], result: JobResults[JobKind] | null, error: string | null): void {
     e.info.status = status
     e.info.result = result ?? null
     e.info.error = error
@@ -166,7 +191,7 @@ export class JobQueue {
       etaSeconds: null,
       message: status === 'done' ? 'Done' : status === 'cancelled' ? 'Cancelled' : 'Failed'
     }
-    this.onChange({ ...e.info })
-    e.resolve({ ...e.info })
+    this.onChange(snapshot(e))
+    e.resolve(snapshot(e))
   }
 }

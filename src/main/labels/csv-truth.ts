@@ -7,9 +7,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
+import { NON_LABELS } from '../../shared/answers'
 import { CsvError, parseCsv } from './csv'
 import { csvFaceMatcher } from './csv-faces'
-import { NON_LABELS } from './ground-truth'
 import type { TaskRow } from './tasks'
 
 export interface CsvTruthOptions {

@@ -3,6 +3,7 @@
  * `currentLabels` (person-level labels override face-level ones; undone labels are gone), minus the
  * answers that are not labels.
  */
+import { NON_LABELS } from '../../shared/answers'
 import type { Db } from '../db/open'
 import { currentLabels } from './annotations'
 
@@ -10,16 +11,6 @@ export interface FaceLabel {
   faceId: number
   value: string
 }
-
-/** Answers that are not a label: never trained on, never scored. */
-export const NON_LABELS: ReadonlySet<string> = new Set([
-  'unsure',
-  'not_applicable',
-  'not applicable',
-  'n/a',
-  'skip',
-  'skipped'
-])
 
 /** Every face's current label for the task (including non-labels such as "unsure"), by face id. */
 export function currentTaskLabels(db: Db, taskId: number): FaceLabel[] {

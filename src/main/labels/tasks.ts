@@ -1,11 +1,7 @@
+import { NON_LABELS, RESERVED_ANSWERS, reservedAnswer } from '../../shared/answers'
 import type { TaskInfo } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
-
-/** Answers every task accepts besides its own labels (stored as exactly these strings). */
-export const UNSURE = 'unsure'
-export const NOT_APPLICABLE = 'not_applicable'
-export const RESERVED_ANSWERS: readonly string[] = [UNSURE, NOT_APPLICABLE]
 
 export type FeatureKind = 'identity' | 'expression' | 'age_gender'
 
@@ -74,10 +70,13 @@ function cleanLabels(labels: readonly string[], existing: readonly string[] = []
     if (l === '') throw new AppError('BAD_ARGS', 'Labels cannot be empty.', 'labels')
     if (l.length > 64)
       throw new AppError('BAD_ARGS', `The label "${l.slice(0, 20)}…" is longer than 64 characters.`, 'labels')
-    if (RESERVED_ANSWERS.includes(l)) {
+    // Training and scoring skip these in any case, so such a label could never be learnt.
+    if (NON_LABELS.has(l.toLowerCase())) {
       throw new AppError(
         'BAD_ARGS',
-        `"${l}" is an answer every task already accepts; leave it out of the label set.`,
+        reservedAnswer(l.toLowerCase())
+          ? `"${l}" is an answer every task already accepts; leave it out of the label set.`
+          : `"${l}" reads as a skipped face, never as a label; choose another name.`,
         'labels'
       )
     }
@@ -173,8 +172,8 @@ export function addTaskLabels(db: Db, ref: number | string, labels: readonly str
  */
 export function normalizeValue(task: TaskRow, raw: string): { value: string } | { error: string } {
   const v = raw.trim()
-  if (v === UNSURE || v === NOT_APPLICABLE) return { value: v }
-  if (v === 'not applicable' || v === 'n/a') return { value: NOT_APPLICABLE }
+  const reserved = reservedAnswer(v)
+  if (reserved) return { value: reserved }
   if (task.kind === 'classification') {
     if (task.labels.includes(v)) return { value: v }
     return { error: `"${v}" is not a label of ${task.name} (${[...task.labels, ...RESERVED_ANSWERS].join(', ')})` }

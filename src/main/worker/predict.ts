@@ -6,6 +6,7 @@
  * - `models.evaluate`: predictions + metrics of one or more versions on labelled faces main resolved (the
  *   task's evaluation set, or faces from a CSV); writes nothing.
  */
+import type { RepredictSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { getTask } from '../labels/tasks'
 import { allFeatures, featuresOf, type PackedFeatures } from '../library/features'
@@ -19,14 +20,8 @@ import { projectDb } from './db'
 import { loadTaskVersion } from './predictor'
 import type { OpParsed } from './protocol'
 
-export interface PredictResult {
-  task: string
-  version: number
-  faces: number
-  seconds: number
-  predictSeconds: number
-  backend: string
-}
+/** What the worker's predict.task returns: an activation job's result. */
+export type PredictResult = RepredictSummary
 
 export async function predictTaskOp(p: OpParsed<'predict.task'>, signal: AbortSignal): Promise<PredictResult> {
   const started = performance.now()

@@ -1,7 +1,7 @@
 /** The window: (browser-mode menu bar) · sidebar + screen, or the first-run screen · status bar. */
 import { useEffect, type ReactElement } from 'react'
 import { useStudio } from './store'
-import { navigate, openDialog, runMenuAction } from './store/actions'
+import { navigate, openDialog, runMenuAction } from './store/ui-actions'
 import { AppMenu } from './components/AppMenu'
 import { AboutDialog, ShortcutsDialog } from './components/Dialogs'
 import { SCREENS, Sidebar } from './components/Sidebar'

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { resolveStudioApi } from './api'
-import { initClient } from './store/actions'
+import { initStudio } from './store/init'
 import { App } from './App'
 import { NoToken } from './screens/NoToken'
 import './styles.css'
@@ -9,7 +9,7 @@ import './styles.css'
 const root = createRoot(document.getElementById('root') as HTMLElement)
 const resolved = resolveStudioApi()
 if (resolved.ok) {
-  initClient(resolved.api)
+  initStudio(resolved.api)
   root.render(
     <StrictMode>
       <App />

@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState, type ReactElement } from 'react'
 import type { MenuAction } from '../../../shared/contract'
 import { useStudio } from '../store'
-import { closeProject, openDialog, runMenuAction } from '../store/actions'
+import { closeProject } from '../store/project-actions'
+import { openDialog, runMenuAction } from '../store/ui-actions'
 import { modKey } from '../format'
 import { LogoMark } from './icons'
 

@@ -1,7 +1,7 @@
 /** About and keyboard-shortcut dialogs. */
 import type { ReactElement } from 'react'
 import { useStudio } from '../store'
-import { closeDialog } from '../store/actions'
+import { closeDialog } from '../store/ui-actions'
 import { modKey } from '../format'
 import { Kbd, Modal } from './common'
 import { LogoMark } from './icons'

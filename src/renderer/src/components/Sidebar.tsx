@@ -1,11 +1,12 @@
 /** Left navigation: active task on top, the screens, and the open project at the bottom. */
 import { useEffect, useState, type ReactElement } from 'react'
 import { useStudio } from '../store'
-import { closeProject, navigate, setTask } from '../store/actions'
+import { closeProject } from '../store/project-actions'
+import { navigate, setTask } from '../store/ui-actions'
 import type { ScreenId } from '../store/slices'
 import { modKey } from '../format'
 import { loadTasks } from '../store/review-actions'
-import { TaskEditor } from '../screens/TaskEditor'
+import { TaskEditor } from './TaskEditor'
 import {
   CompareIcon,
   EjectIcon,

@@ -1,6 +1,6 @@
 import type { ReactElement } from 'react'
 import { useStudio } from '../store'
-import { dismissToast } from '../store/actions'
+import { dismissToast } from '../store/client'
 import { AlertIcon, CheckIcon, CloseIcon, InfoIcon } from './icons'
 
 /** Notifications above the status bar. Errors stay until dismissed; others fade after a few seconds. */

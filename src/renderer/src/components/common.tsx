@@ -1,7 +1,7 @@
 /** Small shared pieces: inline error, progress bar, modal, folder field, empty state, bounded number input. */
 import { useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react'
 import type { AppErrorShape } from '../../../shared/result'
-import { pickFolder } from '../store/actions'
+import { pickFolder } from '../store/project-actions'
 import { useStudio } from '../store'
 import { AlertIcon, CloseIcon, FolderIcon } from './icons'
 

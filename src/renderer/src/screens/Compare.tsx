@@ -9,7 +9,8 @@ import type {
   VersionComparison
 } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl, navigate, request } from '../store/actions'
+import { mediaUrl, request } from '../store/client'
+import { navigate } from '../store/ui-actions'
 import { compareChoice, loadComparison, openFlipFace, setCompareVersions } from '../store/models-actions'
 import { EmptyState, ErrorMessage, Modal } from '../components/common'
 import { CompareIcon } from '../components/icons'

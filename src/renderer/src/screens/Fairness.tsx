@@ -13,8 +13,8 @@ import type {
   TaskInfo
 } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { navigate } from '../store/actions'
-import { enterFairness, loadGroupMetrics, setFairness } from '../store/fairness-actions'
+import { navigate } from '../store/ui-actions'
+import { loadGroupMetrics, setFairness } from '../store/fairness-actions'
 import type { FairnessTab } from '../store/fairness'
 import { BoundedNumberInput, EmptyState, ErrorMessage } from '../components/common'
 import { FairnessIcon } from '../components/icons'
@@ -602,7 +602,6 @@ export function Fairness(): ReactElement {
   const tasks = useTasks()
   const versions = useVersions()
   const activeV = versions?.find((v) => v.active)?.version
-  useEffect(() => enterFairness(), [])
   // A grouping task that no longer fits (task switched to it, or deleted) falls back to the default.
   useEffect(() => {
     if (tasks.length === 0) return

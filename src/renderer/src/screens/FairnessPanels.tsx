@@ -2,7 +2,7 @@
 import { useEffect, useMemo, type ReactElement } from 'react'
 import type { BiasProbeInfo, ConflictItem, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl } from '../store/actions'
+import { mediaUrl } from '../store/client'
 import {
   loadConflicts,
   loadProbe,

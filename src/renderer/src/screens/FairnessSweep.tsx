@@ -1,9 +1,9 @@
 /** Fairness screen: the mitigation sweep — one version per ω (reweighting) or λ (penalty), accuracy and the largest gap against it, the least-biased point within the accuracy budget marked; any point can be opened or activated. */
 import { useCallback, useMemo, type ReactElement } from 'react'
 import * as Plot from '@observablehq/plot'
-import type { JobInfo, ModelVersionInfo, SweepPoint, SweepSummary, TaskInfo } from '../../../shared/domain'
+import type { ModelVersionInfo, SweepPoint, SweepSummary, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { isActive } from '../store/actions'
+import { isActive, latestJob, type Job } from '../store/jobs-actions'
 import {
   activateSweepVersion,
   openSweepVersion,
@@ -281,16 +281,14 @@ function PointTable({
   )
 }
 
-function useSweepJob(task: string): JobInfo | null {
+function useSweepJob(task: string): Job<'sweep'> | null {
   const id = useStudio((s) => s.sweepJobId)
   const jobs = useStudio((s) => s.jobs)
   return useMemo(() => {
-    if (id !== null && jobs[id]) return jobs[id] as JobInfo
+    const started = id === null ? undefined : jobs[id]
+    if (started?.kind === 'sweep') return started
     // After a reload: the latest sweep of this task the app knows about.
-    const mine = Object.values(jobs)
-      .filter((j) => j.kind === 'sweep' && j.title.startsWith(`Sweep ${task} `))
-      .sort((a, b) => b.id - a.id)
-    return mine[0] ?? null
+    return latestJob(jobs, 'sweep', task)
   }, [id, jobs, task])
 }
 
@@ -316,7 +314,7 @@ export function SweepPanel({
   const symbol = method === 'reweight' ? 'ω' : 'λ'
   const parsed = parseSweepValues(values, method)
   const running = !!job && isActive(job)
-  const summary = job?.status === 'done' ? (job.result as SweepSummary | null) : null
+  const summary = job?.status === 'done' ? job.result : null
   const score = tasks.find((t) => t.name === task)?.kind === 'score'
   const active = versions.find((v) => v.active)
   return (

@@ -1,7 +1,7 @@
 /** Shown when no project is open: create one, open one, or pick a recent one. */
 import type { ReactElement } from 'react'
 import { useStudio } from '../store'
-import { createOrOpenProject, forgetRecent } from '../store/actions'
+import { createOrOpenProject, forgetRecent } from '../store/project-actions'
 import { ProjectForm } from './ProjectForms'
 import { ErrorMessage } from '../components/common'
 import { LogoMark } from '../components/icons'

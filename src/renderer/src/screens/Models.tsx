@@ -3,7 +3,9 @@ import { Fragment, useEffect, useState, type ReactElement } from 'react'
 import type { ModelVersionInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
-import { isActive, jobSummary, navigate, request } from '../store/actions'
+import { request } from '../store/client'
+import { isActive, jobSummary } from '../store/jobs-actions'
+import { navigate } from '../store/ui-actions'
 import { activateVersion, exportVersion, setCompareVersions } from '../store/models-actions'
 import { EmptyState, ErrorMessage, FolderField, Modal, ProgressBar } from '../components/common'
 import { ModelsIcon } from '../components/icons'
@@ -21,9 +23,9 @@ import {
 import '../models.css'
 
 /** The activation job started from this screen, while it runs or just after. */
-function ActivationStatus({ version }: { version: number }): ReactElement | null {
+function ActivationStatus({ task, version }: { task: string; version: number }): ReactElement | null {
   const job = useStudio((s) => (s.activateJobId === null ? undefined : s.jobs[s.activateJobId]))
-  if (!job || !job.title.endsWith(`v${version}`)) return null
+  if (job?.kind !== 'repredict' || job.task !== task || job.version !== version) return null
   if (isActive(job)) {
     return (
       <div className="version-job" data-testid="version-activating">
@@ -105,7 +107,7 @@ function VersionRow({
         <div className="muted version-row__from">
           {v.version === 0 ? 'face-api head' : v.parent === null ? 'fresh head' : `from ${versionName(v.parent)}`}
         </div>
-        <ActivationStatus version={v.version} />
+        <ActivationStatus task={v.task} version={v.version} />
       </td>
       <td className="muted">{v.builtin ? 'ships with the app' : shortDate(v.createdAt)}</td>
       <td className="m-num">

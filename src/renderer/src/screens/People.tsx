@@ -3,7 +3,8 @@ import { memo, useEffect, type ReactElement } from 'react'
 import '../people.css'
 import type { PersonSummary } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl, navigate } from '../store/actions'
+import { mediaUrl } from '../store/client'
+import { navigate } from '../store/ui-actions'
 import {
   ensurePeopleRows,
   enterPeople,

@@ -2,7 +2,7 @@
 import { memo, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 import type { PersonFace, PersonSummary } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl } from '../store/actions'
+import { mediaUrl } from '../store/client'
 import {
   clearSelection,
   clickFace,

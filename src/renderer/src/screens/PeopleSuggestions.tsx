@@ -1,7 +1,7 @@
 /** "Is this Anna?": faces close to a named person, one at a time; y / Enter accepts, n rejects. */
 import { useEffect, type ReactElement } from 'react'
 import { useStudio } from '../store'
-import { mediaUrl } from '../store/actions'
+import { mediaUrl } from '../store/client'
 import { answerSuggestion } from '../store/people-actions'
 import { Kbd } from '../components/common'
 import { plural } from '../format'

@@ -1,7 +1,8 @@
 /** Create / open project forms, used on the first-run screen and in the New/Open Project dialogs. */
 import { useState, type ReactElement } from 'react'
 import { useStudio } from '../store'
-import { closeDialog, createOrOpenProject, setProjectError } from '../store/actions'
+import { createOrOpenProject, setProjectError } from '../store/project-actions'
+import { closeDialog } from '../store/ui-actions'
 import { ErrorMessage, FolderField, Modal } from '../components/common'
 import { FolderIcon, FolderPlusIcon } from '../components/icons'
 

@@ -4,18 +4,18 @@
  */
 import { memo, useEffect, useRef, useState, type ReactElement } from 'react'
 import '../people.css'
+import { answerName, NOT_APPLICABLE, UNSURE } from '../../../shared/answers'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl, navigate } from '../store/actions'
+import { mediaUrl } from '../store/client'
+import { navigate } from '../store/ui-actions'
 import {
-  answerName,
   cardLabel,
   CARD_SIZE,
   confirmCard,
   enterReview,
   labelKey,
   loadQueue,
-  NOT_APPLICABLE,
   setFocus,
   setReviewBelow,
   setReviewGroupBy,
@@ -23,8 +23,7 @@ import {
   skipCard,
   toggleMark,
   undoAnnotation,
-  unmarkWaiting,
-  UNSURE
+  unmarkWaiting
 } from '../store/review-actions'
 import { EmptyState, ErrorMessage, Kbd } from '../components/common'
 import { CheckIcon, ReviewIcon } from '../components/icons'

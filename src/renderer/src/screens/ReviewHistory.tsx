@@ -1,8 +1,8 @@
 /** The history panel: the focused face, its prediction, and every answer it (or its person) got, newest first. */
 import type { ReactElement } from 'react'
+import { answerName } from '../../../shared/answers'
 import { useStudio } from '../store'
-import { mediaUrl } from '../store/actions'
-import { answerName } from '../store/review-actions'
+import { mediaUrl } from '../store/client'
 
 const SOURCE: Record<string, string> = {
   confirm: 'confirmed',

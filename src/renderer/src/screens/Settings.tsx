@@ -6,7 +6,7 @@ import type { ReactElement } from 'react'
 import type { AnnotatorProfiles } from '../../../shared/domain'
 import '../settings.css'
 import { useStudio } from '../store'
-import { openDialog } from '../store/actions'
+import { openDialog } from '../store/ui-actions'
 import { AnnotatorPicker } from '../components/AnnotatorPicker'
 import { count } from '../format'
 

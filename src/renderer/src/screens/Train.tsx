@@ -2,7 +2,9 @@
 import { useEffect, useState, type ReactElement } from 'react'
 import type { EpochPoint, EvaluationSetSummary, ModelVersionInfo, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { isActive, navigate, request } from '../store/actions'
+import { request } from '../store/client'
+import { isActive } from '../store/jobs-actions'
+import { navigate } from '../store/ui-actions'
 import {
   activeVersion,
   cancelTraining,
@@ -497,7 +499,7 @@ export function Train(): ReactElement {
   const run = useStudio((s) => (s.trainRun && s.trainRun.task === s.task ? s.trainRun : null))
   const jobsKnown = useStudio((s) => Object.keys(s.jobs).length)
   const otherRunning = useStudio((s) =>
-    Object.values(s.jobs).some((j) => j.kind === 'train' && isActive(j) && j.title === `Train ${s.task}`)
+    Object.values(s.jobs).some((j) => j.kind === 'train' && j.task === s.task && isActive(j))
   )
   useEffect(() => {
     void resumeTrainRun(taskName)

@@ -2,7 +2,9 @@
 import type { CallArgs, CallName, CallResult } from '../../../shared/contract'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
-import { navigate, request, setTask } from './actions'
+import { onProjectChange, ReplyGate, request, sameProject } from './client'
+import { trackJob } from './jobs-actions'
+import { navigate, setTask } from './ui-actions'
 import { openPerson } from './people-actions'
 import { setReviewGroupBy } from './review-actions'
 import { activateVersion } from './models-actions'
@@ -13,17 +15,17 @@ const get = useStudio.getState
 
 type FetchField = 'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairConflicts'
 
-/** The Fairness screen mounts: state of another project is dropped. */
-export function enterFairness(): void {
-  const dir = get().project?.dir ?? null
-  if (get().fairProject !== dir) set({ ...createFairnessSlice(), fairProject: dir })
-}
-
 export function setFairness(patch: Partial<FairnessSlice>): void {
   set(patch)
 }
 
-const seqs: Partial<Record<FetchField, number>> = {}
+const replies: Record<FetchField, ReplyGate> = {
+  fairMetrics: new ReplyGate(),
+  fairComparison: new ReplyGate(),
+  fairProbe: new ReplyGate(),
+  fairThresholds: new ReplyGate(),
+  fairConflicts: new ReplyGate()
+}
 
 /**
  * Calls `name` unless the field already holds (or is fetching) the answer for the same arguments. The previous
@@ -38,10 +40,10 @@ async function fetchInto<N extends CallName>(
   const key = JSON.stringify([name, args])
   const cur = get()[field] as Fetched<unknown>
   if (!force && cur.key === key && (cur.value !== null || cur.loading || cur.error)) return
-  const seq = (seqs[field] = (seqs[field] ?? 0) + 1)
+  const current = replies[field].next()
   set({ [field]: { ...cur, key, loading: true, error: null } } as Partial<FairnessSlice>)
   const reply = await request(name, args, { inline: true })
-  if (seqs[field] !== seq) return
+  if (!current()) return
   const next: Fetched<CallResult<N>> = reply.ok
     ? { key, value: reply.value, loading: false, error: null }
     : { key, value: null, loading: false, error: reply.error }
@@ -138,6 +140,7 @@ export async function startSweep(task: string): Promise<void> {
   if (!groupTask) return fail('Choose the grouping task whose groups the mitigation balances.', 'groupTask')
   if (typeof values === 'string') return fail(values, 'values')
   set({ sweepError: null, sweepSelected: null })
+  const current = sameProject()
   const reply = await request(
     'fairness.sweep',
     {
@@ -151,12 +154,13 @@ export async function startSweep(task: string): Promise<void> {
     },
     { inline: true }
   )
+  if (!current()) return
   if (!reply.ok) {
     set({ sweepError: reply.error })
     return
   }
-  const job = reply.value
-  set((st) => ({ sweepJobId: job.id, jobs: { ...st.jobs, [job.id]: job } }))
+  trackJob(reply.value)
+  set({ sweepJobId: reply.value.id })
 }
 
 /** Activates a sweep point's version (re-predicts every face; progress in the status bar). */
@@ -180,4 +184,8 @@ export function reviewConflicts(task: string): void {
   if (get().task !== task) setTask(task)
   navigate('review')
   setReviewGroupBy('person')
+}
+
+export function registerFairness(): void {
+  onProjectChange(() => set(createFairnessSlice()))
 }

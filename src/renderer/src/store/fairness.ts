@@ -56,8 +56,6 @@ export interface FairnessSlice {
   /** Version of the sweep point the user clicked. */
   sweepSelected: number | null
   fairConflicts: Fetched<ConflictList>
-  /** The project the state above belongs to (reset when another one opens). */
-  fairProject: string | null
 }
 
 export function createFairnessSlice(): FairnessSlice {
@@ -85,7 +83,6 @@ export function createFairnessSlice(): FairnessSlice {
     sweepJobId: null,
     sweepError: null,
     sweepSelected: null,
-    fairConflicts: idle(),
-    fairProject: null
+    fairConflicts: idle()
   }
 }

@@ -13,14 +13,17 @@ import { createReviewSlice, type ReviewSlice } from './review'
 import { createModelsSlice, type ModelsSlice } from './models'
 import { createFairnessSlice, type FairnessSlice } from './fairness'
 
-/** The one store, composed of feature slices. Components read it through narrow selectors. */
-export const useStudio = create<StudioState & PeopleSlice & ReviewSlice & ModelsSlice & FairnessSlice>()((...a) => ({
-  ...createAppSlice(...a),
-  ...createProjectSlice(...a),
-  ...createJobsSlice(...a),
-  ...createLibrarySlice(...a),
-  ...createUiSlice(...a),
-  ...createToastSlice(...a),
+/**
+ * The one store, composed of the slices' initial states (pure state modules only, so every action module can
+ * import it without a cycle). Components read it through narrow selectors.
+ */
+export const useStudio = create<StudioState & PeopleSlice & ReviewSlice & ModelsSlice & FairnessSlice>()(() => ({
+  ...createAppSlice(),
+  ...createProjectSlice(),
+  ...createJobsSlice(),
+  ...createLibrarySlice(),
+  ...createUiSlice(),
+  ...createToastSlice(),
   ...createPeopleSlice(),
   ...createReviewSlice(),
   ...createModelsSlice(),

@@ -1,10 +1,11 @@
 /** Models actions: every models.* call of the Train, Models and Compare screens goes through here. */
-import type { ConnectedApi } from '../api'
 import type { CallArgs, Events } from '../../../shared/contract'
-import type { JobInfo, ModelVersionInfo, TrainSummary } from '../../../shared/domain'
+import type { JobInfo, ModelVersionInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
-import { isActive, pushToast, request } from './actions'
+import { on, onProjectChange, pushToast, ReplyGate, request, sameProject } from './client'
+import { isActive, latestJob, trackJob } from './jobs-actions'
+import { createModelsSlice } from './models'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -12,22 +13,23 @@ const get = useStudio.getState
 // ---------------------------------------------------------------- tasks, versions, evaluation set
 
 export async function loadModelTasks(): Promise<void> {
+  const current = sameProject()
   const reply = await request('tasks.list', {}, { failTitle: 'Could not list the tasks' })
-  if (reply.ok) set({ modelTasks: reply.value })
+  if (reply.ok && current()) set({ modelTasks: reply.value })
 }
 
-let versionsSeq = 0
+const versionReplies = new ReplyGate()
 
 /** Loads the versions and the evaluation set of a task (the active one by default). */
 export async function loadVersions(task = get().task): Promise<void> {
   if (!get().project) return
-  const seq = ++versionsSeq
+  const current = versionReplies.next()
   if (get().modelVersionsTask !== task) set({ modelVersions: null, evalSet: null, modelVersionsTask: task })
   const [versions, evalSet] = await Promise.all([
     request('models.versions', { task }, { inline: true }),
     request('models.evaluationSet', { task }, { inline: true })
   ])
-  if (seq !== versionsSeq) return
+  if (!current()) return
   if (!versions.ok) {
     set({ modelVersions: [], modelVersionsError: versions.error })
     return
@@ -47,10 +49,7 @@ export function activeVersion(versions: ModelVersionInfo[] | null): ModelVersion
 
 /** Follows the latest training job of the task in this session (after a reload, or a task switch). */
 export async function resumeTrainRun(task = get().task): Promise<void> {
-  const jobs = Object.values(get().jobs)
-    .filter((j) => j.kind === 'train' && j.title === `Train ${task}`)
-    .sort((a, b) => b.id - a.id)
-  const job = jobs[0]
+  const job = latestJob(get().jobs, 'train', task)
   const run = get().trainRun
   if (run && run.task === task && (!job || run.jobId >= job.id)) return
   if (!job) {
@@ -61,8 +60,9 @@ export async function resumeTrainRun(task = get().task): Promise<void> {
 }
 
 async function fetchHistory(jobId: number): Promise<void> {
+  const fresh = sameProject()
   const reply = await request('models.trainingHistory', { jobId }, { inline: true })
-  if (!reply.ok) return
+  if (!reply.ok || !fresh()) return
   const h = reply.value
   const current = get().trainRun
   // Events that arrived while the history was on its way are kept.
@@ -82,15 +82,17 @@ async function fetchHistory(jobId: number): Promise<void> {
 
 export async function startTraining(args: CallArgs<'models.train'>): Promise<void> {
   set({ trainStarting: true, trainError: null })
+  const current = sameProject()
   const reply = await request('models.train', args, { inline: true })
+  if (!current()) return
   set({ trainStarting: false })
   if (!reply.ok) {
     set({ trainError: reply.error })
     return
   }
   const job = reply.value
+  trackJob(job)
   set((s) => ({
-    jobs: { ...s.jobs, [job.id]: s.jobs[job.id] ?? job },
     trainRun: {
       jobId: job.id,
       task: typeof args.task === 'string' ? args.task : s.task,
@@ -134,8 +136,8 @@ function onTrainingEpoch(e: Events['training.epoch']): void {
 
 function onJobUpdated(job: JobInfo): void {
   const run = get().trainRun
-  if (run && run.jobId === job.id && run.status !== job.status) {
-    const result = job.status === 'done' ? ((job.result as TrainSummary | null) ?? run.result) : run.result
+  if (run && job.kind === 'train' && run.jobId === job.id && run.status !== job.status) {
+    const result = job.status === 'done' ? (job.result ?? run.result) : run.result
     set({ trainRun: { ...run, status: job.status, result } })
     if (!isActive(job)) void fetchHistory(job.id)
   }
@@ -146,12 +148,13 @@ function onJobUpdated(job: JobInfo): void {
 
 export async function activateVersion(version: number): Promise<void> {
   const task = get().task
+  const current = sameProject()
   const reply = await request('models.activate', { task, version }, { failTitle: `Could not activate v${version}` })
-  if (!reply.ok) return
-  const job = reply.value
+  if (!reply.ok || !current()) return
   // job.updated events (websocket) can overtake this reply (HTTP): a quick job may already be done here, and the
   // reply's 'queued' snapshot must not overwrite that, or the job looks queued forever.
-  set((s) => ({ activateJobId: job.id, jobs: { ...s.jobs, [job.id]: s.jobs[job.id] ?? job } }))
+  trackJob(reply.value)
+  set({ activateJobId: reply.value.id })
 }
 
 export async function exportVersion(
@@ -186,15 +189,15 @@ export function compareChoice(
   return [pa, pb]
 }
 
-let compareSeq = 0
+const compareReplies = new ReplyGate()
 
 export async function loadComparison(task: string, a: number, b: number, force = false): Promise<void> {
   const key = `${task}:${a}:${b}`
   if (!force && get().comparisonKey === key && (get().comparison || get().compareLoading)) return
-  const seq = ++compareSeq
+  const current = compareReplies.next()
   set({ comparisonKey: key, compareLoading: true, compareError: null })
   const reply = await request('models.compare', { task, a, b }, { inline: true })
-  if (seq !== compareSeq) return
+  if (!current()) return
   if (!reply.ok) set({ compareLoading: false, compareError: reply.error, comparison: null })
   else set({ compareLoading: false, comparison: reply.value })
 }
@@ -215,29 +218,12 @@ function onDataChanged(what: string[]): void {
   if (what.includes('tasks')) void loadModelTasks()
 }
 
-/** Called once from initClient: the events the Train, Models and Compare screens follow. */
-export function wireModels(connected: ConnectedApi): void {
-  connected.on('training.epoch', onTrainingEpoch)
-  connected.on('job.updated', onJobUpdated)
-  connected.on('data.changed', (d) => onDataChanged(d.what))
+/** The events the Train, Models and Compare screens follow. */
+export function registerModels(): void {
+  on('training.epoch', onTrainingEpoch)
+  on('job.updated', onJobUpdated)
+  // Unthrottled: a finished training shows its version at once.
+  on('data.changed', (d) => onDataChanged(d.what))
   // A different project (or none): nothing of the previous one may stay on screen.
-  useStudio.subscribe((s, prev) => {
-    if (s.project?.dir === prev.project?.dir) return
-    set({
-      modelTasks: null,
-      modelVersions: null,
-      modelVersionsTask: null,
-      modelVersionsError: null,
-      evalSet: null,
-      trainRun: null,
-      trainError: null,
-      activateJobId: null,
-      compareA: null,
-      compareB: null,
-      comparison: null,
-      comparisonKey: null,
-      compareError: null,
-      flipFaceId: null
-    })
-  })
+  onProjectChange(() => set(createModelsSlice()))
 }

@@ -1,8 +1,10 @@
 /** People actions: every people.* call goes through here; replies land in the people slice. */
-import type { ClusterSummary, JobInfo, PersonFace, PersonSummary } from '../../../shared/domain'
+import type { PersonFace, PersonSummary } from '../../../shared/domain'
 import { useStudio } from './index'
-import { pushToast, request, undoStep } from './actions'
-import { FACES_PAGE, PEOPLE_PAGE, UNASSIGNED } from './people'
+import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, sameProject, undoStep } from './client'
+import { trackJob } from './jobs-actions'
+import { createPeopleSlice, FACES_PAGE, PEOPLE_PAGE, UNASSIGNED } from './people'
+import { newGeneration } from './slices'
 import { plural } from '../format'
 
 const set = useStudio.setState
@@ -14,34 +16,13 @@ export const PREVIEW_THRESHOLDS = Array.from({ length: 17 }, (_, i) => Math.roun
 // ---------------------------------------------------------------- the grid of persons
 
 const loadingPeople = new Set<string>()
-
-export function resetPeople(): void {
-  loadingPeople.clear()
-  loadingFaces.clear()
-  set((s) => ({
-    peopleTotal: null,
-    peopleUnassigned: 0,
-    peoplePages: {},
-    peopleGeneration: s.peopleGeneration + 1,
-    peopleError: null,
-    openPersonId: null,
-    openPerson: null,
-    personFaceTotal: 0,
-    personFacePages: {},
-    personGeneration: s.personGeneration + 1,
-    selectedFaces: {},
-    selectionAnchor: null,
-    suggestions: [],
-    clusterPreview: null,
-    clusterPreviewError: null,
-    personPicker: null
-  }))
-}
+const peopleReplies = new ReplyGate()
 
 /** Drops cached pages but keeps the total so the grid does not jump while it refetches. */
 export function invalidatePeople(): void {
   loadingPeople.clear()
-  set((s) => ({ peoplePages: {}, peopleGeneration: s.peopleGeneration + 1, peopleError: null }))
+  peopleReplies.drop()
+  set({ peoplePages: {}, peopleGeneration: newGeneration(), peopleError: null })
   void loadPeoplePage(0)
 }
 
@@ -51,9 +32,10 @@ export async function loadPeoplePage(page: number): Promise<void> {
   const key = `${generation}:${page}`
   if (loadingPeople.has(key) || get().peoplePages[page]) return
   loadingPeople.add(key)
+  const current = peopleReplies.join()
   const reply = await request('people.list', { offset: page * PEOPLE_PAGE, limit: PEOPLE_PAGE }, { inline: true })
   loadingPeople.delete(key)
-  if (get().peopleGeneration !== generation) return
+  if (!current()) return
   if (!reply.ok) {
     set({ peopleError: reply.error })
     return
@@ -88,20 +70,24 @@ export function loadedPeople(): PersonSummary[] {
 // ---------------------------------------------------------------- one person's page
 
 const loadingFaces = new Set<string>()
+const faceReplies = new ReplyGate()
+const suggestionReplies = new ReplyGate()
 
 export function openPerson(id: number | null): void {
   loadingFaces.clear()
-  set((s) => ({
+  faceReplies.drop()
+  suggestionReplies.drop()
+  set({
     openPersonId: id,
     openPerson: null,
     personFaceTotal: 0,
     personFacePages: {},
-    personGeneration: s.personGeneration + 1,
+    personGeneration: newGeneration(),
     selectedFaces: {},
     selectionAnchor: null,
     personPicker: null,
     suggestions: []
-  }))
+  })
   if (id === null) {
     void loadSuggestions()
     return
@@ -114,7 +100,8 @@ export function openPerson(id: number | null): void {
 export function refreshOpenPerson(): void {
   if (get().openPersonId === null) return
   loadingFaces.clear()
-  set((s) => ({ personFacePages: {}, personGeneration: s.personGeneration + 1 }))
+  faceReplies.drop()
+  set({ personFacePages: {}, personGeneration: newGeneration() })
   void loadPersonFaces(0)
 }
 
@@ -124,19 +111,20 @@ export async function loadPersonFaces(page: number): Promise<void> {
   const key = `${generation}:${page}`
   if (loadingFaces.has(key) || get().personFacePages[page]) return
   loadingFaces.add(key)
+  const current = faceReplies.join()
   const args = { offset: page * FACES_PAGE, limit: FACES_PAGE }
   let faces: PersonFace[]
   let person: PersonSummary
   if (id === UNASSIGNED) {
     const reply = await request('people.unassigned', args, { failTitle: 'Could not load the unassigned faces' })
     loadingFaces.delete(key)
-    if (!reply.ok || get().personGeneration !== generation) return
+    if (!reply.ok || !current()) return
     faces = reply.value.faces
     person = { id: UNASSIGNED, name: 'Unassigned faces', count: reply.value.total, coverFaceId: null, cover: null }
   } else {
     const reply = await request('people.get', { id, ...args }, { inline: true })
     loadingFaces.delete(key)
-    if (get().personGeneration !== generation) return
+    if (!current()) return
     if (!reply.ok) {
       // The person was merged away or emptied (e.g. by another window): back to the grid.
       if (reply.error.code === 'NOT_FOUND') {
@@ -305,12 +293,12 @@ export function openPersonPicker(kind: 'merge' | 'move' | null): void {
 // ---------------------------------------------------------------- suggestions
 
 export async function loadSuggestions(personId?: number): Promise<void> {
-  const openAtCall = get().openPersonId
+  const current = suggestionReplies.next()
   const reply = await request('people.suggestions', personId === undefined ? { limit: 30 } : { personId, limit: 30 }, {
     inline: true
   })
   // Suggestions are a side dish: no toast when they can't be computed (e.g. nobody is named yet).
-  if (!reply.ok || get().openPersonId !== openAtCall) return
+  if (!reply.ok || !current()) return
   set({ suggestions: reply.value })
 }
 
@@ -340,9 +328,13 @@ export function setClusterThreshold(t: number): void {
   set({ clusterThreshold: t })
 }
 
+const previewReplies = new ReplyGate()
+
 export async function loadClusterPreview(): Promise<void> {
   set({ clusterPreviewError: null })
+  const current = previewReplies.next()
   const reply = await request('people.thresholdPreview', { thresholds: PREVIEW_THRESHOLDS }, { inline: true })
+  if (!current()) return
   if (!reply.ok) {
     set({ clusterPreviewError: reply.error })
     return
@@ -352,21 +344,18 @@ export async function loadClusterPreview(): Promise<void> {
 
 export async function startClustering(): Promise<void> {
   const threshold = get().clusterThreshold
+  const current = sameProject()
   const reply = await request(
     'people.cluster',
     { threshold, mode: 'full' },
     { failTitle: 'Could not start clustering' }
   )
-  if (!reply.ok) return
-  set((s) => ({
-    clusterJobId: reply.value.id,
-    jobs: { ...s.jobs, [reply.value.id]: s.jobs[reply.value.id] ?? reply.value }
-  }))
+  if (!reply.ok || !current()) return
+  set({ clusterJobId: reply.value.id })
+  trackJob(reply.value)
 }
 
 // ---------------------------------------------------------------- events
-
-let seenProject: string | null = null
 
 /** Ctrl+Z / Ctrl+Shift+Z on the People screen: reverses merges, splits, moves and renames of this session. */
 export async function undoPeople(redo = false): Promise<void> {
@@ -380,8 +369,7 @@ export async function undoPeople(redo = false): Promise<void> {
   refreshOpenPerson()
 }
 
-/** Called from actions.ts when data.changed arrives (already throttled there). */
-export function peopleDataChanged(what: Set<string>): void {
+function peopleDataChanged(what: ReadonlySet<string>): void {
   if (!what.has('persons') && !what.has('faces')) return
   if (get().screen !== 'people' && get().peopleTotal === null) return
   invalidatePeople()
@@ -392,25 +380,20 @@ export function peopleDataChanged(what: Set<string>): void {
   void loadSuggestions(open === null || open === UNASSIGNED ? undefined : open)
 }
 
-/** The People screen mounts: load what it shows (and start over when the project changed). */
+/** The People screen mounts (or another project opens under it): load what it shows. */
 export function enterPeople(): void {
-  const dir = get().project?.dir ?? null
-  if (dir !== seenProject) {
-    seenProject = dir
-    resetPeople()
-  }
   if (get().peopleTotal === null || Object.keys(get().peoplePages).length === 0) void loadPeoplePage(0)
   const open = get().openPersonId
   if (open === null) void loadSuggestions()
   else refreshOpenPerson()
 }
 
-/** "44 people · 18 singletons · 0.6 s" for a finished clustering job (its result is a ClusterSummary). */
-export function clusterSummary(job: JobInfo): string | null {
-  const r = job.result as Partial<ClusterSummary> | null
-  if (!r || typeof r.clusters !== 'number') return null
-  const parts = [`${r.clusters} ${r.clusters === 1 ? 'person' : 'people'}`, `${r.singletons ?? 0} singletons`]
-  if (r.mode === 'incremental') parts.push(`${r.assigned ?? 0} new faces placed`)
-  if (typeof r.seconds === 'number') parts.push(`${r.seconds.toFixed(1)} s`)
-  return parts.join(' · ')
+export function registerPeople(): void {
+  onProjectChange(() => {
+    loadingPeople.clear()
+    loadingFaces.clear()
+    set(createPeopleSlice())
+  })
+  onDataChanged(peopleDataChanged)
+  onUndo('people', undoPeople)
 }

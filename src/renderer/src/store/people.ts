@@ -1,6 +1,7 @@
 /** People slice: identity clusters, the open person page, its face selection and "Is this Anna?" suggestions. Pure state; side effects live in people-actions.ts. */
 import type { ClusterPreviewRow, PersonFace, PersonSuggestion, PersonSummary } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
+import { newGeneration } from './slices'
 
 export const PEOPLE_PAGE = 500
 export const FACES_PAGE = 500
@@ -14,7 +15,7 @@ export interface PeopleSlice {
   peopleUnassigned: number
   /** Loaded pages of persons, largest first (PEOPLE_PAGE each). */
   peoplePages: Record<number, PersonSummary[]>
-  /** Bumped when cached pages are dropped, so late replies for an old view are ignored. */
+  /** A new number whenever cached pages are dropped: the grid asks for the persons on screen again. */
   peopleGeneration: number
   peopleError: AppErrorShape | null
   /** The open person page (UNASSIGNED for faces in no person), or null for the grid. */
@@ -44,13 +45,13 @@ export function createPeopleSlice(): PeopleSlice {
     peopleTotal: null,
     peopleUnassigned: 0,
     peoplePages: {},
-    peopleGeneration: 0,
+    peopleGeneration: newGeneration(),
     peopleError: null,
     openPersonId: null,
     openPerson: null,
     personFaceTotal: 0,
     personFacePages: {},
-    personGeneration: 0,
+    personGeneration: newGeneration(),
     selectedFaces: {},
     selectionAnchor: null,
     suggestions: [],

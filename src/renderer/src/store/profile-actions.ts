@@ -1,6 +1,6 @@
 /** The annotator profile: the name every answer is stored under (Settings, first run, status bar). */
 import { useStudio } from './index'
-import { pushToast, request } from './actions'
+import { pushToast, request } from './client'
 
 const set = useStudio.setState
 const get = useStudio.getState

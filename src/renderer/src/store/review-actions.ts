@@ -2,29 +2,23 @@
 import type { CallArgs } from '../../../shared/contract'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from './index'
-import { pushToast, request, undoStep } from './actions'
+import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, sameProject, undoStep } from './client'
 import { plural } from '../format'
-import type { ReviewGroupBy } from './review'
+import { createReviewSlice, type ReviewGroupBy } from './review'
 
 const set = useStudio.setState
 const get = useStudio.getState
 
-/** Answers every task accepts besides its own labels. */
-export const UNSURE = 'unsure'
-export const NOT_APPLICABLE = 'not_applicable'
 export const CARD_SIZE = 24
 const CARDS = 10
-
-export function answerName(value: string): string {
-  return value === NOT_APPLICABLE ? 'not applicable' : value
-}
 
 // ---------------------------------------------------------------- tasks
 
 export async function loadTasks(): Promise<void> {
   if (!get().project) return
+  const current = sameProject()
   const reply = await request('tasks.list', {}, { failTitle: 'Could not list the tasks' })
-  if (!reply.ok) return
+  if (!reply.ok || !current()) return
   set({ tasks: reply.value })
   // The active task was deleted or belongs to another project: fall back to the first one.
   const names = reply.value.map((t) => t.name)
@@ -53,7 +47,7 @@ export async function createTask(
 const skipped = new Map<string, Set<number>>()
 /** Faces answered but maybe still in a queue reply that was already on its way. */
 let answered = new Set<number>()
-let queueSeq = 0
+const queueReplies = new ReplyGate()
 
 function skippedOf(task: string): Set<number> {
   let s = skipped.get(task)
@@ -82,7 +76,7 @@ export async function loadQueue(fresh = false): Promise<void> {
     freshTimer = null
     fresh = true
   }
-  const seq = ++queueSeq
+  const current = queueReplies.next()
   set({
     reviewLoading: true,
     ...(fresh ? { reviewCards: [], reviewMarked: {}, reviewFocus: 0, reviewRemaining: null } : {})
@@ -102,7 +96,7 @@ export async function loadQueue(fresh = false): Promise<void> {
     },
     { inline: true }
   )
-  if (seq !== queueSeq) return
+  if (!current()) return
   if (!reply.ok) {
     set({ reviewLoading: false, reviewError: reply.error })
     return
@@ -328,8 +322,9 @@ export function setReviewHelp(open: boolean): void {
 
 export async function loadUndoState(): Promise<void> {
   if (!get().project) return
+  const current = sameProject()
   const reply = await request('annotations.undoState', {}, { inline: true })
-  if (reply.ok) set({ undoLabel: reply.value.undo, redoLabel: reply.value.redo })
+  if (reply.ok && current()) set({ undoLabel: reply.value.undo, redoLabel: reply.value.redo })
 }
 
 export async function undoAnnotation(redo = false): Promise<void> {
@@ -350,7 +345,7 @@ export async function undoAnnotation(redo = false): Promise<void> {
 // ---------------------------------------------------------------- history
 
 let historyTimer: ReturnType<typeof setTimeout> | null = null
-let historySeq = 0
+const historyReplies = new ReplyGate()
 
 /** The history panel follows the focused face (debounced: holding an arrow key must not flood main). */
 function focusChanged(): void {
@@ -369,32 +364,23 @@ function focusChanged(): void {
 }
 
 export async function loadHistory(faceId: number): Promise<void> {
-  const seq = ++historySeq
+  const current = historyReplies.next()
   const reply = await request('annotations.history', { faceId }, { inline: true })
-  if (seq !== historySeq || get().historyFaceId !== faceId) return
+  if (!current() || get().historyFaceId !== faceId) return
   set({ history: reply.ok ? reply.value : [] })
 }
 
 // ---------------------------------------------------------------- events
 
-let seenProject: string | null = null
-
-/** The Review screen mounts (or the task changes): load the queue. */
+/** The Review screen mounts (or the task or the project changes): load the queue. */
 export async function enterReview(): Promise<void> {
-  const dir = get().project?.dir ?? null
-  if (dir !== seenProject) {
-    seenProject = dir
-    skipped.clear()
-    set({ reviewAnswered: 0, reviewSkipped: 0, tasks: null })
-  }
   void loadUndoState()
   // The queue's arguments depend on the task's kind.
   if (!get().tasks) await loadTasks()
   void loadQueue(true)
 }
 
-/** Called from actions.ts when data.changed arrives (already throttled there). */
-export function reviewDataChanged(what: Set<string>): void {
+function reviewDataChanged(what: ReadonlySet<string>): void {
   if (what.has('tasks')) void loadTasks()
   if (get().screen !== 'review') return
   if (what.has('annotations') || what.has('versions') || what.has('faces') || what.has('persons')) {
@@ -403,4 +389,18 @@ export function reviewDataChanged(what: Set<string>): void {
     const h = get().historyFaceId
     if (h !== null && what.has('annotations')) void loadHistory(h)
   }
+}
+
+export function registerReview(): void {
+  onProjectChange(() => {
+    skipped.clear()
+    answered = new Set()
+    if (freshTimer) clearTimeout(freshTimer)
+    freshTimer = null
+    if (historyTimer) clearTimeout(historyTimer)
+    set(createReviewSlice())
+  })
+  onDataChanged(reviewDataChanged)
+  // Answers persist in the project, so Ctrl+Z on every screen without its own stack undoes the last answer.
+  onUndo('elsewhere', undoAnnotation)
 }

@@ -1,5 +1,8 @@
-/** The store's feature slices: each owns its state and plain setters; side effects live in actions.ts. */
-import type { StateCreator } from 'zustand'
+/**
+ * The app-wide slices of the store (app info, project, jobs, library, navigation, toasts). Pure state: each
+ * `createXSlice()` is the slice's initial state, what the store starts with and what a project change
+ * resets it to. Side effects live in the matching *-actions.ts modules.
+ */
 import type { ConnectionState } from '../api'
 import type {
   AnnotatorProfiles,
@@ -12,7 +15,6 @@ import type {
 import type { AppErrorShape } from '../../../shared/result'
 
 export type StudioState = AppSlice & ProjectSlice & JobsSlice & LibrarySlice & UiSlice & ToastSlice
-type Slice<T> = StateCreator<StudioState, [], [], T>
 
 // ---- app info / backend / transport ----
 export type BackendState = 'starting' | 'ready' | 'unavailable'
@@ -26,7 +28,7 @@ export interface AppSlice {
   /** Annotator profiles (Settings, first run); null until asked for. */
   profiles: AnnotatorProfiles | null
 }
-export const createAppSlice: Slice<AppSlice> = () => ({
+export const createAppSlice = (): AppSlice => ({
   mode: 'web',
   info: null,
   backendState: 'starting',
@@ -47,7 +49,7 @@ export interface ProjectSlice {
   /** The last create/open failure of each form, shown beside that form. */
   projectErrors: Partial<Record<ProjectFormKind, AppErrorShape>>
 }
-export const createProjectSlice: Slice<ProjectSlice> = () => ({
+export const createProjectSlice = (): ProjectSlice => ({
   project: null,
   projectKnown: false,
   recent: [],
@@ -59,9 +61,18 @@ export const createProjectSlice: Slice<ProjectSlice> = () => ({
 export interface JobsSlice {
   jobs: Record<number, JobInfo>
 }
-export const createJobsSlice: Slice<JobsSlice> = () => ({ jobs: {} })
+export const createJobsSlice = (): JobsSlice => ({ jobs: {} })
 
 // ---- library ----
+let generations = 0
+/**
+ * Paged views (library, people, a person's faces) key their pages by a generation that never repeats, not
+ * even when a new project starts the slice over: a grid on screen always sees the change and refetches.
+ */
+export function newGeneration(): number {
+  return ++generations
+}
+
 export type LibraryFilter = 'all' | 'withFaces' | 'errors'
 export const LIBRARY_PAGE = 200
 export interface LibrarySlice {
@@ -70,16 +81,16 @@ export interface LibrarySlice {
   total: number | null
   /** Loaded pages by page index (LIBRARY_PAGE rows each). */
   pages: Record<number, ImageSummary[]>
-  /** Bumped whenever the cached pages are thrown away, so late replies for an old view are ignored. */
+  /** A new number whenever the cached pages are thrown away: the grid asks for the rows on screen again. */
   generation: number
   libraryError: AppErrorShape | null
   selectedImageId: number | null
 }
-export const createLibrarySlice: Slice<LibrarySlice> = () => ({
+export const createLibrarySlice = (): LibrarySlice => ({
   filter: 'all',
   total: null,
   pages: {},
-  generation: 0,
+  generation: newGeneration(),
   libraryError: null,
   selectedImageId: null
 })
@@ -96,7 +107,7 @@ export interface UiSlice {
   /** The transport has no native folder picker (browser mode): path fields are the way. */
   pickerUnsupported: boolean
 }
-export const createUiSlice: Slice<UiSlice> = () => ({
+export const createUiSlice = (): UiSlice => ({
   screen: 'library',
   task: 'expression',
   dialog: null,
@@ -115,4 +126,4 @@ export interface Toast {
 export interface ToastSlice {
   toasts: Toast[]
 }
-export const createToastSlice: Slice<ToastSlice> = () => ({ toasts: [] })
+export const createToastSlice = (): ToastSlice => ({ toasts: [] })

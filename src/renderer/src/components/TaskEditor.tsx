@@ -1,7 +1,8 @@
 /** "New task…": a classification task (any label set) or a numeric score, per face or per person. */
 import { useState, type ReactElement } from 'react'
 import '../people.css'
-import { Modal } from '../components/common'
+import { reservedAnswer } from '../../../shared/answers'
+import { Modal } from './common'
 import { createTask } from '../store/review-actions'
 
 function parseLabels(text: string): string[] {
@@ -23,7 +24,8 @@ export function TaskEditor({ onClose }: { onClose: () => void }): ReactElement {
   const [error, setError] = useState<{ message: string; path?: string } | null>(null)
   const parsed = parseLabels(labels)
   const dupes = parsed.filter((l, i) => parsed.indexOf(l) !== i)
-  const reserved = parsed.filter((l) => ['unsure', 'not_applicable', 'not applicable'].includes(l.toLowerCase()))
+  // Any case: "Unsure" would be accepted as a label, but it is surely meant as the answer every task has.
+  const reserved = parsed.filter((l) => reservedAnswer(l.toLowerCase()) !== null)
 
   const submit = async (): Promise<void> => {
     setError(null)
