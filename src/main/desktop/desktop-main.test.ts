@@ -250,6 +250,9 @@ describe('desktop main process, development build (built out/main with a fake El
     const insert = db.prepare(
       `INSERT INTO faces (image_id, idx, x, y, w, h, score, source, thumb) VALUES (?, ?, 0, 0, 1, 1, 1, 'crop', ?)`
     )
+    // A link inside thumbs/ that leads out of it.
+    fs.symlinkSync(otherThumb, path.join(thumbsDir, 'faces', 'link.jpg'))
+    crafted.push('faces/link.jpg')
     const craftedIds = crafted.map((t, i) => Number(insert.run(image.id, 100 + i, t).lastInsertRowid))
     db.close()
     const refused = [

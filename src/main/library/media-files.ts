@@ -37,17 +37,19 @@ export interface OpenedMedia {
 }
 
 /**
- * Opens what `resolveMedia` names, without blocking: null when it is missing or not a regular file (a
- * directory, a FIFO), so every transport can answer 404 before it has sent anything. Read errors after
- * this surface on the stream, which the transport ends.
+ * Opens what `resolveMedia` names, without blocking: null when it is missing, not a regular file (a folder,
+ * a FIFO) or, through a symbolic link, outside the project's thumbs/ folder, so every transport can answer
+ * 404 before it has sent anything. Read errors after this surface on the stream, which the transport ends.
  */
 export async function openMedia(project: Project, ref: string): Promise<OpenedMedia | null> {
   const media = resolveMedia(project, ref)
   if (!media) return null
   try {
-    // stat first: opening a FIFO would wait for a writer.
-    if (!(await fs.promises.stat(media.file)).isFile()) return null
-    const handle = await fs.promises.open(media.file, 'r')
+    const [file, root] = await Promise.all([fs.promises.realpath(media.file), fs.promises.realpath(project.thumbsDir)])
+    if (!file.startsWith(root + path.sep)) return null
+    // stat before open: opening a FIFO would wait for a writer.
+    if (!(await fs.promises.stat(file)).isFile()) return null
+    const handle = await fs.promises.open(file, 'r')
     const stat = await handle.stat().catch(async (e: unknown) => {
       await handle.close()
       throw e

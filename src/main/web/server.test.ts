@@ -178,17 +178,21 @@ describe('web bridge', () => {
     expect(ok.headers['content-type']).toBe('image/jpeg')
   })
 
-  // /proc/self/mem is a regular file that opens and then fails its first read (EIO): a read error after the
-  // 200 went out, which must cut that one response short and nothing else.
+  // /proc/self/mem is a regular file that opens and then fails its first read (EIO): with the project's
+  // thumbs/ folder a link to /proc/self, a read error after the 200 went out, which must cut that one
+  // response short and nothing else.
   it.skipIf(process.platform !== 'linux')(
     'cuts off a response whose read fails after its headers were sent',
     async () => {
+      await post('project.create', { dir: path.join(tempDir('web'), 'unreadable') }, { 'x-studio-token': token })
       const project = ctx.project
       if (!project) throw new Error('no project')
-      fs.symlinkSync('/proc/self/mem', path.join(project.thumbsDir, 'faces', 'unreadable.jpg'))
-      project.db.prepare(`UPDATE faces SET thumb = 'faces/unreadable.jpg' WHERE id = 1`).run()
+      insertCropFaces(project.db, 1)
+      fs.rmSync(project.thumbsDir, { recursive: true })
+      fs.symlinkSync('/proc/self', project.thumbsDir)
+      project.db.prepare(`UPDATE faces SET thumb = 'mem' WHERE id = 1`).run()
       const r = await raw('GET', `/media/thumb/1?token=${token}`).catch((e: Error) => e)
-      expect(r instanceof Error ? r.message : r.body).not.toContain('jpeg')
+      if (!(r instanceof Error)) expect(r.status).toBe(200)
       await stillAnswers()
     }
   )
