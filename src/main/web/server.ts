@@ -167,7 +167,7 @@ export function startWebServer(
       })
       return
     }
-    serveStatic(root, url.pathname, res, csp)
+    await serveStatic(root, url.pathname, res, csp)
   }
 
   // The error boundary of every request: whatever one request does wrong, it answers 500 (or is cut off
@@ -229,12 +229,13 @@ export function startWebServer(
   })
 }
 
-function serveStatic(root: string, pathname: string, res: http.ServerResponse, csp: string): void {
+async function serveStatic(root: string, pathname: string, res: http.ServerResponse, csp: string): Promise<void> {
   const decoded = pathname === '/' ? 'index.html' : decodePath(pathname)
   if (decoded === null) return badRequest(res, 'Malformed percent-encoding in the path.')
   const rel = decoded.replace(/^\/+/, '')
   const file = path.resolve(root, rel)
-  if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+  const stat = file.startsWith(root + path.sep) ? await fs.promises.stat(file).catch(() => null) : null
+  if (!stat?.isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
     return
   }
