@@ -23,10 +23,16 @@ export default defineConfig({
       }
     }
   },
+  // The window is sandboxed: its preload can require only `electron` (and events, timers, url), so it is
+  // built as one self-contained CommonJS file with every dependency bundled ("Limitations of sandboxing" in
+  // electron-vite's guide). scripts/build.mjs refuses a build whose preload requires anything else.
   preload: {
     build: {
-      externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } }
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/preload/index.ts') },
+        output: { format: 'cjs', codeSplitting: false }
+      }
     }
   },
   renderer: {

@@ -4,6 +4,9 @@ import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 
+/** Shared files the sandboxed preload may bundle: they import nothing at run time but each other. */
+const ZOD_FREE_SHARED = ['api', 'events', 'media']
+
 /** Process boundaries are folders; these rules keep main, preload and renderer from importing each other. */
 const layer = (name, forbidden) => ({
   files: [`src/${name}/**/*.{ts,tsx}`],
@@ -57,6 +60,46 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer never touches Node: go through the StudioApi.' },
             { group: ['**/main/**', '**/preload/**', '**/cli/**'], message: 'Share code through src/shared.' }
+          ]
+        }
+      ]
+    }
+  },
+  // The sandboxed preload can require only `electron`: it may import electron and the shared files that
+  // import nothing at run time, and those files may import only each other (types from anywhere).
+  {
+    files: ['src/preload/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(?!(electron|\\.\\./shared/(${ZOD_FREE_SHARED.join('|')}))$)`,
+              message: 'The sandboxed preload may import only electron and zod-free shared files (events, api, media).'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    files: ZOD_FREE_SHARED.map((f) => `src/shared/${f}.ts`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(?!\\./(${ZOD_FREE_SHARED.join('|')})$)`,
+              allowTypeImports: true,
+              message: 'The preload bundles this file: import values only from the other zod-free shared files.'
+            },
+            {
+              group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/cli/**'],
+              message: 'Shared code imports only src/shared.'
+            }
           ]
         }
       ]

@@ -35,6 +35,13 @@ test.describe('desktop app (Electron)', () => {
     await expect(page.getByTestId('first-run')).toBeVisible()
     const isolated = await page.evaluate(() => typeof (globalThis as { require?: unknown }).require === 'undefined')
     expect(isolated).toBe(true)
+    // The sandboxed preload loaded and exposed its one object (a preload that requires more than
+    // electron throws in the sandbox and leaves it undefined).
+    const api = await page.evaluate(() => {
+      const studio = (globalThis as { studio?: Record<string, unknown> }).studio
+      return studio ? Object.keys(studio).sort() : null
+    })
+    expect(api).toEqual(['call', 'mediaUrl', 'mode', 'on'])
     const dir = path.join(tempDir('electron-proj'), 'Desk')
     await page.getByTestId('firstrun-create-path').fill(dir)
     await page.getByTestId('firstrun-create-submit').click()

@@ -6,8 +6,15 @@
 declare module 'electron' {
   import type { EventEmitter } from 'node:events'
 
+  interface WebFrameMain {
+    readonly url: string
+    readonly origin: string
+    readonly parent: WebFrameMain | null
+  }
   interface IpcMainInvokeEvent {
     sender: WebContents
+    /** null when the frame navigated or was destroyed before the message was handled. */
+    readonly senderFrame: WebFrameMain | null
   }
   interface IpcRendererEvent {
     sender: unknown
@@ -19,6 +26,8 @@ declare module 'electron' {
     send(channel: string, ...args: unknown[]): void
     setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void
     on(event: 'will-navigate', listener: (event: Event, url: string) => void): this
+    on(event: 'will-frame-navigate', listener: (event: Event) => void): this
+    on(event: 'will-redirect', listener: (event: Event, url: string) => void): this
     on(event: 'will-attach-webview', listener: (event: Event) => void): this
   }
   interface WebPreferences {
@@ -27,6 +36,7 @@ declare module 'electron' {
     sandbox?: boolean
     nodeIntegration?: boolean
     webSecurity?: boolean
+    devTools?: boolean
   }
   interface BrowserWindowConstructorOptions {
     width?: number
@@ -48,10 +58,12 @@ declare module 'electron' {
     loadFile(file: string): Promise<void>
   }
   interface App extends EventEmitter {
+    readonly isPackaged: boolean
     whenReady(): Promise<void>
     getVersion(): string
     quit(): void
     on(event: 'window-all-closed', listener: () => void): this
+    on(event: 'before-quit' | 'will-quit', listener: (event: Event) => void): this
     on(event: 'web-contents-created', listener: (event: Event, contents: WebContents) => void): this
   }
   export const app: App
@@ -93,6 +105,38 @@ declare module 'electron' {
     handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void
   }
   export const shell: { openExternal(url: string): Promise<void> }
+  interface PermissionRequest {
+    requestingUrl: string
+    isMainFrame: boolean
+  }
+  interface PermissionCheckHandlerHandlerDetails {
+    requestingUrl?: string
+    isMainFrame: boolean
+  }
+  interface Session {
+    setPermissionRequestHandler(
+      handler:
+        | ((
+            webContents: WebContents,
+            permission: string,
+            callback: (permissionGranted: boolean) => void,
+            details: PermissionRequest
+          ) => void)
+        | null
+    ): void
+    setPermissionCheckHandler(
+      handler:
+        | ((
+            webContents: WebContents | null,
+            permission: string,
+            requestingOrigin: string,
+            details: PermissionCheckHandlerHandlerDetails
+          ) => boolean)
+        | null
+    ): void
+    setDevicePermissionHandler(handler: ((details: { deviceType: string; origin: string }) => boolean) | null): void
+  }
+  export const session: { readonly defaultSession: Session }
   interface UtilityProcess extends EventEmitter {
     readonly pid: number | undefined
     postMessage(message: unknown): void

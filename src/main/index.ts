@@ -1,30 +1,28 @@
 /** Electron entry: the desktop window, menus, IPC and the media protocol over the shared AppContext. */
 import path from 'node:path'
-import fs from 'node:fs'
-import {
-  app,
-  BrowserWindow,
-  dialog,
-  ipcMain,
-  Menu,
-  protocol,
-  shell,
-  utilityProcess,
-  type MenuItemConstructorOptions
-} from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, utilityProcess } from 'electron'
 import { IPC_CALL, IPC_EVENT, MEDIA_SCHEME } from '../shared/api'
-import type { MenuAction } from '../shared/contract'
+import type { Reply } from '../shared/result'
 import { AppContext } from './app/context'
 import { dispatch } from './api/dispatch'
 import type { Platform } from './api/handlers'
 import type { WorkerFactory } from './jobs/worker-client'
 import type { FromWorker } from './worker/protocol'
-import { resolveMedia } from './library/media-files'
+import { appPage } from './desktop/app-page'
+import { mediaResponse } from './desktop/media-protocol'
+import { menuTemplate } from './desktop/menu'
+import { fromAppPage, lockDownContents, restrictPermissions } from './desktop/security'
 import { workerScript } from './paths'
 
 protocol.registerSchemesAsPrivileged([
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
 ])
+
+const page = appPage({
+  packaged: app.isPackaged,
+  devUrl: process.env.ELECTRON_RENDERER_URL,
+  rendererIndex: path.join(__dirname, '../renderer/index.html')
+})
 
 const utilityWorker: WorkerFactory = (script, env) => {
   const child = utilityProcess.fork(script, [], {
@@ -44,7 +42,7 @@ const utilityWorker: WorkerFactory = (script, env) => {
   }
 }
 
-let ctx: AppContext
+let ctx: AppContext | null = null
 let win: BrowserWindow | null = null
 
 function send(channel: string, ...args: unknown[]): void {
@@ -67,47 +65,9 @@ const platform: Platform = {
   }
 }
 
-function menu(): Menu {
-  const action = (name: MenuAction) => () => send(IPC_EVENT, 'menu', { action: name })
-  const template: MenuItemConstructorOptions[] = [
-    {
-      label: 'File',
-      submenu: [
-        { label: 'New Project…', accelerator: 'CmdOrCtrl+N', click: action('project.new') },
-        { label: 'Open Project…', accelerator: 'CmdOrCtrl+O', click: action('project.open') },
-        { label: 'Import Folder…', accelerator: 'CmdOrCtrl+I', click: action('import') },
-        { type: 'separator' },
-        { role: 'quit' }
-      ]
-    },
-    {
-      label: 'Edit',
-      submenu: [
-        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: action('undo') },
-        { label: 'Redo', accelerator: 'CmdOrCtrl+Shift+Z', click: action('redo') },
-        { type: 'separator' },
-        { role: 'cut' },
-        { role: 'copy' },
-        { role: 'paste' },
-        { role: 'selectAll' }
-      ]
-    },
-    {
-      label: 'View',
-      submenu: [
-        { role: 'reload' },
-        { role: 'toggleDevTools' },
-        { type: 'separator' },
-        { role: 'resetZoom' },
-        { role: 'zoomIn' },
-        { role: 'zoomOut' },
-        { type: 'separator' },
-        { role: 'togglefullscreen' }
-      ]
-    },
-    { label: 'Help', submenu: [{ label: 'About Face Studio', click: action('about') }] }
-  ]
-  return Menu.buildFromTemplate(template)
+const refused: Reply<never> = {
+  ok: false,
+  error: { code: 'FORBIDDEN', message: "Face Studio answers calls only from its own window's page." }
 }
 
 function createWindow(): void {
@@ -124,18 +84,21 @@ function createWindow(): void {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
-      webSecurity: true
+      webSecurity: true,
+      devTools: !app.isPackaged
     }
   })
   win.once('ready-to-show', () => win?.show())
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  win.webContents.on('will-navigate', (e) => e.preventDefault())
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL)
-  else void win.loadFile(path.join(__dirname, '../renderer/index.html'))
+  if (page.devUrl) void win.loadURL(page.devUrl)
+  else void win.loadFile(page.rendererIndex)
 }
 
+// Every web contents, the window's and any other, is locked down as it is created.
+app.on('web-contents-created', (_e, contents) => lockDownContents(contents))
+
 app.whenReady().then(() => {
-  ctx = new AppContext({
+  restrictPermissions(session.defaultSession, page)
+  const context = new AppContext({
     mode: 'electron',
     version: app.getVersion(),
     versions: {
@@ -147,28 +110,34 @@ app.whenReady().then(() => {
     workerFactory: utilityWorker,
     reopenLast: !process.env.FACE_STUDIO_NO_REOPEN
   })
-  ctx.on((event, payload) => send(IPC_EVENT, event, payload))
-  ipcMain.handle(IPC_CALL, (_e, name: unknown, args: unknown) => dispatch(ctx, platform, String(name), args))
-  protocol.handle(MEDIA_SCHEME, (request) => {
-    const project = ctx.project
-    const url = new URL(request.url)
-    const media = project ? resolveMedia(project, `${url.hostname}${url.pathname}`) : null
-    if (!media || !fs.existsSync(media.file)) return new Response('not found', { status: 404 })
-    return new Response(fs.readFileSync(media.file), { headers: { 'content-type': media.mime } })
-  })
-  Menu.setApplicationMenu(menu())
+  ctx = context
+  context.on((event, payload) => send(IPC_EVENT, event, payload))
+  ipcMain.handle(IPC_CALL, (e, name: unknown, args: unknown) =>
+    fromAppPage(e, page) ? dispatch(context, platform, String(name), args) : refused
+  )
+  protocol.handle(MEDIA_SCHEME, (request) => mediaResponse(context.project, request.url))
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({ packaged: app.isPackaged, action: (name) => () => send(IPC_EVENT, 'menu', { action: name }) })
+    )
+  )
   createWindow()
-  void ctx.backend().catch(() => undefined)
+  void context.backend().catch(() => undefined)
 })
 
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault())
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-})
+app.on('window-all-closed', () => app.quit())
 
-app.on('window-all-closed', () => {
-  void ctx?.dispose().finally(() => app.quit())
+// However the app quits (last window closed, menu Quit, Cmd+Q), jobs are cancelled, the workers shut down
+// and the project closed before the process exits.
+let disposal: Promise<void> | null = null
+let disposed = false
+app.on('will-quit', (e) => {
+  if (disposed) return
+  e.preventDefault()
+  disposal ??= (ctx?.dispose() ?? Promise.resolve())
+    .catch(() => undefined)
+    .finally(() => {
+      disposed = true
+      app.quit()
+    })
 })

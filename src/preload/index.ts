@@ -1,7 +1,11 @@
-/** Exposes exactly one object, `window.studio`, typed by the shared contract; nothing of Node leaks through. */
+/**
+ * Exposes exactly one object, `window.studio`, typed by the shared contract; nothing of Node leaks through.
+ * The window is sandboxed, so this file is bundled into one CommonJS script that may require only `electron`:
+ * it imports nothing but zod-free shared files (checked by lint, by scripts/build.mjs and by sandbox.test.ts).
+ */
 import { contextBridge, ipcRenderer } from 'electron'
 import { IPC_CALL, IPC_EVENT, MEDIA_SCHEME, type StudioApi } from '../shared/api'
-import { isEventName } from '../shared/contract'
+import { isEventName } from '../shared/events'
 
 type Listener = (payload: unknown) => void
 const listeners = new Map<string, Set<Listener>>()

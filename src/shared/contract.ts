@@ -3,6 +3,7 @@
  * argument schema and result type, and every event's payload, declared once.
  */
 import { z } from 'zod'
+import { EVENT_NAMES, isEventName, type EventNameList } from './events'
 import type {
   AnnotatorProfiles,
   AppInfo,
@@ -421,18 +422,15 @@ export interface Events {
 export type MenuAction = 'project.new' | 'project.open' | 'import' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
-export const eventNames: readonly EventName[] = [
-  'job.updated',
-  'project.changed',
-  'data.changed',
-  'menu',
-  'training.epoch'
-]
+// The preload's zod-free list must name exactly the events of the Events map: a missing or extra name
+// fails the typecheck here instead of a subscription failing in the window.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const eventListMatches: Same<EventName, EventNameList> = true
+void eventListMatches
+
+export const eventNames: readonly EventName[] = EVENT_NAMES
+export { isEventName }
 
 export function isCallName(name: string): name is CallName {
   return Object.prototype.hasOwnProperty.call(calls, name)
-}
-
-export function isEventName(name: string): name is EventName {
-  return (eventNames as readonly string[]).includes(name)
 }

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'WORKER_CRASHED'
   | 'MODEL_INTEGRITY'
   | 'CONFLICT'
+  | 'FORBIDDEN'
   | 'INTERNAL'
 
 export interface AppErrorShape {

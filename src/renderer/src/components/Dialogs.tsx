@@ -1,5 +1,6 @@
 /** About and keyboard-shortcut dialogs. */
 import type { ReactElement } from 'react'
+import { HELP_LINKS } from '../../../shared/help-links'
 import { useStudio } from '../store'
 import { closeDialog } from '../store/ui-actions'
 import { modKey } from '../format'
@@ -53,6 +54,13 @@ export function AboutDialog(): ReactElement {
             <dd className="mono">{info.settingsDir}</dd>
           </>
         )}
+        <dt>Models</dt>
+        <dd>
+          {/* Opens in the user's browser: the desktop app lets only its help links out (desktop/security.ts). */}
+          <a href={HELP_LINKS.models} target="_blank" rel="noreferrer" data-testid="about-models-link">
+            @vladmandic/face-api
+          </a>
+        </dd>
       </dl>
     </Modal>
   )
