@@ -59,8 +59,8 @@ describe('fitHeads', () => {
     })
     try {
       expect(r.search).toHaveLength(2)
-      const bestLoss = Math.min(...r.search.map((p) => p.val_loss))
-      expect(r.search.find((p) => p.settings === r.chosen)?.val_loss).toBe(bestLoss)
+      const bestLoss = Math.min(...r.search.map((p) => p.calibrated_val_loss!))
+      expect(r.search.find((p) => p.settings === r.chosen)?.calibrated_val_loss).toBe(bestLoss)
       expect(r.heads.map((h) => h.fold)).toEqual([0, 1, 2])
       // Every row has its out-of-fold prediction.
       for (let i = 0; i < 400; i++) expect(Number.isNaN(r.oof[i * 3]!)).toBe(false)

@@ -98,6 +98,8 @@ export interface FitOptions extends Omit<
 export interface SearchPoint {
   settings: HeadSettings
   val_loss: number
+  /** Validation NLL after a temperature fitted on the same rows (what the search minimises); null for regression. */
+  calibrated_val_loss: number | null
   val_acc: number | null
   epochs_run: number
 }
@@ -123,7 +125,7 @@ export interface FitResult {
   fold: Int32Array
   oof: Float32Array
   width: number
-  /** The fold-0 head's result (its history and split), for callers that report one run. */
+  /** The first head's result (fold 0: its history and split), for callers that report one run. */
   first: TrainResult
   durationMs: number
 }
@@ -158,39 +160,49 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
       onEpoch: (_fold, log) => epochHook(log)
     })
 
+  // Candidates are scored on two folds (40 % of the rows with five folds): one fold of a few hundred faces is
+  // too noisy to choose between settings. Both heads are kept as members of the ensemble.
+  const searchFolds = k === 1 ? [0] : [0, 1].slice(0, Math.min(2, k))
   const search: SearchPoint[] = []
-  let best: { s: HeadSettings; r: KFoldResult; loss: number } | null = null
+  const tried: Array<{ s: HeadSettings; r: KFoldResult; score: number; rowNll: Float64Array | null }> = []
+  let pick: (typeof tried)[number]
   try {
     for (const [i, s] of candidates.entries()) {
       if (candidates.length > 1) onStage?.(`Choosing the head: ${i + 1}/${candidates.length} (${describeSettings(s)})…`)
-      const r = await run(s, [0])
-      const h = r.heads[0]!
-      const bestLog = h.history[h.bestEpoch - 1]
-      const point: SearchPoint = {
+      const r = await run(s, searchFolds)
+      const val_loss = mean(r.heads.map((h) => h.history[h.bestEpoch - 1]?.val_loss ?? Number.POSITIVE_INFINITY))
+      const val_acc = r.heads.every((h) => h.history[h.bestEpoch - 1]?.val_acc !== undefined)
+        ? mean(r.heads.map((h) => h.history[h.bestEpoch - 1]!.val_acc!))
+        : null
+      // Every version is temperature-scaled afterwards, so candidates compete on their validation NLL after
+      // scaling: a fine-tuned head that is accurate but over-confident is not ruled out by its raw loss.
+      let score = val_loss
+      let rowNll: Float64Array | null = null
+      if (options.kind === 'classification') {
+        const truth = truthIndex(r.oof, r.width, r.labels, options.labels as readonly string[])
+        const t = fitTemperature(r.oof, r.width, truth)
+        rowNll = rowNlls(r.oof, r.width, truth, t.temperature)
+        score = t.nll_after
+      }
+      search.push({
         settings: s,
-        val_loss: bestLog?.val_loss ?? Number.POSITIVE_INFINITY,
-        val_acc: bestLog?.val_acc ?? null,
-        epochs_run: h.epochsRun
-      }
-      search.push(point)
-      // Ties keep the earlier (simpler, or today's) candidate.
-      if (!best || point.val_loss < best.loss) {
-        if (best) disposeHeads(best.r)
-        best = { s, r, loss: point.val_loss }
-      } else {
-        disposeHeads(r)
-      }
+        val_loss,
+        calibrated_val_loss: options.kind === 'classification' ? score : null,
+        val_acc,
+        epochs_run: Math.max(...r.heads.map((h) => h.epochsRun))
+      })
+      tried.push({ s, r, score, rowNll })
     }
-  } catch (e) {
-    if (best) disposeHeads(best.r)
-    throw e
+    pick = choose(tried)
+  } finally {
+    for (const t of tried) if (t !== pick!) disposeHeads(t.r)
   }
-  const chosen = best!.s
-  const first = best!.r
+  const chosen = pick.s
+  const first = pick.r
   let all: KFoldResult = first
   try {
-    if (k > 1) {
-      const others: number[] = Array.from({ length: folds - 1 }, (_, i) => i + 1)
+    if (k > searchFolds.length) {
+      const others: number[] = Array.from({ length: folds - searchFolds.length }, (_, i) => i + searchFolds.length)
       onStage?.(`Training the ensemble: ${k} heads (${describeSettings(chosen)})…`)
       const rest2 = await run(chosen, others)
       all = mergeFolds(first, rest2)
@@ -240,6 +252,10 @@ export function describeSettings(s: HeadSettings): string {
   return `${shape}, L2 ${s.l2}, lr ${s.learningRate}`
 }
 
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+}
+
 function mergeFolds(a: KFoldResult, b: KFoldResult): KFoldResult {
   const oof = Float32Array.from(a.oof)
   for (let i = 0; i < oof.length; i++) if (Number.isNaN(oof[i]!)) oof[i] = b.oof[i]!
@@ -250,15 +266,62 @@ function disposeHeads(r: KFoldResult): void {
   for (const h of r.heads) h.model.dispose()
 }
 
+/**
+ * The lowest calibrated validation NLL wins, with one exception: fine-tuning the (linear) parent must beat the
+ * best fresh regularised head by more than one standard error of their paired per-row difference. The k
+ * fine-tuned linear heads average into one linear head (the ensemble adds nothing), while k hidden-layer heads
+ * gain from averaging that a single head's validation score cannot show; with few labels the parent still
+ * wins clearly, because a fresh head is then far worse.
+ */
+function choose<T extends { s: HeadSettings; score: number; rowNll: Float64Array | null }>(tried: readonly T[]): T {
+  const byScore = [...tried].sort((a, b) => a.score - b.score)
+  const best = byScore[0]!
+  const fresh = byScore.find((t) => !t.s.warmStart)
+  if (!best.s.warmStart || !fresh || !best.rowNll || !fresh.rowNll) return best
+  const d: number[] = []
+  for (let i = 0; i < best.rowNll.length; i++) {
+    const a = best.rowNll[i]!
+    const b = fresh.rowNll[i]!
+    if (Number.isFinite(a) && Number.isFinite(b)) d.push(a - b)
+  }
+  if (d.length < 2) return best
+  const m = mean(d)
+  const se = Math.sqrt(d.reduce((acc, x) => acc + (x - m) ** 2, 0) / (d.length - 1) / d.length)
+  return m < -se ? best : fresh
+}
+
+function truthIndex(
+  oof: Float32Array,
+  width: number,
+  labels: readonly string[],
+  truthLabels: readonly string[]
+): Int32Array {
+  const index = new Map(labels.map((l, i) => [l, i]))
+  return Int32Array.from(truthLabels, (l, i) => (Number.isNaN(oof[i * width]!) ? -1 : (index.get(l) ?? -1)))
+}
+
+/** Each row's NLL at temperature T (NaN for rows without an out-of-fold prediction). */
+function rowNlls(oof: Float32Array, width: number, truth: Int32Array, t: number): Float64Array {
+  const out = new Float64Array(truth.length).fill(Number.NaN)
+  for (let i = 0; i < truth.length; i++) {
+    const c = truth[i]!
+    if (c < 0) continue
+    let max = -Infinity
+    for (let j = 0; j < width; j++) max = Math.max(max, oof[i * width + j]! / t)
+    let sum = 0
+    for (let j = 0; j < width; j++) sum += Math.exp(oof[i * width + j]! / t - max)
+    out[i] = -(oof[i * width + c]! / t - max - Math.log(sum))
+  }
+  return out
+}
+
 function calibrate(
   oof: Float32Array,
   width: number,
   labels: readonly string[],
   truthLabels: readonly string[]
 ): TemperatureFit {
-  const index = new Map(labels.map((l, i) => [l, i]))
-  const truth = Int32Array.from(truthLabels, (l, i) => (Number.isNaN(oof[i * width]!) ? -1 : (index.get(l) ?? -1)))
-  return fitTemperature(oof, width, truth)
+  return fitTemperature(oof, width, truthIndex(oof, width, labels, truthLabels))
 }
 
 /**
