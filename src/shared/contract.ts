@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
 import type {
+  CalibrationSummary,
   AnnotatorProfiles,
   AppInfo,
   ClusterPreviewRow,
@@ -292,6 +293,8 @@ export const calls = {
       .strict(),
     returns<JobInfo>()
   ),
+  /** Fit version 0's temperature on the evaluation set now (also done automatically once it has 30+ faces and as it grows by a quarter); v0's predictions are rewritten calibrated when it is active. */
+  'models.calibrate': call(z.object({ task: taskRef }).strict(), returns<CalibrationSummary>()),
   /** Every epoch so far of a training job (this session), its status and, once done, its TrainSummary. */
   'models.trainingHistory': call(z.object({ jobId: id }).strict(), returns<TrainingHistory>()),
   /** Make a version active (rollback included): a job that re-predicts every face from stored features (result: {faces, seconds}). */

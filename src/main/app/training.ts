@@ -16,6 +16,7 @@ import { getTask, type TaskRow } from '../labels/tasks'
 import { DEFAULT_EPOCHS, DEFAULT_SEED } from '../models/defaults'
 import { checkTrainable, trainingSet, type ReadyMitigation, type TrainingSet } from '../models/training-set'
 import type { OpProgress, OpResult } from '../worker/protocol'
+import { calibrateBuiltin } from './calibration'
 import type { AppContext } from './context'
 
 export interface TrainSpec {
@@ -51,6 +52,8 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
   const task = getTask(project.db, spec.task)
   const set = trainingSet(project.db, task)
   checkTrainable(task, set.train)
+  // The parent the new version is compared with (and the warm start) should be v0 as calibrated as it can be.
+  await calibrateBuiltin(ctx, task.name)
   const mitigation = spec.mitigate?.(set) ?? { record: null }
   return ctx.worker().request(
     'train.head',

@@ -42,9 +42,12 @@ export function commitPredictions(
   task: TaskRow,
   versionId: number,
   p: FacePredictions,
-  opts: { activate: boolean }
+  opts: { activate: boolean },
+  /** More writes of the same commit (v0's new calibration record). */
+  also?: () => void
 ): void {
   db.transaction(() => {
+    also?.()
     writePredictions(db, task, versionId, p.faceIds, p.predictions)
     if (opts.activate) setActiveVersion(db, task.id, versionId)
   })()

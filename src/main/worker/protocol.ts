@@ -11,7 +11,7 @@ import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { EvaluateResult, PredictResult } from './predict'
+import type { CalibrateResult, EvaluateResult, PredictResult } from './predict'
 import type { TrainOpResult, TrainProgress } from './train'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
@@ -168,6 +168,11 @@ export const workerOps = {
       withProbs: z.boolean().optional()
     }),
     returns<EvaluateResult>()
+  ),
+  /** Fits version 0's temperature on the evaluation faces given; re-predicts every face when v0 is active. */
+  'models.calibrate': op(
+    z.object({ projectDir, task: z.string().min(1), faces: z.array(faceLabel) }),
+    returns<CalibrateResult>()
   )
 }
 
