@@ -17,7 +17,7 @@ import { fitTemperature, type TemperatureFit } from '../analysis/calibration'
 import { toMatrix } from './features'
 import { buildHead, readHeadWeights, type DenseWeights, type HeadInit } from './head'
 import { DEFAULT_FOLDS, trainKFold, type KFoldOptions, type KFoldResult } from './k-fold'
-import type { EpochLog, TrainOptions, TrainResult } from './train'
+import { TRAIN_DEFAULTS, type EpochLog, type TrainOptions, type TrainResult } from './train'
 
 export interface HeadSettings {
   /** Units of the hidden layer, null = linear head. */
@@ -91,8 +91,11 @@ export interface FitOptions extends Omit<
   /** Candidates to search instead of candidateSettings (tests, benchmarks). */
   candidates?: HeadSettings[]
   onStage?: (message: string) => void
-  /** Every epoch of every head, numbered across the whole run (the live chart). */
-  onEpoch?: (log: EpochLog) => void
+  /**
+   * Every epoch of every head, numbered across the whole run (the live chart), with the most epochs the run
+   * can take (every head running to the epoch limit; early stopping ends it sooner).
+   */
+  onEpoch?: (log: EpochLog, plannedEpochs: number) => void
 }
 
 export interface SearchPoint {
@@ -142,7 +145,10 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const { parent: _p, parentLinear: _pl, forced: _f, candidates: _c, onStage, onEpoch, k: _k, ...rest } = options
   const x = toMatrix(options.features)
   let epochNo = 0
-  const epochHook = (log: EpochLog): void => onEpoch?.({ ...log, epoch: ++epochNo })
+  const searchHeads = k === 1 ? 1 : 2
+  const plannedHeads = candidates.length * searchHeads + Math.max(0, k - searchHeads)
+  const planned = (options.epochs ?? TRAIN_DEFAULTS.epochs) * plannedHeads
+  const epochHook = (log: EpochLog): void => onEpoch?.({ ...log, epoch: ++epochNo }, planned)
 
   const settingsOptions = (s: HeadSettings): Partial<TrainOptions> => ({
     ...(s.hidden !== null ? { hidden: s.hidden } : {}),

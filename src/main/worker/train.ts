@@ -109,7 +109,6 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     ...(p.l2 !== undefined ? { l2: p.l2 } : {}),
     ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {})
   }
-  let epochNo = 0
   const options: FitOptions = {
     features: { data: trainFeat.data, dim: trainFeat.dim },
     labels: classification ? rows.map((r) => r.value) : rows.map((r) => Number(r.value)),
@@ -130,10 +129,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     ...(groupPenalty ? { groupPenalty } : {}),
     signal: ctx.signal,
     onStage: (message) => stage('train', message),
-    onEpoch: (log) => {
-      epochNo = log.epoch
-      ctx.progress({ type: 'epoch', epochs: Math.max(epochs, epochNo), log })
-    }
+    onEpoch: (log, planned) => ctx.progress({ type: 'epoch', epochs: planned, log })
   }
   stage('train', `Training on ${rows.length} faces…`)
   let result: FitResult

@@ -30,7 +30,7 @@ import {
 import '../models.css'
 
 /** Defaults of the training code (src/main/training/train.ts), shown so nobody has to guess them. */
-const DEFAULTS = { epochs: 50, batchSize: 128, seed: 1, hidden: 64 }
+const DEFAULTS = { epochs: 50, batchSize: 128, seed: 1, heads: 5 }
 
 function EvalSummary({ evalSet }: { evalSet: EvaluationSetSummary | null }): ReactElement {
   if (!evalSet) return <p className="muted">Reading the evaluation set…</p>
@@ -179,24 +179,28 @@ interface Options {
   batchSize: string
   seed: string
   hidden: string
+  l2: string
+  heads: string
   activate: boolean
 }
 
-function parsePositive(v: string, int: boolean): number | null {
+function parsePositive(v: string, int: boolean, allowZero = false): number | null {
   if (v.trim() === '') return null
   const n = Number(v)
-  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) return NaN
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero) || (int && !Number.isInteger(n))) return NaN
   return n
 }
 
 /** The last options typed, kept while the user visits other screens. */
 let lastOptions: Options = {
   epochs: String(DEFAULTS.epochs),
-  // Empty: the app picks (0.0001 to fine-tune a warm-started head, 0.001 for a new one).
+  // Empty: the capacity search picks (hidden layer, L2 and learning rate), on validation rows only.
   learningRate: '',
   batchSize: String(DEFAULTS.batchSize),
   seed: String(DEFAULTS.seed),
   hidden: '',
+  l2: '',
+  heads: String(DEFAULTS.heads),
   activate: true
 }
 
@@ -212,16 +216,19 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
   const lr = parsePositive(o.learningRate, false)
   const batch = parsePositive(o.batchSize, true)
   const seed = o.seed.trim() === '' ? null : Number(o.seed)
-  const hidden = parsePositive(o.hidden, true)
+  const hidden = parsePositive(o.hidden, true, true)
+  const l2 = parsePositive(o.l2, false, true)
+  const heads = parsePositive(o.heads, true)
   const bad = {
     epochs: epochs === null || Number.isNaN(epochs) || epochs > 1000,
     lr: lr !== null && (Number.isNaN(lr) || lr > 1),
     batch: batch !== null && (Number.isNaN(batch) || batch > 65536),
     seed: seed !== null && (!Number.isInteger(seed) || seed < 0),
-    hidden: hidden !== null && (Number.isNaN(hidden) || hidden > 4096)
+    hidden: hidden !== null && (Number.isNaN(hidden) || hidden > 4096),
+    l2: l2 !== null && (Number.isNaN(l2) || l2 > 10),
+    heads: heads !== null && (Number.isNaN(heads) || heads > 10)
   }
   const invalid = Object.values(bad).some(Boolean)
-  const userTask = task ? !task.builtin : false
   const start = (): void => {
     if (!task || invalid || running) return
     void startTraining({
@@ -230,7 +237,9 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
       learningRate: lr ?? undefined,
       batchSize: batch ?? undefined,
       seed: seed ?? undefined,
-      hidden: userTask && hidden ? hidden : undefined,
+      hidden: hidden ?? undefined,
+      l2: l2 ?? undefined,
+      k: heads ?? undefined,
       activate: o.activate
     })
   }
@@ -282,7 +291,7 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
         {field(
           'learningRate',
           'Learning rate',
-          'Adam step size; empty = automatic (0.0001 to fine-tune, 0.001 for a new head).',
+          'Adam step size; empty = chosen by the search (0.0001 to fine-tune the active version, 0.001 for a new head).',
           'train-lr',
           bad.lr,
           {
@@ -299,19 +308,27 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
           min: '0',
           step: '1'
         })}
-        {userTask &&
-          field(
-            'hidden',
-            'Hidden layer',
-            'Units in one hidden layer; empty for a linear head.',
-            'train-hidden',
-            bad.hidden,
-            {
-              min: '1',
-              step: '1',
-              placeholder: 'none'
-            }
-          )}
+        {field(
+          'hidden',
+          'Hidden layer',
+          'Units in one hidden layer; 0 = linear; empty = chosen by the search (linear, 128 or 256).',
+          'train-hidden',
+          bad.hidden,
+          { min: '0', step: '1', placeholder: 'automatic' }
+        )}
+        {field('l2', 'L2', 'Weight penalty; empty = chosen by the search (0.001–0.03).', 'train-l2', bad.l2, {
+          min: '0',
+          step: '0.01',
+          placeholder: 'automatic'
+        })}
+        {field(
+          'heads',
+          'Heads',
+          'Ensemble size: heads trained on seeded folds and averaged; 1 = a single head.',
+          'train-heads',
+          bad.heads,
+          { min: '1', step: '1' }
+        )}
       </div>
       <div className="field">
         <label className="field__label" htmlFor="train-mitigation">
@@ -451,7 +468,8 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
         epochs={run.epochs}
         totalEpochs={run.totalEpochs}
         kind={task?.kind ?? 'classification'}
-        bestEpoch={r?.stoppedEarly ? r.bestEpoch : null}
+        // Epochs are numbered across every head of the search and the ensemble: no single best epoch to mark.
+        bestEpoch={null}
         finished={!running}
       />
       {r && newKey && (
@@ -467,9 +485,14 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
           </div>
           <div className="muted">
             Trained on {plural(r.train_n, 'face')} in {r.seconds.toFixed(1)} s on {r.backend}
-            {r.stoppedEarly ? ` · stopped early, best epoch ${r.bestEpoch}` : ''}
             {r.activated ? ' · now active' : ' · not activated'}
           </div>
+          {r.recipe && (
+            <div className="muted" data-testid="train-recipe">
+              Head: {r.recipe.settings} · {plural(r.recipe.k, 'head')} averaged · confidence calibrated (temperature{' '}
+              {r.recipe.temperature.toFixed(2)})
+            </div>
+          )}
           <div className="train-result__actions">
             <button
               className="button"
