@@ -359,6 +359,22 @@ export interface TrainSummary {
   activated: boolean
   stoppedEarly: boolean
   bestEpoch: number
+  /**
+   * The new version against the one active when training started, on the evaluation set: paired bootstrap of
+   * the accuracy (or MAE) difference; `worse` = below zero, which keeps a default ('auto') run from activating.
+   */
+  verdict?: {
+    metric: 'accuracy' | 'mae'
+    against: number
+    n: number
+    diff: number
+    lo: number
+    hi: number
+    level: number
+    worse: boolean
+    /** "v3 is 4 points worse than v2 on 24 faces (95 % interval −12 … +3)". */
+    sentence: string
+  } | null
   /** How the head was made (issue 11): the chosen settings in words, ensemble size, temperature; absent in older results. */
   recipe?: { settings: string; hidden: number | null; l2: number; learningRate: number; k: number; temperature: number }
 }

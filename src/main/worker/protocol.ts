@@ -128,7 +128,8 @@ export const workerOps = {
       learningRate: z.number().positive().optional(),
       /** Heads of the ensemble (k-fold), default 5; 1 = a single head. */
       k: z.number().int().min(1).max(10).optional(),
-      activate: z.boolean(),
+      /** true / false, or 'auto': only when not worse than the active version on the evaluation set. */
+      activate: z.union([z.boolean(), z.literal('auto')]),
       /** Parallel to `train`: one weight per row (reweighting). */
       sampleWeights: z.array(z.number()).optional(),
       /** Parallel to `train`: each row's group for the group penalty (null = no group). */

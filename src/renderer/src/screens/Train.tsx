@@ -6,6 +6,7 @@ import { request } from '../store/client'
 import { isActive } from '../store/jobs-actions'
 import { navigate } from '../store/ui-actions'
 import {
+  activateVersion,
   activeVersion,
   cancelTraining,
   resumeTrainRun,
@@ -240,7 +241,8 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
       hidden: hidden ?? undefined,
       l2: l2 ?? undefined,
       k: heads ?? undefined,
-      activate: o.activate
+      // Checked: activate only when not worse than the active version (the app decides after evaluating).
+      activate: o.activate ? 'auto' : false
     })
   }
   const field = (
@@ -348,8 +350,11 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
           onChange={(e) => setO({ ...o, activate: e.target.checked })}
         />
         <span>
-          Activate the new version
-          <span className="checkbox__hint">Every face is re-predicted with it; roll back any time in Models.</span>
+          Activate the new version if it is not worse
+          <span className="checkbox__hint">
+            Compared with the active version on the evaluation set; every face is re-predicted with it; roll back any
+            time in Models.
+          </span>
         </span>
       </label>
       {error && <ErrorMessage error={error} title="Training could not start" />}
@@ -483,6 +488,25 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
                 : ''}
             </span>
           </div>
+          {r.verdict && (
+            <div
+              className={`train-verdict${r.verdict.worse && !r.activated ? ' train-verdict--worse' : ''}`}
+              data-testid="train-verdict"
+              data-worse={r.verdict.worse}
+            >
+              {r.verdict.sentence}
+              {r.activated ? ': activated.' : r.verdict.worse ? ': not activated.' : '.'}
+              {!r.activated && (
+                <button
+                  className="button"
+                  data-testid="train-activate-anyway"
+                  onClick={() => void activateVersion(r.version)}
+                >
+                  Activate {versionName(r.version)} {r.verdict.worse ? 'anyway' : ''}
+                </button>
+              )}
+            </div>
+          )}
           <div className="muted">
             Trained on {plural(r.train_n, 'face')} in {r.seconds.toFixed(1)} s on {r.backend}
             {r.activated ? ' · now active' : ' · not activated'}
