@@ -374,7 +374,7 @@ function Results({ c }: { c: VersionComparison }): ReactElement {
         </section>
         {series.length > 0 && (
           <section className="m-panel compare-reliability">
-            <h2 className="section-title">Calibration{raw.length > 0 ? ' (calibrated, as shown everywhere)' : ''}</h2>
+            <h2 className="section-title">Calibration{raw.length > 0 ? ' · after temperature scaling' : ''}</h2>
             <ReliabilityDiagram series={series} />
             {raw.length > 0 && (
               <>

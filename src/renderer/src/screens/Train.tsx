@@ -513,8 +513,8 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
           </div>
           {r.recipe && (
             <div className="muted" data-testid="train-recipe">
-              Head: {r.recipe.settings} · {plural(r.recipe.k, 'head')} averaged · confidence calibrated (temperature{' '}
-              {r.recipe.temperature.toFixed(2)})
+              Head: {r.recipe.settings} · {r.recipe.k === 1 ? 'one head' : `${r.recipe.k} heads averaged`} · confidence
+              calibrated (temperature {r.recipe.temperature.toFixed(2)})
             </div>
           )}
           <div className="train-result__actions">
