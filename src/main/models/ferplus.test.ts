@@ -19,6 +19,7 @@ import type { ClassificationMetricsInfo, JobInfo, TrainingHistory, VersionCompar
 import { readCsv, repoRoot, sharedData, tempDir, testContext, runCli, cliOk, type CliResult } from '../../test/support'
 import { dispatch } from '../api/dispatch'
 import { verifyVersion } from '../training/version-files'
+import { applyTemperature } from '../analysis/calibration'
 
 const FER = path.join(sharedData, 'expression_ferplus')
 const MAP = 'neutral=neutral,happiness=happy,surprise=surprised,sadness=sad,anger=angry,disgust=disgusted,fear=fearful'
@@ -144,7 +145,7 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
     expect(Object.keys(after.per_class as object)).toContain('happy')
   }, 600_000)
 
-  it('rolls back to version 0, re-predicting exactly the import-time predictions', () => {
+  it('rolls back to version 0, re-predicting exactly the import-time predictions (with v0’s temperature)', () => {
     const act = ok(cli('activate', '--project', project, '--task', 'expression', '--version', '0'))
     expect(act).toMatchObject({ version: 0, active: true, faces: v0Predictions.size })
     console.log(`re-predicted ${String(act.faces)} faces in ${Number(act.seconds).toFixed(2)} s`)
@@ -155,13 +156,30 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
                 JOIN tasks t ON t.id = v.task_id WHERE t.name = 'expression' AND v.active = 1`
       )
       .all() as Array<{ face_id: number; value: string; confidence: number; probs: Buffer }>
+    // Training fitted v0's temperature on the evaluation set (issue 11): the labels are the import's exactly,
+    // the probabilities are the import's rescaled by that temperature.
+    const meta = JSON.parse(
+      d
+        .prepare(
+          `SELECT v.metadata FROM model_versions v JOIN tasks t ON t.id = v.task_id WHERE t.name = 'expression' AND v.version = 0`
+        )
+        .pluck()
+        .get() as string
+    ) as { calibration?: { temperature: number; fitted_on: string } }
     d.close()
+    expect(meta.calibration?.fitted_on).toBe('evaluation_set')
+    const t = meta.calibration!.temperature
+    expect(t).toBeGreaterThan(1)
     expect(rows.length).toBe(v0Predictions.size)
+    const f32 = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
     for (const r of rows) {
       const before = v0Predictions.get(r.face_id)!
       expect(r.value).toBe(before.value)
-      expect(r.confidence).toBe(before.confidence)
-      expect(r.probs.equals(before.probs)).toBe(true)
+      const expected = Float32Array.from(f32(before.probs))
+      applyTemperature(expected, expected.length, t)
+      const got = f32(r.probs)
+      expected.forEach((p, i) => expect(got[i]).toBeCloseTo(p, 6))
+      expect(r.confidence).toBeLessThanOrEqual(before.confidence + 1e-9)
     }
   }, 300_000)
 
