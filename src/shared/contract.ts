@@ -294,6 +294,18 @@ export const calls = {
       .strict(),
     returns<JobInfo>()
   ),
+  /** Start a learning-curve job: versions trained (and discarded) on nested 10/20/40/80/100 % subsets of the training faces, each scored on the evaluation set (result: LearningCurve). */
+  'models.learningCurve': call(
+    z
+      .object({
+        task: taskRef,
+        fractions: z.array(z.number().positive().max(1)).min(1).max(10).optional(),
+        seed: z.number().int().nonnegative().max(2147483648).optional(),
+        epochs: z.number().int().positive().max(1000).optional()
+      })
+      .strict(),
+    returns<JobInfo>()
+  ),
   /** Fit version 0's temperature on the evaluation set now (also done automatically once it has 30+ faces and as it grows by a quarter); v0's predictions are rewritten calibrated when it is active. */
   'models.calibrate': call(z.object({ task: taskRef }).strict(), returns<CalibrationSummary>()),
   /** Every epoch so far of a training job (this session), its status and, once done, its TrainSummary. */

@@ -76,6 +76,21 @@ export interface JobResults {
   train: TrainSummary
   repredict: RepredictSummary
   sweep: SweepSummary
+  curve: LearningCurve
+}
+
+/**
+ * Accuracy (or MAE) on the evaluation set of versions trained on nested subsets of the labelled faces
+ * (`models.learningCurve`); nothing is saved. `baseline`: the active version, before any of these labels.
+ */
+export interface LearningCurve {
+  task: string
+  metric: 'accuracy' | 'mae'
+  evalN: number
+  baseline: { version: number; value: number } | null
+  points: Array<{ fraction: number; n: number; value: number }>
+  seconds: number
+  backend: string
 }
 
 export type JobKind = keyof JobResults
@@ -91,6 +106,7 @@ export interface JobSubjects {
   /** The version the re-prediction makes active. */
   repredict: { task: string; version: number }
   sweep: { task: string }
+  curve: { task: string }
 }
 
 /** What a service passes to the job queue: the kind, what the job works on and its title. */

@@ -7,7 +7,8 @@
  * Messages are envelopes around the ops: every request carries a `seq` its replies echo.
  */
 import { z } from 'zod'
-import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
+import type { BackendInfo, ClusterPreviewRow, LearningCurve } from '../../shared/domain'
+import type { CurveProgress } from './curve'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
@@ -169,6 +170,19 @@ export const workerOps = {
       withProbs: z.boolean().optional()
     }),
     returns<EvaluateResult>()
+  ),
+  /** Trains (and discards) a version per nested subset of the training faces and scores each on the evaluation set. */
+  'models.learningCurve': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      train: z.array(faceLabel),
+      evaluation: z.array(faceLabel),
+      fractions: z.array(z.number().positive().max(1)).min(1).max(10),
+      seed: z.number().int().nonnegative(),
+      epochs: z.number().int().positive()
+    }),
+    returns<LearningCurve, CurveProgress>()
   ),
   /** Fits version 0's temperature on the evaluation faces given; re-predicts every face when v0 is active. */
   'models.calibrate': op(

@@ -1,9 +1,10 @@
 /** Train: fine-tune the active task's head on its annotations; live loss / accuracy per epoch; cancel. */
 import { useEffect, useState, type ReactElement } from 'react'
 import type { EpochPoint, EvaluationSetSummary, ModelVersionInfo, TaskInfo } from '../../../shared/domain'
+import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
 import { request } from '../store/client'
-import { isActive } from '../store/jobs-actions'
+import { isActive, latestJob, trackJob } from '../store/jobs-actions'
 import { navigate } from '../store/ui-actions'
 import {
   activateVersion,
@@ -538,6 +539,100 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
   )
 }
 
+/**
+ * Learning curve (issue 11): evaluation-set accuracy of versions trained on nested 10 … 100 % subsets of the
+ * labels, so the user sees what their corrections bought and whether more would help. Nothing is saved.
+ */
+function LearningCurvePanel({ task, busy }: { task: TaskInfo | null; busy: boolean }): ReactElement | null {
+  const job = useStudio((s) => (task ? latestJob(s.jobs, 'curve', task.name) : null))
+  const [error, setError] = useState<AppErrorShape | null>(null)
+  if (!task) return null
+  const running = !!job && isActive(job)
+  const r = job?.status === 'done' ? job.result : null
+  const start = async (): Promise<void> => {
+    setError(null)
+    const reply = await request('models.learningCurve', { task: task.name }, { inline: true })
+    if (reply.ok) trackJob(reply.value)
+    else setError(reply.error)
+  }
+  const fmt = (v: number): string => (r?.metric === 'mae' ? v.toFixed(2) : `${(v * 100).toFixed(1)} %`)
+  const values = r ? [...r.points.map((p) => p.value), ...(r.baseline ? [r.baseline.value] : [])] : []
+  const lo = Math.min(...values)
+  const hi = Math.max(...values)
+  const width = (v: number): string => `${hi > lo ? 15 + ((v - lo) / (hi - lo)) * 85 : 100}%`
+  return (
+    <section className="m-panel" data-testid="learning-curve">
+      <h2 className="section-title">Learning curve</h2>
+      <p className="muted m-small">
+        Trains a throwaway version on 10, 20, 40, 80 and 100 % of the labelled faces (nested, each label kept in
+        proportion) and scores each on the evaluation set: still rising at 100 % means more labels would help.
+      </p>
+      {error && <ErrorMessage error={error} title="The learning curve could not start" />}
+      {running && job && (
+        <>
+          <ProgressBar value={fraction(job.progress.done, job.progress.total)} indeterminate={!job.progress.done} />
+          <p className="muted m-small">{job.progress.message}</p>
+        </>
+      )}
+      {job?.status === 'failed' && job.error && (
+        <ErrorMessage error={{ code: 'INTERNAL', message: job.error }} title="The learning curve failed" />
+      )}
+      {r && (
+        <table className="class-bars" aria-label="Learning curve" data-testid="learning-curve-table">
+          <thead>
+            <tr>
+              <th scope="col">Labels used</th>
+              <th scope="col">{r.metric === 'mae' ? 'MAE (lower is better)' : 'Accuracy'}</th>
+              <th scope="col" className="class-bars__n">
+                on {count(r.evalN)}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.baseline && (
+              <tr data-testid="learning-curve-baseline">
+                <th scope="row" className="muted">
+                  {versionName(r.baseline.version)} (active)
+                </th>
+                <td className="class-bars__bar">
+                  <span className="class-bars__eval" style={{ width: width(r.baseline.value) }} />
+                </td>
+                <td className="class-bars__n">{fmt(r.baseline.value)}</td>
+              </tr>
+            )}
+            {r.points.map((p) => (
+              <tr key={p.fraction} data-testid="learning-curve-point" data-n={p.n} data-value={p.value}>
+                <th scope="row">
+                  {Math.round(p.fraction * 100)} % · {count(p.n)}
+                </th>
+                <td className="class-bars__bar">
+                  <span style={{ width: width(p.value) }} />
+                </td>
+                <td className="class-bars__n">{fmt(p.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="train-actions">
+        <button
+          className="button"
+          data-testid="learning-curve-start"
+          disabled={running || busy}
+          onClick={() => void start()}
+        >
+          {r ? 'Measure again' : 'Measure learning curve'}
+        </button>
+        {r && (
+          <span className="muted m-small">
+            {r.seconds.toFixed(0)} s on {r.backend}
+          </span>
+        )}
+      </div>
+    </section>
+  )
+}
+
 export function Train(): ReactElement {
   const taskName = useStudio((s) => s.task)
   const task = useActiveTask()
@@ -563,6 +658,7 @@ export function Train(): ReactElement {
           </div>
           <div className="train-layout__main">
             <RunPanel run={run} task={task} />
+            <LearningCurvePanel task={task} busy={running} />
           </div>
         </div>
       </div>
