@@ -15,7 +15,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ClassificationMetricsInfo, JobInfo, TrainingHistory, VersionComparison } from '../../shared/domain'
+import type {
+  ClassificationMetricsInfo,
+  JobInfo,
+  LearningCurve,
+  TrainingHistory,
+  VersionComparison
+} from '../../shared/domain'
 import { readCsv, repoRoot, sharedData, tempDir, testContext, runCli, cliOk, type CliResult } from '../../test/support'
 import { dispatch } from '../api/dispatch'
 import { verifyVersion } from '../training/version-files'
@@ -201,6 +207,35 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
     ])
     expect(versions[1]?.headline).toMatchObject({ accuracy: expect.any(Number) })
   }, 600_000)
+
+  it('learning curve (issue 11): accuracy on the evaluation set ends higher than it starts', async () => {
+    const ctx = testContext()
+    try {
+      ctx.openProject(project)
+      const started = await dispatch(ctx, {}, 'models.learningCurve', { task: 'expression', epochs: 30 })
+      expect(started.ok).toBe(true)
+      const jobId = (started as { value: JobInfo }).value.id
+      let job = ctx.jobs.get(jobId)
+      while (job && (job.status === 'queued' || job.status === 'running')) {
+        await new Promise((r) => setTimeout(r, 200))
+        job = ctx.jobs.get(jobId)
+      }
+      expect(job?.status, job?.error ?? '').toBe('done')
+      const curve = job!.result as LearningCurve
+      expect(curve.points.map((p) => p.fraction)).toEqual([0.1, 0.2, 0.4, 0.8, 1])
+      const first = curve.points[0]!
+      const last = curve.points.at(-1)!
+      expect(last.n).toBe(Number(v1.train_n))
+      console.log(
+        `learning curve (${curve.evalN} evaluation faces, ${curve.backend}, ${curve.seconds.toFixed(0)} s): ` +
+          curve.points.map((p) => `${p.n} → ${p.value.toFixed(3)}`).join(', ') +
+          (curve.baseline ? `; active v${curve.baseline.version} ${curve.baseline.value.toFixed(3)}` : '')
+      )
+      expect(last.value).toBeGreaterThan(first.value)
+    } finally {
+      await ctx.dispose()
+    }
+  }, 900_000)
 
   it('serves training, live history, compare and the flip list through the app calls', async () => {
     const ctx = testContext()
