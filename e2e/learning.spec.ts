@@ -42,7 +42,7 @@ test('versions earn activation: verdict, not activated when worse, activate anyw
   page,
   server
 }) => {
-  test.setTimeout(300_000)
+  test.setTimeout(600_000)
   const project = path.join(tempDir('learn'), 'p')
   await page.goto(server.url)
   await createProject(page, project)
@@ -106,6 +106,13 @@ test('versions earn activation: verdict, not activated when worse, activate anyw
       return versions.find((v) => v.active)?.version
     })
     .toBe(3)
+
+  // ---------------------------------------------------------------------------------------- learning curve
+  await page.getByTestId('learning-curve-start').click()
+  await expect(page.getByTestId('learning-curve-point')).toHaveCount(5, { timeout: 240_000 })
+  await expect(page.getByTestId('learning-curve-baseline')).toContainText('v3 (active)')
+  await page.getByTestId('learning-curve').scrollIntoViewIfNeeded()
+  await shot(page, 'learning-05-learning-curve')
 
   // ------------------------------------------------------------------ Compare: calibration before / after
   await page.getByTestId('nav-compare').click()
