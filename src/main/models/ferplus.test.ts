@@ -405,7 +405,8 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
     console.log(`killed ${iterations} training runs, ${killsDuringWrite} of them while a version was being written`)
     expect(killsDuringWrite).toBeGreaterThan(0)
     // The next run cleans up interrupted temp folders and numbers past any unlisted folder.
-    const next = ok(cli('train', '--project', project, '--task', 'expression', '--epochs', '2'))
+    // --activate: a 2-epoch run is likely worse than the active version, which by default would not activate it.
+    const next = ok(cli('train', '--project', project, '--task', 'expression', '--epochs', '2', '--activate'))
     const versionsOnDisk = fs.readdirSync(path.join(models, 'expression'))
     expect(fs.readdirSync(models).filter((n) => n.includes('.tmp-'))).toEqual([])
     expect(versionsOnDisk).toContain(`v${String(next.version)}`)
