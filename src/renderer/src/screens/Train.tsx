@@ -584,7 +584,7 @@ function LearningCurvePanel({ task, busy }: { task: TaskInfo | null; busy: boole
               <th scope="col">Labels used</th>
               <th scope="col">{r.metric === 'mae' ? 'MAE (lower is better)' : 'Accuracy'}</th>
               <th scope="col" className="class-bars__n">
-                on {count(r.evalN)}
+                {count(r.evalN)} eval faces
               </th>
             </tr>
           </thead>
