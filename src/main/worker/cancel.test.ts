@@ -1,5 +1,5 @@
 /**
- * Truthful cancel of training (issue 9): a cancel at any phase boundary before the commit point leaves no
+ * Truthful cancel of training and activation (issue 9): a cancel at any phase boundary before the commit point leaves no
  * version listed, no files, the active version and its predictions unchanged, and the op says cancelled; a run
  * that reached its commit point has saved its version, and its job says done even when a cancel came after.
  *
@@ -19,6 +19,7 @@ import { createProject, closeProject, type Project } from '../project/project'
 import { startTraining } from '../app/training'
 import { insertCropFaces, tempDir, testContext } from '../../test/support'
 import { workerOps } from './protocol'
+import { predictTaskOp, type PredictProgress } from './predict'
 import { trainTaskOp, type TrainProgress } from './train'
 
 const N = 40
@@ -152,6 +153,66 @@ describe('train.head cancelled at each phase', () => {
       { version: 1, active: 1 },
       { version: 2, active: 0 }
     ])
+  })
+})
+
+/** Predictions stored per version of the task, e.g. {1: 40}; with the active version. */
+function predictionsByVersion(project: Project): { active: number | null; counts: Record<number, number> } {
+  const rows = project.db
+    .prepare(
+      `SELECT v.version, COUNT(p.face_id) AS n FROM model_versions v JOIN tasks t ON t.id = v.task_id
+       LEFT JOIN predictions p ON p.version_id = v.id WHERE t.name = 'smile' GROUP BY v.id ORDER BY v.version`
+    )
+    .all() as Array<{ version: number; n: number }>
+  const active = project.db
+    .prepare(
+      `SELECT v.version FROM model_versions v JOIN tasks t ON t.id = v.task_id WHERE t.name = 'smile' AND v.active = 1`
+    )
+    .pluck()
+    .get() as number | undefined
+  return { active: active ?? null, counts: Object.fromEntries(rows.map((r) => [r.version, r.n])) }
+}
+
+describe('predict.task (activation) cancelled at each phase', () => {
+  const { project, labels } = trainableProject()
+  afterAll(() => closeProject(project))
+
+  const activate = async (
+    version: number,
+    at: PredictProgress['stage'] | null
+  ): Promise<{ ok: true } | { ok: false; error: unknown }> => {
+    const controller = new AbortController()
+    const params = workerOps['predict.task'].params.parse({
+      projectDir: project.dir,
+      task: 'smile',
+      version,
+      activate: true
+    })
+    try {
+      await predictTaskOp(params, {
+        signal: controller.signal,
+        progress: (m) => {
+          if (m.stage === at) controller.abort()
+        }
+      })
+      return { ok: true }
+    } catch (error) {
+      return { ok: false, error }
+    }
+  }
+
+  it('leaves the active version and its predictions as they were when cancelled before the commit', async () => {
+    expect(await runOp(project, labels, true, null)).toMatchObject({ ok: true, version: 1 })
+    expect(await runOp(project, labels, false, null)).toMatchObject({ ok: true, version: 2 })
+    const before = predictionsByVersion(project)
+    expect(before).toEqual({ active: 1, counts: { 1: N, 2: 0 } })
+    for (const at of ['load', 'predict', 'commit'] as const) {
+      const r = await activate(2, at)
+      expect(r, at).toMatchObject({ ok: false, error: { code: 'CANCELLED' } })
+      expect(predictionsByVersion(project), at).toEqual(before)
+    }
+    expect(await activate(2, null)).toEqual({ ok: true })
+    expect(predictionsByVersion(project)).toEqual({ active: 2, counts: { 1: N, 2: N } })
   })
 })
 
