@@ -34,7 +34,17 @@ function readDb<T>(project: string, fn: (db: Database.Database) => T): T {
 }
 
 /** Rows of every table that a photo or a version consists of, to compare a killed-and-resumed run with a clean one. */
-function counts(project: string): Record<string, number> {
+interface Counts {
+  images: number
+  imageErrors: number
+  faces: number
+  features: number
+  predictions: number
+  versions: number
+  annotations: number
+}
+
+function counts(project: string): Counts {
   return readDb(project, (db) => {
     const n = (sql: string): number => db.prepare(sql).pluck().get() as number
     return {
