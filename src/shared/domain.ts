@@ -107,6 +107,12 @@ export type JobOf<K extends JobKind> = JobSpec<K> & {
   result: JobResults[K] | null
 }
 
+/**
+ * The last progress message of a job that a cancel reached only after its commit point: its work was saved,
+ * so it ended done, and says why it did not stop.
+ */
+export const LATE_CANCEL_MESSAGE = 'Done: the cancel came after the results were saved, so they were kept.'
+
 /** A job of any kind; narrowing on `kind` types its subject and its result. */
 export type JobInfo = { [K in JobKind]: JobOf<K> }[JobKind]
 

@@ -1,4 +1,14 @@
-import type { JobInfo, JobKind, JobOf, JobProgress, JobResults, JobSpec } from '../../shared/domain'
+import {
+  LATE_CANCEL_MESSAGE,
+  type JobInfo,
+  type JobKind,
+  type JobOf,
+  type JobProgress,
+  type JobResults,
+  type JobSpec
+} from '../../shared/domain'
+
+export { LATE_CANCEL_MESSAGE }
 import { AppError } from '../../shared/result'
 
 export interface JobContext {
@@ -43,9 +53,6 @@ function snapshot(e: Entry): JobInfo {
 }
 
 const EMIT_INTERVAL_MS = 100
-
-/** The message of a job whose cancel came after its commit point: its work was saved, so it is done. */
-export const LATE_CANCEL_MESSAGE = 'Done: the cancel came after the results were saved, so they were kept.'
 
 function emptyProgress(): JobProgress {
   return { done: 0, total: 0, rate: 0, etaSeconds: null, message: 'Waiting…', counters: {} }

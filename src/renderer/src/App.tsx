@@ -6,6 +6,7 @@ import { AppMenu } from './components/AppMenu'
 import { AboutDialog, ShortcutsDialog } from './components/Dialogs'
 import { SCREENS, Sidebar } from './components/Sidebar'
 import { StatusBar } from './components/StatusBar'
+import { InterruptedNotice } from './components/InterruptedNotice'
 import { Toasts } from './components/Toasts'
 import { Settings } from './screens/Settings'
 import { FirstRun } from './screens/FirstRun'
@@ -100,6 +101,7 @@ export function App(): ReactElement {
           <>
             <Sidebar />
             <main className="main">
+              <InterruptedNotice />
               <Screen />
             </main>
           </>
