@@ -24,9 +24,13 @@ export function BusyBanner(): ReactElement | null {
   const stuck = now - slow.since >= NOT_RESPONDING_AFTER_MS
   const others = slow.waiting > 1 ? ` and ${slow.waiting - 1} more` : ''
   const restart =
-    mode === 'web'
-      ? 'If it does not clear, stop `npm run web` and start it again, then reload this page.'
-      : 'If it does not clear, quit Face Studio and start it again.'
+    mode === 'web' ? (
+      <>
+        If it does not clear, stop <code>npm run web</code> and start it again, then reload this page.
+      </>
+    ) : (
+      'If it does not clear, quit Face Studio and start it again.'
+    )
   return (
     <div
       className={`busy-banner${stuck ? ' busy-banner--stuck' : ''}`}
