@@ -42,7 +42,8 @@ const locatedFaces = z.object({
       source: z.enum(['detector', 'whole-image'])
     })
   ),
-  padOffset: z.number()
+  padOffset: z.number(),
+  scale: z.number().positive().max(1)
 })
 
 /** What the database keeps of an analysed face (library/photo-rows.ts FaceToStore). */

@@ -4,6 +4,7 @@ import { useStudio } from './store'
 import { navigate, openDialog, runMenuAction } from './store/ui-actions'
 import { AppMenu } from './components/AppMenu'
 import { AboutDialog, ShortcutsDialog } from './components/Dialogs'
+import { BusyBanner } from './components/BusyBanner'
 import { SCREENS, Sidebar } from './components/Sidebar'
 import { StatusBar } from './components/StatusBar'
 import { InterruptedNotice } from './components/InterruptedNotice'
@@ -111,6 +112,7 @@ export function App(): ReactElement {
       </div>
       <StatusBar />
       <Dialogs />
+      <BusyBanner />
       <Toasts />
     </div>
   )

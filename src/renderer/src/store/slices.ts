@@ -28,6 +28,15 @@ export interface AppSlice {
   authRejected: boolean
   /** Annotator profiles (Settings, first run); null until asked for. */
   profiles: AnnotatorProfiles | null
+  /** The oldest call main has not answered for a few seconds (the busy banner), or null. */
+  slowCall: SlowCall | null
+}
+export interface SlowCall {
+  name: string
+  /** Date.now() when it was sent. */
+  since: number
+  /** Calls waiting in all (this one included). */
+  waiting: number
 }
 export const createAppSlice = (): AppSlice => ({
   mode: 'web',
@@ -35,7 +44,8 @@ export const createAppSlice = (): AppSlice => ({
   backendState: 'starting',
   connection: 'open',
   authRejected: false,
-  profiles: null
+  profiles: null,
+  slowCall: null
 })
 
 // ---- project + recent projects ----
