@@ -57,6 +57,31 @@ describe('face-studio CLI', () => {
     expect((JSON.parse(fs.readFileSync(json, 'utf8')) as unknown[]).length).toBe(rows.length)
   })
 
+  it('refuses an --out that is an existing folder with a clear error and leaves no temp file', () => {
+    const dir = tempDir('cli-out-dir')
+    const r = cli('export', '--project', project, '--format', 'csv', '--out', dir, '--json')
+    expect(r.status).not.toBe(0)
+    const err = r.json.error as { code: string; message: string }
+    expect(err.code).toBe('BAD_ARGS')
+    expect(err.message).toMatch(/is a folder; --out needs a file name/)
+    expect(fs.readdirSync(dir)).toEqual([])
+    expect(
+      fs.readdirSync(path.dirname(dir)).filter((f) => f.includes(path.basename(dir)) && f.endsWith('.tmp'))
+    ).toEqual([])
+    const noDir = cli(
+      'export',
+      '--project',
+      project,
+      '--format',
+      'csv',
+      '--out',
+      path.join(dir, 'nope', 'x.csv'),
+      '--json'
+    )
+    expect((noDir.json.error as { code: string }).code).toBe('BAD_ARGS')
+    expect(fs.readdirSync(dir)).toEqual([])
+  })
+
   it('fails with a message and a non-zero code on misuse', () => {
     const noProject = cli('import', folder)
     expect(noProject.status).not.toBe(0)

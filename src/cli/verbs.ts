@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import type { JobInfo } from '../shared/domain'
 import { need, parseArgs, str, UsageError } from './args'
@@ -6,6 +5,7 @@ import { progressLine, withProject } from './context'
 import { startImport } from '../main/app/import-job'
 import { resultOf } from '../main/jobs/queue'
 import { exportRows, toCsv } from '../main/library/export'
+import { writeExportFiles } from '../main/library/export-files'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
@@ -98,9 +98,7 @@ const exportVerb: Verb = async (argv) => {
   const out = path.resolve(need(p, 'out'))
   return withProject(project, false, async (ctx) => {
     const { columns, rows } = exportRows(ctx.requireProject().db)
-    const tmp = `${out}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, format === 'csv' ? toCsv(columns, rows) : JSON.stringify(rows, null, 1))
-    fs.renameSync(tmp, out)
+    writeExportFiles([{ path: out, data: format === 'csv' ? toCsv(columns, rows) : JSON.stringify(rows, null, 1) }])
     return { json: { rows: rows.length, out, format, columns }, text: `Wrote ${rows.length} faces to ${out}` }
   })
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open'
+import { csvCell } from '../labels/csv'
 import { listTasks } from '../labels/tasks'
 
 export type ExportRow = Record<string, string | number | null>
@@ -71,14 +72,8 @@ function round(v: number, digits = 1): number {
   return Math.round(v * f) / f
 }
 
-function csvCell(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return ''
-  const s = String(v)
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 export function toCsv(columns: string[], rows: ExportRow[]): string {
-  const lines = [columns.join(',')]
+  const lines = [columns.map(csvCell).join(',')]
   for (const r of rows) lines.push(columns.map((c) => csvCell(r[c])).join(','))
   return `${lines.join('\n')}\n`
 }
