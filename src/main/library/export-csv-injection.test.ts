@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { annotate } from '../labels/annotations'
-import { parseCsv, unneutralise } from '../labels/csv'
+import { unneutralise } from '../labels/csv'
+import { parseLabelTable } from '../labels/label-table'
 import { createTask } from '../labels/tasks'
 import { createProject } from '../project/project'
 import { tempDir } from '../../test/support'
@@ -34,11 +35,11 @@ describe('CSV export neutralises formula cells', () => {
   it('prefixes a single quote and quotes every text cell starting with =, +, -, @, tab or CR', () => {
     const { columns, rows } = exportRows(db)
     const text = toCsv(columns, rows)
-    const parsed = parseCsv(text)
-    const header = parsed[0] as string[]
+    const parsed = parseLabelTable(text, 'x.csv')
+    const header = parsed.header
     const pi = header.indexOf('path')
     const li = header.indexOf('mood_label')
-    const cells = parsed.slice(1)
+    const cells = parsed.rows.map((r) => r.cells)
     for (const row of cells) {
       const p = row[pi] as string
       expect(p.startsWith("'"), p).toBe(true)
