@@ -102,8 +102,15 @@ export function csvFaceMatcher(db: Db, labelFile: string): (cell: string, box?: 
     }
     return undefined
   }
+  // Large files name the same photos over and over: each distinct cell is resolved once.
+  const seen = new Map<string, number | undefined>()
   return (cell, box) => {
-    const imageId = findImage(cell)
+    let imageId: number | undefined
+    if (seen.has(cell)) imageId = seen.get(cell)
+    else {
+      imageId = findImage(cell)
+      seen.set(cell, imageId)
+    }
     const list = imageId === undefined ? undefined : faces.get(imageId)
     return { imageId, faceId: list ? (box ? bestOverlap(list, box) : largest(list)) : undefined }
   }

@@ -87,6 +87,7 @@ export function resolveLabelRows(
   map?: ValueMap
 ): LabelResolution {
   const match = csvFaceMatcher(db, labelFile)
+  const valueOf = new Map<string, { value: string } | { error: string }>()
   const out: LabelResolution = {
     values: new Map(),
     applied: 0,
@@ -111,7 +112,11 @@ export function resolveLabelRows(
       }
       continue
     }
-    const v = matchValue(task, row.value, map)
+    let v = valueOf.get(row.value)
+    if (v === undefined) {
+      v = matchValue(task, row.value, map)
+      valueOf.set(row.value, v)
+    }
     if ('error' in v) {
       out.invalid++
       if (out.invalidExamples.length < MAX_EXAMPLES)

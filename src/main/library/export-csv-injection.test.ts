@@ -7,9 +7,10 @@ import { createTask } from '../labels/tasks'
 import { createProject } from '../project/project'
 import { tempDir } from '../../test/support'
 import { exportRows, toCsv } from './export'
+import { gatherExport } from './export-faces'
 
 // File names and labels a spreadsheet would run as formulas (OWASP "CSV Injection").
-const NAMES = ['=HYPERLINK("http://x","y").jpg', '+1+1.jpg', '-2+3.jpg', '@SUM(A1).jpg', '\tcmd.jpg', '\rcr.jpg']
+const NAMES = ['=HYPERLINK("x","y").jpg', '+1+1.jpg', '-2+3.jpg', '@SUM(A1).jpg', '\tcmd.jpg', '\rcr.jpg']
 
 describe('CSV export neutralises formula cells', () => {
   const project = createProject(path.join(tempDir('csv-inj'), 'p'))
@@ -33,7 +34,7 @@ describe('CSV export neutralises formula cells', () => {
   })
 
   it('prefixes a single quote and quotes every text cell starting with =, +, -, @, tab or CR', () => {
-    const { columns, rows } = exportRows(db)
+    const { columns, rows } = exportRows(gatherExport(db, {}), '/data/faces.csv', false)
     const text = toCsv(columns, rows)
     const parsed = parseLabelTable(text, 'x.csv')
     const header = parsed.header
