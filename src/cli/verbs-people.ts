@@ -79,7 +79,7 @@ export const labelVerb: Verb = async (argv) => {
       annotator: str(p, 'annotator') ?? ctx.annotator
     })
     const lines = [
-      `Applied labels to ${r.applied} faces of ${task}; ${r.unmatched} rows unmatched, ${r.invalid} invalid, ${r.duplicates} duplicates (the last row wins).`
+      `Applied labels to ${r.applied} faces of ${task}; ${r.unmatched} rows unmatched, ${r.invalid} invalid, ${r.duplicates} duplicates (the last row wins)${r.empty > 0 ? `, ${r.empty} without a label` : ''}.`
     ]
     for (const u of r.unmatchedExamples) lines.push(`  unmatched line ${u.line}: ${u.path} (${u.reason})`)
     for (const u of r.invalidExamples) lines.push(`  invalid line ${u.line}: ${u.path}: ${u.reason}`)

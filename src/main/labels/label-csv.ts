@@ -8,6 +8,7 @@ import path from 'node:path'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { annotate } from './annotations'
+import type { PixelBox } from './csv-faces'
 import { cocoRows, labelStudioRows } from './label-json'
 import {
   resolveLabelRows,
@@ -49,6 +50,8 @@ export interface LabelCsvResult {
   invalid: number
   /** Valid rows overridden by a later row for the same face. */
   duplicates: number
+  /** Rows with an empty label cell (no label given). */
+  empty: number
   /** The first problems of each kind, for a readable report. */
   unmatchedExamples: LabelProblem[]
   invalidExamples: LabelProblem[]
@@ -68,11 +71,20 @@ export function parseLabelMap(spec: string): Map<string, string> {
   return m
 }
 
-/** The rows of a CSV table for one label column, paths kept exactly as written (spaces included). */
+/**
+ * The rows of a CSV table for one label column, paths kept exactly as written (spaces included). A table
+ * with x, y, w, h columns (an export's) gives each row its face box, so photos with several faces round-trip.
+ */
 export function tableRows(table: LabelTable, pathColumn: string, labelColumn: string): LabelSourceRow[] {
   const pi = columnIndex(table.header, pathColumn)
   const li = columnIndex(table.header, labelColumn)
-  return table.rows.map((r) => ({ line: r.line, path: r.cells[pi] ?? '', value: r.cells[li] ?? '' }))
+  const bi = ['x', 'y', 'w', 'h'].map((c) => columnIndex(table.header, c))
+  const hasBox = bi.every((i) => i >= 0)
+  return table.rows.map((r) => {
+    const b = hasBox ? bi.map((i) => Number(r.cells[i] ?? '')) : []
+    const box = hasBox && b.every((n) => Number.isFinite(n)) && (b[2] ?? 0) > 0 ? (b as unknown as PixelBox) : undefined
+    return { line: r.line, path: r.cells[pi] ?? '', value: r.cells[li] ?? '', box }
+  })
 }
 
 /** The label column a CSV uses for a task when none is named. */
@@ -124,6 +136,7 @@ export function applyLabelFile(
     unmatched: r.unmatched,
     invalid: r.invalid,
     duplicates: r.duplicates,
+    empty: r.empty,
     unmatchedExamples: r.unmatchedExamples,
     invalidExamples: r.invalidExamples,
     actionId: null,

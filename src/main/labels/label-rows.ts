@@ -34,6 +34,8 @@ export interface LabelResolution {
   invalid: number
   /** Valid rows overridden by a later row for the same face. */
   duplicates: number
+  /** Rows with an empty label cell: no label given (an export's unlabelled faces), neither applied nor invalid. */
+  empty: number
   unmatchedExamples: LabelProblem[]
   invalidExamples: LabelProblem[]
 }
@@ -94,10 +96,15 @@ export function resolveLabelRows(
     unmatched: 0,
     invalid: 0,
     duplicates: 0,
+    empty: 0,
     unmatchedExamples: [],
     invalidExamples: []
   }
   for (const row of rows) {
+    if (unneutralise(row.value).trim() === '') {
+      out.empty++
+      continue
+    }
     const { imageId, faceId } = match(row.path, row.box)
     if (faceId === undefined) {
       out.unmatched++
