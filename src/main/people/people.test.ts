@@ -486,7 +486,7 @@ describe('CLI', () => {
       'Y=yes',
       '--json'
     ])
-    expect(l.json).toEqual({ applied: 1, unmatched: 1, invalid: 1 })
+    expect(l.json).toEqual({ applied: 1, unmatched: 1, invalid: 1, duplicates: 0 })
     const bad = run(['label', '--project', dir, '--task', 'hat', '--csv', path.join(csvDir, 'l.csv'), '--json'])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/no column "path" or "label"/)
