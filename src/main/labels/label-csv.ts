@@ -93,18 +93,23 @@ export function defaultLabelColumn(header: readonly string[], taskName: string):
   return 'label'
 }
 
-export function resolveLabelFile(
-  db: Db,
-  task: ValueTask,
-  opts: LabelFileOptions
-): LabelResolution & { delimiter?: Delimiter } {
+export interface LabelFileRows {
+  rows: LabelSourceRow[]
+  /** CSV only: the table read, and the columns used. */
+  table?: LabelTable
+  pathColumn?: string
+  labelColumn?: string
+}
+
+/** The rows a labels file gives for a task, in any supported format; a CSV without the columns is refused. */
+export function labelFileRows(taskName: string, opts: LabelFileOptions): LabelFileRows {
   const file = path.resolve(opts.file)
   const format = opts.format ?? 'csv'
-  if (format === 'labelstudio') return resolveLabelRows(db, task, file, labelStudioRows(file, task.name), opts.map)
-  if (format === 'coco') return resolveLabelRows(db, task, file, cocoRows(file, task.name), opts.map)
+  if (format === 'labelstudio') return { rows: labelStudioRows(file, taskName) }
+  if (format === 'coco') return { rows: cocoRows(file, taskName) }
   const table = readLabelTable(file, opts.delimiter)
   const pathCol = opts.pathColumn ?? 'path'
-  const labelCol = opts.labelColumn ?? defaultLabelColumn(table.header, task.name)
+  const labelCol = opts.labelColumn ?? defaultLabelColumn(table.header, taskName)
   const missing = [pathCol, labelCol].filter((c) => columnIndex(table.header, c) < 0)
   if (missing.length > 0) {
     throw new AppError(
@@ -113,10 +118,16 @@ export function resolveLabelFile(
       missing[0] === pathCol ? 'pathColumn' : 'labelColumn'
     )
   }
-  return {
-    ...resolveLabelRows(db, task, file, tableRows(table, pathCol, labelCol), opts.map),
-    delimiter: table.delimiter
-  }
+  return { rows: tableRows(table, pathCol, labelCol), table, pathColumn: pathCol, labelColumn: labelCol }
+}
+
+export function resolveLabelFile(
+  db: Db,
+  task: ValueTask,
+  opts: LabelFileOptions
+): LabelResolution & { delimiter?: Delimiter } {
+  const r = labelFileRows(task.name, opts)
+  return { ...resolveLabelRows(db, task, path.resolve(opts.file), r.rows, opts.map), delimiter: r.table?.delimiter }
 }
 
 export function delimiterName(d: Delimiter): string {
