@@ -6,9 +6,9 @@
 import path from 'node:path'
 import type { LabelFileFormat, LabelImportPreview, LabelImportResult } from '../../shared/labels-io'
 import type { Db } from '../db/open'
-import { applyLabelFile, labelFileRows } from './label-csv'
+import { applyLabelFile, defaultLabelColumn, labelFileRows } from './label-csv'
 import { matchValue, resolveLabelRows } from './label-rows'
-import type { Delimiter } from './label-table'
+import { columnIndex, readLabelTable, type Delimiter } from './label-table'
 import { getTask } from './tasks'
 
 export interface LabelImportSpec {
@@ -28,11 +28,32 @@ function mapOf(spec: LabelImportSpec): Map<string, string> | undefined {
   return spec.map ? new Map(Object.entries(spec.map).filter(([, to]) => to.trim() !== '')) : undefined
 }
 
+const PATH_NAMES = ['path', 'file', 'filename', 'file_name', 'filepath', 'image', 'img', 'image_path']
+
+/**
+ * The columns a preview starts from when none is chosen: a path-like name (else the first column) and the
+ * task's own column (`label`, `<task>_label`, `<task>`; else the first other column).
+ */
+export function suggestColumns(header: readonly string[], taskName: string): { path: string; label: string } {
+  const pathCol =
+    PATH_NAMES.map((n) => header[columnIndex(header, n)]).find((c): c is string => c !== undefined) ??
+    header[0] ??
+    'path'
+  const wanted = defaultLabelColumn(header, taskName)
+  const label = columnIndex(header, wanted) >= 0 ? wanted : (header.find((h) => h !== pathCol) ?? 'label')
+  return { path: pathCol, label }
+}
+
 export function previewLabelImport(db: Db, spec: LabelImportSpec): LabelImportPreview {
   const task = getTask(db, spec.task)
   const file = path.resolve(spec.file)
   const map = mapOf(spec)
-  const src = labelFileRows(task.name, { ...spec, file, map })
+  let columns: { pathColumn?: string; labelColumn?: string } = {}
+  if (spec.format === 'csv' && (spec.pathColumn === undefined || spec.labelColumn === undefined)) {
+    const s = suggestColumns(readLabelTable(file, spec.delimiter).header, task.name)
+    columns = { pathColumn: spec.pathColumn ?? s.path, labelColumn: spec.labelColumn ?? s.label }
+  }
+  const src = labelFileRows(task.name, { ...spec, ...columns, file, map })
   const r = resolveLabelRows(db, task, file, src.rows, map)
   const counts = new Map<string, number>()
   for (const row of src.rows) {
@@ -69,7 +90,12 @@ export function previewLabelImport(db: Db, spec: LabelImportSpec): LabelImportPr
 
 export function applyLabelImport(db: Db, spec: LabelImportSpec, annotator: string): LabelImportResult {
   const task = getTask(db, spec.task)
-  const r = applyLabelFile(db, { ...spec, task: task.id, map: mapOf(spec), annotator })
+  let columns: { pathColumn?: string; labelColumn?: string } = {}
+  if (spec.format === 'csv' && (spec.pathColumn === undefined || spec.labelColumn === undefined)) {
+    const s = suggestColumns(readLabelTable(path.resolve(spec.file), spec.delimiter).header, task.name)
+    columns = { pathColumn: spec.pathColumn ?? s.path, labelColumn: spec.labelColumn ?? s.label }
+  }
+  const r = applyLabelFile(db, { ...spec, ...columns, task: task.id, map: mapOf(spec), annotator })
   return {
     task: task.name,
     applied: r.applied,

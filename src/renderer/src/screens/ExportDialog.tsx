@@ -11,7 +11,7 @@ import { request } from '../store/client'
 import { loadTasks } from '../store/review-actions'
 import { closeDialog } from '../store/ui-actions'
 import { ErrorMessage, Modal, ProgressBar } from '../components/common'
-import { count, plural } from '../format'
+import { plural } from '../format'
 import '../labels-io.css'
 
 const FORMAT_NAMES: Record<ExportFormatName, string> = {
@@ -61,7 +61,8 @@ export function ExportDialog(): ReactElement {
   const tasks = useStudio((s) => s.tasks)
   const openPersonId = useStudio((s) => s.openPersonId)
   const openPerson = useStudio((s) => s.openPerson)
-  const selected = useStudio((s) => Object.keys(s.selectedFaces).map(Number))
+  const selectedFaces = useStudio((s) => s.selectedFaces)
+  const selected = Object.keys(selectedFaces).map(Number)
   const last = remembered(project?.dir)
   const [format, setFormat] = useState<ExportFormatName>(last?.format ?? 'csv')
   const [out, setOut] = useState(last?.out ?? (project ? `${project.dir}/export/faces.csv` : ''))
@@ -274,9 +275,6 @@ export function ExportDialog(): ReactElement {
       </label>
       {busy && <ProgressBar value={0} indeterminate testId="export-progress" />}
       {error && <ErrorMessage error={error} title="Could not export" />}
-      {!busy && !error && (
-        <p className="muted">{count(allTasks.length === taskSet.size ? allTasks.length : taskSet.size)} tasks.</p>
-      )}
     </Modal>
   )
 }
