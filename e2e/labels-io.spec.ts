@@ -88,7 +88,7 @@ test('import labels with value mapping, export COCO and CSV through the window',
   await snap(page, '05-export-dialog')
   await exp.getByTestId('export-out').fill(out)
   await exp.getByTestId('export-run').click()
-  await expect(exp.getByText(/is a folder; --out needs a file name/)).toBeVisible()
+  await expect(exp.getByText(/is a folder; the export needs a file name/)).toBeVisible()
   await snap(page, '06-export-error')
   expect(fs.readdirSync(out)).toEqual([])
 

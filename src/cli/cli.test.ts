@@ -63,7 +63,7 @@ describe('face-studio CLI', () => {
     expect(r.status).not.toBe(0)
     const err = r.json.error as { code: string; message: string }
     expect(err.code).toBe('BAD_ARGS')
-    expect(err.message).toMatch(/is a folder; --out needs a file name/)
+    expect(err.message).toMatch(/is a folder; the export needs a file name/)
     expect(fs.readdirSync(dir)).toEqual([])
     expect(
       fs.readdirSync(path.dirname(dir)).filter((f) => f.includes(path.basename(dir)) && f.endsWith('.tmp'))

@@ -31,7 +31,15 @@ export function readLabelFileText(file: string): string {
   } catch (e) {
     if (e instanceof AppError) throw e
     const err = e as NodeJS.ErrnoException
-    throw new AppError('NOT_FOUND', `Cannot read ${file}: ${err.code ?? ''} ${err.message}`.trim(), 'file')
+    const why =
+      err.code === 'ENOENT'
+        ? 'there is no such file'
+        : err.code === 'EISDIR'
+          ? 'it is a folder, not a file'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : (err.code ?? err.message)
+    throw new AppError('NOT_FOUND', `Cannot read ${file}: ${why}.`, 'file')
   }
   return decodeUtf8(buf, file)
 }

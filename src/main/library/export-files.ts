@@ -22,7 +22,7 @@ export function checkExportTarget(out: string): void {
   if (stat?.isDirectory()) {
     throw new AppError(
       'BAD_ARGS',
-      `${out} is a folder; --out needs a file name, e.g. ${path.join(out, 'faces.csv')}.`,
+      `${out} is a folder; the export needs a file name, e.g. ${path.join(out, 'faces.csv')}.`,
       'out'
     )
   }

@@ -65,7 +65,7 @@ export function ExportDialog(): ReactElement {
   const selected = Object.keys(selectedFaces).map(Number)
   const last = remembered(project?.dir)
   const [format, setFormat] = useState<ExportFormatName>(last?.format ?? 'csv')
-  const [out, setOut] = useState(last?.out ?? (project ? `${project.dir}/export/faces.csv` : ''))
+  const [out, setOut] = useState(last?.out ?? (project ? `${project.dir}/faces.csv` : ''))
   const [chosen, setChosen] = useState<string[] | null>(last?.tasks ?? null)
   const [absolutePaths, setAbsolutePaths] = useState(last?.absolutePaths ?? false)
   const [feature, setFeature] = useState<Remembered['feature']>(last?.feature ?? 'identity')
