@@ -5,6 +5,13 @@
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
 import { taskNameProblem } from './task-name'
+import {
+  EXPORT_FORMAT_NAMES,
+  FEATURE_KIND_NAMES,
+  type ExportResult,
+  type LabelImportPreview,
+  type LabelImportResult
+} from './labels-io'
 import type {
   AnnotatorProfiles,
   AppInfo,
@@ -117,6 +124,24 @@ const mitigation = z
     positive: label.optional()
   })
   .strict()
+
+/** An absolute path of a file (a labels file to read, an export to write). */
+const absoluteFile = z
+  .string()
+  .trim()
+  .min(1, 'a file path is required')
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'give the full (absolute) path of the file')
+const labelImport = {
+  file: absoluteFile,
+  format: z.enum(['csv', 'labelstudio', 'coco']).default('csv'),
+  task: taskRef,
+  delimiter: z.enum([',', ';', '\t']).optional(),
+  pathColumn: z.string().trim().min(1).max(200).optional(),
+  labelColumn: z.string().trim().min(1).max(200).optional(),
+  /** Raw value → task label, from the preview's mapping step. */
+  map: z.record(z.string().max(200), z.string().max(200)).optional()
+}
 
 export const calls = {
   'app.info': call(none, returns<AppInfo>()),
@@ -277,6 +302,30 @@ export const calls = {
   'annotations.current': call(
     z.object({ task: taskRef, faceIds: z.array(id).max(10_000) }).strict(),
     returns<Record<number, string>>()
+  ),
+
+  // ---- Labels in and out (issue 12) ----
+  /** What importing a labels file would do, writing nothing: the detected delimiter, the first rows, the columns used, each distinct value with its suggested mapping, and how many rows apply / are unmatched / invalid / duplicates. */
+  'labels.preview': call(z.object(labelImport).strict(), returns<LabelImportPreview>()),
+  /** Applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile). */
+  'labels.import': call(
+    z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(),
+    returns<LabelImportResult>()
+  ),
+  /** Writes an export (docs/formats.md) of all faces, one person's, or given faces (a filter or a selection). */
+  'export.run': call(
+    z
+      .object({
+        format: z.enum(EXPORT_FORMAT_NAMES),
+        out: absoluteFile,
+        tasks: z.array(z.string().trim().min(1).max(64)).max(100).optional(),
+        feature: z.enum(FEATURE_KIND_NAMES).optional(),
+        absolutePaths: z.boolean().default(false),
+        personId: id.optional(),
+        faceIds: ids.optional()
+      })
+      .strict(),
+    returns<ExportResult>()
   ),
 
   // ---- Review ----
@@ -444,7 +493,8 @@ export interface Events {
   'training.epoch': { jobId: number; task: string; totalEpochs: number; point: EpochPoint }
 }
 
-export type MenuAction = 'project.new' | 'project.open' | 'import' | 'undo' | 'redo' | 'about'
+export type MenuAction =
+  'project.new' | 'project.open' | 'import' | 'labels.import' | 'export' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
 // The preload's zod-free list must name exactly the events of the Events map: a missing or extra name

@@ -46,6 +46,7 @@ import {
   versionGroupThresholds
 } from '../app/fairness'
 import { startSweep } from '../app/sweep'
+import { labelsIoHandlers } from './labels-io-handlers'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -88,7 +89,8 @@ export const handlers: Handlers = {
   ...peopleHandlers(),
   ...labelHandlers(),
   ...modelHandlers(),
-  ...fairnessHandlers()
+  ...fairnessHandlers(),
+  ...labelsIoHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }
