@@ -31,6 +31,7 @@ import type {
   VersionComparison,
   VersionMetricsInfo
 } from './domain'
+import type { AgreementReport, DisagreementQueue } from './teams'
 import type {
   BiasProbeInfo,
   ConflictList,
@@ -397,6 +398,17 @@ export const calls = {
   'fairness.conflicts': call(
     z.object({ tasks: z.array(taskRef).max(50).optional(), ...page }).strict(),
     returns<ConflictList>()
+  ),
+
+  // ---- Teams and privacy (issue 14) ----
+  /** Agreement of a classification task: Cohen's κ per annotator pair, Krippendorff's α, per-class agreement, on faces with ≥ 2 answers. */
+  'teams.agreement': call(z.object({ task: taskRef }).strict(), returns<AgreementReport>()),
+  /** Faces whose annotators' current answers differ and that no adjudication settled, oldest face first. */
+  'teams.disagreements': call(z.object({ task: taskRef, ...page }).strict(), returns<DisagreementQueue>()),
+  /** Settle a disagreement: the label is recorded as its own answer (source 'adjudicate', one undo step). */
+  'teams.adjudicate': call(
+    z.object({ task: taskRef, faceId: id, value: z.string().trim().min(1).max(64) }).strict(),
+    returns<{ actionId: number }>()
   )
 } as const
 

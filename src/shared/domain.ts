@@ -156,7 +156,8 @@ export interface TaskInfo {
   createdAt: string
 }
 
-export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person'
+/** 'adjudicate': a reviewer's resolution of annotators' disagreement (issue 14). */
+export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person' | 'adjudicate'
 
 export interface PersonSummary {
   id: number
@@ -257,7 +258,7 @@ export interface HistoryEntry {
   value: string | null
   previousValue: string | null
   annotator: string
-  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo'
+  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo' | 'adjudicate'
   createdAt: string
 }
 

@@ -45,6 +45,7 @@ import {
   versionGroupThresholds
 } from '../app/fairness'
 import { startSweep } from '../app/sweep'
+import { teamsHandlers } from './handlers-teams'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -85,7 +86,8 @@ export const handlers: Handlers = {
   ...peopleHandlers(),
   ...labelHandlers(),
   ...modelHandlers(),
-  ...fairnessHandlers()
+  ...fairnessHandlers(),
+  ...teamsHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }

@@ -1,0 +1,23 @@
+/** Handlers of the teams-and-privacy calls (issue 14): agreement, adjudication, forgetting, merging. */
+import type { CallName } from '../../shared/contract'
+import type { AppContext } from '../app/context'
+import { adjudicate, agreementReport, disagreementQueue } from '../teams/agreement'
+import type { Handlers } from './handlers'
+
+type TeamsHandlers = { [N in Extract<CallName, `teams.${string}`>]: Handlers[N] }
+
+function changed(ctx: AppContext, what: Array<'persons' | 'faces' | 'annotations' | 'images' | 'versions'>): void {
+  ctx.emit('data.changed', { what })
+}
+
+export function teamsHandlers(): TeamsHandlers {
+  return {
+    'teams.agreement': (a, ctx) => agreementReport(ctx.requireProject().db, a.task),
+    'teams.disagreements': (a, ctx) => disagreementQueue(ctx.requireProject().db, a.task, a),
+    'teams.adjudicate': (a, ctx) => {
+      const r = adjudicate(ctx.requireProject().db, { ...a, annotator: ctx.annotator })
+      changed(ctx, ['annotations'])
+      return r
+    }
+  }
+}
