@@ -10,6 +10,7 @@ import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
+import { agreementVerb, TEAMS_HELP } from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -25,7 +26,8 @@ const HELP: Record<string, string> = {
   export: 'face-studio export --project <dir> --format csv|json --out <file> [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
-  ...FAIRNESS_HELP
+  ...FAIRNESS_HELP,
+  ...TEAMS_HELP
 }
 
 export function usage(verb?: string): string {
@@ -118,5 +120,6 @@ export const verbs: Record<string, Verb> = {
   activate: activateVerb,
   'export-model': exportModelVerb,
   sweep: sweepVerb,
-  fairness: fairnessVerb
+  fairness: fairnessVerb,
+  agreement: agreementVerb
 }

@@ -8,12 +8,7 @@ describe('agreement maths (hand-computed)', () => {
   // Coincidences: o_xx = 2 (f1), o_xy = o_yx = 1 (f2), o_yy = 6/2 = 3 (f3) → n_x = 3, n_y = 4, n = 7.
   // α = 1 − (n − 1)·Σ_off o / (n² − Σ n_c²) = 1 − 6·2 / (49 − 9 − 16) = 0.5; per class x 2/3, y 3/4.
   // κ(a, b) over f1..f3: p_o = 2/3, p_e = (2/3)(1/3) + (1/3)(2/3) = 4/9 → κ = (2/9) / (5/9) = 0.4.
-  const small = [
-    unit({ a: 'x', b: 'x' }),
-    unit({ a: 'x', b: 'y' }),
-    unit({ a: 'y', b: 'y', c: 'y' }),
-    unit({ c: 'x' })
-  ]
+  const small = [unit({ a: 'x', b: 'x' }), unit({ a: 'x', b: 'y' }), unit({ a: 'y', b: 'y', c: 'y' }), unit({ c: 'x' })]
 
   it('Cohen κ and Krippendorff α on a small fixed set', () => {
     const k = cohensKappa(small, 'a', 'b')

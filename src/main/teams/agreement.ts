@@ -113,7 +113,11 @@ export function agreementReport(db: Db, ref: number | string): AgreementReport {
   }
 }
 
-export function disagreementQueue(db: Db, ref: number | string, page: { offset: number; limit: number }): DisagreementQueue {
+export function disagreementQueue(
+  db: Db,
+  ref: number | string,
+  page: { offset: number; limit: number }
+): DisagreementQueue {
   const task = classificationTask(db, ref)
   const byFace = answersByFace(db, task.id)
   const open = openDisagreements(db, task.id, byFace)
