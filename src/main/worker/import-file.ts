@@ -17,6 +17,7 @@ import {
   featureOf,
   recordImageError,
   recordImageErrors,
+  withoutForgotten,
   type FaceToStore,
   type PhotoToStore
 } from '../library/photo-rows'
