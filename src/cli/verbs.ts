@@ -10,7 +10,7 @@ import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
-import { agreementVerb, TEAMS_HELP } from './verbs-teams'
+import { agreementVerb, exportPersonVerb, forgetVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -121,5 +121,8 @@ export const verbs: Record<string, Verb> = {
   'export-model': exportModelVerb,
   sweep: sweepVerb,
   fairness: fairnessVerb,
-  agreement: agreementVerb
+  agreement: agreementVerb,
+  forget: forgetVerb,
+  'export-person': exportPersonVerb,
+  retrain: retrainVerb
 }

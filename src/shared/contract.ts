@@ -31,7 +31,7 @@ import type {
   VersionComparison,
   VersionMetricsInfo
 } from './domain'
-import type { AgreementReport, DisagreementQueue } from './teams'
+import type { AgreementReport, DisagreementQueue, ForgetAuditRow, ForgetResult, PersonExport } from './teams'
 import type {
   BiasProbeInfo,
   ConflictList,
@@ -303,7 +303,7 @@ export const calls = {
   /** Copy a version's verified files (model.json, weights.bin, metadata.json, SHA256SUMS) to <dir>/<task>-v<N>. */
   'models.export': call(
     z.object({ task: taskRef, version: versionRef, dir: absoluteDir }).strict(),
-    returns<{ path: string; files: string[] }>()
+    returns<{ path: string; files: string[]; warning?: string }>()
   ),
   /** The task's evaluation set (members with thumbs and labels; how it was chosen). */
   'models.evaluationSet': call(z.object({ task: taskRef }).strict(), returns<EvaluationSetSummary>()),
@@ -409,7 +409,15 @@ export const calls = {
   'teams.adjudicate': call(
     z.object({ task: taskRef, faceId: id, value: z.string().trim().min(1).max(64) }).strict(),
     returns<{ actionId: number }>()
-  )
+  ),
+  /** Forget a person: deletes their faces' rows and files, person-level labels, previews where no other face remains; photos untouched but excluded from re-import; flags versions trained on them; keeps an audit row. */
+  'teams.forget': call(z.object({ personId: id }).strict(), returns<ForgetResult>()),
+  /** Every forget of this project, newest first (when, by whom, how many; nothing identifying). */
+  'teams.forgetAudit': call(none, returns<ForgetAuditRow[]>()),
+  /** Write a person's faces, labels and predictions to <dir>/person-<id> (a subject access request). */
+  'teams.exportPerson': call(z.object({ personId: id, dir: absoluteDir }).strict(), returns<PersonExport>()),
+  /** Retrain a version flagged "trained on forgotten data" on its settings, from its nearest clean ancestor. */
+  'teams.retrainWithoutForgotten': call(z.object({ task: taskRef, version: versionRef }).strict(), returns<JobInfo>())
 } as const
 
 export type Calls = typeof calls

@@ -1,4 +1,5 @@
 /** Domain types shared by main, renderer and CLI. Pure data: no behaviour, no imports from other layers. */
+import type { ForgottenDataInfo } from './teams'
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
 
@@ -345,6 +346,8 @@ export interface ModelVersionInfo {
   epochsRun: number | null
   durationMs: number | null
   labels: string[]
+  /** Set once a person this version (or the version it was tuned from) learnt from was forgotten (issue 14). */
+  forgottenData?: ForgottenDataInfo | null
 }
 
 /** What a training job returns (JobInfo.result) and `face-studio train --json` prints. */

@@ -46,3 +46,41 @@ export interface DisagreementQueue {
   total: number
   faces: DisagreementFace[]
 }
+
+/** What `teams.forget` / `face-studio forget` did. */
+export interface ForgetResult {
+  faces: number
+  annotations: number
+  /** Thumbnails and previews removed from the project's thumbs/ folder. */
+  files: number
+  versions_flagged: number
+  /** The flagged versions (task name, version number), for the screens. */
+  versions: Array<{ task: string; version: number }>
+}
+
+/** One forget, as kept: nothing that identifies the person. */
+export interface ForgetAuditRow {
+  at: string
+  /** The annotator profile that forgot. */
+  by: string
+  faces: number
+  annotations: number
+  files: number
+  versions_flagged: number
+}
+
+export interface PersonExport {
+  path: string
+  faces: number
+  annotations: number
+  predictions: number
+  files: string[]
+}
+
+/** How a version trained on a since-forgotten person is marked (ModelVersionInfo.forgottenData). */
+export interface ForgottenDataInfo {
+  at: string
+  /** Forgotten faces in its own training set (0: inherited from the version it was fine-tuned from). */
+  faces: number
+  inherited: boolean
+}

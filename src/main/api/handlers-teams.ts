@@ -1,7 +1,10 @@
 /** Handlers of the teams-and-privacy calls (issue 14): agreement, adjudication, forgetting, merging. */
 import type { CallName } from '../../shared/contract'
 import type { AppContext } from '../app/context'
+import { startRetrainWithoutForgotten } from '../app/teams'
 import { adjudicate, agreementReport, disagreementQueue } from '../teams/agreement'
+import { exportPersonData } from '../teams/export-person'
+import { forgetAudit, forgetPerson } from '../teams/forget'
 import type { Handlers } from './handlers'
 
 type TeamsHandlers = { [N in Extract<CallName, `teams.${string}`>]: Handlers[N] }
@@ -18,6 +21,14 @@ export function teamsHandlers(): TeamsHandlers {
       const r = adjudicate(ctx.requireProject().db, { ...a, annotator: ctx.annotator })
       changed(ctx, ['annotations'])
       return r
-    }
+    },
+    'teams.forget': (a, ctx) => {
+      const r = forgetPerson(ctx.requireProject(), { personId: a.personId, by: ctx.annotator })
+      changed(ctx, ['persons', 'faces', 'annotations', 'images', 'versions'])
+      return r
+    },
+    'teams.forgetAudit': (_a, ctx) => forgetAudit(ctx.requireProject().db),
+    'teams.exportPerson': (a, ctx) => exportPersonData(ctx.requireProject(), a),
+    'teams.retrainWithoutForgotten': (a, ctx) => startRetrainWithoutForgotten(ctx, a).info
   }
 }

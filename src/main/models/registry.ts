@@ -181,8 +181,7 @@ export function forgottenDataOf(v: VersionRow): ForgottenDataFlag | null {
 export function flagForgottenData(db: Db, faceIds: readonly number[], at: string): number[] {
   const direct = new Map<number, number>()
   const byFace = db.prepare('SELECT version_id FROM version_training_faces WHERE face_id = ?').pluck()
-  for (const f of faceIds)
-    for (const v of byFace.all(f) as number[]) direct.set(v, (direct.get(v) ?? 0) + 1)
+  for (const f of faceIds) for (const v of byFace.all(f) as number[]) direct.set(v, (direct.get(v) ?? 0) + 1)
   const rows = db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions ORDER BY id`).all() as RawVersion[]
   const all = rows.map(toVersion)
   const affected = new Set(direct.keys())

@@ -15,19 +15,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/result'
+import type { ForgetAuditRow, ForgetResult } from '../../shared/teams'
 import type { Db } from '../db/open'
 import { flagForgottenData, versionById } from '../models/registry'
 import { clearPeopleUndo } from '../people/people-undo'
 import type { Project } from '../project/project'
-
-export interface ForgetResult {
-  faces: number
-  annotations: number
-  files: number
-  versions_flagged: number
-  /** The flagged versions (task name, version number), for the screens. */
-  versions: Array<{ task: string; version: number }>
-}
 
 interface FaceRow {
   id: number
@@ -70,12 +62,10 @@ export function forgetPerson(project: Project, input: { personId: number; by: st
       .all(...persons) as FaceRow[]
     const faceIds = faces.map((f) => f.id)
     const countFace = db.prepare(`SELECT COUNT(*) FROM annotations WHERE target = 'face' AND face_id = ?`).pluck()
-    let annotations = (
-      db
-        .prepare(`SELECT COUNT(*) FROM annotations WHERE target = 'person' AND person_id IN (${ids(persons.length)})`)
-        .pluck()
-        .get(...persons) as number
-    )
+    let annotations = db
+      .prepare(`SELECT COUNT(*) FROM annotations WHERE target = 'person' AND person_id IN (${ids(persons.length)})`)
+      .pluck()
+      .get(...persons) as number
     for (const f of faceIds) annotations += countFace.get(f) as number
     const flagged = flagForgottenData(db, faceIds, at)
 
@@ -137,15 +127,6 @@ export function forgetPerson(project: Project, input: { personId: number; by: st
     }
   }
   return { ...result, files: removed }
-}
-
-export interface ForgetAuditRow {
-  at: string
-  by: string
-  faces: number
-  annotations: number
-  files: number
-  versions_flagged: number
 }
 
 export function forgetAudit(db: Db): ForgetAuditRow[] {
