@@ -55,7 +55,42 @@ export function forgetPerson(project: Project, input: { personId: number; by: st
   if (!exists) throw new AppError('NOT_FOUND', `There is no person ${input.personId} in this project.`, 'person')
   const at = new Date().toISOString()
   const files: string[] = []
-  const result = db.transaction((): ForgetResult => {
+  // Deleted rows would otherwise linger in free pages of the database file and in the WAL: overwrite them
+  // with zeros, and checkpoint the WAL into the file once committed.
+  const secure = db.pragma('secure_delete', { simple: true }) as number
+  db.pragma('secure_delete = ON')
+  let result: ForgetResult
+  try {
+    result = forgetRows(project, input, at, files)
+  } finally {
+    db.pragma(`secure_delete = ${secure ? 'ON' : 'OFF'}`)
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)')
+  // The People undo journal holds snapshots with the person's name and faces: it cannot outlive them.
+  clearPeopleUndo(project)
+  let removed = 0
+  for (const rel of files) {
+    const file = inThumbs(project, rel)
+    if (!file) continue
+    try {
+      fs.rmSync(file, { force: false })
+      removed++
+    } catch {
+      // Already gone: nothing of theirs left to remove.
+    }
+  }
+  return { ...result, files: removed }
+}
+
+/** The one transaction of a forget; `files` collects what to remove once it has committed. */
+function forgetRows(
+  project: Project,
+  input: { personId: number; by: string },
+  at: string,
+  files: string[]
+): ForgetResult {
+  const db = project.db
+  return db.transaction((): ForgetResult => {
     const persons = personFamily(db, input.personId)
     const faces = db
       .prepare(`SELECT id, image_id, thumb, x, y, w, h FROM faces WHERE person_id IN (${ids(persons.length)})`)
@@ -113,20 +148,6 @@ export function forgetPerson(project: Project, input: { personId: number; by: st
     ).run(at, input.by, faces.length, annotations, files.length, versions.length)
     return { faces: faces.length, annotations, files: files.length, versions_flagged: versions.length, versions }
   })()
-  // The People undo journal holds snapshots with the person's name and faces: it cannot outlive them.
-  clearPeopleUndo(project)
-  let removed = 0
-  for (const rel of files) {
-    const file = inThumbs(project, rel)
-    if (!file) continue
-    try {
-      fs.rmSync(file, { force: false })
-      removed++
-    } catch {
-      // Already gone: nothing of theirs left to remove.
-    }
-  }
-  return { ...result, files: removed }
 }
 
 export function forgetAudit(db: Db): ForgetAuditRow[] {
