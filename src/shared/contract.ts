@@ -417,7 +417,15 @@ export const calls = {
   /** Write a person's faces, labels and predictions to <dir>/person-<id> (a subject access request). */
   'teams.exportPerson': call(z.object({ personId: id, dir: absoluteDir }).strict(), returns<PersonExport>()),
   /** Retrain a version flagged "trained on forgotten data" on its settings, from its nearest clean ancestor. */
-  'teams.retrainWithoutForgotten': call(z.object({ task: taskRef, version: versionRef }).strict(), returns<JobInfo>())
+  'teams.retrainWithoutForgotten': call(z.object({ task: taskRef, version: versionRef }).strict(), returns<JobInfo>()),
+  /** The overlap setting: ask for a second answer on `percent` % of faces (seeded, stratified by predicted label). */
+  'teams.overlap': call(none, returns<{ percent: number; seed: number }>()),
+  'teams.setOverlap': call(
+    z
+      .object({ percent: z.number().min(0).max(100), seed: z.number().int().nonnegative().max(2147483647).default(1) })
+      .strict(),
+    returns<{ percent: number; seed: number }>()
+  )
 } as const
 
 export type Calls = typeof calls

@@ -272,6 +272,8 @@ export interface ReviewFace {
   confidence: number | null
   /** Larger is less sure: 1 − margin (top1 − top2) or normalised entropy. */
   uncertainty: number
+  /** An overlap face another annotator answered and this one has not: their answers stay hidden until then. */
+  blind?: boolean
 }
 
 export interface ReviewCard {

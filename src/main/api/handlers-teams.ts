@@ -2,6 +2,7 @@
 import type { CallName } from '../../shared/contract'
 import type { AppContext } from '../app/context'
 import { startRetrainWithoutForgotten } from '../app/teams'
+import { overlapSetting, setOverlapSetting } from '../labels/overlap'
 import { adjudicate, agreementReport, disagreementQueue } from '../teams/agreement'
 import { exportPersonData } from '../teams/export-person'
 import { forgetAudit, forgetPerson } from '../teams/forget'
@@ -29,6 +30,12 @@ export function teamsHandlers(): TeamsHandlers {
     },
     'teams.forgetAudit': (_a, ctx) => forgetAudit(ctx.requireProject().db),
     'teams.exportPerson': (a, ctx) => exportPersonData(ctx.requireProject(), a),
-    'teams.retrainWithoutForgotten': (a, ctx) => startRetrainWithoutForgotten(ctx, a).info
+    'teams.retrainWithoutForgotten': (a, ctx) => startRetrainWithoutForgotten(ctx, a).info,
+    'teams.overlap': (_a, ctx) => overlapSetting(ctx.requireProject().db),
+    'teams.setOverlap': (a, ctx) => {
+      const r = setOverlapSetting(ctx.requireProject().db, a)
+      changed(ctx, ['annotations'])
+      return r
+    }
   }
 }

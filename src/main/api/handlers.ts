@@ -224,7 +224,7 @@ function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
       }
       return out
     },
-    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, a)
+    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, { ...a, annotator: ctx.annotator })
   }
 }
 

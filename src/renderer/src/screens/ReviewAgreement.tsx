@@ -36,6 +36,64 @@ function KappaBar({ k }: { k: number | null }): ReactElement {
   )
 }
 
+/** "Ask for a second answer on N % of faces": the project's overlap setting, next to what it is for. */
+function OverlapControl(): ReactElement {
+  const [saved, setSaved] = useState<number | null>(null)
+  const [value, setValue] = useState('')
+  useEffect(() => {
+    void request('teams.overlap', {}, { inline: true }).then((r) => {
+      if (!r.ok) return
+      setSaved(r.value.percent)
+      setValue(String(r.value.percent))
+    })
+  }, [])
+  const n = Number(value)
+  const valid = value.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 100
+  const save = async (): Promise<void> => {
+    if (!valid) return
+    const r = await request('teams.setOverlap', { percent: n }, { failTitle: 'Could not save the overlap' })
+    if (!r.ok) return
+    setSaved(r.value.percent)
+    pushToast({
+      kind: 'info',
+      title: 'Overlap saved',
+      message:
+        r.value.percent > 0
+          ? `${r.value.percent}% of faces (per predicted label) are asked of every annotator, blind.`
+          : 'Every face is asked once.'
+    })
+  }
+  return (
+    <div className="overlap-control" data-testid="overlap-control">
+      <label htmlFor="overlap-input">Ask for a second answer on</label>
+      <input
+        id="overlap-input"
+        className="input overlap-control__input"
+        inputMode="decimal"
+        value={value}
+        data-testid="overlap-input"
+        aria-invalid={!valid}
+        onChange={(e) => setValue(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') void save()
+        }}
+      />
+      <span>% of faces</span>
+      <button
+        className="button button--small"
+        data-testid="overlap-save"
+        disabled={!valid || n === saved}
+        onClick={() => void save()}
+      >
+        Save
+      </button>
+      <span className="muted">
+        seeded, stratified by predicted label; each annotator sees those faces without the others’ answers
+      </span>
+    </div>
+  )
+}
+
 export function AgreementView({ task }: { task: TaskInfo }): ReactElement {
   const annotator = useStudio((s) => s.profiles?.current ?? '')
   const [report, setReport] = useState<AgreementReport | null>(null)
@@ -94,6 +152,7 @@ export function AgreementView({ task }: { task: TaskInfo }): ReactElement {
   if (report.n_faces === 0)
     return (
       <div className="agreement" data-testid="agreement-view">
+        <OverlapControl />
         <EmptyState title="No face has two answers yet" testId="agreement-empty">
           Agreement is measured on faces that at least two annotators answered. Switch the annotator profile (bottom of
           the sidebar) and answer the same faces again, or merge another copy’s annotations.
@@ -102,6 +161,7 @@ export function AgreementView({ task }: { task: TaskInfo }): ReactElement {
     )
   return (
     <div className="agreement" data-testid="agreement-view">
+      <OverlapControl />
       <div className="stats agreement__stats">
         <div className="stat">
           <div className="stat__value" data-testid="agreement-alpha">
