@@ -118,6 +118,17 @@ function VersionRow({
         <div className="muted version-row__from">
           {v.version === 0 ? 'face-api head' : v.parent === null ? 'fresh head' : `from ${versionName(v.parent)}`}
         </div>
+        {v.forgottenData && (
+          <button
+            className="button button--small button--primary version-row__retrain"
+            data-testid="version-retrain"
+            disabled={busy}
+            title="Train again on the same settings without the forgotten faces (from the nearest version not trained on them)"
+            onClick={() => void retrainWithoutForgotten(v.version)}
+          >
+            Retrain without them
+          </button>
+        )}
         <ActivationStatus task={v.task} version={v.version} />
       </td>
       <td className="muted">{v.builtin ? 'ships with the app' : shortDate(v.createdAt)}</td>
@@ -169,17 +180,6 @@ function VersionRow({
         <button className="button button--small" data-testid="version-metadata" onClick={onMetadata}>
           Metadata
         </button>
-        {v.forgottenData && (
-          <button
-            className="button button--small button--primary"
-            data-testid="version-retrain"
-            disabled={busy}
-            title="Train again on the same settings without the forgotten faces (from the nearest version not trained on them)"
-            onClick={() => void retrainWithoutForgotten(v.version)}
-          >
-            Retrain without them
-          </button>
-        )}
       </td>
     </tr>
   )

@@ -588,7 +588,7 @@ export function Review(): ReactElement {
       <ReviewToolbar />
       <div className="review-body">
         <div className="review-main">{showAgreement && task ? <AgreementView task={task} /> : body}</div>
-        <HistoryPanel />
+        {!showAgreement && <HistoryPanel />}
       </div>
       {help && <ReviewHelp cardSize={CARD_SIZE} />}
     </div>
