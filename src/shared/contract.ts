@@ -31,7 +31,15 @@ import type {
   VersionComparison,
   VersionMetricsInfo
 } from './domain'
-import type { AgreementReport, DisagreementQueue, ForgetAuditRow, ForgetResult, PersonExport } from './teams'
+import type {
+  AgreementReport,
+  AnnotatorGroupReport,
+  AnnotatorProfileInfo,
+  DisagreementQueue,
+  ForgetAuditRow,
+  ForgetResult,
+  PersonExport
+} from './teams'
 import type {
   BiasProbeInfo,
   ConflictList,
@@ -425,6 +433,30 @@ export const calls = {
       .object({ percent: z.number().min(0).max(100), seed: z.number().int().nonnegative().max(2147483647).default(1) })
       .strict(),
     returns<{ percent: number; seed: number }>()
+  ),
+  /** Everyone who answered in this project (or has a profile), with answers and optional attributes. */
+  'teams.annotators': call(none, returns<AnnotatorProfileInfo[]>()),
+  /** Replace an annotator's optional, free-text attributes (e.g. {group: "…"}); empty values are dropped. */
+  'teams.setAnnotatorAttributes': call(
+    z
+      .object({
+        name: annotatorName,
+        attributes: z.record(z.string().trim().min(1).max(40), z.string().max(200))
+      })
+      .strict(),
+    returns<AnnotatorProfileInfo>()
+  ),
+  /** Rate of each label by annotator (or annotator attribute value) × subject group, with the largest difference in words. */
+  'teams.annotatorGroups': call(
+    z
+      .object({
+        task: taskRef,
+        groupTask: taskRef,
+        by: z.string().trim().max(40).optional(),
+        minAnswers: z.number().int().positive().max(100_000).optional()
+      })
+      .strict(),
+    returns<AnnotatorGroupReport>()
   )
 } as const
 

@@ -84,3 +84,48 @@ export interface ForgottenDataInfo {
   faces: number
   inherited: boolean
 }
+
+/** An annotator as the project knows them: answers given and optional self-declared attributes (free text). */
+export interface AnnotatorProfileInfo {
+  name: string
+  /** Counted answers (labels, not undo/redo bookkeeping). */
+  answers: number
+  attributes: Record<string, string>
+}
+
+export interface AnnotatorGroupCell {
+  /** The annotator, or the value of their attribute when grouped by one. */
+  unit: string
+  /** The subject group (of the grouping task's annotations). */
+  group: string
+  /** Answers in this cell. */
+  n: number
+  /** label → share of the cell's answers. */
+  rates: Record<string, number>
+}
+
+export interface AnnotatorGroupGap {
+  unit: string
+  label: string
+  high: { group: string; rate: number; n: number }
+  low: { group: string; rate: number; n: number }
+  /** high.rate − low.rate. */
+  difference: number
+}
+
+export interface AnnotatorGroupReport {
+  task: string
+  grouping: string
+  /** 'annotator', or the attribute key annotators were grouped by. */
+  by: string
+  labels: string[]
+  units: string[]
+  groups: string[]
+  cells: AnnotatorGroupCell[]
+  /** Cells with fewer answers are shown but not compared. */
+  minAnswers: number
+  /** The largest difference between two subject groups in one unit's rate of one label; null when nothing compares. */
+  largest: AnnotatorGroupGap | null
+  /** The same in words. */
+  sentence: string
+}

@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context'
 import { startRetrainWithoutForgotten } from '../app/teams'
 import { overlapSetting, setOverlapSetting } from '../labels/overlap'
 import { adjudicate, agreementReport, disagreementQueue } from '../teams/agreement'
+import { annotatorGroupRates, annotatorProfiles, setAnnotatorAttributes } from '../teams/annotator-groups'
 import { exportPersonData } from '../teams/export-person'
 import { forgetAudit, forgetPerson } from '../teams/forget'
 import type { Handlers } from './handlers'
@@ -36,6 +37,9 @@ export function teamsHandlers(): TeamsHandlers {
       const r = setOverlapSetting(ctx.requireProject().db, a)
       changed(ctx, ['annotations'])
       return r
-    }
+    },
+    'teams.annotators': (_a, ctx) => annotatorProfiles(ctx.requireProject().db),
+    'teams.setAnnotatorAttributes': (a, ctx) => setAnnotatorAttributes(ctx.requireProject().db, a.name, a.attributes),
+    'teams.annotatorGroups': (a, ctx) => annotatorGroupRates(ctx.requireProject().db, a)
   }
 }
