@@ -139,6 +139,41 @@ test('teams: two annotators, agreement and adjudication; forget a person and ret
   expect(history[0]).toMatchObject({ value: fixLabel, source: 'adjudicate', annotator: 'Ben' })
   await page.getByTestId('agreement-toggle').click()
 
+  // ------------------------------------------------------------------ annotator × subject group on Fairness
+  await api(page, server, 'tasks.create', { name: 'skin', kind: 'classification', labels: ['darker', 'lighter'] })
+  const labelled = Object.keys(
+    await api<Record<string, string>>(page, server, 'annotations.current', {
+      task: 'expression',
+      faceIds: Array.from({ length: 200 }, (_, i) => i + 1)
+    })
+  ).map(Number)
+  await api(page, server, 'annotations.add', {
+    task: 'skin',
+    annotator: 'Lead',
+    entries: [
+      { target: 'face', ids: labelled.filter((_, i) => i % 2 === 0), value: 'darker', source: 'correct' },
+      { target: 'face', ids: labelled.filter((_, i) => i % 2 === 1), value: 'lighter', source: 'correct' }
+    ]
+  })
+  await page.getByTestId('nav-fairness').click()
+  await page.getByTestId('fairness-tab-annotators').click()
+  await page.getByTestId('annotators-grouping').selectOption('skin')
+  const ann = page.locator('[data-testid="annotator-profile"][data-name="Ann"]')
+  await ann.getByTestId('annotator-group-input').fill('north')
+  await ann.getByTestId('annotator-group-save').click()
+  await expect(ann.getByTestId('annotator-group-save')).toBeDisabled()
+  const rates = await api<{ sentence: string; cells: unknown[] }>(page, server, 'teams.annotatorGroups', {
+    task: 'expression',
+    groupTask: 'skin',
+    minAnswers: 5
+  })
+  expect(rates.cells.length).toBe(4)
+  await expect(page.getByTestId('annotator-gap-sentence')).toHaveText(rates.sentence)
+  await expect(page.getByTestId('annotator-group-row')).toHaveCount(4)
+  await snap(page, 'teams-08-annotator-groups')
+  await page.getByTestId('annotators-by').selectOption('group')
+  await expect(page.getByTestId('annotator-gap-sentence')).toContainText(/north|Nothing to compare/)
+
   // ------------------------------------------------------------------ a version trained on everyone
   await api(page, server, 'people.cluster', {})
   await api(page, server, 'tasks.create', { name: 'smile', kind: 'classification', labels: ['yes', 'no'] })
