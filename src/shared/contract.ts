@@ -41,6 +41,15 @@ import type {
   VersionMetricsInfo
 } from './domain'
 import type {
+  AgreementReport,
+  AnnotatorGroupReport,
+  AnnotatorProfileInfo,
+  DisagreementQueue,
+  ForgetAuditRow,
+  ForgetResult,
+  PersonExport
+} from './teams'
+import type {
   BiasProbeInfo,
   ConflictList,
   GroupingCandidate,
@@ -376,7 +385,7 @@ export const calls = {
   /** Copy a version's verified files (model.json, weights.bin, metadata.json, SHA256SUMS) to <dir>/<task>-v<N>. */
   'models.export': call(
     z.object({ task: taskRef, version: versionRef, dir: absoluteDir }).strict(),
-    returns<{ path: string; files: string[] }>()
+    returns<{ path: string; files: string[]; warning?: string }>()
   ),
   /** The task's evaluation set (members with thumbs and labels; how it was chosen). */
   'models.evaluationSet': call(z.object({ task: taskRef }).strict(), returns<EvaluationSetSummary>()),
@@ -471,6 +480,57 @@ export const calls = {
   'fairness.conflicts': call(
     z.object({ tasks: z.array(taskRef).max(50).optional(), ...page }).strict(),
     returns<ConflictList>()
+  ),
+
+  // ---- Teams and privacy (issue 14) ----
+  /** Agreement of a classification task: Cohen's κ per annotator pair, Krippendorff's α, per-class agreement, on faces with ≥ 2 answers. */
+  'teams.agreement': call(z.object({ task: taskRef }).strict(), returns<AgreementReport>()),
+  /** Faces whose annotators' current answers differ and that no adjudication settled, oldest face first. */
+  'teams.disagreements': call(z.object({ task: taskRef, ...page }).strict(), returns<DisagreementQueue>()),
+  /** Settle a disagreement: the label is recorded as its own answer (source 'adjudicate', one undo step). */
+  'teams.adjudicate': call(
+    z.object({ task: taskRef, faceId: id, value: z.string().trim().min(1).max(64) }).strict(),
+    returns<{ actionId: number }>()
+  ),
+  /** Forget a person: deletes their faces' rows and files, person-level labels, previews where no other face remains; photos untouched but excluded from re-import; flags versions trained on them; keeps an audit row. */
+  'teams.forget': call(z.object({ personId: id }).strict(), returns<ForgetResult>()),
+  /** Every forget of this project, newest first (when, by whom, how many; nothing identifying). */
+  'teams.forgetAudit': call(none, returns<ForgetAuditRow[]>()),
+  /** Write a person's faces, labels and predictions to <dir>/person-<id> (a subject access request). */
+  'teams.exportPerson': call(z.object({ personId: id, dir: absoluteDir }).strict(), returns<PersonExport>()),
+  /** Retrain a version flagged "trained on forgotten data" on its settings, from its nearest clean ancestor. */
+  'teams.retrainWithoutForgotten': call(z.object({ task: taskRef, version: versionRef }).strict(), returns<JobInfo>()),
+  /** The overlap setting: ask for a second answer on `percent` % of faces (seeded, stratified by predicted label). */
+  'teams.overlap': call(none, returns<{ percent: number; seed: number }>()),
+  'teams.setOverlap': call(
+    z
+      .object({ percent: z.number().min(0).max(100), seed: z.number().int().nonnegative().max(2147483647).default(1) })
+      .strict(),
+    returns<{ percent: number; seed: number }>()
+  ),
+  /** Everyone who answered in this project (or has a profile), with answers and optional attributes. */
+  'teams.annotators': call(none, returns<AnnotatorProfileInfo[]>()),
+  /** Replace an annotator's optional, free-text attributes (e.g. {group: "…"}); empty values are dropped. */
+  'teams.setAnnotatorAttributes': call(
+    z
+      .object({
+        name: annotatorName,
+        attributes: z.record(z.string().trim().min(1).max(40), z.string().max(200))
+      })
+      .strict(),
+    returns<AnnotatorProfileInfo>()
+  ),
+  /** Rate of each label by annotator (or annotator attribute value) × subject group, with the largest difference in words. */
+  'teams.annotatorGroups': call(
+    z
+      .object({
+        task: taskRef,
+        groupTask: taskRef,
+        by: z.string().trim().max(40).optional(),
+        minAnswers: z.number().int().positive().max(100_000).optional()
+      })
+      .strict(),
+    returns<AnnotatorGroupReport>()
   )
 } as const
 

@@ -18,7 +18,7 @@ import { AppError } from '../../shared/result'
 import { getTask, type TaskRow } from '../labels/tasks'
 import { allFeatures, featuresOf } from '../library/features'
 import type { TaskPredictions } from '../models/predictions'
-import { activeVersion, versionsOf } from '../models/registry'
+import { activeVersion, versionById, versionsOf } from '../models/registry'
 import { checkTrainable } from '../models/training-set'
 import { commitTrainedVersion } from '../models/version-commits'
 import { scorePredictions, type VersionMetrics } from '../models/version-metrics'
@@ -95,7 +95,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
     : undefined
 
-  const parentRow = activeVersion(db, task.id)
+  const parentRow =
+    p.parentId === undefined ? activeVersion(db, task.id) : p.parentId === null ? null : versionById(db, p.parentId)
   stopIfCancelled()
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
   let result: Awaited<ReturnType<typeof trainHead>>
@@ -194,7 +195,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
         sha256: saved.sha256,
         metadata: { ...metadata, backend, task: task.name, version: versionNumber }
       },
-      all
+      all,
+      rows.map((r) => r.faceId)
     )
     return {
       task: task.name,
