@@ -203,7 +203,10 @@ describe.skipIf(!fs.existsSync(FER))('kill -9 of the CLI during import and train
       expect(now).toBeLessThan(FILES)
     }
     expect(landed).toBe(3)
-    const rest = cli('import', imgs, '--project', killed, '--crops')
+    const rerun = runCli(home, ['import', imgs, '--project', killed, '--crops', '--json'])
+    const rest = cliOk(rerun)
+    // The re-run says what the last killed run left unfinished (stderr; stdout stays the one JSON object).
+    expect(rerun.stderr).toMatch(/an earlier run did not finish "Import imgs": Stopped after at least \d+ of 80 files/)
     // The re-run adds exactly what the kills left out; what they committed is skipped, not duplicated.
     expect(Number(rest.images) + Number(rest.skipped)).toBe(FILES)
     await assertIntact(killed)
