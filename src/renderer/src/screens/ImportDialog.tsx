@@ -3,7 +3,7 @@ import { useState, type ReactElement } from 'react'
 import type { JobInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
-import { cancelJob, isActive, startImport } from '../store/jobs-actions'
+import { cancelJob, cancelledSays, isActive, startImport } from '../store/jobs-actions'
 import { setLibraryFilter } from '../store/library-actions'
 import { closeDialog } from '../store/ui-actions'
 import { ErrorMessage, FolderField, Modal, ProgressBar } from '../components/common'
@@ -223,7 +223,12 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
             title="The import stopped"
           />
         )}
-        {job.status === 'cancelled' && <p className="muted">Photos imported before you cancelled are kept.</p>}
+        {job.status === 'cancelled' && (
+          <p className="muted" data-testid="import-cancelled-note">
+            {/* The job's last word says how far it got and how many photos it kept. */}
+            {cancelledSays(job) ?? 'Photos imported before you cancelled are kept.'}
+          </p>
+        )}
       </div>
     </Modal>
   )
