@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
+import { taskNameProblem } from './task-name'
 import type {
   AnnotatorProfiles,
   AppInfo,
@@ -55,13 +56,32 @@ function call<A extends z.ZodType, R>(args: A, result: ResultOf<R>) {
 }
 
 const none = z.object({}).strict()
-const absoluteDir = z.string().trim().min(1, 'a folder path is required').max(4096)
+/**
+ * A folder path from the user: absolute on POSIX (/…) or Windows (C:\…, C:/…, \\server\share).
+ * A relative path would be resolved against the main process's working directory, which the user never
+ * chose (a "photos" typed in browser mode landed wherever the server was started).
+ */
+const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/
+const absoluteDir = z
+  .string()
+  .trim()
+  .min(1, 'a folder path is required')
+  .max(4096)
+  .regex(ABSOLUTE_PATH, 'a folder path must be absolute (start with "/", or a drive letter such as "C:\\" on Windows)')
 const id = z.number().int().nonnegative()
 const ids = z.array(id).min(1, 'select at least one').max(100_000)
 const page = {
   offset: z.number().int().nonnegative().default(0),
   limit: z.number().int().positive().max(1000).default(200)
 }
+/** A new task's name: the one rule of src/shared/task-name.ts (the model store makes it a folder name). */
+const taskName = z
+  .string()
+  .trim()
+  .superRefine((name, ctx) => {
+    const problem = taskNameProblem(name)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
 const taskRef = z.union([id, z.string().trim().min(1).max(64)])
 const label = z.string().trim().min(1).max(64)
 /** A profile name as it is stored on every annotation: printable, one line. */
@@ -204,7 +224,7 @@ export const calls = {
   'tasks.create': call(
     z
       .object({
-        name: z.string().trim().min(1).max(64),
+        name: taskName,
         kind: z.enum(['classification', 'score']),
         labels: z.array(label).max(200).optional(),
         scoreMin: z.number().optional(),
