@@ -74,23 +74,23 @@ test('names the jobs a killed run left unfinished; a cancelled import says what 
   await expect(notice).toHaveCount(0)
   await shot(page, 'interrupted-dismissed')
 
-  // Importing the rest, cancelled once it has started: the toast says how far it got and what is kept.
+  // Importing more through the dialog, cancelled once it has started: it says how far it got and what it kept.
   const more = tempDir('more')
   for (const f of fs.readdirSync(FER).sort().slice(40, 240)) fs.symlinkSync(path.join(FER, f), path.join(more, f))
-  const start = await page.request.post(`http://127.0.0.1:${server.port}/api/import.start`, {
-    data: { folder: more, crops: true },
-    headers: { 'x-studio-token': server.token, origin: `http://127.0.0.1:${server.port}` }
-  })
-  expect(start.status()).toBe(200)
-  await expect(page.getByTestId('status-job-progress')).toBeVisible()
+  await page.getByTestId('import-button').click()
+  await page.getByTestId('import-folder-path').fill(more)
+  await page.getByTestId('import-crops').check()
+  await page.getByTestId('import-start').click()
+  await expect(page.getByTestId('import-progress')).toHaveAttribute('data-status', 'running')
   await expect.poll(() => imported(project), { timeout: 120_000, intervals: [50] }).toBeGreaterThan(kept + 3)
   await shot(page, 'import-running')
-  await page.getByTestId('job-cancel').click()
-  const toast = page.getByTestId('toast').filter({ hasText: 'cancelled' })
-  await expect(toast).toContainText(
+  await page.getByTestId('import-cancel').click()
+  await expect(page.getByTestId('import-progress')).toHaveAttribute('data-status', 'cancelled')
+  const note = page.getByTestId('import-cancelled-note')
+  await expect(note).toContainText(
     /Import cancelled after \d+ of 200 files; the \d+ photos imported before the cancel are kept/
   )
   await shot(page, 'import-cancelled')
-  const said = /the (\d+) photos imported/.exec((await toast.textContent()) ?? '')
+  const said = /the (\d+) photos imported/.exec((await note.textContent()) ?? '')
   expect(Number(said?.[1])).toBe(imported(project) - kept)
 })

@@ -203,9 +203,12 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
           indeterminate={active && p.total === 0}
           testId="import-progress-bar"
         />
-        <div className="import-progress__message muted" title={p.message}>
-          {p.message || job.title}
-        </div>
+        {/* A cancelled import's last message is said in full below the numbers. */}
+        {cancelledSays(job) === null && (
+          <div className="import-progress__message muted" title={p.message}>
+            {p.message || job.title}
+          </div>
+        )}
         <div className="stats">
           <Stat label="Files" value={`${count(p.done)} / ${count(p.total)}`} testId="import-files" />
           <Stat label="Faces found" value={count(faces)} testId="import-faces" />
