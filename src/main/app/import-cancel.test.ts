@@ -50,6 +50,17 @@ describe.skipIf(!fs.existsSync(FER))('import cancel', () => {
   })
   afterAll(() => ctx.dispose())
 
+  it('a cancel before the folder is listed imports nothing and says so (not "done" for an empty list)', async () => {
+    const folder = folderOf(pick('happiness', 100, 5))
+    const before = n('SELECT COUNT(*) FROM images')
+    const off = cancelWhen(ctx, () => true)
+    const job = await startImport(ctx, { folder, crops: true, detector: 'ssd' }).done
+    off()
+    expect(job.status).toBe('cancelled')
+    expect(job.progress.message).toBe('Import cancelled while listing the folder; nothing was imported.')
+    expect(n('SELECT COUNT(*) FROM images')).toBe(before)
+  })
+
   it('a cancel after the last file reports done, with every file imported', async () => {
     const folder = folderOf([...pick('happiness', 0, 8), ...pick('neutral', 0, 8)])
     const off = cancelWhen(ctx, (j) => j.progress.total > 0 && j.progress.done === j.progress.total)
