@@ -11,6 +11,8 @@
  *   models/version-commits.ts commitTrainedVersion: ONE transaction inserts the model_versions row and (when
  *   activating) switches the active flag and writes every face's predictions. A crash before the commit
  *   leaves at most an unlisted folder; nothing half-done is listed.
+ * cancel:  checked before every phase and last right before the commit (a finished save is removed again), so a
+ *   cancel that came before the commit point leaves nothing; after it, the op returns and the job is done.
  */
 import fs from 'node:fs/promises'
 import type * as tf from '@tensorflow/tfjs'
