@@ -9,7 +9,7 @@
  * Paths are drawn from a sandbox under a temp folder plus a few hostile ones that must fail without
  * writing (/proc, /, a file used as a folder); nothing is created outside the sandbox.
  *
- * FACE_STUDIO_FUZZ_ROUNDS (default 150) payloads per call and transport; FACE_STUDIO_FUZZ_SEED picks the run.
+ * FACE_STUDIO_FUZZ_ROUNDS (default 120) payloads per call and transport; FACE_STUDIO_FUZZ_SEED picks the run.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -25,7 +25,7 @@ import { startWebServer } from '../web/server'
 import { callOk, insertCropFaces, tempDir, testContext } from '../../test/support'
 import { dispatch } from './dispatch'
 
-const ROUNDS = Number(process.env.FACE_STUDIO_FUZZ_ROUNDS ?? 150)
+const ROUNDS = Number(process.env.FACE_STUDIO_FUZZ_ROUNDS ?? 120)
 const SEED = Number(process.env.FACE_STUDIO_FUZZ_SEED ?? 20261202)
 const TOKEN = 'fuzz-token-0123456789abcdef'
 
