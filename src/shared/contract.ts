@@ -12,6 +12,7 @@ import type {
   FaceSummary,
   HistoryEntry,
   ImageSummary,
+  InterruptedJob,
   JobInfo,
   PersonFace,
   PersonSuggestion,
@@ -134,6 +135,10 @@ export const calls = {
   ),
   'jobs.list': call(none, returns<JobInfo[]>()),
   'jobs.cancel': call(z.object({ id }).strict(), returns<boolean>()),
+  /** Jobs an earlier run (app or CLI) did not finish, not yet dismissed; empty without a project. */
+  'jobs.interrupted': call(none, returns<InterruptedJob[]>()),
+  /** Stops showing these interrupted jobs (all of them without ids); returns how many. */
+  'jobs.dismissInterrupted': call(z.object({ ids: z.array(id).max(10_000).optional() }).strict(), returns<number>()),
   'import.start': call(
     z
       .object({

@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
 import { listImages, imageDetail } from '../library/queries'
 import { startImport } from '../app/import-job'
+import { dismissInterrupted, interruptedJobs } from '../app/job-log'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
 import {
   peopleUndoState,
@@ -79,6 +80,8 @@ export const handlers: Handlers = {
   },
   'jobs.list': (_a, ctx) => ctx.jobs.list(),
   'jobs.cancel': (a, ctx) => ctx.jobs.cancel(a.id),
+  'jobs.interrupted': (_a, ctx) => (ctx.project ? interruptedJobs(ctx.project.db) : []),
+  'jobs.dismissInterrupted': (a, ctx) => dismissInterrupted(ctx.requireProject().db, a.ids),
   'import.start': (a, ctx) => startImport(ctx, a).info,
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),

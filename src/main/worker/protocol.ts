@@ -11,7 +11,7 @@ import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { EvaluateResult, PredictResult } from './predict'
+import type { EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { TrainOpResult, TrainProgress } from './train'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
@@ -152,7 +152,7 @@ export const workerOps = {
       activate: z.boolean(),
       scope: z.enum(['all', 'missing']).optional()
     }),
-    returns<PredictResult>()
+    returns<PredictResult, PredictProgress>()
   ),
   /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
   'models.evaluate': op(

@@ -7,6 +7,7 @@ import { AboutDialog, ShortcutsDialog } from './components/Dialogs'
 import { BusyBanner } from './components/BusyBanner'
 import { SCREENS, Sidebar } from './components/Sidebar'
 import { StatusBar } from './components/StatusBar'
+import { InterruptedNotice } from './components/InterruptedNotice'
 import { Toasts } from './components/Toasts'
 import { Settings } from './screens/Settings'
 import { FirstRun } from './screens/FirstRun'
@@ -101,6 +102,7 @@ export function App(): ReactElement {
           <>
             <Sidebar />
             <main className="main">
+              <InterruptedNotice />
               <Screen />
             </main>
           </>

@@ -3,10 +3,10 @@
  * starting an import. Screens find a job by its kind and what it works on (`latestJob`), never by its title.
  */
 import type { CallArgs } from '../../../shared/contract'
-import type { ClusterSummary, JobInfo, JobKind } from '../../../shared/domain'
+import { LATE_CANCEL_MESSAGE, type ClusterSummary, type JobInfo, type JobKind } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
-import { on, onReconnect, pushToast, request, sameProject } from './client'
+import { on, onProjectChange, onReconnect, pushToast, request, sameProject } from './client'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -47,6 +47,21 @@ export async function loadJobs(): Promise<void> {
   if (reply.ok) set({ jobs: Object.fromEntries(reply.value.map((j) => [j.id, j])) })
 }
 
+/** What an earlier run left unfinished in the open project (the notice above every screen lists it). */
+export async function loadInterrupted(): Promise<void> {
+  const still = sameProject()
+  const reply = await request('jobs.interrupted', {}, { failTitle: 'Could not list unfinished jobs' })
+  if (reply.ok && still()) set({ interrupted: reply.value })
+}
+
+/** The user has read the notice: main stops listing these jobs. */
+export async function dismissInterrupted(): Promise<void> {
+  const ids = get().interrupted.map((j) => j.id)
+  if (ids.length === 0) return
+  const reply = await request('jobs.dismissInterrupted', { ids }, { failTitle: 'Could not dismiss the notice' })
+  if (reply.ok) set((s) => ({ interrupted: s.interrupted.filter((j) => !ids.includes(j.id)) }))
+}
+
 function onJobUpdated(job: JobInfo): void {
   const prev = get().jobs[job.id]
   set((s) => ({ jobs: { ...s.jobs, [job.id]: job } }))
@@ -63,10 +78,18 @@ function onJobUpdated(job: JobInfo): void {
         job.error ?? 'The job stopped without saying why. Try again; if it keeps failing, check the terminal log.'
     })
   } else if (job.status === 'cancelled') {
+    // The job's own last word says what was kept ("no version was saved", "40 photos kept").
+    const said = job.progress.message && job.progress.message !== 'Cancelled' ? job.progress.message : null
     pushToast({
       kind: 'info',
       title: `${job.title} cancelled`,
-      message: 'What was finished before cancelling is kept.'
+      message: said ?? 'What was finished before cancelling is kept.'
+    })
+  } else if (job.progress.message === LATE_CANCEL_MESSAGE) {
+    pushToast({
+      kind: 'info',
+      title: `${job.title} finished before it could be cancelled`,
+      message: `${jobSummary(job)}. The cancel came after the results were saved, so they were kept.`
     })
   } else {
     pushToast({ kind: 'success', title: `${job.title} finished`, message: jobSummary(job) })
@@ -145,4 +168,8 @@ export function requestImport(): void {
 export function registerJobs(): void {
   on('job.updated', onJobUpdated)
   onReconnect(() => void loadJobs())
+  onProjectChange(() => {
+    set({ interrupted: [] })
+    if (get().project) void loadInterrupted()
+  })
 }

@@ -8,6 +8,7 @@ import type {
   AnnotatorProfiles,
   AppInfo,
   ImageSummary,
+  InterruptedJob,
   JobInfo,
   ProjectInfo,
   RecentProject
@@ -70,8 +71,10 @@ export const createProjectSlice = (): ProjectSlice => ({
 // ---- jobs ----
 export interface JobsSlice {
   jobs: Record<number, JobInfo>
+  /** Jobs an earlier run of the app (or the CLI) on this project did not finish, until dismissed. */
+  interrupted: InterruptedJob[]
 }
-export const createJobsSlice = (): JobsSlice => ({ jobs: {} })
+export const createJobsSlice = (): JobsSlice => ({ jobs: {}, interrupted: [] })
 
 // ---- library ----
 let generations = 0
