@@ -2,7 +2,7 @@ import type { CallName, CallResult, ParsedArgs } from '../../shared/contract'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
-import { listImages, imageDetail } from '../library/queries'
+import { importFolders, listImages, imageDetail } from '../library/queries'
 import { startImport } from '../app/import-job'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
 import {
@@ -81,6 +81,7 @@ export const handlers: Handlers = {
   'jobs.list': (_a, ctx) => ctx.jobs.list(),
   'jobs.cancel': (a, ctx) => ctx.jobs.cancel(a.id),
   'import.start': (a, ctx) => startImport(ctx, a).info,
+  'library.folders': (_a, ctx) => importFolders(ctx.requireProject().db),
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
   ...peopleHandlers(),
