@@ -10,6 +10,7 @@ import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
+import { agreementVerb, exportPersonVerb, forgetVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -26,7 +27,8 @@ const HELP: Record<string, string> = {
     'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
-  ...FAIRNESS_HELP
+  ...FAIRNESS_HELP,
+  ...TEAMS_HELP
 }
 
 export function usage(verb?: string): string {
@@ -139,5 +141,9 @@ export const verbs: Record<string, Verb> = {
   activate: activateVerb,
   'export-model': exportModelVerb,
   sweep: sweepVerb,
-  fairness: fairnessVerb
+  fairness: fairnessVerb,
+  agreement: agreementVerb,
+  forget: forgetVerb,
+  'export-person': exportPersonVerb,
+  retrain: retrainVerb
 }

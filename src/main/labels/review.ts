@@ -2,6 +2,7 @@ import type { ReviewCard, ReviewFace, ReviewQueue } from '../../shared/domain'
 import { thumbRef } from '../../shared/media'
 import type { Db } from '../db/open'
 import { currentLabels } from './annotations'
+import { answeredBy, overlapFaces } from './overlap'
 import { getTask } from './tasks'
 
 export type UncertaintyOrder = 'margin' | 'entropy'
@@ -20,6 +21,11 @@ export interface ReviewQuery {
   folder?: string | undefined
   /** Scope: only this person's faces. */
   personId?: number | undefined
+  /**
+   * Who is reviewing: with overlap on (labels/overlap.ts), a face another annotator labelled stays in this
+   * annotator's queue until they answer it too (and its face carries `blind`).
+   */
+  annotator?: string | undefined
 }
 
 /** The faces a review scope allows, or null for every face. */
@@ -86,6 +92,16 @@ export function reviewQueue(db: Db, q: ReviewQuery): ReviewQueue {
   const task = getTask(db, q.task)
   const labelled = currentLabels(db, task.id)
   const inScope = scopeFaces(db, q)
+  // Overlap faces this annotator has not answered are asked again, whoever answered them already.
+  const second = new Set<number>()
+  if (q.annotator && task.level === 'face') {
+    const overlap = overlapFaces(db, task.id)
+    if (overlap.size > 0) {
+      const mine = answeredBy(db, task.id, q.annotator)
+      for (const f of overlap) if (labelled.has(f) && !mine.has(f)) second.add(f)
+      for (const f of second) labelled.delete(f)
+    }
+  }
   const version = db.prepare('SELECT id FROM model_versions WHERE task_id = ? AND active = 1').pluck().get(task.id) as
     number | undefined
   const candidates: Candidate[] = []
@@ -157,7 +173,8 @@ export function reviewQueue(db: Db, q: ReviewQuery): ReviewQueue {
       personId: c.personId,
       predicted: c.predicted,
       confidence: c.confidence,
-      uncertainty: c.uncertainty
+      uncertainty: c.uncertainty,
+      ...(second.has(c.faceId) ? { blind: true } : {})
     }
     card.faces.push(face)
     if (card.faces.length >= q.cardSize) {

@@ -4,8 +4,10 @@ import { useStudio } from './store'
 import { navigate, openDialog, runMenuAction } from './store/ui-actions'
 import { AppMenu } from './components/AppMenu'
 import { AboutDialog, ShortcutsDialog } from './components/Dialogs'
+import { BusyBanner } from './components/BusyBanner'
 import { SCREENS, Sidebar } from './components/Sidebar'
 import { StatusBar } from './components/StatusBar'
+import { InterruptedNotice } from './components/InterruptedNotice'
 import { Toasts } from './components/Toasts'
 import { Settings } from './screens/Settings'
 import { FirstRun } from './screens/FirstRun'
@@ -106,6 +108,7 @@ export function App(): ReactElement {
           <>
             <Sidebar />
             <main className="main">
+              <InterruptedNotice />
               <Screen />
             </main>
           </>
@@ -115,6 +118,7 @@ export function App(): ReactElement {
       </div>
       <StatusBar />
       <Dialogs />
+      <BusyBanner />
       <Toasts />
     </div>
   )
