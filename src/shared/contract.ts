@@ -183,6 +183,8 @@ export const calls = {
       .strict(),
     returns<JobInfo>()
   ),
+  /** The folders photos were imported from (one per import), with their photo and face counts: review and export scopes. */
+  'library.folders': call(none, returns<Array<{ folder: string; images: number; faces: number }>>()),
   'library.images': call(
     z
       .object({
@@ -347,7 +349,11 @@ export const calls = {
         below: z.number().min(0).max(1).optional(),
         groupBy: z.enum(['label', 'person']).default('label'),
         cards: z.number().int().positive().max(100).default(10),
-        cardSize: z.number().int().positive().max(200).default(12)
+        cardSize: z.number().int().positive().max(200).default(12),
+        /** Review scope: only faces of photos in this folder (an import's folder or any folder inside it). */
+        folder: absoluteDir.optional(),
+        /** Review scope: only this person's faces. */
+        personId: id.optional()
       })
       .strict(),
     returns<ReviewQueue>()

@@ -2,7 +2,7 @@ import type { CallName, CallResult, ParsedArgs } from '../../shared/contract'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
-import { listImages, imageDetail } from '../library/queries'
+import { importFolders, listImages, imageDetail } from '../library/queries'
 import { startImport } from '../app/import-job'
 import { dismissInterrupted, interruptedJobs } from '../app/job-log'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
@@ -85,6 +85,7 @@ export const handlers: Handlers = {
   'jobs.interrupted': (_a, ctx) => (ctx.project ? interruptedJobs(ctx.project.db) : []),
   'jobs.dismissInterrupted': (a, ctx) => dismissInterrupted(ctx.requireProject().db, a.ids),
   'import.start': (a, ctx) => startImport(ctx, a).info,
+  'library.folders': (_a, ctx) => importFolders(ctx.requireProject().db),
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
   ...peopleHandlers(),
