@@ -38,6 +38,7 @@ import type {
   DisagreementQueue,
   ForgetAuditRow,
   ForgetResult,
+  MergeResult,
   PersonExport
 } from './teams'
 import type {
@@ -457,7 +458,9 @@ export const calls = {
       })
       .strict(),
     returns<AnnotatorGroupReport>()
-  )
+  ),
+  /** Merge another project (another copy's annotations, or an import shard's photos and faces) into this one; idempotent. */
+  'teams.merge': call(z.object({ from: absoluteDir }).strict(), returns<MergeResult>())
 } as const
 
 export type Calls = typeof calls
