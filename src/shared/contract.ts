@@ -482,7 +482,7 @@ export interface Events {
   'training.epoch': { jobId: number; task: string; totalEpochs: number; point: EpochPoint }
 }
 
-export type MenuAction = 'project.new' | 'project.open' | 'import' | 'undo' | 'redo' | 'about'
+export type MenuAction = 'project.new' | 'project.open' | 'import' | 'merge' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
 // The preload's zod-free list must name exactly the events of the Events map: a missing or extra name
