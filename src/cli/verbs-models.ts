@@ -146,7 +146,7 @@ export const evalVerb: Verb = async (argv) => {
         ece: m.ece,
         version: v.version,
         backend: r.backend,
-        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped, duplicates: truth.duplicates } : {}),
         ...groups?.json
       }
       const lines = [
@@ -165,7 +165,7 @@ export const evalVerb: Verb = async (argv) => {
       pcc: m.pcc,
       version: v.version,
       backend: r.backend,
-      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped, duplicates: truth.duplicates } : {}),
       ...groups?.json
     }
     return {

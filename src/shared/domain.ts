@@ -108,8 +108,33 @@ export type JobOf<K extends JobKind> = JobSpec<K> & {
   result: JobResults[K] | null
 }
 
+/**
+ * The last progress message of a job that a cancel reached only after its commit point: its work was saved,
+ * so it ended done, and says why it did not stop.
+ */
+export const LATE_CANCEL_MESSAGE = 'Done: the cancel came after the results were saved, so they were kept.'
+
 /** A job of any kind; narrowing on `kind` types its subject and its result. */
 export type JobInfo = { [K in JobKind]: JobOf<K> }[JobKind]
+
+/** A job an earlier run of the app (or the CLI) did not finish: the process stopped while it was queued or ran. */
+export interface InterruptedJob {
+  /** The job's stored row id (not a session job id). */
+  id: number
+  kind: JobKind
+  title: string
+  task: string | null
+  startedAt: string
+  /** When the next start found it unfinished. */
+  foundAt: string
+  /** Whether it had started running (false: it was still waiting in the queue). */
+  started: boolean
+  /** The last progress stored for it, e.g. 40 of 120 files. */
+  done: number
+  total: number
+  /** What stopping there left behind and what to do, in words. */
+  note: string
+}
 
 export interface ImageSummary {
   id: number

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/result'
 import { getTask } from '../labels/tasks'
+import { makeDirs } from '../project/make-dir'
 import type { Project } from '../project/project'
 import { MODEL_FILES, ModelIntegrityError, SUMS_FILE, verifyVersion } from '../training/version-files'
 import { forgottenDataOf, isBuiltinV0, resolveVersion, versionDir } from './registry'
@@ -35,17 +36,23 @@ export async function exportVersion(
     }
     throw e
   }
-  const out = path.join(path.resolve(req.dir), `${task.name}-v${v.version}`)
+  const dir = path.resolve(req.dir)
+  const out = path.join(dir, `${task.name}-v${v.version}`)
   if (fs.existsSync(out)) throw new AppError('CONFLICT', `${out} already exists; choose another folder.`)
+  makeDirs(dir, 'the export folder')
   const tmp = `${out}.tmp-${process.pid}`
-  fs.mkdirSync(tmp, { recursive: true })
   try {
+    fs.mkdirSync(tmp)
     for (const name of MODEL_FILES) fs.writeFileSync(path.join(tmp, name), files[name]!)
     fs.copyFileSync(path.join(src, SUMS_FILE), path.join(tmp, SUMS_FILE))
     fs.renameSync(tmp, out)
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true })
-    throw e
+    const err = e as NodeJS.ErrnoException
+    throw new AppError(
+      'READ_ONLY',
+      `Could not write the export to ${dir} (${err.code ? `${err.code}: ` : ''}${err.message}). Choose a folder you can write to.`
+    )
   }
   const forgotten = forgottenDataOf(v)
   // Exporting is allowed (the user may need the old model to compare), but never silently.

@@ -11,7 +11,7 @@ import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { EvaluateResult, PredictResult } from './predict'
+import type { EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { TrainOpResult, TrainProgress } from './train'
 import type { MergeResult } from '../../shared/teams'
 
@@ -43,7 +43,8 @@ const locatedFaces = z.object({
       source: z.enum(['detector', 'whole-image'])
     })
   ),
-  padOffset: z.number()
+  padOffset: z.number(),
+  scale: z.number().positive().max(1)
 })
 
 /** What the database keeps of an analysed face (library/photo-rows.ts FaceToStore). */
@@ -157,7 +158,7 @@ export const workerOps = {
       activate: z.boolean(),
       scope: z.enum(['all', 'missing']).optional()
     }),
-    returns<PredictResult>()
+    returns<PredictResult, PredictProgress>()
   ),
   /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
   /** Merges another project (annotations; a shard's photos, faces, features, predictions) into this one (teams/merge.ts). */

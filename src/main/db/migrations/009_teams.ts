@@ -17,7 +17,7 @@ import type { Migration } from '../migration'
  * - project_settings-like overlap lives in project_meta (key 'overlap'), no table needed.
  */
 export const migration009: Migration = {
-  version: 5,
+  version: 6,
   name: 'teams and privacy',
   sql: `
 DROP VIEW current_face_labels;
