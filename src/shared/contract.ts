@@ -47,6 +47,7 @@ import type {
   DisagreementQueue,
   ForgetAuditRow,
   ForgetResult,
+  MergeResult,
   PersonExport
 } from './teams'
 import type {
@@ -537,7 +538,9 @@ export const calls = {
       })
       .strict(),
     returns<AnnotatorGroupReport>()
-  )
+  ),
+  /** Merge another project (another copy's annotations, or an import shard's photos and faces) into this one; idempotent. */
+  'teams.merge': call(z.object({ from: absoluteDir }).strict(), returns<MergeResult>())
 } as const
 
 export type Calls = typeof calls
@@ -560,7 +563,7 @@ export interface Events {
 }
 
 export type MenuAction =
-  'project.new' | 'project.open' | 'import' | 'labels.import' | 'export' | 'undo' | 'redo' | 'about'
+  'project.new' | 'project.open' | 'import' | 'labels.import' | 'export' | 'merge' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
 // The preload's zod-free list must name exactly the events of the Events map: a missing or extra name

@@ -13,6 +13,7 @@ import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
 import type { EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { TrainOpResult, TrainProgress } from './train'
+import type { MergeResult } from '../../shared/teams'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
 declare const typesBrand: unique symbol
@@ -160,6 +161,8 @@ export const workerOps = {
     returns<PredictResult, PredictProgress>()
   ),
   /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
+  /** Merges another project (annotations; a shard's photos, faces, features, predictions) into this one (teams/merge.ts). */
+  'teams.merge': op(z.object({ projectDir, from: z.string().min(1) }), returns<MergeResult>()),
   'models.evaluate': op(
     z.object({
       projectDir,
