@@ -29,6 +29,7 @@ import {
   versionGroupThresholds
 } from '../main/app/fairness'
 import { startSweep } from '../main/app/sweep'
+import { STRENGTH_SYMBOL } from '../shared/mitigation'
 import { resultOf } from '../main/jobs/queue'
 import { need, num, parseArgs, str, UsageError, type Parsed } from './args'
 import { progressLine, withProject } from './context'
@@ -38,7 +39,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const FAIRNESS_HELP: Record<string, string> = {
   sweep:
-    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty --group-task <task> --values a,b,c [--epochs n] [--seed n] [--budget 0.01] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
+    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty|dro --group-task <task> --values a,b,c [--epochs n] [--seed n] [--budget 0.01] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
   fairness:
     'face-studio fairness metrics|compare|probe|thresholds|conflicts --project <dir> --task <name> [--version <n|active> | --a <n> --b <n>] [--group-task <task> [--by <task>] [--source annotations|predicted] [--min-group-size n]] [--attribute <task>] [--positive <label> --target tpr|fpr --tolerance 0.02] [--tasks a,b] [--json]'
 }
@@ -173,11 +174,11 @@ export function mitigationFromArgs(p: Parsed): MitigationSpec | undefined {
   const method = str(p, 'mitigation')
   if (method === undefined) {
     for (const f of ['group-task', 'strength', 'penalty-mode', 'positive'])
-      if (p.flags.has(f)) throw new UsageError(`--${f} goes with --mitigation reweight|penalty`)
+      if (p.flags.has(f)) throw new UsageError(`--${f} goes with --mitigation reweight|penalty|dro`)
     return undefined
   }
-  if (method !== 'none' && method !== 'reweight' && method !== 'penalty')
-    throw new UsageError(`--mitigation must be none, reweight or penalty, got "${method}"`)
+  if (method !== 'none' && method !== 'reweight' && method !== 'penalty' && method !== 'dro')
+    throw new UsageError(`--mitigation must be none, reweight, penalty or dro, got "${method}"`)
   if (method === 'none') return { method: 'none', groupTask: str(p, 'group-task') ?? '', strength: 0 }
   const groupTask = need(p, 'group-task')
   const strength = num(p, 'strength') ?? 1
@@ -226,7 +227,8 @@ export const sweepVerb: Verb = async (argv) => {
   const project = path.resolve(need(p, 'project'))
   const task = need(p, 'task')
   const method = need(p, 'mitigation')
-  if (method !== 'reweight' && method !== 'penalty') throw new UsageError('--mitigation must be reweight or penalty')
+  if (method !== 'reweight' && method !== 'penalty' && method !== 'dro')
+    throw new UsageError('--mitigation must be reweight, penalty or dro')
   const groupTask = need(p, 'group-task')
   const values = parseValues(need(p, 'values'))
   if (method === 'reweight' && values.some((v) => v > 1)) throw new UsageError('reweighting strengths ω are in [0, 1]')
@@ -258,7 +260,7 @@ export const sweepVerb: Verb = async (argv) => {
     if (process.stderr.isTTY) process.stderr.write('\n')
     if (job.status !== 'done') throw new Error(job.error ?? `sweep ${job.status}`)
     const s = resultOf(job)
-    const sym = method === 'reweight' ? 'ω' : 'λ'
+    const sym = STRENGTH_SYMBOL[method]
     const row = (label: string, pt: SweepSummary['baseline']): string => {
       const q = 'accuracy' in pt.overall ? `acc ${fmt(pt.overall.accuracy)}` : `MAE ${fmt(pt.overall.mae, 2)}`
       const gap = pt.tpr_gap ?? pt.max_gap

@@ -23,7 +23,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const MODELS_HELP: Record<string, string> = {
   train:
-    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x (ω or λ, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
+    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--mitigation none|reweight|penalty|dro --group-task <task> [--strength x (ω, λ or η, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
   eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path] [--group-column <col>]] [--group-task <task> [--group-by <task>] [--group-source annotations|predicted]] [--min-group-size 30] [--json]',
   versions: 'face-studio versions --project <dir> --task <name> [--json]',
   activate: 'face-studio activate --project <dir> --task <name> --version <n> [--json]',

@@ -87,10 +87,10 @@ const grouping = {
 }
 const mitigation = z
   .object({
-    method: z.enum(['none', 'reweight', 'penalty']),
-    /** Required for reweight / penalty. */
+    method: z.enum(['none', 'reweight', 'penalty', 'dro']),
+    /** Required for reweight / penalty / dro. */
     groupTask: z.string().trim().max(64).default(''),
-    /** ω in [0, 1] (reweight) or λ ≥ 0 (penalty). */
+    /** ω in [0, 1] (reweight), λ ≥ 0 (penalty) or η ≥ 0 (Group DRO). */
     strength: z.number().min(0).max(1000).default(1),
     penaltyMode: z.enum(['loss', 'positive_rate']).optional(),
     positive: label.optional()
@@ -370,12 +370,12 @@ export const calls = {
       .strict(),
     returns<JobInfo>()
   ),
-  /** Sweep ω (reweight) or λ (penalty): one inactive version per value in one job; result: SweepSummary (curve, pick). */
+  /** Sweep ω (reweight), λ (penalty) or η (Group DRO): one inactive version per value in one job; result: SweepSummary (curve, pick). */
   'fairness.sweep': call(
     z
       .object({
         task: taskRef,
-        method: z.enum(['reweight', 'penalty']),
+        method: z.enum(['reweight', 'penalty', 'dro']),
         groupTask: z.string().trim().min(1).max(64),
         values: z.array(z.number().min(0).max(1000)).min(1).max(20),
         penaltyMode: z.enum(['loss', 'positive_rate']).optional(),

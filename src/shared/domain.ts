@@ -572,13 +572,15 @@ export interface GroupThresholdsInfo {
   gap_after: number | null
 }
 
-export type MitigationMethod = 'none' | 'reweight' | 'penalty'
+export type MitigationMethod = 'none' | 'reweight' | 'penalty' | 'dro'
+/** The methods a sweep varies the strength of: ω (reweight), λ (penalty), η (Group DRO). */
+export type SweepMethod = Exclude<MitigationMethod, 'none'>
 
 /** Bias mitigation for one training run; groups always come from annotations of groupTask. */
 export interface MitigationSpec {
   method: MitigationMethod
   groupTask: string
-  /** ω in [0, 1] for reweight; λ ≥ 0 for penalty. */
+  /** ω in [0, 1] for reweight; λ ≥ 0 for penalty; η ≥ 0 for Group DRO (step size of the group weights). */
   strength: number
   /** Penalty on the spread of per-group mean loss (default) or of mean P(positive). */
   penaltyMode?: 'loss' | 'positive_rate'
@@ -604,7 +606,7 @@ export interface SweepPoint {
 
 export interface SweepSummary {
   task: string
-  mitigation: 'reweight' | 'penalty'
+  mitigation: SweepMethod
   group_task: string
   values: number[]
   baseline: SweepPoint

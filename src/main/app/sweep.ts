@@ -1,11 +1,12 @@
 /**
- * A mitigation sweep as one job: one training run per strength value (ω for reweighting, λ for the penalty), one
+ * A mitigation sweep as one job: one training run per strength value (ω reweighting, λ penalty, η Group DRO), one
  * after another, each through the same training path as any version (app/training.ts trainVersion: epoch
  * progress, the failure memo) and saved as an inactive version fine-tuned from the task's active version at
  * the start; then every version and the parent are scored per group and one is picked (fairness/sweep.ts).
  */
-import type { GroupMetricsInfo, MitigationSpec, SweepSummary } from '../../shared/domain'
+import type { GroupMetricsInfo, MitigationSpec, SweepMethod, SweepSummary } from '../../shared/domain'
 import type { SubmittedJob } from '../jobs/queue'
+import { STRENGTH_SYMBOL } from '../../shared/mitigation'
 import { AppError } from '../../shared/result'
 import { DEFAULT_MIN_GROUP_SIZE } from '../analysis/group-rates'
 import { prepareMitigation, validateMitigation } from '../fairness/mitigation'
@@ -20,7 +21,7 @@ import { remembering, trainVersion } from './training'
 
 export interface SweepRequest {
   task: string | number
-  mitigation: 'reweight' | 'penalty'
+  mitigation: SweepMethod
   groupTask: string
   values: number[]
   penaltyMode?: 'loss' | 'positive_rate' | undefined
@@ -48,7 +49,7 @@ export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sw
   specs.forEach(validateMitigation)
   const epochs = req.epochs ?? DEFAULT_EPOCHS
   const minGroupSize = req.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE
-  const symbol = req.mitigation === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[req.mitigation]
   let jobId = 0
   const submitted = ctx.jobs.submit(
     { kind: 'sweep', task: task.name, title: `Sweep ${task.name} ${req.mitigation} by ${groupTask.name}` },

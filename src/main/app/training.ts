@@ -65,6 +65,9 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
         : {}),
+      ...(mitigation.groupDro
+        ? { groupDro: { eta: mitigation.groupDro.eta, groups: [...mitigation.groupDro.groups] } }
+        : {}),
       mitigation: mitigation.record
     },
     {

@@ -8,6 +8,8 @@
  *   grouped faces' weights have mean 1 among themselves, so ungrouped faces are neither favoured nor dropped.
  * - penalty (λ): trainHead's group penalty, λ × the spread of per-group mean loss ('loss', default) or of the
  *   per-group mean probability of a positive label ('positive_rate'); faces without a group are left out of it.
+ * - dro (η): Group DRO (training/group-step.ts): group weights updated every step by exponentiated gradient on
+ *   the per-group losses, η their step size; faces without a group keep their plain share of the loss.
  * Groups always come from the grouping task's annotations, never from predictions.
  */
 import type { MitigationSpec } from '../../shared/domain'
@@ -26,6 +28,8 @@ export function validateMitigation(spec: MitigationSpec): void {
     throw new AppError('BAD_ARGS', `Reweighting strength ω must be in [0, 1], got ${spec.strength}.`, 'strength')
   if (spec.method === 'penalty' && spec.strength < 0)
     throw new AppError('BAD_ARGS', `Penalty strength λ must be ≥ 0, got ${spec.strength}.`, 'strength')
+  if (spec.method === 'dro' && spec.strength < 0)
+    throw new AppError('BAD_ARGS', `Group DRO step size η must be ≥ 0, got ${spec.strength}.`, 'strength')
 }
 
 export function prepareMitigation(
@@ -64,6 +68,11 @@ export function prepareMitigation(
     idx.forEach((i, k) => (sampleWeights[i] = w[k] as number))
     return { sampleWeights, record: { method: 'reweight', params: { ...params, omega: spec.strength } } }
   }
+  if (spec.method === 'dro')
+    return {
+      groupDro: { groups, eta: spec.strength },
+      record: { method: 'dro', params: { ...params, eta: spec.strength } }
+    }
   const mode = spec.penaltyMode ?? 'loss'
   let positiveIndex: number | undefined
   if (mode === 'positive_rate') {
@@ -93,7 +102,14 @@ export function prepareMitigation(
     },
     record: {
       method: 'penalty',
-      params: { ...params, lambda: spec.strength, mode, spread: 'range', positive: spec.positive ?? null }
+      params: {
+        ...params,
+        lambda: spec.strength,
+        mode,
+        spread: 'range',
+        worst_group_only: mode === 'loss',
+        positive: spec.positive ?? null
+      }
     }
   }
 }

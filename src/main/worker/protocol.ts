@@ -137,6 +137,8 @@ export const workerOps = {
           spread: z.enum(['range', 'variance']).optional()
         })
         .optional(),
+      /** Parallel to `train`: each row's group for Group DRO (null = no group), and its step size η. */
+      groupDro: z.object({ groups: z.array(z.string().nullable()), eta: z.number().nonnegative() }).optional(),
       /** Saved as the version's metadata.mitigation. */
       mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable()
     }),

@@ -84,6 +84,9 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
   const groupPenalty = p.groupPenalty
     ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
     : undefined
+  const groupDro = p.groupDro
+    ? { eta: p.groupDro.eta, groups: kept.map((i) => p.groupDro!.groups[i] ?? null) }
+    : undefined
 
   const parentRow = activeVersion(db, task.id)
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
@@ -110,6 +113,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     learningRate: p.learningRate ?? (parent ? FINE_TUNE_LEARNING_RATE : FRESH_LEARNING_RATE),
     ...(sampleWeights ? { sampleWeights } : {}),
     ...(groupPenalty ? { groupPenalty } : {}),
+    ...(groupDro ? { groupDro } : {}),
     signal: ctx.signal,
     onEpoch: (log) => ctx.progress({ type: 'epoch', epochs, log })
   }
@@ -160,7 +164,10 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length }
     })
     // Method, params and grouping task (describeTraining alone omits the grouping task).
-    if (p.mitigation) metadata.mitigation = p.mitigation
+    if (p.mitigation)
+      metadata.mitigation = result.groupWeights
+        ? { ...p.mitigation, params: { ...p.mitigation.params, final_group_weights: result.groupWeights } }
+        : p.mitigation
     const saved = await saveVersion(root, { task: task.name, versionNumber, model, metadata: { ...metadata, backend } })
     const versionId = commitTrainedVersion(
       db,

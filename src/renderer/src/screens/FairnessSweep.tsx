@@ -1,7 +1,8 @@
-/** Fairness screen: the mitigation sweep — one version per ω (reweighting) or λ (penalty), accuracy and the largest gap against it, the least-biased point within the accuracy budget marked; any point can be opened or activated. */
+/** Fairness screen: the mitigation sweep — one version per ω (reweighting), λ (penalty) or η (Group DRO), accuracy and the largest gap against it, the least-biased point within the accuracy budget marked; any point can be opened or activated. */
 import { useCallback, useMemo, type ReactElement } from 'react'
 import * as Plot from '@observablehq/plot'
-import type { ModelVersionInfo, SweepPoint, SweepSummary, TaskInfo } from '../../../shared/domain'
+import type { ModelVersionInfo, SweepMethod, SweepPoint, SweepSummary, TaskInfo } from '../../../shared/domain'
+import { METHOD_NAME, STRENGTH_SYMBOL } from '../../../shared/mitigation'
 import { useStudio } from '../store'
 import { isActive, latestJob, type Job } from '../store/jobs-actions'
 import {
@@ -122,7 +123,7 @@ function SweepChart({
   selected: number | null
   score: boolean
 }): ReactElement {
-  const symbol = summary.mitigation === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[summary.mitigation]
   const build = useCallback(
     (width: number, colors: ChartColors) => {
       const pts = summary.points.filter((p) => p.value !== null)
@@ -206,7 +207,7 @@ function PointTable({
   selected: number | null
   score: boolean
 }): ReactElement {
-  const symbol = summary.mitigation === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[summary.mitigation]
   const rows = [summary.baseline, ...summary.points]
   const headline = score ? 'mae' : 'accuracy'
   return (
@@ -292,6 +293,10 @@ function useSweepJob(task: string): Job<'sweep'> | null {
   }, [id, jobs, task])
 }
 
+function sweepMethodOf(value: string): SweepMethod {
+  return value === 'penalty' || value === 'dro' ? value : 'reweight'
+}
+
 export function SweepPanel({
   task,
   tasks,
@@ -311,7 +316,7 @@ export function SweepPanel({
   const selected = useStudio((s) => s.sweepSelected)
   const job = useSweepJob(task)
   const groupTask = sweepGroup ?? fairGroup
-  const symbol = method === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[method]
   const parsed = parseSweepValues(values, method)
   const running = !!job && isActive(job)
   const summary = job?.status === 'done' ? job.result : null
@@ -325,7 +330,9 @@ export function SweepPanel({
           Trains one version of <strong>{task}</strong> per value, each fine-tuned from the active version
           {active ? ` (${versionName(active.version)})` : ''} and left inactive, then scores every one per group on the
           evaluation set. Reweighting (ω from 0 = none to 1 = fully balanced) weights faces so every group counts
-          equally; the penalty (λ) adds the spread of per-group loss to the training loss.
+          equally; the penalty (λ) adds the gap between the worst and best group's loss to the training loss and lowers
+          only the worst group's; Group DRO (η) shifts the training weight to whichever group is doing worst, step by
+          step (η = 0: every group counts the same).
         </p>
         <div className="fair-sweep-form">
           <label className="fair-control">
@@ -334,10 +341,11 @@ export function SweepPanel({
               className="select"
               data-testid="sweep-mitigation"
               value={method}
-              onChange={(e) => setFairness({ sweepMethod: e.target.value === 'penalty' ? 'penalty' : 'reweight' })}
+              onChange={(e) => setFairness({ sweepMethod: sweepMethodOf(e.target.value) })}
             >
               <option value="reweight">reweight groups (ω)</option>
               <option value="penalty">group-gap penalty (λ)</option>
+              <option value="dro">Group DRO (η)</option>
             </select>
           </label>
           <label className="fair-control fair-control--wide">
@@ -346,7 +354,9 @@ export function SweepPanel({
               className={`input input--mono${typeof parsed === 'string' ? ' input--invalid' : ''}`}
               data-testid="sweep-values"
               value={values}
-              placeholder={method === 'reweight' ? '0, 0.25, 0.5, 0.75, 1' : '0, 0.1, 1, 10'}
+              placeholder={
+                method === 'reweight' ? '0, 0.25, 0.5, 0.75, 1' : method === 'dro' ? '0, 0.1, 1' : '0, 0.1, 1, 10'
+              }
               aria-invalid={typeof parsed === 'string' || undefined}
               onChange={(e) => setFairness({ sweepValues: e.target.value })}
             />
@@ -440,8 +450,8 @@ export function SweepPanel({
       {summary && (
         <section className="m-panel" data-testid="sweep-result">
           <h2 className="section-title">
-            {summary.mitigation === 'reweight' ? 'Reweighting' : 'Penalty'} by {summary.group_task}:{' '}
-            {summary.points.length} {summary.points.length === 1 ? 'version' : 'versions'}
+            {METHOD_NAME[summary.mitigation]} by {summary.group_task}: {summary.points.length}{' '}
+            {summary.points.length === 1 ? 'version' : 'versions'}
           </h2>
           <p className="fair-gap__text" data-testid="sweep-pick-text">
             {summary.picked !== null && summary.picked === summary.baseline.version ? (

@@ -1,5 +1,7 @@
 /** Fairness actions: every fairness.* call of the Fairness screen goes through here. */
 import type { CallArgs, CallName, CallResult } from '../../../shared/contract'
+import type { SweepMethod } from '../../../shared/domain'
+import { STRENGTH_SYMBOL } from '../../../shared/mitigation'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
 import { onProjectChange, ReplyGate, request, sameProject } from './client'
@@ -113,7 +115,7 @@ export function loadConflicts(task: string, force = false): void {
 }
 
 /** "0, 0.5, 1" → [0, 0.5, 1]; a message when the list is not usable. */
-export function parseSweepValues(text: string, method: 'reweight' | 'penalty'): number[] | string {
+export function parseSweepValues(text: string, method: SweepMethod): number[] | string {
   const parts = text
     .split(/[\s,;]+/)
     .map((p) => p.trim())
@@ -124,7 +126,7 @@ export function parseSweepValues(text: string, method: 'reweight' | 'penalty'): 
     const v = Number(p)
     if (!Number.isFinite(v) || v < 0) return `“${p}” is not a number ≥ 0.`
     if (method === 'reweight' && v > 1) return `ω is between 0 and 1; “${p}” is not.`
-    if (v > 1000) return `λ is at most 1000; “${p}” is more.`
+    if (v > 1000) return `${STRENGTH_SYMBOL[method]} is at most 1000; “${p}” is more.`
     if (!values.includes(v)) values.push(v)
   }
   if (values.length > 20) return 'At most 20 values per sweep.'

@@ -1,5 +1,6 @@
 /** Fairness slice: grouping, per-group metrics (and their comparison), bias probe, thresholds, the sweep and the Conflicts queue of the active task. Pure state; side effects live in fairness-actions.ts. */
 import type {
+  SweepMethod,
   BiasProbeInfo,
   ConflictList,
   GroupMetricsComparison,
@@ -45,7 +46,7 @@ export interface FairnessSlice {
   fairTolerance: number
   fairThresholds: Fetched<GroupThresholdsInfo>
   /** Sweep form and the job it started (its result, a SweepSummary, is read from the jobs slice). */
-  sweepMethod: 'reweight' | 'penalty'
+  sweepMethod: SweepMethod
   sweepValues: string
   sweepGroupTask: string | null
   sweepEpochs: number | null
