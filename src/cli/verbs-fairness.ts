@@ -26,7 +26,8 @@ import {
   groupMetricsOf,
   versionBiasProbe,
   versionGroupMetrics,
-  versionGroupThresholds
+  versionGroupThresholds,
+  versionReweightPreview
 } from '../main/app/fairness'
 import { startSweep } from '../main/app/sweep'
 import { STRENGTH_SYMBOL } from '../shared/mitigation'
@@ -238,6 +239,13 @@ export const sweepVerb: Verb = async (argv) => {
   if (mode !== undefined && mode !== 'loss' && mode !== 'positive_rate')
     throw new UsageError('--penalty-mode must be loss or positive_rate')
   return withProject(project, false, async (ctx) => {
+    if (method === 'reweight') {
+      const w = versionReweightPreview(ctx, { task, groupTask })
+      if (w.near_one)
+        process.stderr.write(
+          `note: weights are all ≈ 1 for this grouping (${w.min_weight?.toFixed(2)}–${w.max_weight?.toFixed(2)} at ω = 1 over ${w.grouped_faces} training faces): every ω gives the same version; try --mitigation dro or penalty.\n`
+        )
+    }
     const { done } = startSweep(ctx, {
       task,
       mitigation: method,

@@ -37,7 +37,8 @@ import type {
   GroupingCandidate,
   GroupMetricsComparison,
   GroupMetricsInfo,
-  GroupThresholdsInfo
+  GroupThresholdsInfo,
+  ReweightPreview
 } from './domain'
 
 /** Phantom marker carrying a result type; the value is never read at run time. */
@@ -392,6 +393,11 @@ export const calls = {
       })
       .strict(),
     returns<JobInfo>()
+  ),
+  /** The weights full reweighting (ω = 1) would give the task's training faces by a grouping: all ≈ 1 means nothing to change. */
+  'fairness.reweightPreview': call(
+    z.object({ task: taskRef, groupTask: z.string().trim().min(1).max(64) }).strict(),
+    returns<ReweightPreview>()
   ),
   /** Identity-consistency conflicts (persons with ≥ 2 faces): predictions disagreeing across a person's faces, faces contradicting a person-level label. */
   'fairness.conflicts': call(

@@ -588,6 +588,23 @@ export interface MitigationSpec {
   positive?: string
 }
 
+/** What full reweighting (ω = 1) would do to a task's training faces under a grouping, before any sweep runs. */
+export interface ReweightPreview {
+  task: string
+  group_task: string
+  training_faces: number
+  /** Training faces with a value of the grouping task (the rest keep weight 1). */
+  grouped_faces: number
+  /** Smallest and largest weight at ω = 1 over the grouped training faces (null when none is grouped). */
+  min_weight: number | null
+  max_weight: number | null
+  /** Every weight within `tolerance` of 1: the grouping is already balanced, reweighting has nothing to change. */
+  near_one: boolean
+  tolerance: number
+  /** Per group: faces and the range of their weights at ω = 1. */
+  per_group: Record<string, { n: number; min_weight: number; max_weight: number }>
+}
+
 export interface SweepPoint {
   /** ω or λ; null for the baseline (the version every point was fine-tuned from). */
   value: number | null

@@ -42,7 +42,8 @@ import {
   startMitigatedTraining,
   versionBiasProbe,
   versionGroupMetrics,
-  versionGroupThresholds
+  versionGroupThresholds,
+  versionReweightPreview
 } from '../app/fairness'
 import { startSweep } from '../app/sweep'
 
@@ -249,6 +250,7 @@ function fairnessHandlers(): Subset<'fairness'> {
     'fairness.compare': (a, ctx) => compareGroupMetrics(ctx, a),
     'fairness.biasProbe': (a, ctx) => versionBiasProbe(ctx, a),
     'fairness.thresholds': (a, ctx) => versionGroupThresholds(ctx, a),
+    'fairness.reweightPreview': (a, ctx) => versionReweightPreview(ctx, a),
     'fairness.train': (a, ctx) =>
       startMitigatedTraining(ctx, {
         task: a.task,

@@ -9,14 +9,16 @@ import type {
   GroupMetricsInfo,
   GroupSource,
   GroupThresholdsInfo,
-  MitigationSpec
+  MitigationSpec,
+  ReweightPreview
 } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { biasProbe, DEFAULT_MIN_GROUP_SIZE, spread } from '../analysis/group-rates'
 import { perGroupThresholds } from '../analysis/group-thresholds'
 import { computeGroupMetrics, groupDeltas, type ScoredFace } from '../fairness/group-metrics'
 import { explicitGrouping, groupingInfo, resolveGrouping, type Grouping, type GroupingSpec } from '../fairness/groups'
-import { prepareMitigation, validateMitigation } from '../fairness/mitigation'
+import { prepareMitigation, reweightPreview, validateMitigation } from '../fairness/mitigation'
+import { trainingSet } from '../models/training-set'
 import type { SubmittedJob } from '../jobs/queue'
 import { getTask } from '../labels/tasks'
 import { headline, type VersionMetrics } from '../models/version-metrics'
@@ -225,6 +227,17 @@ export async function versionGroupThresholds(
     gap_before: spread(ranked, (g) => t.per_group[g]?.rate_before ?? null)?.value ?? null,
     gap_after: spread(ranked, (g) => t.per_group[g]?.rate_after ?? null)?.value ?? null
   }
+}
+
+/** Full-strength reweighting weights of the task's current training faces by a grouping task (before a sweep). */
+export function versionReweightPreview(
+  ctx: AppContext,
+  req: { task: string | number; groupTask: string }
+): ReweightPreview {
+  const db = ctx.requireProject().db
+  const task = getTask(db, req.task)
+  const groupTask = getTask(db, req.groupTask)
+  return reweightPreview(db, task.name, groupTask.name, trainingSet(db, task).train)
 }
 
 /** A training job with bias mitigation; the version's metadata records method, parameters and grouping task. */

@@ -1,12 +1,20 @@
 /** Fairness screen: the mitigation sweep — one version per ω (reweighting), λ (penalty) or η (Group DRO), accuracy and the largest gap against it, the least-biased point within the accuracy budget marked; any point can be opened or activated. */
-import { useCallback, useMemo, type ReactElement } from 'react'
+import { useCallback, useEffect, useMemo, type ReactElement } from 'react'
 import * as Plot from '@observablehq/plot'
-import type { ModelVersionInfo, SweepMethod, SweepPoint, SweepSummary, TaskInfo } from '../../../shared/domain'
+import type {
+  ModelVersionInfo,
+  ReweightPreview,
+  SweepMethod,
+  SweepPoint,
+  SweepSummary,
+  TaskInfo
+} from '../../../shared/domain'
 import { METHOD_NAME, STRENGTH_SYMBOL } from '../../../shared/mitigation'
 import { useStudio } from '../store'
 import { isActive, latestJob, type Job } from '../store/jobs-actions'
 import {
   activateSweepVersion,
+  loadReweightPreview,
   openSweepVersion,
   parseSweepValues,
   setFairness,
@@ -293,6 +301,39 @@ function useSweepJob(task: string): Job<'sweep'> | null {
   }, [id, jobs, task])
 }
 
+/** Before a reweighting sweep: whether the grouping leaves the weights anything to change. */
+function ReweightNote({ preview }: { preview: ReweightPreview }): ReactElement {
+  const range =
+    preview.min_weight === null || preview.max_weight === null
+      ? ''
+      : `${preview.min_weight.toFixed(2)}–${preview.max_weight.toFixed(2)}`
+  if (preview.grouped_faces === 0)
+    return (
+      <p className="fair-sweep-note m-small" data-testid="sweep-reweight-note" data-near-one="false">
+        No training face of <strong>{preview.task}</strong> has a {preview.group_task} label yet: reweighting would
+        change nothing.
+      </p>
+    )
+  return preview.near_one ? (
+    <p className="fair-sweep-note fair-sweep-note--warn m-small" data-testid="sweep-reweight-note" data-near-one="true">
+      Weights are all ≈ 1 for this grouping ({range} at ω = 1 over {preview.grouped_faces} training faces): the groups
+      and their labels are already balanced, so every ω gives the same version. Group DRO (η) or the penalty (λ) act on
+      the worst group&apos;s errors instead.
+    </p>
+  ) : (
+    <p className="fair-sweep-note m-small" data-testid="sweep-reweight-note" data-near-one="false">
+      At ω = 1 the weights range {range} over {preview.grouped_faces} training faces (
+      {Object.entries(preview.per_group)
+        .map(
+          ([g, r]) =>
+            `${g} ${r.min_weight.toFixed(2)}${r.max_weight !== r.min_weight ? `–${r.max_weight.toFixed(2)}` : ''}`
+        )
+        .join(', ')}
+      ).
+    </p>
+  )
+}
+
 function sweepMethodOf(value: string): SweepMethod {
   return value === 'penalty' || value === 'dro' ? value : 'reweight'
 }
@@ -322,6 +363,12 @@ export function SweepPanel({
   const summary = job?.status === 'done' ? job.result : null
   const score = tasks.find((t) => t.name === task)?.kind === 'score'
   const active = versions.find((v) => v.active)
+  const preview = useStudio((s) => s.sweepReweight)
+  // Labels change between sweeps, so the preview is refetched whenever the form or the version list changes.
+  useEffect(() => {
+    if (method === 'reweight' && groupTask) loadReweightPreview(task, groupTask, true)
+  }, [method, task, groupTask, versions])
+  const weights = method === 'reweight' && preview.value?.group_task === groupTask ? preview.value : null
   return (
     <div className="fair-sweep">
       <section className="m-panel">
@@ -420,6 +467,7 @@ export function SweepPanel({
               : `Run sweep${typeof parsed === 'string' ? '' : ` (${parsed.length} ${parsed.length === 1 ? 'version' : 'versions'})`}`}
           </button>
         </div>
+        {weights && <ReweightNote preview={weights} />}
         {typeof parsed === 'string' && <p className="field__hint m-bad">{parsed}</p>}
         {error && <ErrorMessage error={error} title="Could not start the sweep" />}
         {job && (

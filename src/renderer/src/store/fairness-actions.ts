@@ -15,7 +15,7 @@ import { createFairnessSlice, type FairnessSlice, type Fetched } from './fairnes
 const set = useStudio.setState
 const get = useStudio.getState
 
-type FetchField = 'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairConflicts'
+type FetchField = 'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairConflicts' | 'sweepReweight'
 
 export function setFairness(patch: Partial<FairnessSlice>): void {
   set(patch)
@@ -26,7 +26,8 @@ const replies: Record<FetchField, ReplyGate> = {
   fairComparison: new ReplyGate(),
   fairProbe: new ReplyGate(),
   fairThresholds: new ReplyGate(),
-  fairConflicts: new ReplyGate()
+  fairConflicts: new ReplyGate(),
+  sweepReweight: new ReplyGate()
 }
 
 /**
@@ -108,6 +109,11 @@ export function loadThresholds(task: string, force = false): void {
     },
     force
   )
+}
+
+/** What full reweighting would do by the sweep's grouping, so the form can say "all ≈ 1" before a sweep runs. */
+export function loadReweightPreview(task: string, groupTask: string, force = false): void {
+  void fetchInto('sweepReweight', 'fairness.reweightPreview', { task, groupTask }, force)
 }
 
 export function loadConflicts(task: string, force = false): void {

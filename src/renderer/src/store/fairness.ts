@@ -1,5 +1,6 @@
 /** Fairness slice: grouping, per-group metrics (and their comparison), bias probe, thresholds, the sweep and the Conflicts queue of the active task. Pure state; side effects live in fairness-actions.ts. */
 import type {
+  ReweightPreview,
   SweepMethod,
   BiasProbeInfo,
   ConflictList,
@@ -54,6 +55,8 @@ export interface FairnessSlice {
   sweepBudget: number
   sweepJobId: number | null
   sweepError: AppErrorShape | null
+  /** Full-strength reweighting weights for the form's task and grouping (shown before a reweighting sweep). */
+  sweepReweight: Fetched<ReweightPreview>
   /** Version of the sweep point the user clicked. */
   sweepSelected: number | null
   fairConflicts: Fetched<ConflictList>
@@ -83,6 +86,7 @@ export function createFairnessSlice(): FairnessSlice {
     sweepBudget: 1,
     sweepJobId: null,
     sweepError: null,
+    sweepReweight: idle(),
     sweepSelected: null,
     fairConflicts: idle()
   }
