@@ -40,7 +40,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const FAIRNESS_HELP: Record<string, string> = {
   sweep:
-    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty|dro --group-task <task> --values a,b,c [--epochs n] [--seed n] [--budget 0.01] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
+    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty|dro --group-task <task> --values a,b,c [--epochs n] [--seed n] [--budget 0.01] [--gap tpr|accuracy] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
   fairness:
     'face-studio fairness metrics|compare|probe|thresholds|conflicts --project <dir> --task <name> [--version <n|active> | --a <n> --b <n>] [--group-task <task> [--by <task>] [--source annotations|predicted] [--min-group-size n]] [--attribute <task>] [--positive <label> --target tpr|fpr --tolerance 0.02] [--tasks a,b] [--json]'
 }
@@ -219,6 +219,7 @@ export const sweepVerb: Verb = async (argv) => {
       'epochs',
       'seed',
       'budget',
+      'gap',
       'min-group-size',
       'penalty-mode',
       'positive'
@@ -230,6 +231,9 @@ export const sweepVerb: Verb = async (argv) => {
   const method = need(p, 'mitigation')
   if (method !== 'reweight' && method !== 'penalty' && method !== 'dro')
     throw new UsageError('--mitigation must be reweight, penalty or dro')
+  const gapMetric = str(p, 'gap')
+  if (gapMetric !== undefined && gapMetric !== 'tpr' && gapMetric !== 'accuracy')
+    throw new UsageError('--gap must be tpr or accuracy')
   const groupTask = need(p, 'group-task')
   const values = parseValues(need(p, 'values'))
   if (method === 'reweight' && values.some((v) => v > 1)) throw new UsageError('reweighting strengths ω are in [0, 1]')
@@ -254,6 +258,7 @@ export const sweepVerb: Verb = async (argv) => {
       epochs,
       seed,
       accuracyBudget: num(p, 'budget'),
+      gapMetric,
       minGroupSize: minGroupSizeOf(p),
       penaltyMode: mode,
       positive: str(p, 'positive')
@@ -271,7 +276,7 @@ export const sweepVerb: Verb = async (argv) => {
     const sym = STRENGTH_SYMBOL[method]
     const row = (label: string, pt: SweepSummary['baseline']): string => {
       const q = 'accuracy' in pt.overall ? `acc ${fmt(pt.overall.accuracy)}` : `MAE ${fmt(pt.overall.mae, 2)}`
-      const gap = pt.tpr_gap ?? pt.max_gap
+      const gap = s.gap_metric === 'accuracy' ? pt.accuracy_gap : (pt.tpr_gap ?? pt.max_gap)
       return `  ${label.padEnd(12)} v${String(pt.version).padEnd(4)} ${q}  gap ${fmt(pt.gap)}${gap ? ` (${gap.metric}: ${gap.groups[0]} vs ${gap.groups[1]})` : ''}${pt.picked ? '  ← picked' : pt.value === null || pt.within_budget ? '' : '  (over budget)'}`
     }
     const text = [

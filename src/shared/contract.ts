@@ -389,7 +389,9 @@ export const calls = {
           .max(2 ** 31)
           .optional(),
         accuracyBudget: z.number().min(0).max(100).optional(),
-        minGroupSize: minGroupSize.optional()
+        minGroupSize: minGroupSize.optional(),
+        /** The gap the pick minimises: the largest TPR spread (default) or the spread of per-group accuracy. */
+        gapMetric: z.enum(['tpr', 'accuracy']).optional()
       })
       .strict(),
     returns<JobInfo>()

@@ -615,11 +615,16 @@ export interface SweepPoint {
   tpr_gap: GroupGap | null
   dp_diff: number | null
   eo_diff: number | null
-  /** The bias measure the pick minimises (tpr_gap value, or MAE gap for score tasks). */
+  /** Spread of per-group accuracy over the ranked groups (classification). */
+  accuracy_gap: GroupGap | null
+  /** The bias measure the pick minimises (tpr_gap or accuracy_gap value as chosen, MAE gap for score tasks). */
   gap: number | null
   within_budget: boolean
   picked: boolean
 }
+
+/** The gap a sweep minimises for classification tasks: the largest TPR spread (default) or the accuracy spread. */
+export type SweepGapMetric = 'tpr' | 'accuracy'
 
 export interface SweepSummary {
   task: string
@@ -633,6 +638,8 @@ export interface SweepSummary {
   /** Accuracy points (0..1) below the best point's accuracy still allowed (MAE above the best, score tasks). */
   accuracy_budget: number
   criterion: string
+  /** What `gap` measures: 'tpr', 'accuracy' or 'mae' (score tasks). */
+  gap_metric: SweepGapMetric | 'mae'
   min_group_size: number
   seconds: number
   backend: string

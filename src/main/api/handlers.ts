@@ -270,7 +270,8 @@ function fairnessHandlers(): Subset<'fairness'> {
         epochs: a.epochs,
         seed: a.seed,
         accuracyBudget: a.accuracyBudget,
-        minGroupSize: a.minGroupSize
+        minGroupSize: a.minGroupSize,
+        gapMetric: a.gapMetric
       }).info,
     'fairness.conflicts': (a, ctx) => findConflicts(ctx.requireProject().db, a)
   }

@@ -4,7 +4,7 @@
  * progress, the failure memo) and saved as an inactive version fine-tuned from the task's active version at
  * the start; then every version and the parent are scored per group and one is picked (fairness/sweep.ts).
  */
-import type { GroupMetricsInfo, MitigationSpec, SweepMethod, SweepSummary } from '../../shared/domain'
+import type { GroupMetricsInfo, MitigationSpec, SweepGapMetric, SweepMethod, SweepSummary } from '../../shared/domain'
 import type { SubmittedJob } from '../jobs/queue'
 import { STRENGTH_SYMBOL } from '../../shared/mitigation'
 import { AppError } from '../../shared/result'
@@ -31,6 +31,8 @@ export interface SweepRequest {
   /** Accuracy (0..1) below the best point still accepted; MAE units above the best for score tasks. */
   accuracyBudget?: number | undefined
   minGroupSize?: number | undefined
+  /** The gap the pick minimises for classification tasks (default 'tpr'). */
+  gapMetric?: SweepGapMetric | undefined
 }
 
 export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sweep'> {
@@ -97,7 +99,8 @@ export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sw
         const summary = pickSweep(
           metrics[0] as GroupMetricsInfo,
           trained.map((t, i) => ({ value: t.value, m: metrics[i + 1] as GroupMetricsInfo })),
-          budget
+          budget,
+          req.gapMetric ?? 'tpr'
         )
         return {
           task: task.name,
