@@ -40,7 +40,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const FAIRNESS_HELP: Record<string, string> = {
   sweep:
-    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty|dro --group-task <task> --values a,b,c [--epochs n] [--seed n] [--budget 0.01] [--gap tpr|accuracy] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
+    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty|dro --group-task <task> --values a,b,c|auto [--epochs n] [--seed n] [--budget 0.01] [--gap tpr|accuracy] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
   fairness:
     'face-studio fairness metrics|compare|probe|thresholds|conflicts --project <dir> --task <name> [--version <n|active> | --a <n> --b <n>] [--group-task <task> [--by <task>] [--source annotations|predicted] [--min-group-size n]] [--attribute <task>] [--positive <label> --target tpr|fpr --tolerance 0.02] [--tasks a,b] [--json]'
 }
@@ -235,8 +235,11 @@ export const sweepVerb: Verb = async (argv) => {
   if (gapMetric !== undefined && gapMetric !== 'tpr' && gapMetric !== 'accuracy')
     throw new UsageError('--gap must be tpr or accuracy')
   const groupTask = need(p, 'group-task')
-  const values = parseValues(need(p, 'values'))
-  if (method === 'reweight' && values.some((v) => v > 1)) throw new UsageError('reweighting strengths ω are in [0, 1]')
+  const rawValues = need(p, 'values')
+  // auto: λ chosen from the validation rows (loss penalty only; the app checks).
+  const values = rawValues.trim() === 'auto' ? ('auto' as const) : parseValues(rawValues)
+  if (method === 'reweight' && values !== 'auto' && values.some((v) => v > 1))
+    throw new UsageError('reweighting strengths ω are in [0, 1]')
   const epochs = num(p, 'epochs')
   const seed = num(p, 'seed')
   const mode = str(p, 'penalty-mode')
@@ -279,7 +282,13 @@ export const sweepVerb: Verb = async (argv) => {
       const gap = s.gap_metric === 'accuracy' ? pt.accuracy_gap : (pt.tpr_gap ?? pt.max_gap)
       return `  ${label.padEnd(12)} v${String(pt.version).padEnd(4)} ${q}  gap ${fmt(pt.gap)}${gap ? ` (${gap.metric}: ${gap.groups[0]} vs ${gap.groups[1]})` : ''}${pt.picked ? '  ← picked' : pt.value === null || pt.within_budget ? '' : '  (over budget)'}`
     }
+    const range = s.penalty_range
+      ? [
+          `λ chosen from ${s.penalty_range.validation_rows} validation rows under v${s.penalty_range.version}: mean loss ${fmt(s.penalty_range.mean_loss)}, group loss range ${fmt(s.penalty_range.loss_gap)}, scale ${fmt(s.penalty_range.scale)}`
+        ]
+      : []
     const text = [
+      ...range,
       `Sweep of ${s.task} by ${s.group_task} (${s.mitigation}, ${s.seconds.toFixed(1)} s, ${s.backend}); ${s.criterion}:`,
       row('baseline', s.baseline),
       ...s.points.map((pt) => row(`${sym} = ${pt.value}`, pt)),

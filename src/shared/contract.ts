@@ -38,6 +38,7 @@ import type {
   GroupMetricsComparison,
   GroupMetricsInfo,
   GroupThresholdsInfo,
+  PenaltyRange,
   ReweightPreview
 } from './domain'
 
@@ -378,7 +379,8 @@ export const calls = {
         task: taskRef,
         method: z.enum(['reweight', 'penalty', 'dro']),
         groupTask: z.string().trim().min(1).max(64),
-        values: z.array(z.number().min(0).max(1000)).min(1).max(20),
+        /** 'auto' (loss penalty only): λ chosen from the validation rows, as fairness.penaltyRange. */
+        values: z.union([z.array(z.number().min(0).max(1000)).min(1).max(20), z.literal('auto')]),
         penaltyMode: z.enum(['loss', 'positive_rate']).optional(),
         positive: label.optional(),
         epochs: z.number().int().positive().max(1000).optional(),
@@ -395,6 +397,22 @@ export const calls = {
       })
       .strict(),
     returns<JobInfo>()
+  ),
+  /** λ values for a loss-penalty sweep from the validation rows: fractions of mean loss / group loss range under the active version. */
+  'fairness.penaltyRange': call(
+    z
+      .object({
+        task: taskRef,
+        groupTask: z.string().trim().min(1).max(64),
+        seed: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(2 ** 31)
+          .optional()
+      })
+      .strict(),
+    returns<PenaltyRange>()
   ),
   /** The weights full reweighting (ω = 1) would give the task's training faces by a grouping: all ≈ 1 means nothing to change. */
   'fairness.reweightPreview': call(

@@ -623,6 +623,22 @@ export interface SweepPoint {
   picked: boolean
 }
 
+/** λ values for a penalty sweep chosen from the validation rows (fairness/penalty-range.ts). */
+export interface PenaltyRange {
+  task: string
+  group_task: string
+  /** The version the sweep starts from (whose losses set the scale). */
+  version: number
+  validation_rows: number
+  /** Mean loss L and largest per-group mean-loss spread R on the validation rows; scale = L / R. */
+  mean_loss: number
+  loss_gap: number
+  scale: number
+  /** 0 and fractions 0.1, 0.25, 0.5, 1 of the scale. */
+  values: number[]
+  per_group: Record<string, { n: number; mean_loss: number }>
+}
+
 /** The gap a sweep minimises for classification tasks: the largest TPR spread (default) or the accuracy spread. */
 export type SweepGapMetric = 'tpr' | 'accuracy'
 
@@ -638,6 +654,8 @@ export interface SweepSummary {
   /** Accuracy points (0..1) below the best point's accuracy still allowed (MAE above the best, score tasks). */
   accuracy_budget: number
   criterion: string
+  /** When λ was chosen from the validation rows (`values: auto`): how. */
+  penalty_range?: PenaltyRange
   /** What `gap` measures: 'tpr', 'accuracy' or 'mae' (score tasks). */
   gap_metric: SweepGapMetric | 'mae'
   min_group_size: number

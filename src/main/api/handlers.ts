@@ -45,7 +45,7 @@ import {
   versionGroupThresholds,
   versionReweightPreview
 } from '../app/fairness'
-import { startSweep } from '../app/sweep'
+import { penaltyRangeFor, startSweep } from '../app/sweep'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -251,6 +251,7 @@ function fairnessHandlers(): Subset<'fairness'> {
     'fairness.biasProbe': (a, ctx) => versionBiasProbe(ctx, a),
     'fairness.thresholds': (a, ctx) => versionGroupThresholds(ctx, a),
     'fairness.reweightPreview': (a, ctx) => versionReweightPreview(ctx, a),
+    'fairness.penaltyRange': (a, ctx) => penaltyRangeFor(ctx, a),
     'fairness.train': (a, ctx) =>
       startMitigatedTraining(ctx, {
         task: a.task,

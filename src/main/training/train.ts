@@ -19,7 +19,7 @@ import {
 } from './head'
 import { toMatrix, type FeatureInput, type FeatureMatrix } from './features'
 import { mulberry32 } from '../analysis/random'
-import { deriveSeed, shuffleInPlace, stratifiedSplit } from './split'
+import { deriveSeed, shuffleInPlace, stratifiedSplit, VALIDATION_FRACTION } from './split'
 import { groupDroStep, worstGroupMean, worstGroupPenaltyStep, type GroupDro, type GroupStep } from './group-step'
 
 export type { GroupDro } from './group-step'
@@ -115,7 +115,7 @@ export const TRAIN_DEFAULTS = {
   // 128 rather than Keras's 32: on wasm the per-step overhead dominates, and 32 misses the 5 s budget for 10k rows.
   batchSize: 128,
   learningRate: 1e-3,
-  validationFraction: 0.2,
+  validationFraction: VALIDATION_FRACTION,
   earlyStoppingPatience: 5
 } as const
 

@@ -18,7 +18,8 @@ import {
   openSweepVersion,
   parseSweepValues,
   setFairness,
-  startSweep
+  startSweep,
+  suggestPenaltyValues
 } from '../store/fairness-actions'
 import { BoundedNumberInput, ErrorMessage, ProgressBar } from '../components/common'
 import { baseStyle, PlotFigure, type ChartColors } from '../components/charts/PlotFigure'
@@ -364,6 +365,7 @@ export function SweepPanel({
   const score = tasks.find((t) => t.name === task)?.kind === 'score'
   const active = versions.find((v) => v.active)
   const preview = useStudio((s) => s.sweepReweight)
+  const rangeNote = useStudio((s) => s.sweepRangeNote)
   // Labels change between sweeps, so the preview is refetched whenever the form or the version list changes.
   useEffect(() => {
     if (method === 'reweight' && groupTask) loadReweightPreview(task, groupTask, true)
@@ -405,9 +407,20 @@ export function SweepPanel({
                 method === 'reweight' ? '0, 0.25, 0.5, 0.75, 1' : method === 'dro' ? '0, 0.1, 1' : '0, 0.1, 1, 10'
               }
               aria-invalid={typeof parsed === 'string' || undefined}
-              onChange={(e) => setFairness({ sweepValues: e.target.value })}
+              onChange={(e) => setFairness({ sweepValues: e.target.value, sweepRangeNote: null })}
             />
           </label>
+          {method === 'penalty' && (
+            <button
+              className="button fair-sweep-run"
+              data-testid="sweep-lambda-auto"
+              disabled={running || !groupTask}
+              title="λ as fractions of mean loss / group loss range on the rows training holds out for validation"
+              onClick={() => void suggestPenaltyValues(task)}
+            >
+              λ from validation rows
+            </button>
+          )}
           <label className="fair-control">
             <span className="fair-control__label">Groups of</span>
             <select
@@ -468,6 +481,11 @@ export function SweepPanel({
           </button>
         </div>
         {weights && <ReweightNote preview={weights} />}
+        {method === 'penalty' && rangeNote && (
+          <p className="fair-sweep-note m-small" data-testid="sweep-lambda-note">
+            {rangeNote}
+          </p>
+        )}
         {typeof parsed === 'string' && <p className="field__hint m-bad">{parsed}</p>}
         {error && <ErrorMessage error={error} title="Could not start the sweep" />}
         {job && (

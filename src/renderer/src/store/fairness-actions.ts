@@ -116,6 +116,26 @@ export function loadReweightPreview(task: string, groupTask: string, force = fal
   void fetchInto('sweepReweight', 'fairness.reweightPreview', { task, groupTask }, force)
 }
 
+/** Fills the λ values from the validation rows (fairness.penaltyRange) and says how they were chosen. */
+export async function suggestPenaltyValues(task: string): Promise<void> {
+  const s = get()
+  const groupTask = s.sweepGroupTask ?? s.fairGroupTask
+  if (!groupTask) return
+  const current = sameProject()
+  const reply = await request('fairness.penaltyRange', { task, groupTask }, { inline: true })
+  if (!current()) return
+  if (!reply.ok) {
+    set({ sweepError: reply.error })
+    return
+  }
+  const r = reply.value
+  set({
+    sweepError: null,
+    sweepValues: r.values.join(', '),
+    sweepRangeNote: `λ from ${r.validation_rows} validation rows under v${r.version}: mean loss ${r.mean_loss.toFixed(3)}, group loss range ${r.loss_gap.toFixed(3)}; λ = ${r.scale.toPrecision(3)} makes the penalty as large as the loss.`
+  })
+}
+
 export function loadConflicts(task: string, force = false): void {
   void fetchInto('fairConflicts', 'fairness.conflicts', { tasks: [task], limit: 200 }, force)
 }

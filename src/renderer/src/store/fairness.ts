@@ -57,6 +57,8 @@ export interface FairnessSlice {
   sweepError: AppErrorShape | null
   /** Full-strength reweighting weights for the form's task and grouping (shown before a reweighting sweep). */
   sweepReweight: Fetched<ReweightPreview>
+  /** How the λ values in the form were chosen from the validation rows (null: typed by the user). */
+  sweepRangeNote: string | null
   /** Version of the sweep point the user clicked. */
   sweepSelected: number | null
   fairConflicts: Fetched<ConflictList>
@@ -87,6 +89,7 @@ export function createFairnessSlice(): FairnessSlice {
     sweepJobId: null,
     sweepError: null,
     sweepReweight: idle(),
+    sweepRangeNote: null,
     sweepSelected: null,
     fairConflicts: idle()
   }
