@@ -474,14 +474,21 @@ export interface GroupClassRates {
   fp: number
   tn: number
   fn: number
+  /** 95 % Wilson intervals of tpr and fpr (null where the rate is undefined). */
+  tpr_ci: [number, number] | null
+  fpr_ci: [number, number] | null
 }
 
 export interface GroupClassStats {
   n: number
   accuracy: number
+  /** 95 % Wilson interval of the accuracy. */
+  accuracy_ci: [number, number]
   macro_f1: number
   /** Fewer faces than the minimum group size: shown, but not ranked (left out of every gap). */
   small: boolean
+  /** Its accuracy interval is wider than WIDE_INTERVAL: too few faces to tell its rates apart from others'. */
+  wide: boolean
   per_class: Record<string, GroupClassRates>
 }
 

@@ -121,7 +121,15 @@ describe('fairness services (pure)', () => {
 
   it('can pick by the accuracy gap between groups instead of the TPR gap', () => {
     const withGroups = (version: number, accA: number, accB: number, tprGap: number): GroupMetricsInfo => {
-      const g = (accuracy: number) => ({ n: 50, accuracy, macro_f1: accuracy, per_class: {}, small: false })
+      const g = (accuracy: number) => ({
+        n: 50,
+        accuracy,
+        accuracy_ci: [accuracy - 0.1, accuracy + 0.1] as [number, number],
+        macro_f1: accuracy,
+        per_class: {},
+        small: false,
+        wide: false
+      })
       return { ...info(version, (accA + accB) / 2, tprGap), per_group: { A: g(accA), B: g(accB) } }
     }
     const base = withGroups(0, 0.95, 0.8, 0.1)
