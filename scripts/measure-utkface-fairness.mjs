@@ -8,7 +8,7 @@
  *   the largest race accuracy gap (groups of ≥ 20 held-out faces).
  *
  * Usage: node scripts/measure-utkface-fairness.mjs --cache <dir holding proj/ (an import of the 800 crops)>
- *          [--out result.json] [--epochs n]
+ *          [--imgs <dir the crops were imported from; default <cache>/imgs>] [--out result.json] [--epochs n]
  * Import once: face-studio import <dir of the 800 crops> --project <cache>/proj --crops
  */
 import { execFileSync } from 'node:child_process'
@@ -69,8 +69,14 @@ const rows = lines.slice(1)
 const rng = mulberry32(SEED)
 const order = rows.map((r, i) => ({ r, k: rng(), i })).sort((a, b) => a.k - b.k)
 const cut = Math.round(rows.length * 0.6)
-const labelled = order.slice(0, cut).map((o) => o.r)
-const held = order.slice(cut).map((o) => o.r)
+// Paths point at the imported files (the cache's imgs/ folder of symlinks), so the CSVs can live anywhere.
+const imgs = path.resolve(arg('imgs', path.join(cache, 'imgs')))
+const absolute = (r) => {
+  const [p, ...rest] = r.split(',')
+  return [path.join(imgs, path.basename(p)), ...rest].join(',')
+}
+const labelled = order.slice(0, cut).map((o) => absolute(o.r))
+const held = order.slice(cut).map((o) => absolute(o.r))
 const labelledCsv = path.join(work, 'labelled.csv')
 const heldCsv = path.join(work, 'heldout.csv')
 fs.writeFileSync(labelledCsv, [header, ...labelled].join('\n') + '\n')
