@@ -8,7 +8,15 @@ import { resultOf } from '../main/jobs/queue'
 import { exportRows, toCsv } from '../main/library/export'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
-import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
+import {
+  activateVerb,
+  calibrateVerb,
+  evalVerb,
+  exportModelVerb,
+  MODELS_HELP,
+  trainVerb,
+  versionsVerb
+} from './verbs-models'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
 
 export interface VerbOutput {
@@ -115,6 +123,7 @@ export const verbs: Record<string, Verb> = {
   train: trainVerb,
   eval: evalVerb,
   versions: versionsVerb,
+  calibrate: calibrateVerb,
   activate: activateVerb,
   'export-model': exportModelVerb,
   sweep: sweepVerb,

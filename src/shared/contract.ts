@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
 import type {
+  CalibrationSummary,
   AnnotatorProfiles,
   AppInfo,
   ClusterPreviewRow,
@@ -282,14 +283,20 @@ export const calls = {
         task: taskRef,
         epochs: z.number().int().positive().max(1000).optional(),
         seed: z.number().int().nonnegative().max(2147483648).optional(),
-        hidden: z.number().int().positive().max(4096).optional(),
+        /** Forced head settings: each fixes that dimension of the capacity search (hidden 0 = a linear head). */
+        hidden: z.number().int().nonnegative().max(4096).optional(),
+        l2: z.number().nonnegative().max(10).optional(),
         batchSize: z.number().int().positive().max(65536).optional(),
         learningRate: z.number().positive().max(1).optional(),
+        /** Heads of the ensemble (k-fold), default 5; 1 = one head. */
+        k: z.number().int().min(1).max(10).optional(),
         activate: z.boolean().default(true)
       })
       .strict(),
     returns<JobInfo>()
   ),
+  /** Fit version 0's temperature on the evaluation set now (also done automatically once it has 30+ faces and as it grows by a quarter); v0's predictions are rewritten calibrated when it is active. */
+  'models.calibrate': call(z.object({ task: taskRef }).strict(), returns<CalibrationSummary>()),
   /** Every epoch so far of a training job (this session), its status and, once done, its TrainSummary. */
   'models.trainingHistory': call(z.object({ jobId: id }).strict(), returns<TrainingHistory>()),
   /** Make a version active (rollback included): a job that re-predicts every face from stored features (result: {faces, seconds}). */

@@ -359,6 +359,23 @@ export interface TrainSummary {
   activated: boolean
   stoppedEarly: boolean
   bestEpoch: number
+  /** How the head was made (issue 11): the chosen settings in words, ensemble size, temperature; absent in older results. */
+  recipe?: { settings: string; hidden: number | null; l2: number; learningRate: number; k: number; temperature: number }
+}
+
+/** What fitting version 0's temperature did (`models.calibrate`, `face-studio calibrate`). */
+export interface CalibrationSummary {
+  task: string
+  version: number
+  /** False when the evaluation set has too few labelled faces (nothing was changed). */
+  calibrated: boolean
+  temperature: number
+  n: number
+  /** ECE on the evaluation set before and after (in-sample: T was fitted on these faces). */
+  ece_before: number | null
+  ece_after: number | null
+  /** Faces re-predicted because the version is active. */
+  repredicted: number
 }
 
 /** What a re-prediction (activation) job returns and `face-studio activate --json` prints. */
@@ -402,13 +419,26 @@ export interface FlipItem {
   bConfidence: number | null
 }
 
+/** One side of a comparison: calibrated metrics, and the raw head's calibration before its temperature. */
+export interface ComparedVersion {
+  version: number
+  metrics: MetricsInfo
+  /** Temperature applied to the version's probabilities (1 = none). */
+  temperature?: number
+  /** ECE and reliability bins of the raw (uncalibrated) head; null when the temperature is 1. */
+  uncalibrated?: {
+    ece: number | null
+    reliability: { bins: Array<{ lo: number; hi: number; count: number; accuracy: number; confidence: number }> } | null
+  } | null
+}
+
 export interface VersionComparison {
   task: string
   kind: 'classification' | 'score'
   /** Evaluation-set faces both versions were scored on. */
   n: number
-  a: { version: number; metrics: MetricsInfo }
-  b: { version: number; metrics: MetricsInfo }
+  a: ComparedVersion
+  b: ComparedVersion
   /** b − a for each headline metric (null where either side is null). */
   deltas: Record<string, number | null>
   /**

@@ -32,6 +32,7 @@ import { reviewQueue } from '../labels/review'
 import { startActivation } from '../app/activation'
 import { compareVersions, versionMetrics } from '../app/evaluation'
 import { startTraining, trainingHistory } from '../app/training'
+import { calibrateBuiltin } from '../app/calibration'
 import { evaluationSetSummary, setEvaluationMembership } from '../models/eval-set'
 import { exportVersion } from '../models/export-version'
 import { listVersionInfos } from '../models/version-info'
@@ -232,6 +233,15 @@ function modelHandlers(): Subset<'models'> {
     'models.versions': (a, ctx) => listVersionInfos(ctx.requireProject().db, a.task),
     'models.train': (a, ctx) => startTraining(ctx, a).info,
     'models.trainingHistory': (a, ctx) => trainingHistory(ctx, a.jobId),
+    'models.calibrate': async (a, ctx) => {
+      const r = await calibrateBuiltin(ctx, a.task, { force: true })
+      if (!r)
+        throw new AppError(
+          'UNSUPPORTED',
+          'Only a classification task with a built-in version 0 is calibrated this way; trained versions calibrate themselves.'
+        )
+      return r
+    },
     'models.activate': (a, ctx) => startActivation(ctx, a).info,
     'models.metrics': (a, ctx) => versionMetrics(ctx, a),
     'models.compare': (a, ctx) => compareVersions(ctx, a),

@@ -25,5 +25,6 @@ export const ops: OpHandlers = {
   'people.preview': async (p) => (await import('./cluster')).previewOp(p),
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx.signal),
-  'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p)
+  'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
+  'models.calibrate': async (p) => (await import('./predict')).calibrateOp(p)
 }

@@ -11,7 +11,7 @@ import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { EvaluateResult, PredictResult } from './predict'
+import type { CalibrateResult, EvaluateResult, PredictResult } from './predict'
 import type { TrainOpResult, TrainProgress } from './train'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
@@ -121,9 +121,13 @@ export const workerOps = {
       evaluation: z.array(faceLabel),
       epochs: z.number().int().positive(),
       seed: z.number().int().nonnegative(),
-      hidden: z.number().int().positive().optional(),
+      /** Forced head settings (each fixes that dimension of the capacity search); hidden 0 = a linear head. */
+      hidden: z.number().int().nonnegative().optional(),
+      l2: z.number().nonnegative().optional(),
       batchSize: z.number().int().positive().optional(),
       learningRate: z.number().positive().optional(),
+      /** Heads of the ensemble (k-fold), default 5; 1 = a single head. */
+      k: z.number().int().min(1).max(10).optional(),
       activate: z.boolean(),
       /** Parallel to `train`: one weight per row (reweighting). */
       sampleWeights: z.array(z.number()).optional(),
@@ -166,6 +170,11 @@ export const workerOps = {
       withProbs: z.boolean().optional()
     }),
     returns<EvaluateResult>()
+  ),
+  /** Fits version 0's temperature on the evaluation faces given; re-predicts every face when v0 is active. */
+  'models.calibrate': op(
+    z.object({ projectDir, task: z.string().min(1), faces: z.array(faceLabel) }),
+    returns<CalibrateResult>()
   )
 }
 
