@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
 import type {
+  AppliedThresholdsInfo,
   CalibrationSummary,
   AnnotatorProfiles,
   AppInfo,
@@ -360,6 +361,30 @@ export const calls = {
       })
       .strict(),
     returns<GroupThresholdsInfo>()
+  ),
+  /** Saves the per-group thresholds (as fairness.thresholds computes them) on the version; every later prediction of it uses the face's group from its labels. Re-predicts when active. */
+  'fairness.applyThresholds': call(
+    z
+      .object({
+        task: taskRef,
+        version: versionRef,
+        ...grouping,
+        positive: label.optional(),
+        target: z.enum(['tpr', 'fpr']).default('tpr'),
+        tolerance: z.number().min(0).max(1).default(0.02)
+      })
+      .strict(),
+    returns<AppliedThresholdsInfo>()
+  ),
+  /** The per-group thresholds saved on a version, or null. */
+  'fairness.appliedThresholds': call(
+    z.object({ task: taskRef, version: versionRef }).strict(),
+    returns<AppliedThresholdsInfo | null>()
+  ),
+  /** Removes a version's per-group thresholds (back to the plain decision); re-predicts when active. */
+  'fairness.clearThresholds': call(
+    z.object({ task: taskRef, version: versionRef }).strict(),
+    returns<{ task: string; version: number; cleared: boolean; repredicted: number }>()
   ),
   /** Train with bias mitigation (like models.train; result: TrainSummary; the version records method, params, grouping task). */
   'fairness.train': call(

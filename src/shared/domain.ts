@@ -609,6 +609,30 @@ export interface GroupThresholdsInfo {
   gap_after: number | null
 }
 
+/**
+ * Per-group thresholds saved on a version: applied at prediction to every face whose group is known from its
+ * labels of `group_task` (faces without one keep the version's plain prediction).
+ */
+export interface AppliedThresholdsInfo {
+  task: string
+  version: number
+  group_task: string
+  positive: string
+  target: 'tpr' | 'fpr'
+  tolerance: number
+  /** Threshold on P(positive) per group. */
+  thresholds: Record<string, number>
+  /** Measured on the evaluation set when applied (one-vs-rest accuracy and the rate gap). */
+  accuracy_before: number
+  accuracy_after: number
+  accuracy_cost: number
+  gap_before: number | null
+  gap_after: number | null
+  created_at: string
+  /** Faces re-predicted with the thresholds (0 when the version is not active). */
+  repredicted: number
+}
+
 export type MitigationMethod = 'none' | 'reweight' | 'penalty' | 'dro'
 /** The methods a sweep varies the strength of: ω (reweight), λ (penalty), η (Group DRO). */
 export type SweepMethod = Exclude<MitigationMethod, 'none'>

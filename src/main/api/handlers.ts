@@ -44,6 +44,9 @@ import {
   versionBiasProbe,
   versionGroupMetrics,
   versionGroupThresholds,
+  applyGroupThresholds,
+  versionAppliedThresholds,
+  clearGroupThresholds,
   versionReweightPreview
 } from '../app/fairness'
 import { penaltyRangeFor, startSweep } from '../app/sweep'
@@ -260,6 +263,9 @@ function fairnessHandlers(): Subset<'fairness'> {
     'fairness.compare': (a, ctx) => compareGroupMetrics(ctx, a),
     'fairness.biasProbe': (a, ctx) => versionBiasProbe(ctx, a),
     'fairness.thresholds': (a, ctx) => versionGroupThresholds(ctx, a),
+    'fairness.applyThresholds': (a, ctx) => applyGroupThresholds(ctx, a),
+    'fairness.appliedThresholds': (a, ctx) => versionAppliedThresholds(ctx, a),
+    'fairness.clearThresholds': (a, ctx) => clearGroupThresholds(ctx, a),
     'fairness.reweightPreview': (a, ctx) => versionReweightPreview(ctx, a),
     'fairness.penaltyRange': (a, ctx) => penaltyRangeFor(ctx, a),
     'fairness.train': (a, ctx) =>
