@@ -27,7 +27,9 @@ import {
   versionBiasProbe,
   versionGroupMetrics,
   versionGroupThresholds,
-  versionReweightPreview
+  versionReweightPreview,
+  applyGroupThresholds,
+  clearGroupThresholds
 } from '../main/app/fairness'
 import { startSweep } from '../main/app/sweep'
 import { STRENGTH_SYMBOL } from '../shared/mitigation'
@@ -42,7 +44,7 @@ export const FAIRNESS_HELP: Record<string, string> = {
   sweep:
     'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty|dro --group-task <task> --values a,b,c|auto [--epochs n] [--seed n] [--budget 0.01] [--gap tpr|accuracy] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
   fairness:
-    'face-studio fairness metrics|compare|probe|thresholds|conflicts --project <dir> --task <name> [--version <n|active> | --a <n> --b <n>] [--group-task <task> [--by <task>] [--source annotations|predicted] [--min-group-size n]] [--attribute <task>] [--positive <label> --target tpr|fpr --tolerance 0.02] [--tasks a,b] [--json]'
+    "face-studio fairness metrics|compare|probe|thresholds|conflicts --project <dir> --task <name> [--version <n|active> | --a <n> --b <n>] [--group-task <task> [--by <task>] [--source annotations|predicted] [--min-group-size n]] [--attribute <task>] [--positive <label> --target tpr|fpr --tolerance 0.02 [--apply | --clear]] [--tasks a,b] [--json]  (thresholds --apply saves them on the version: its predictions then use each face's group label)"
 }
 
 /** Options `eval` accepts for per-group metrics. */
@@ -323,7 +325,7 @@ export const fairnessVerb: Verb = async (argv) => {
       'offset',
       'limit'
     ],
-    booleans: ['json']
+    booleans: ['json', 'apply', 'clear']
   })
   const project = path.resolve(need(p, 'project'))
   const group = () => ({
@@ -392,10 +394,47 @@ export const fairnessVerb: Verb = async (argv) => {
     case 'thresholds': {
       const task = need(p, 'task')
       const version = versionOf(p, 'version')
+      if (p.flags.has('clear')) {
+        if (p.flags.has('apply')) throw new UsageError('give --apply or --clear, not both')
+        return withProject(project, false, async (ctx) => {
+          const r = await clearGroupThresholds(ctx, { task, version })
+          return {
+            json: r,
+            text: r.cleared
+              ? `Removed the per-group thresholds of ${r.task} v${r.version} (${r.repredicted} faces re-predicted).`
+              : `${r.task} v${r.version} had no per-group thresholds.`
+          }
+        })
+      }
       const target = str(p, 'target') ?? 'tpr'
       if (target !== 'tpr' && target !== 'fpr') throw new UsageError('--target must be tpr or fpr')
       const tolerance = num(p, 'tolerance')
       const g = group()
+      if (p.flags.has('apply')) {
+        const g = group()
+        return withProject(project, false, async (ctx) => {
+          const a = await applyGroupThresholds(ctx, {
+            task,
+            version,
+            ...g,
+            positive: str(p, 'positive'),
+            target,
+            tolerance
+          })
+          return {
+            json: a,
+            text: [
+              `Applied to ${a.task} v${a.version}: thresholds on P(${a.positive}) by ${a.group_task}: ${Object.entries(
+                a.thresholds
+              )
+                .map(([k, x]) => `${k} ${fmt(x)}`)
+                .join(', ')}`,
+              `  accuracy ${fmt(a.accuracy_before)} → ${fmt(a.accuracy_after)} (cost ${fmt(a.accuracy_cost)}); gap ${fmt(a.gap_before)} → ${fmt(a.gap_after)}; ${a.repredicted} faces re-predicted`,
+              `  Predictions use each face's ${a.group_task} label at prediction time; faces without one keep the plain decision.`
+            ].join('\n')
+          }
+        })
+      }
       return withProject(project, false, async (ctx) => {
         const t = await versionGroupThresholds(ctx, {
           task,

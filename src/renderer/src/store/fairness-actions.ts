@@ -15,7 +15,8 @@ import { createFairnessSlice, type FairnessSlice, type Fetched } from './fairnes
 const set = useStudio.setState
 const get = useStudio.getState
 
-type FetchField = 'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairConflicts' | 'sweepReweight'
+type FetchField =
+  'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairApplied' | 'fairConflicts' | 'sweepReweight'
 
 export function setFairness(patch: Partial<FairnessSlice>): void {
   set(patch)
@@ -26,6 +27,7 @@ const replies: Record<FetchField, ReplyGate> = {
   fairComparison: new ReplyGate(),
   fairProbe: new ReplyGate(),
   fairThresholds: new ReplyGate(),
+  fairApplied: new ReplyGate(),
   fairConflicts: new ReplyGate(),
   sweepReweight: new ReplyGate()
 }
@@ -134,6 +136,48 @@ export async function suggestPenaltyValues(task: string): Promise<void> {
     sweepValues: r.values.join(', '),
     sweepRangeNote: `λ from ${r.validation_rows} validation rows under v${r.version}: mean loss ${r.mean_loss.toFixed(3)}, group loss range ${r.loss_gap.toFixed(3)}; λ = ${r.scale.toPrecision(3)} makes the penalty as large as the loss.`
   })
+}
+
+/** The per-group thresholds saved on the shown version, if any. */
+export function loadAppliedThresholds(task: string, force = false): void {
+  void fetchInto('fairApplied', 'fairness.appliedThresholds', { task, version: get().fairVersion ?? 'active' }, force)
+}
+
+/** Saves the previewed thresholds on the shown version (re-predicting its faces when it is active). */
+export async function applyThresholds(task: string): Promise<void> {
+  const g = grouping()
+  if (!g) return
+  const s = get()
+  set({ fairApplying: true })
+  const current = sameProject()
+  const reply = await request('fairness.applyThresholds', {
+    task,
+    version: s.fairVersion ?? 'active',
+    ...g,
+    ...(s.fairPositive ? { positive: s.fairPositive } : {}),
+    target: s.fairTarget,
+    tolerance: s.fairTolerance
+  })
+  if (!current()) return
+  set({ fairApplying: false })
+  if (!reply.ok) {
+    set({ fairApplied: { ...get().fairApplied, error: reply.error } })
+    return
+  }
+  loadAppliedThresholds(task, true)
+}
+
+export async function clearThresholds(task: string): Promise<void> {
+  set({ fairApplying: true })
+  const current = sameProject()
+  const reply = await request('fairness.clearThresholds', { task, version: get().fairVersion ?? 'active' })
+  if (!current()) return
+  set({ fairApplying: false })
+  if (!reply.ok) {
+    set({ fairApplied: { ...get().fairApplied, error: reply.error } })
+    return
+  }
+  loadAppliedThresholds(task, true)
 }
 
 export function loadConflicts(task: string, force = false): void {

@@ -1,5 +1,6 @@
 /** Fairness slice: grouping, per-group metrics (and their comparison), bias probe, thresholds, the sweep and the Conflicts queue of the active task. Pure state; side effects live in fairness-actions.ts. */
 import type {
+  AppliedThresholdsInfo,
   ReweightPreview,
   SweepMethod,
   BiasProbeInfo,
@@ -46,6 +47,9 @@ export interface FairnessSlice {
   fairTarget: 'tpr' | 'fpr'
   fairTolerance: number
   fairThresholds: Fetched<GroupThresholdsInfo>
+  /** Thresholds saved on the shown version (null value: none), and an apply / remove in flight. */
+  fairApplied: Fetched<AppliedThresholdsInfo | null>
+  fairApplying: boolean
   /** Sweep form and the job it started (its result, a SweepSummary, is read from the jobs slice). */
   sweepMethod: SweepMethod
   sweepValues: string
@@ -81,6 +85,8 @@ export function createFairnessSlice(): FairnessSlice {
     fairTarget: 'tpr',
     fairTolerance: 0.02,
     fairThresholds: idle(),
+    fairApplied: idle(),
+    fairApplying: false,
     sweepMethod: 'reweight',
     sweepValues: '0, 0.5, 1',
     sweepGroupTask: null,
