@@ -123,7 +123,9 @@ function heldOut(version) {
 
 const started = Date.now()
 const v0 = heldOut(0)
-console.error(`v0 held-out: acc ${v0.accuracy.toFixed(3)} race gap ${v0.race_gap.toFixed(3)} (${v0.between.join(' vs ')})`)
+console.error(
+  `v0 held-out: acc ${v0.accuracy.toFixed(3)} race gap ${v0.race_gap.toFixed(3)} (${v0.between.join(' vs ')})`
+)
 
 const sweeps = [
   { mitigation: 'reweight', values: '0,0.5,1' },

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { mulberry32, normal } from '../analysis/random'
 import { groupDroStep, worstGroupPenaltyStep } from './group-step'
