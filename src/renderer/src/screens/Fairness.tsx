@@ -280,7 +280,7 @@ function RateHeatMap({
           value,
           muted: stats.small,
           text: value === null ? '—' : value.toFixed(2),
-          subtext: ci ? `${num}/${den} · ${ci[0].toFixed(2)}–${ci[1].toFixed(2)}` : `${num}/${den}`,
+          subtext: `${num}/${den}`,
           title:
             `${label} · ${g}${stats.small ? ` (only ${stats.n} faces: not ranked)` : ''}\n` +
             `${rate.label} ${rate2(value)} = ${num} of ${den}${ci ? ` (95 % interval ${rate2(ci[0])}–${rate2(ci[1])})` : ''}\n` +
@@ -570,7 +570,8 @@ function MetricsView({ info, cmp }: { info: GroupMetricsInfo; cmp: GroupMetricsC
         <section className="m-panel">
           <h2 className="section-title">Rates per class and group</h2>
           <p className="muted m-small fair-heat-intro">
-            Each cell: the rate, and under it the faces behind it (e.g. 17/20 = 17 of 20).
+            Each cell: the rate, and under it the faces behind it (e.g. 17/20 = 17 of 20); hover a cell for its 95 %
+            interval.
             {small.length > 0 && (
               <>
                 {' '}
