@@ -24,7 +24,7 @@ export const ops: OpHandlers = {
   'people.cluster': async (p) => (await import('./cluster')).clusterOp(p),
   'people.preview': async (p) => (await import('./cluster')).previewOp(p),
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
-  'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx.signal),
+  'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
   'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
   'models.calibrate': async (p) => (await import('./predict')).calibrateOp(p)
 }

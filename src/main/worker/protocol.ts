@@ -11,7 +11,7 @@ import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { CalibrateResult, EvaluateResult, PredictResult } from './predict'
+import type { CalibrateResult, EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { TrainOpResult, TrainProgress } from './train'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
@@ -42,7 +42,8 @@ const locatedFaces = z.object({
       source: z.enum(['detector', 'whole-image'])
     })
   ),
-  padOffset: z.number()
+  padOffset: z.number(),
+  scale: z.number().positive().max(1)
 })
 
 /** What the database keeps of an analysed face (library/photo-rows.ts FaceToStore). */
@@ -144,7 +145,12 @@ export const workerOps = {
       /** Parallel to `train`: each row's group for Group DRO (null = no group), and its step size η. */
       groupDro: z.object({ groups: z.array(z.string().nullable()), eta: z.number().nonnegative() }).optional(),
       /** Saved as the version's metadata.mitigation. */
-      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable()
+      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable(),
+      /**
+       * The version row to fine-tune from instead of the active one (a retrain without forgotten data must not
+       * start from weights that learnt them); null: a fresh head. Absent: the active version.
+       */
+      parentId: z.number().int().positive().nullable().optional()
     }),
     returns<TrainOpResult, TrainProgress>()
   ),
@@ -157,7 +163,7 @@ export const workerOps = {
       activate: z.boolean(),
       scope: z.enum(['all', 'missing']).optional()
     }),
-    returns<PredictResult>()
+    returns<PredictResult, PredictProgress>()
   ),
   /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
   'models.evaluate': op(

@@ -8,7 +8,7 @@ import type { Migration } from '../migration'
  * Planned as migration 010; `version` is its place in this branch's list (contiguous), renumbered on merge.
  */
 export const migration010: Migration = {
-  version: 6,
+  version: 8,
   name: 'per-group thresholds applied to a version',
   sql: `
 CREATE TABLE version_group_thresholds (

@@ -11,7 +11,7 @@ import type {
 } from '../../../shared/domain'
 import { METHOD_NAME, STRENGTH_SYMBOL } from '../../../shared/mitigation'
 import { useStudio } from '../store'
-import { isActive, latestJob, type Job } from '../store/jobs-actions'
+import { cancelledSays, isActive, latestJob, type Job } from '../store/jobs-actions'
 import {
   activateSweepVersion,
   loadReweightPreview,
@@ -507,7 +507,9 @@ export function SweepPanel({
               />
             ) : job.status === 'cancelled' ? (
               <span className="muted">
-                The sweep was cancelled; versions finished before that are kept in the version list.
+                {/* The job names the versions it kept ("Sweep cancelled after 1 of 3 values; version v4 …"). */}
+                {cancelledSays(job) ??
+                  'The sweep was cancelled; versions finished before that are kept in the version list.'}
               </span>
             ) : null}
           </div>
