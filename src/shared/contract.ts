@@ -360,7 +360,7 @@ export const calls = {
   // ---- Training and model versions (issue 5) ----
   /** Versions of a task, oldest first: lineage (parent), created, train_n, eval headline, backend, mitigation, active. */
   'models.versions': call(z.object({ task: taskRef }).strict(), returns<ModelVersionInfo[]>()),
-  /** Start a training job (fine-tune from the active version; result: TrainSummary). Live epochs: `training.epoch` events and `models.trainingHistory`. activate (default true): the new version becomes active and every face is re-predicted in the same transaction. */
+  /** Start a training job (fine-tune from the active version; result: TrainSummary). Live epochs: `training.epoch` events and `models.trainingHistory`. activate ('auto' by default: only when not worse than the active version on the evaluation set; true / false): the new version becomes active and every face is re-predicted in the same transaction. */
   'models.train': call(
     z
       .object({
@@ -374,7 +374,20 @@ export const calls = {
         learningRate: z.number().positive().max(1).optional(),
         /** Heads of the ensemble (k-fold), default 5; 1 = one head. */
         k: z.number().int().min(1).max(10).optional(),
-        activate: z.boolean().default(true)
+        /** 'auto' (default): activate only when not worse than the active version on the evaluation set (paired bootstrap); true forces, false never. */
+        activate: z.union([z.boolean(), z.literal('auto')]).default('auto')
+      })
+      .strict(),
+    returns<JobInfo>()
+  ),
+  /** Start a learning-curve job: versions trained (and discarded) on nested 10/20/40/80/100 % subsets of the training faces, each scored on the evaluation set (result: LearningCurve). */
+  'models.learningCurve': call(
+    z
+      .object({
+        task: taskRef,
+        fractions: z.array(z.number().positive().max(1)).min(1).max(10).optional(),
+        seed: z.number().int().nonnegative().max(2147483648).optional(),
+        epochs: z.number().int().positive().max(1000).optional()
       })
       .strict(),
     returns<JobInfo>()

@@ -77,6 +77,21 @@ export interface JobResults {
   train: TrainSummary
   repredict: RepredictSummary
   sweep: SweepSummary
+  curve: LearningCurve
+}
+
+/**
+ * Accuracy (or MAE) on the evaluation set of versions trained on nested subsets of the labelled faces
+ * (`models.learningCurve`); nothing is saved. `baseline`: the active version, before any of these labels.
+ */
+export interface LearningCurve {
+  task: string
+  metric: 'accuracy' | 'mae'
+  evalN: number
+  baseline: { version: number; value: number } | null
+  points: Array<{ fraction: number; n: number; value: number }>
+  seconds: number
+  backend: string
 }
 
 export type JobKind = keyof JobResults
@@ -92,6 +107,7 @@ export interface JobSubjects {
   /** The version the re-prediction makes active. */
   repredict: { task: string; version: number }
   sweep: { task: string }
+  curve: { task: string }
 }
 
 /** What a service passes to the job queue: the kind, what the job works on and its title. */
@@ -390,6 +406,22 @@ export interface TrainSummary {
   activated: boolean
   stoppedEarly: boolean
   bestEpoch: number
+  /**
+   * The new version against the one active when training started, on the evaluation set: paired bootstrap of
+   * the accuracy (or MAE) difference; `worse` = below zero, which keeps a default ('auto') run from activating.
+   */
+  verdict?: {
+    metric: 'accuracy' | 'mae'
+    against: number
+    n: number
+    diff: number
+    lo: number
+    hi: number
+    level: number
+    worse: boolean
+    /** "v3 is 4 points worse than v2 on 24 faces (95 % interval −12 … +3)". */
+    sentence: string
+  } | null
   /** How the head was made (issue 11): the chosen settings in words, ensemble size, temperature; absent in older results. */
   recipe?: { settings: string; hidden: number | null; l2: number; learningRate: number; k: number; temperature: number }
 }

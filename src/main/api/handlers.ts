@@ -34,6 +34,7 @@ import { startActivation } from '../app/activation'
 import { compareVersions, versionMetrics } from '../app/evaluation'
 import { startTraining, trainingHistory } from '../app/training'
 import { calibrateBuiltin } from '../app/calibration'
+import { startLearningCurve } from '../app/learning-curve'
 import { evaluationSetSummary, setEvaluationMembership } from '../models/eval-set'
 import { exportVersion } from '../models/export-version'
 import { listVersionInfos } from '../models/version-info'
@@ -243,6 +244,7 @@ function modelHandlers(): Subset<'models'> {
     'models.versions': (a, ctx) => listVersionInfos(ctx.requireProject().db, a.task),
     'models.train': (a, ctx) => startTraining(ctx, a).info,
     'models.trainingHistory': (a, ctx) => trainingHistory(ctx, a.jobId),
+    'models.learningCurve': (a, ctx) => startLearningCurve(ctx, a).info,
     'models.calibrate': async (a, ctx) => {
       const r = await calibrateBuiltin(ctx, a.task, { force: true })
       if (!r)

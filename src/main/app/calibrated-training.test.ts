@@ -107,6 +107,29 @@ describe('trained versions (custom task, fresh head)', () => {
     if (r.temperature !== 1) expect(ev.versions[0]!.uncalibrated?.reliability?.bins).toHaveLength(10)
   }, 300_000)
 
+  it('does not activate a version that is worse than the active one, unless told to; says by how much', async () => {
+    const task = getTask(db, 'mood')
+    const before = versionByNumber(db, task.id, 1)!
+    expect(before.active).toBe(true)
+    // One epoch at a tiny learning rate from a fresh 256-unit layer: barely better than chance.
+    const bad = { task: 'mood', epochs: 1, hidden: 256, l2: 0, learningRate: 1e-7, k: 1 }
+    const r = await trainVersion(ctx, bad)
+    expect(r.verdict).toMatchObject({ metric: 'accuracy', against: 1, worse: true })
+    expect(r.verdict!.n).toBe(trainingSet(db, task).evaluation.length)
+    expect(r.verdict!.lo).toBeLessThanOrEqual(r.verdict!.diff)
+    expect(r.verdict!.hi).toBeGreaterThanOrEqual(r.verdict!.diff)
+    expect(r.activated).toBe(false)
+    expect(versionByNumber(db, task.id, 1)!.active).toBe(true)
+    // Forced: activated although worse.
+    const forced = await trainVersion(ctx, { ...bad, activate: true })
+    expect(forced.verdict?.worse).toBe(true)
+    expect(forced.activated).toBe(true)
+    // The normal path: a proper run is not worse than that, so 'auto' activates it.
+    const good = await trainVersion(ctx, { task: 'mood', epochs: 20, k: 2 })
+    expect(good.verdict).toMatchObject({ against: forced.version, worse: false })
+    expect(good.activated).toBe(true)
+  }, 300_000)
+
   it('skips the search when every setting is forced, and trains one head with k = 1', async () => {
     const r = await trainVersion(ctx, { task: 'mood', epochs: 10, hidden: 0, l2: 0.02, learningRate: 0.01, k: 1 })
     expect(r.chosen).toEqual({ hidden: null, l2: 0.02, learningRate: 0.01, warmStart: false })

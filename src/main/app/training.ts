@@ -16,6 +16,7 @@ import { getTask, type TaskRow } from '../labels/tasks'
 import { DEFAULT_EPOCHS, DEFAULT_SEED } from '../models/defaults'
 import { checkTrainable, trainingSet, type ReadyMitigation, type TrainingSet } from '../models/training-set'
 import type { OpProgress, OpResult } from '../worker/protocol'
+import { verdictSentence } from '../analysis/bootstrap'
 import { calibrateBuiltin } from './calibration'
 import type { AppContext } from './context'
 
@@ -31,7 +32,7 @@ export interface TrainSpec {
   batchSize?: number | undefined
   learningRate?: number | undefined
   /** Make the new version active (and re-predict every face with it) in the same transaction. Default true. */
-  activate?: boolean | undefined
+  activate?: boolean | 'auto' | undefined
   /** Bias mitigation for this run's training rows (reweighting or a group penalty), resolved when the run starts. */
   mitigate?: ((set: TrainingSet) => ReadyMitigation) | undefined
   /** Fine-tune from this version row instead of the active one; null: a fresh head (see train.head). */
@@ -71,7 +72,7 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       ...(spec.k !== undefined ? { k: spec.k } : {}),
       ...(spec.batchSize !== undefined ? { batchSize: spec.batchSize } : {}),
       ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
-      activate: spec.activate ?? true,
+      activate: spec.activate ?? 'auto',
       ...(mitigation.sampleWeights ? { sampleWeights: mitigation.sampleWeights } : {}),
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
@@ -154,6 +155,7 @@ export function toSummary(r: TrainResult): TrainSummary {
     seconds: r.seconds,
     backend: r.backend,
     activated: r.activated,
+    verdict: r.verdict ? { ...r.verdict, sentence: verdictSentence(r.version, r.verdict) } : null,
     stoppedEarly: r.stoppedEarly,
     bestEpoch: r.bestEpoch,
     recipe: {

@@ -26,5 +26,6 @@ export const ops: OpHandlers = {
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
   'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
+  'models.learningCurve': async (p, ctx) => (await import('./curve')).learningCurveOp(p, ctx),
   'models.calibrate': async (p) => (await import('./predict')).calibrateOp(p)
 }

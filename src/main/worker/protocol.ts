@@ -7,7 +7,8 @@
  * Messages are envelopes around the ops: every request carries a `seq` its replies echo.
  */
 import { z } from 'zod'
-import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
+import type { BackendInfo, ClusterPreviewRow, LearningCurve } from '../../shared/domain'
+import type { CurveProgress } from './curve'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
@@ -129,7 +130,8 @@ export const workerOps = {
       learningRate: z.number().positive().optional(),
       /** Heads of the ensemble (k-fold), default 5; 1 = a single head. */
       k: z.number().int().min(1).max(10).optional(),
-      activate: z.boolean(),
+      /** true / false, or 'auto': only when not worse than the active version on the evaluation set. */
+      activate: z.union([z.boolean(), z.literal('auto')]),
       /** Parallel to `train`: one weight per row (reweighting). */
       sampleWeights: z.array(z.number()).optional(),
       /** Parallel to `train`: each row's group for the group penalty (null = no group). */
@@ -176,6 +178,19 @@ export const workerOps = {
       withProbs: z.boolean().optional()
     }),
     returns<EvaluateResult>()
+  ),
+  /** Trains (and discards) a version per nested subset of the training faces and scores each on the evaluation set. */
+  'models.learningCurve': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      train: z.array(faceLabel),
+      evaluation: z.array(faceLabel),
+      fractions: z.array(z.number().positive().max(1)).min(1).max(10),
+      seed: z.number().int().nonnegative(),
+      epochs: z.number().int().positive()
+    }),
+    returns<LearningCurve, CurveProgress>()
   ),
   /** Fits version 0's temperature on the evaluation faces given; re-predicts every face when v0 is active. */
   'models.calibrate': op(
