@@ -24,7 +24,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const MODELS_HELP: Record<string, string> = {
   train:
-    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units (0 = linear)] [--l2 x] [--learning-rate x] [--heads k (ensemble, default 5)] [--activate (even if worse) | --no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x (ω or λ, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
+    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units (0 = linear)] [--l2 x] [--learning-rate x] [--heads k (ensemble, default 5)] [--activate (even if worse) | --no-activate] [--mitigation none|reweight|penalty|dro --group-task <task> [--strength x (ω, λ or η, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
   eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path] [--group-column <col>]] [--group-task <task> [--group-by <task>] [--group-source annotations|predicted]] [--min-group-size 30] [--json]',
   versions: 'face-studio versions --project <dir> --task <name> [--json]',
   calibrate:
@@ -166,7 +166,7 @@ export const evalVerb: Verb = async (argv) => {
         ece: m.ece,
         version: v.version,
         backend: r.backend,
-        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped, duplicates: truth.duplicates } : {}),
         ...groups?.json
       }
       const lines = [
@@ -185,7 +185,7 @@ export const evalVerb: Verb = async (argv) => {
       pcc: m.pcc,
       version: v.version,
       backend: r.backend,
-      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped, duplicates: truth.duplicates } : {}),
       ...groups?.json
     }
     return {
@@ -259,6 +259,10 @@ export const exportModelVerb: Verb = async (argv) => {
   const out = path.resolve(need(p, 'out'))
   return withProject(project, false, async (ctx) => {
     const r = await exportVersion(ctx.requireProject(), { task, version, dir: out })
-    return { json: r, text: `Exported to ${r.path} (${r.files.join(', ')})` }
+    if (r.warning) process.stderr.write(`warning: ${r.warning}\n`)
+    return {
+      json: r,
+      text: `Exported to ${r.path} (${r.files.join(', ')})${r.warning ? `\nwarning: ${r.warning}` : ''}`
+    }
   })
 }

@@ -1,4 +1,5 @@
 /** Domain types shared by main, renderer and CLI. Pure data: no behaviour, no imports from other layers. */
+import type { ForgottenDataInfo } from './teams'
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
 
@@ -123,8 +124,33 @@ export type JobOf<K extends JobKind> = JobSpec<K> & {
   result: JobResults[K] | null
 }
 
+/**
+ * The last progress message of a job that a cancel reached only after its commit point: its work was saved,
+ * so it ended done, and says why it did not stop.
+ */
+export const LATE_CANCEL_MESSAGE = 'Done: the cancel came after the results were saved, so they were kept.'
+
 /** A job of any kind; narrowing on `kind` types its subject and its result. */
 export type JobInfo = { [K in JobKind]: JobOf<K> }[JobKind]
+
+/** A job an earlier run of the app (or the CLI) did not finish: the process stopped while it was queued or ran. */
+export interface InterruptedJob {
+  /** The job's stored row id (not a session job id). */
+  id: number
+  kind: JobKind
+  title: string
+  task: string | null
+  startedAt: string
+  /** When the next start found it unfinished. */
+  foundAt: string
+  /** Whether it had started running (false: it was still waiting in the queue). */
+  started: boolean
+  /** The last progress stored for it, e.g. 40 of 120 files. */
+  done: number
+  total: number
+  /** What stopping there left behind and what to do, in words. */
+  note: string
+}
 
 export interface ImageSummary {
   id: number
@@ -172,7 +198,8 @@ export interface TaskInfo {
   createdAt: string
 }
 
-export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person'
+/** 'adjudicate': a reviewer's resolution of annotators' disagreement (issue 14). */
+export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person' | 'adjudicate'
 
 export interface PersonSummary {
   id: number
@@ -273,7 +300,7 @@ export interface HistoryEntry {
   value: string | null
   previousValue: string | null
   annotator: string
-  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo'
+  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo' | 'adjudicate'
   createdAt: string
 }
 
@@ -286,6 +313,8 @@ export interface ReviewFace {
   confidence: number | null
   /** Larger is less sure: 1 − margin (top1 − top2) or normalised entropy. */
   uncertainty: number
+  /** An overlap face another annotator answered and this one has not: their answers stay hidden until then. */
+  blind?: boolean
 }
 
 export interface ReviewCard {
@@ -360,6 +389,8 @@ export interface ModelVersionInfo {
   epochsRun: number | null
   durationMs: number | null
   labels: string[]
+  /** Set once a person this version (or the version it was tuned from) learnt from was forgotten (issue 14). */
+  forgottenData?: ForgottenDataInfo | null
 }
 
 /** What a training job returns (JobInfo.result) and `face-studio train --json` prints. */
@@ -536,14 +567,21 @@ export interface GroupClassRates {
   fp: number
   tn: number
   fn: number
+  /** 95 % Wilson intervals of tpr and fpr (null where the rate is undefined). */
+  tpr_ci: [number, number] | null
+  fpr_ci: [number, number] | null
 }
 
 export interface GroupClassStats {
   n: number
   accuracy: number
+  /** 95 % Wilson interval of the accuracy. */
+  accuracy_ci: [number, number]
   macro_f1: number
   /** Fewer faces than the minimum group size: shown, but not ranked (left out of every gap). */
   small: boolean
+  /** Its accuracy interval is wider than WIDE_INTERVAL: too few faces to tell its rates apart from others'. */
+  wide: boolean
   per_class: Record<string, GroupClassRates>
 }
 
@@ -634,18 +672,61 @@ export interface GroupThresholdsInfo {
   gap_after: number | null
 }
 
-export type MitigationMethod = 'none' | 'reweight' | 'penalty'
+/**
+ * Per-group thresholds saved on a version: applied at prediction to every face whose group is known from its
+ * labels of `group_task` (faces without one keep the version's plain prediction).
+ */
+export interface AppliedThresholdsInfo {
+  task: string
+  version: number
+  group_task: string
+  positive: string
+  target: 'tpr' | 'fpr'
+  tolerance: number
+  /** Threshold on P(positive) per group. */
+  thresholds: Record<string, number>
+  /** Measured on the evaluation set when applied (one-vs-rest accuracy and the rate gap). */
+  accuracy_before: number
+  accuracy_after: number
+  accuracy_cost: number
+  gap_before: number | null
+  gap_after: number | null
+  created_at: string
+  /** Faces re-predicted with the thresholds (0 when the version is not active). */
+  repredicted: number
+}
+
+export type MitigationMethod = 'none' | 'reweight' | 'penalty' | 'dro'
+/** The methods a sweep varies the strength of: ω (reweight), λ (penalty), η (Group DRO). */
+export type SweepMethod = Exclude<MitigationMethod, 'none'>
 
 /** Bias mitigation for one training run; groups always come from annotations of groupTask. */
 export interface MitigationSpec {
   method: MitigationMethod
   groupTask: string
-  /** ω in [0, 1] for reweight; λ ≥ 0 for penalty. */
+  /** ω in [0, 1] for reweight; λ ≥ 0 for penalty; η ≥ 0 for Group DRO (step size of the group weights). */
   strength: number
   /** Penalty on the spread of per-group mean loss (default) or of mean P(positive). */
   penaltyMode?: 'loss' | 'positive_rate'
   /** The positive label for penaltyMode 'positive_rate'. */
   positive?: string
+}
+
+/** What full reweighting (ω = 1) would do to a task's training faces under a grouping, before any sweep runs. */
+export interface ReweightPreview {
+  task: string
+  group_task: string
+  training_faces: number
+  /** Training faces with a value of the grouping task (the rest keep weight 1). */
+  grouped_faces: number
+  /** Smallest and largest weight at ω = 1 over the grouped training faces (null when none is grouped). */
+  min_weight: number | null
+  max_weight: number | null
+  /** Every weight within `tolerance` of 1: the grouping is already balanced, reweighting has nothing to change. */
+  near_one: boolean
+  tolerance: number
+  /** Per group: faces and the range of their weights at ω = 1. */
+  per_group: Record<string, { n: number; min_weight: number; max_weight: number }>
 }
 
 export interface SweepPoint {
@@ -658,15 +739,36 @@ export interface SweepPoint {
   tpr_gap: GroupGap | null
   dp_diff: number | null
   eo_diff: number | null
-  /** The bias measure the pick minimises (tpr_gap value, or MAE gap for score tasks). */
+  /** Spread of per-group accuracy over the ranked groups (classification). */
+  accuracy_gap: GroupGap | null
+  /** The bias measure the pick minimises (tpr_gap or accuracy_gap value as chosen, MAE gap for score tasks). */
   gap: number | null
   within_budget: boolean
   picked: boolean
 }
 
+/** λ values for a penalty sweep chosen from the validation rows (fairness/penalty-range.ts). */
+export interface PenaltyRange {
+  task: string
+  group_task: string
+  /** The version the sweep starts from (whose losses set the scale). */
+  version: number
+  validation_rows: number
+  /** Mean loss L and largest per-group mean-loss spread R on the validation rows; scale = L / R. */
+  mean_loss: number
+  loss_gap: number
+  scale: number
+  /** 0 and fractions 0.1, 0.25, 0.5, 1 of the scale. */
+  values: number[]
+  per_group: Record<string, { n: number; mean_loss: number }>
+}
+
+/** The gap a sweep minimises for classification tasks: the largest TPR spread (default) or the accuracy spread. */
+export type SweepGapMetric = 'tpr' | 'accuracy'
+
 export interface SweepSummary {
   task: string
-  mitigation: 'reweight' | 'penalty'
+  mitigation: SweepMethod
   group_task: string
   values: number[]
   baseline: SweepPoint
@@ -676,6 +778,10 @@ export interface SweepSummary {
   /** Accuracy points (0..1) below the best point's accuracy still allowed (MAE above the best, score tasks). */
   accuracy_budget: number
   criterion: string
+  /** When λ was chosen from the validation rows (`values: auto`): how. */
+  penalty_range?: PenaltyRange
+  /** What `gap` measures: 'tpr', 'accuracy' or 'mae' (score tasks). */
+  gap_metric: SweepGapMetric | 'mae'
   min_group_size: number
   seconds: number
   backend: string

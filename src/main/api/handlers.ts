@@ -2,8 +2,9 @@ import type { CallName, CallResult, ParsedArgs } from '../../shared/contract'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
-import { listImages, imageDetail } from '../library/queries'
+import { importFolders, listImages, imageDetail } from '../library/queries'
 import { startImport } from '../app/import-job'
+import { dismissInterrupted, interruptedJobs } from '../app/job-log'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
 import {
   peopleUndoState,
@@ -44,9 +45,15 @@ import {
   startMitigatedTraining,
   versionBiasProbe,
   versionGroupMetrics,
-  versionGroupThresholds
+  versionGroupThresholds,
+  applyGroupThresholds,
+  versionAppliedThresholds,
+  clearGroupThresholds,
+  versionReweightPreview
 } from '../app/fairness'
-import { startSweep } from '../app/sweep'
+import { penaltyRangeFor, startSweep } from '../app/sweep'
+import { labelsIoHandlers } from './labels-io-handlers'
+import { teamsHandlers } from './handlers-teams'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -81,13 +88,18 @@ export const handlers: Handlers = {
   },
   'jobs.list': (_a, ctx) => ctx.jobs.list(),
   'jobs.cancel': (a, ctx) => ctx.jobs.cancel(a.id),
+  'jobs.interrupted': (_a, ctx) => (ctx.project ? interruptedJobs(ctx.project.db) : []),
+  'jobs.dismissInterrupted': (a, ctx) => dismissInterrupted(ctx.requireProject().db, a.ids),
   'import.start': (a, ctx) => startImport(ctx, a).info,
+  'library.folders': (_a, ctx) => importFolders(ctx.requireProject().db),
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
   ...peopleHandlers(),
   ...labelHandlers(),
   ...modelHandlers(),
-  ...fairnessHandlers()
+  ...fairnessHandlers(),
+  ...labelsIoHandlers(),
+  ...teamsHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }
@@ -224,7 +236,7 @@ function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
       }
       return out
     },
-    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, a)
+    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, { ...a, annotator: ctx.annotator })
   }
 }
 
@@ -261,6 +273,11 @@ function fairnessHandlers(): Subset<'fairness'> {
     'fairness.compare': (a, ctx) => compareGroupMetrics(ctx, a),
     'fairness.biasProbe': (a, ctx) => versionBiasProbe(ctx, a),
     'fairness.thresholds': (a, ctx) => versionGroupThresholds(ctx, a),
+    'fairness.applyThresholds': (a, ctx) => applyGroupThresholds(ctx, a),
+    'fairness.appliedThresholds': (a, ctx) => versionAppliedThresholds(ctx, a),
+    'fairness.clearThresholds': (a, ctx) => clearGroupThresholds(ctx, a),
+    'fairness.reweightPreview': (a, ctx) => versionReweightPreview(ctx, a),
+    'fairness.penaltyRange': (a, ctx) => penaltyRangeFor(ctx, a),
     'fairness.train': (a, ctx) =>
       startMitigatedTraining(ctx, {
         task: a.task,
@@ -280,7 +297,8 @@ function fairnessHandlers(): Subset<'fairness'> {
         epochs: a.epochs,
         seed: a.seed,
         accuracyBudget: a.accuracyBudget,
-        minGroupSize: a.minGroupSize
+        minGroupSize: a.minGroupSize,
+        gapMetric: a.gapMetric
       }).info,
     'fairness.conflicts': (a, ctx) => findConflicts(ctx.requireProject().db, a)
   }

@@ -35,6 +35,8 @@ export interface TrainSpec {
   activate?: boolean | 'auto' | undefined
   /** Bias mitigation for this run's training rows (reweighting or a group penalty), resolved when the run starts. */
   mitigate?: ((set: TrainingSet) => ReadyMitigation) | undefined
+  /** Fine-tune from this version row instead of the active one; null: a fresh head (see train.head). */
+  parentId?: number | null | undefined
 }
 
 export type TrainResult = OpResult<'train.head'>
@@ -75,7 +77,11 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
         : {}),
-      mitigation: mitigation.record
+      ...(mitigation.groupDro
+        ? { groupDro: { eta: mitigation.groupDro.eta, groups: [...mitigation.groupDro.groups] } }
+        : {}),
+      mitigation: mitigation.record,
+      ...(spec.parentId !== undefined ? { parentId: spec.parentId } : {})
     },
     {
       ...(hooks.signal ? { signal: hooks.signal } : {}),

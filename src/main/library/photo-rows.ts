@@ -3,6 +3,7 @@
  * (see worker/db.ts); `commitPhoto` is the commit point of an import, one transaction per photo.
  */
 import path from 'node:path'
+import { iou, type Box } from '../analysis/boxes'
 import type { Db } from '../db/open'
 import type { TaskRow } from '../labels/tasks'
 import { writePredictions, type TaskPredictions } from '../models/predictions'
@@ -30,11 +31,30 @@ export function recordImageErrors(db: Db, root: string, errors: ReadonlyArray<{ 
   })()
 }
 
-/** Whether this exact content was imported from this path already (an unchanged file is skipped). */
+/**
+ * Whether this exact content was imported from this path already (an unchanged file is skipped), or is a photo
+ * whose every face was forgotten (teams/forget.ts): such a photo is skipped wherever it is found again.
+ */
 export function alreadyImported(db: Db, file: string, hash: string): boolean {
   const existing = db.prepare(`SELECT content_hash, status FROM images WHERE path = ?`).get(file) as
     { content_hash: string | null; status: string } | undefined
-  return existing !== undefined && existing.status === 'ok' && existing.content_hash === hash
+  if (existing !== undefined && existing.status === 'ok' && existing.content_hash === hash) return true
+  return db.prepare('SELECT 1 FROM forget_exclusions WHERE content_hash = ? AND x IS NULL').get(hash) !== undefined
+}
+
+/**
+ * The faces of a photo minus those forgotten there (box IoU ≥ 0.5 with a forgotten face of the same content),
+ * decided before any thumbnail is written. `scale` turns analysis pixels into the stored full-resolution ones.
+ */
+export function withoutForgotten(db: Db, hash: string, faces: FaceToStore[], scale: number): FaceToStore[] {
+  const boxes = db
+    .prepare('SELECT x, y, w, h FROM forget_exclusions WHERE content_hash = ? AND x IS NOT NULL')
+    .all(hash) as Box[]
+  if (boxes.length === 0) return faces
+  return faces.filter((f) => {
+    const b = { x: f.box.x * scale, y: f.box.y * scale, w: f.box.w * scale, h: f.box.h * scale }
+    return !boxes.some((x) => iou(x, b) >= 0.5)
+  })
 }
 
 /** What the database keeps of an analysed face; coordinates in analysis pixels (scaled on commit). */
@@ -148,4 +168,70 @@ export function commitPhoto(db: Db, photo: PhotoToStore): void {
     })
     for (const p of photo.predictions) writePredictions(db, p.task, p.versionId, faceIds, p.predictions)
   })()
+}
+
+/** A photo brought over from another project (teams/merge.ts): its image row, faces and feature rows as stored there. */
+export interface MergedPhoto {
+  image: {
+    path: string
+    root: string
+    rel_path: string
+    content_hash: string
+    bytes: number | null
+    mtime_ms: number | null
+    width: number | null
+    height: number | null
+    crops: number
+    detector: string | null
+    preview: string | null
+    imported_at: string
+  }
+  faces: Array<{
+    idx: number
+    x: number
+    y: number
+    w: number
+    h: number
+    score: number
+    source: string
+    landmarks: Buffer | null
+    thumb: string | null
+    features: Array<{ kind: string; dim: number; vec: Buffer }>
+  }>
+}
+
+/** Inserts a merged photo (the caller holds the transaction); returns the new face ids parallel to `faces`. */
+export function insertMergedPhoto(db: Db, photo: MergedPhoto): number[] {
+  const i = photo.image
+  const imageId = db
+    .prepare(
+      `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?, ?, ?) RETURNING id`
+    )
+    .pluck()
+    .get(
+      i.path,
+      i.root,
+      i.rel_path,
+      i.content_hash,
+      i.bytes,
+      i.mtime_ms,
+      i.width,
+      i.height,
+      i.crops,
+      i.detector,
+      i.preview,
+      i.imported_at
+    ) as number
+  const insFace = db
+    .prepare(
+      `INSERT INTO faces (image_id, idx, x, y, w, h, score, source, landmarks, thumb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+    )
+    .pluck()
+  const insFeat = db.prepare('INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, ?, ?, ?)')
+  return photo.faces.map((f) => {
+    const id = insFace.get(imageId, f.idx, f.x, f.y, f.w, f.h, f.score, f.source, f.landmarks, f.thumb) as number
+    for (const v of f.features) insFeat.run(id, v.kind, v.dim, v.vec)
+    return id
+  })
 }

@@ -12,8 +12,9 @@ import type { CurveProgress } from './curve'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { CalibrateResult, EvaluateResult, PredictResult } from './predict'
+import type { CalibrateResult, EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { TrainOpResult, TrainProgress } from './train'
+import type { MergeResult } from '../../shared/teams'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
 declare const typesBrand: unique symbol
@@ -43,7 +44,8 @@ const locatedFaces = z.object({
       source: z.enum(['detector', 'whole-image'])
     })
   ),
-  padOffset: z.number()
+  padOffset: z.number(),
+  scale: z.number().positive().max(1)
 })
 
 /** What the database keeps of an analysed face (library/photo-rows.ts FaceToStore). */
@@ -143,8 +145,15 @@ export const workerOps = {
           spread: z.enum(['range', 'variance']).optional()
         })
         .optional(),
+      /** Parallel to `train`: each row's group for Group DRO (null = no group), and its step size η. */
+      groupDro: z.object({ groups: z.array(z.string().nullable()), eta: z.number().nonnegative() }).optional(),
       /** Saved as the version's metadata.mitigation. */
-      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable()
+      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable(),
+      /**
+       * The version row to fine-tune from instead of the active one (a retrain without forgotten data must not
+       * start from weights that learnt them); null: a fresh head. Absent: the active version.
+       */
+      parentId: z.number().int().positive().nullable().optional()
     }),
     returns<TrainOpResult, TrainProgress>()
   ),
@@ -157,9 +166,11 @@ export const workerOps = {
       activate: z.boolean(),
       scope: z.enum(['all', 'missing']).optional()
     }),
-    returns<PredictResult>()
+    returns<PredictResult, PredictProgress>()
   ),
   /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
+  /** Merges another project (annotations; a shard's photos, faces, features, predictions) into this one (teams/merge.ts). */
+  'teams.merge': op(z.object({ projectDir, from: z.string().min(1) }), returns<MergeResult>()),
   'models.evaluate': op(
     z.object({
       projectDir,

@@ -4,10 +4,11 @@
  */
 import { memo, useEffect, useRef, useState, type ReactElement } from 'react'
 import '../people.css'
+import '../labels-io.css'
 import { answerName, NOT_APPLICABLE, UNSURE } from '../../../shared/answers'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl } from '../store/client'
+import { mediaUrl, request } from '../store/client'
 import { navigate } from '../store/ui-actions'
 import {
   cardLabel,
@@ -20,6 +21,7 @@ import {
   setReviewBelow,
   setReviewGroupBy,
   setReviewHelp,
+  setReviewScope,
   skipCard,
   toggleMark,
   undoAnnotation,
@@ -27,11 +29,12 @@ import {
 } from '../store/review-actions'
 import { EmptyState, ErrorMessage, Kbd } from '../components/common'
 import { CheckIcon, ReviewIcon } from '../components/icons'
-import { count, plural } from '../format'
+import { count, fileName, plural } from '../format'
 import { useTileGrid } from './PeopleVirtual'
 import { HistoryPanel } from './ReviewHistory'
 import { ReviewHelp } from './ReviewHelp'
 import { GridThumb } from '../components/GridThumb'
+import { AgreementView } from './ReviewAgreement'
 
 const MIN_TILE = 128
 const GAP = 10
@@ -367,6 +370,7 @@ function ReviewToolbar(): ReactElement {
         />
         <span className="mono review-slider__value">{below >= 1 ? 'all' : `${Math.round(below * 100)}%`}</span>
       </label>
+      <ReviewScopePicker />
       <div className="segmented" role="group" aria-label="Group cards by" data-testid="review-group">
         {(['label', 'person'] as const).map((g) => (
           <button
@@ -428,6 +432,9 @@ export function Review(): ReactElement {
   const projectDir = useStudio((s) => s.project?.dir)
   const columns = useRef(4)
   const [scoreBuffer, setScoreBuffer] = useState('')
+  // Agreement and disagreements (issue 14) replace the card while open; the card's keys pause.
+  const [agreement, setAgreement] = useState(false)
+  const showAgreement = agreement && task?.kind === 'classification'
   const onColumns = useRef((n: number) => {
     columns.current = n
   }).current
@@ -452,8 +459,8 @@ export function Review(): ReactElement {
         return
       }
       if (st.reviewHelp || e.ctrlKey || e.metaKey) return
-      // Another dialog (task editor, picker) owns the keyboard while open.
-      if (document.querySelector('[aria-modal="true"]')) return
+      // Another dialog (task editor, picker) or the agreement view owns the keyboard while open.
+      if (document.querySelector('[aria-modal="true"], [data-testid="agreement-view"]')) return
       const t = st.tasks?.find((x) => x.name === st.task)
       if (!t || !st.reviewCards[0]) return
       const k = e.key
@@ -569,13 +576,74 @@ export function Review(): ReactElement {
             {task.level === 'person' ? ' · per person' : ''}
           </span>
         )}
+        {task?.kind === 'classification' && (
+          <button
+            className={`button button--small review-agreement-toggle${showAgreement ? ' button--primary' : ''}`}
+            data-testid="agreement-toggle"
+            aria-pressed={showAgreement}
+            title="Agreement between annotators, and the faces they disagree on"
+            onClick={() => setAgreement(!showAgreement)}
+          >
+            {showAgreement ? 'Back to the queue' : 'Agreement & disagreements'}
+          </button>
+        )}
       </header>
       <ReviewToolbar />
       <div className="review-body">
-        <div className="review-main">{body}</div>
-        <HistoryPanel />
+        <div className="review-main">{showAgreement && task ? <AgreementView task={task} /> : body}</div>
+        {!showAgreement && <HistoryPanel />}
       </div>
       {help && <ReviewHelp cardSize={CARD_SIZE} />}
     </div>
+  )
+}
+
+/** Review scope: every unlabelled face, one import's folder, or the person open in People. */
+function ReviewScopePicker(): ReactElement {
+  const scope = useStudio((s) => s.reviewScope)
+  const openPersonId = useStudio((s) => s.openPersonId)
+  const openPerson = useStudio((s) => s.openPerson)
+  const [folders, setFolders] = useState<Array<{ folder: string; images: number }>>([])
+  useEffect(() => {
+    let live = true
+    void request('library.folders', {}, { inline: true }).then((r) => {
+      if (live && r.ok) setFolders(r.value)
+    })
+    return () => {
+      live = false
+    }
+  }, [])
+  const value =
+    scope.kind === 'folder' ? `folder:${scope.folder}` : scope.kind === 'person' ? `person:${scope.personId}` : 'all'
+  return (
+    <select
+      className="select review-scope"
+      value={value}
+      aria-label="Review scope"
+      title="Which unlabelled faces to ask about"
+      data-testid="review-scope"
+      onChange={(e) => {
+        const v = e.target.value
+        if (v.startsWith('folder:')) setReviewScope({ kind: 'folder', folder: v.slice(7) })
+        else if (v.startsWith('person:')) setReviewScope({ kind: 'person', personId: Number(v.slice(7)) })
+        else setReviewScope({ kind: 'all' })
+      }}
+    >
+      <option value="all">All unlabelled faces</option>
+      {folders.map((f) => (
+        <option key={f.folder} value={`folder:${f.folder}`}>
+          Import: {fileName(f.folder)} ({count(f.images)} photos)
+        </option>
+      ))}
+      {scope.kind === 'folder' && !folders.some((f) => f.folder === scope.folder) && (
+        <option value={value}>Folder: {fileName(scope.folder)}</option>
+      )}
+      {openPersonId !== null && (
+        <option value={`person:${openPersonId}`}>Person: {openPerson?.name ?? 'Unnamed'}</option>
+      )}
+      {scope.kind === 'person' && scope.personId !== openPersonId && (
+        <option value={value}>Person #{scope.personId}</option>
+      )}
+    </select>
   )
 }

@@ -40,10 +40,17 @@ export function runMenuAction(action: MenuAction): void {
     case 'import':
       requestImport()
       return
+    case 'merge':
+      if (get().project) openDialog('merge')
+      return
     case 'undo':
     case 'redo':
       // Each screen's own stack (People: this session's people changes), else answers (see onUndo).
       undo(action === 'redo')
+      return
+    case 'labels.import':
+    case 'export':
+      if (get().project) openDialog(action === 'export' ? 'export' : 'labels-import')
       return
     case 'about':
       openDialog('about')
