@@ -25,5 +25,8 @@ export const ops: OpHandlers = {
   'people.preview': async (p) => (await import('./cluster')).previewOp(p),
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
-  'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p)
+  'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
+  'labels.preview': async (p) => (await import('./labels-io')).previewOp(p),
+  'labels.resolve': async (p) => (await import('./labels-io')).resolveOp(p),
+  'export.write': async (p) => (await import('./labels-io')).exportOp(p)
 }
