@@ -40,7 +40,7 @@ export function suggestColumns(header: readonly string[], taskName: string): { p
     header[0] ??
     'path'
   const wanted = defaultLabelColumn(header, taskName)
-  const label = columnIndex(header, wanted) >= 0 ? wanted : (header.find((h) => h !== pathCol) ?? 'label')
+  const label = columnIndex(header, wanted) >= 0 ? wanted : (header.find((h) => h !== pathCol) ?? header[0] ?? 'label')
   return { path: pathCol, label }
 }
 
