@@ -28,5 +28,11 @@ export const ops: OpHandlers = {
   'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
   'labels.preview': async (p) => (await import('./labels-io')).previewOp(p),
   'labels.resolve': async (p) => (await import('./labels-io')).resolveOp(p),
-  'export.write': async (p) => (await import('./labels-io')).exportOp(p)
+  'export.write': async (p) => (await import('./labels-io')).exportOp(p),
+  'teams.merge': async (p) => {
+    const [{ mergeProject }, { projectDb }] = await Promise.all([import('../teams/merge'), import('./db')])
+    return mergeProject(projectDb(p.projectDir), p.projectDir, p.from)
+  },
+  'models.learningCurve': async (p, ctx) => (await import('./curve')).learningCurveOp(p, ctx),
+  'models.calibrate': async (p) => (await import('./predict')).calibrateOp(p)
 }
