@@ -26,6 +26,9 @@ export const ops: OpHandlers = {
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
   'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
+  'labels.preview': async (p) => (await import('./labels-io')).previewOp(p),
+  'labels.resolve': async (p) => (await import('./labels-io')).resolveOp(p),
+  'export.write': async (p) => (await import('./labels-io')).exportOp(p),
   'teams.merge': async (p) => {
     const [{ mergeProject }, { projectDb }] = await Promise.all([import('../teams/merge'), import('./db')])
     return mergeProject(projectDb(p.projectDir), p.projectDir, p.from)
