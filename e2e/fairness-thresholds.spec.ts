@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, repoRoot, sharedData, tempDir, test } from './fixtures'
+import type { Page } from '@playwright/test'
 
 const utk = path.join(sharedData, 'demographics_utkface')
 const RACES = ['White', 'Black', 'Asian', 'Indian', 'Others']
 /** Issue 11 screenshots go to the coordination folder when it exists (1280×800, the fixture's viewport). */
 const SHOTS = process.env.FACE_STUDIO_SHOTS ?? ''
 
-async function shot(page: import('@playwright/test').Page, name: string): Promise<void> {
+async function shot(page: Page, name: string): Promise<void> {
   if (!SHOTS) return
   fs.mkdirSync(SHOTS, { recursive: true })
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) })
