@@ -136,7 +136,7 @@ function noteFor(kind: JobKind, started: boolean, p: { done: number; total: numb
     case 'cluster':
       return 'People are as they were before the clustering started. Cluster again.'
     case 'curve':
-      return 'A learning curve saves nothing; no version or prediction changed. Run it again.'
+      return 'A learning curve saves nothing: no version or prediction was changed. Run it again.'
   }
 }
 
