@@ -11,7 +11,16 @@ import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
-import { agreementVerb, exportPersonVerb, forgetVerb, mergeVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
+import {
+  agreementVerb,
+  annotatorGroupsVerb,
+  annotatorsVerb,
+  exportPersonVerb,
+  forgetVerb,
+  mergeVerb,
+  retrainVerb,
+  TEAMS_HELP
+} from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -149,5 +158,7 @@ export const verbs: Record<string, Verb> = {
   forget: forgetVerb,
   'export-person': exportPersonVerb,
   retrain: retrainVerb,
-  merge: mergeVerb
+  merge: mergeVerb,
+  annotators: annotatorsVerb,
+  'annotator-groups': annotatorGroupsVerb
 }
