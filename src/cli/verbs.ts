@@ -9,7 +9,15 @@ import { EXPORT_FORMATS, FEATURE_KINDS, runExport, type ExportFormat, type Featu
 import { checkExportTarget } from '../main/library/export-files'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
-import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
+import {
+  activateVerb,
+  calibrateVerb,
+  evalVerb,
+  exportModelVerb,
+  MODELS_HELP,
+  trainVerb,
+  versionsVerb
+} from './verbs-models'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
 import {
   agreementVerb,
@@ -150,6 +158,7 @@ export const verbs: Record<string, Verb> = {
   train: trainVerb,
   eval: evalVerb,
   versions: versionsVerb,
+  calibrate: calibrateVerb,
   activate: activateVerb,
   'export-model': exportModelVerb,
   sweep: sweepVerb,

@@ -29,5 +29,7 @@ export const ops: OpHandlers = {
   'teams.merge': async (p) => {
     const [{ mergeProject }, { projectDb }] = await Promise.all([import('../teams/merge'), import('./db')])
     return mergeProject(projectDb(p.projectDir), p.projectDir, p.from)
-  }
+  },
+  'models.learningCurve': async (p, ctx) => (await import('./curve')).learningCurveOp(p, ctx),
+  'models.calibrate': async (p) => (await import('./predict')).calibrateOp(p)
 }
