@@ -19,7 +19,16 @@ import {
   versionsVerb
 } from './verbs-models'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
-import { agreementVerb, exportPersonVerb, forgetVerb, mergeVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
+import {
+  agreementVerb,
+  annotatorGroupsVerb,
+  annotatorsVerb,
+  exportPersonVerb,
+  forgetVerb,
+  mergeVerb,
+  retrainVerb,
+  TEAMS_HELP
+} from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -158,5 +167,7 @@ export const verbs: Record<string, Verb> = {
   forget: forgetVerb,
   'export-person': exportPersonVerb,
   retrain: retrainVerb,
-  merge: mergeVerb
+  merge: mergeVerb,
+  annotators: annotatorsVerb,
+  'annotator-groups': annotatorGroupsVerb
 }
