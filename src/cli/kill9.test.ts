@@ -203,7 +203,10 @@ describe.skipIf(!fs.existsSync(FER))('kill -9 of the CLI during import and train
       expect(now).toBeLessThan(FILES)
     }
     expect(landed).toBe(3)
-    const rest = cli('import', imgs, '--project', killed, '--crops')
+    const rerun = runCli(home, ['import', imgs, '--project', killed, '--crops', '--json'])
+    const rest = cliOk(rerun)
+    // The re-run says what the last killed run left unfinished (stderr; stdout stays the one JSON object).
+    expect(rerun.stderr).toMatch(/an earlier run did not finish "Import imgs": Stopped after at least \d+ of 80 files/)
     // The re-run adds exactly what the kills left out; what they committed is skipped, not duplicated.
     expect(Number(rest.images) + Number(rest.skipped)).toBe(FILES)
     await assertIntact(killed)
@@ -223,15 +226,18 @@ describe.skipIf(!fs.existsSync(FER))('kill -9 of the CLI during import and train
       const names = fs.readdirSync(models, { recursive: true, encoding: 'utf8' })
       return names.some((n) => n.includes('.tmp-') || /[\\/]v\d+$/.test(n))
     }
-    const points: Array<{ name: string; when: (stderr: string) => boolean }> = [
-      { name: 'first epoch', when: (stderr) => /train: epoch 1\//.test(stderr) },
-      { name: 'save', when: () => saving() }
+    // Killed at the first epoch of a long run (60 epochs: the kill lands well before it could end), and the
+    // moment a save starts writing (its temp folder appears) or renames into place.
+    const long = train.map((a, i) => (train[i - 1] === '--epochs' ? '60' : a))
+    const points: Array<{ name: string; args: string[]; when: (stderr: string) => boolean }> = [
+      { name: 'first epoch', args: long, when: (stderr) => /train: epoch 1\//.test(stderr) },
+      { name: 'save', args: train, when: () => saving() }
     ]
     // A kill while saving lands before the commit point almost always; when it lands just after, the version
     // it committed is whole and listed (checked above), and the re-run adds one more.
     let committedBeforeKill = 0
     for (const p of points) {
-      const hit = await killDuring([...train, '--project', killed], p.when, p.name === 'save' ? 1 : 10)
+      const hit = await killDuring([...p.args, '--project', killed], p.when, p.name === 'save' ? 1 : 10)
       expect(hit, p.name).toBe(true)
       await assertIntact(killed)
       const after = counts(killed)

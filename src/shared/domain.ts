@@ -1,4 +1,5 @@
 /** Domain types shared by main, renderer and CLI. Pure data: no behaviour, no imports from other layers. */
+import type { ForgottenDataInfo } from './teams'
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
 
@@ -181,7 +182,8 @@ export interface TaskInfo {
   createdAt: string
 }
 
-export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person'
+/** 'adjudicate': a reviewer's resolution of annotators' disagreement (issue 14). */
+export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person' | 'adjudicate'
 
 export interface PersonSummary {
   id: number
@@ -282,7 +284,7 @@ export interface HistoryEntry {
   value: string | null
   previousValue: string | null
   annotator: string
-  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo'
+  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo' | 'adjudicate'
   createdAt: string
 }
 
@@ -295,6 +297,8 @@ export interface ReviewFace {
   confidence: number | null
   /** Larger is less sure: 1 − margin (top1 − top2) or normalised entropy. */
   uncertainty: number
+  /** An overlap face another annotator answered and this one has not: their answers stay hidden until then. */
+  blind?: boolean
 }
 
 export interface ReviewCard {
@@ -369,6 +373,8 @@ export interface ModelVersionInfo {
   epochsRun: number | null
   durationMs: number | null
   labels: string[]
+  /** Set once a person this version (or the version it was tuned from) learnt from was forgotten (issue 14). */
+  forgottenData?: ForgottenDataInfo | null
 }
 
 /** What a training job returns (JobInfo.result) and `face-studio train --json` prints. */

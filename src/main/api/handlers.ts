@@ -46,6 +46,8 @@ import {
   versionGroupThresholds
 } from '../app/fairness'
 import { startSweep } from '../app/sweep'
+import { labelsIoHandlers } from './labels-io-handlers'
+import { teamsHandlers } from './handlers-teams'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -88,7 +90,9 @@ export const handlers: Handlers = {
   ...peopleHandlers(),
   ...labelHandlers(),
   ...modelHandlers(),
-  ...fairnessHandlers()
+  ...fairnessHandlers(),
+  ...labelsIoHandlers(),
+  ...teamsHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }
@@ -225,7 +229,7 @@ function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
       }
       return out
     },
-    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, a)
+    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, { ...a, annotator: ctx.annotator })
   }
 }
 

@@ -45,6 +45,8 @@ export class AppContext {
   private backendInfo: BackendInfo | null = null
   private backendProbe: Promise<BackendInfo> | null = null
   private jobLog: JobLog | null = null
+  /** How many jobs of dead processes opening the current project found unfinished (the CLI mentions them). */
+  interruptedOnOpen = 0
 
   constructor(readonly opts: ContextOptions) {
     this.settings = loadSettings()
@@ -180,7 +182,7 @@ export class AppContext {
     }
     this.projectRef = project
     // Rows of jobs a dead process left unfinished; then this session's rows, numbered after the stored ones.
-    markInterruptedJobs(project.db)
+    this.interruptedOnOpen = markInterruptedJobs(project.db)
     this.jobLog = new JobLog(project.db)
     this.settings = rememberProject(this.settings, project.dir, project.name)
     saveSettings(this.settings)

@@ -309,7 +309,9 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
     if (stoppedEarly) {
       throw new AppError(
         'CANCELLED',
-        `Import cancelled after ${done} of ${total} files; the ${summary.images} photos imported before the cancel are kept (import the folder again to add the rest).`
+        walkCut
+          ? 'Import cancelled while listing the folder; nothing was imported.'
+          : `Import cancelled after ${done} of ${total} files; the ${summary.images} photos imported before the cancel are kept (import the folder again to add the rest).`
       )
     }
     return summary

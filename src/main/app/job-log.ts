@@ -4,14 +4,14 @@
  * start marks such rows 'interrupted' and the UI says what did not finish. Main is the only writer.
  *
  * Writes are few: on every change of status, and while an import runs its progress at most every
- * PROGRESS_EVERY_MS (each imported photo is its own tiny commit, so "stopped at 40 of 120 files" is true). Other
+ * PROGRESS_EVERY_MS (each imported photo is its own tiny commit, so "stopped after at least 40 of 120 files" is true). Other
  * kinds store progress only at status changes: their worker commits are large single transactions, and a
  * progress write in main during one would block main's event loop on the write lock.
  */
 import type { InterruptedJob, JobInfo, JobKind } from '../../shared/domain'
 import type { Db } from '../db/open'
 
-const PROGRESS_EVERY_MS = 2000
+const PROGRESS_EVERY_MS = 500
 
 interface Written {
   status: JobInfo['status']
@@ -125,7 +125,7 @@ function noteFor(kind: JobKind, started: boolean, p: { done: number; total: numb
   switch (kind) {
     case 'import':
       return p.total > 0
-        ? `Stopped at about ${p.done} of ${p.total} files. Photos imported before that are kept; import the folder again to add the rest (imported files are skipped).`
+        ? `Stopped after at least ${p.done} of ${p.total} files. Photos imported before it stopped are kept; import the folder again to add the rest (imported files are skipped).`
         : 'Stopped while listing files; photos imported before are kept. Import the folder again.'
     case 'train':
       return 'No version was saved and the active version is unchanged (nothing half-done is listed). Train again.'

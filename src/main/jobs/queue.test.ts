@@ -119,6 +119,17 @@ describe('job kinds', () => {
 })
 
 describe('worker client', () => {
+  it('refuses a request whose signal is already aborted instead of running it to the end', async () => {
+    const w = new WorkerClient(forkNodeWorker, builtWorker)
+    try {
+      await w.ready
+      const aborted = AbortSignal.abort()
+      await expect(w.request('backend.info', {}, { signal: aborted })).rejects.toMatchObject({ code: 'CANCELLED' })
+    } finally {
+      await w.shutdown()
+    }
+  })
+
   it('surfaces a crashed worker as WORKER_CRASHED instead of hanging', async () => {
     expect(fs.existsSync(builtWorker)).toBe(true)
     const w = new WorkerClient(forkNodeWorker, builtWorker)

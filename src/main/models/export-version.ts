@@ -5,7 +5,7 @@ import { getTask } from '../labels/tasks'
 import { makeDirs } from '../project/make-dir'
 import type { Project } from '../project/project'
 import { MODEL_FILES, ModelIntegrityError, SUMS_FILE, verifyVersion } from '../training/version-files'
-import { isBuiltinV0, resolveVersion, versionDir } from './registry'
+import { forgottenDataOf, isBuiltinV0, resolveVersion, versionDir } from './registry'
 
 /**
  * Copies a version's folder (model.json, weights.bin, metadata.json, SHA256SUMS) to `<dir>/<task>-v<N>`,
@@ -14,7 +14,7 @@ import { isBuiltinV0, resolveVersion, versionDir } from './registry'
 export async function exportVersion(
   project: Project,
   req: { task: string | number; version: number | 'active'; dir: string }
-): Promise<{ path: string; files: string[] }> {
+): Promise<{ path: string; files: string[]; warning?: string }> {
   const task = getTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
   if (isBuiltinV0(v) || !v.sha256) {
@@ -54,5 +54,10 @@ export async function exportVersion(
       `Could not write the export to ${dir} (${err.code ? `${err.code}: ` : ''}${err.message}). Choose a folder you can write to.`
     )
   }
-  return { path: out, files: [...MODEL_FILES, SUMS_FILE] }
+  const forgotten = forgottenDataOf(v)
+  // Exporting is allowed (the user may need the old model to compare), but never silently.
+  const warning = forgotten
+    ? `Version ${v.version} of "${task.name}" was trained on data of a person forgotten on ${forgotten.at.slice(0, 10)}; retrain it without them before sharing this model.`
+    : undefined
+  return { path: out, files: [...MODEL_FILES, SUMS_FILE], ...(warning ? { warning } : {}) }
 }

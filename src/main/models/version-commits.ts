@@ -6,17 +6,27 @@
 import type { Db } from '../db/open'
 import type { TaskRow } from '../labels/tasks'
 import { writePredictions, type TaskPredictions } from './predictions'
-import { insertVersion, setActiveVersion, type NewVersion } from './registry'
+import { insertVersion, recordTrainingFaces, setActiveVersion, type NewVersion } from './registry'
 
 export interface FacePredictions {
   faceIds: readonly number[]
   predictions: TaskPredictions
 }
 
-/** Training: the new version's row and, when activating, the active switch and every face's predictions. */
-export function commitTrainedVersion(db: Db, task: TaskRow, v: NewVersion, activation: FacePredictions | null): number {
+/**
+ * Training: the new version's row, the faces it learnt from (so forgetting a person finds it), and, when
+ * activating, the active switch and every face's predictions.
+ */
+export function commitTrainedVersion(
+  db: Db,
+  task: TaskRow,
+  v: NewVersion,
+  activation: FacePredictions | null,
+  trainedOn: readonly number[] = []
+): number {
   return db.transaction(() => {
     const id = insertVersion(db, v)
+    recordTrainingFaces(db, id, trainedOn)
     if (activation) {
       setActiveVersion(db, task.id, id)
       writePredictions(db, task, id, activation.faceIds, activation.predictions)

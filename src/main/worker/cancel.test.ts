@@ -16,6 +16,7 @@ import { annotate } from '../labels/annotations'
 import { createTask } from '../labels/tasks'
 import { LATE_CANCEL_MESSAGE } from '../jobs/queue'
 import { createProject, closeProject, type Project } from '../project/project'
+import { startSweep } from '../app/sweep'
 import { startTraining } from '../app/training'
 import { insertCropFaces, tempDir, testContext } from '../../test/support'
 import { workerOps } from './protocol'
@@ -270,6 +271,69 @@ describe('training jobs through the queue and a real worker', () => {
         expect(stateOf(project).versions.at(-1)).toEqual({ version: 2, active: 1 })
       }
       expect(doneB.status).toBe('cancelled')
+    } finally {
+      await ctx.dispose()
+    }
+  })
+})
+
+describe('a sweep through the queue and a real worker', () => {
+  it('cancelled after its first point: says cancelled, names the version it kept (inactive), activates nothing', async () => {
+    const ctx = testContext()
+    try {
+      const { project: seeded, labels } = trainableProject()
+      const dir = seeded.dir
+      createTask(seeded.db, { name: 'site', kind: 'classification', labels: ['a', 'b'], featureKind: 'identity' })
+      annotate(seeded.db, {
+        task: 'smile',
+        annotator: 'test',
+        items: labels.map((l) => ({ target: 'face', id: l.faceId, value: l.value, source: 'import' }))
+      })
+      annotate(seeded.db, {
+        task: 'site',
+        annotator: 'test',
+        items: labels.map((l) => ({
+          target: 'face',
+          id: l.faceId,
+          value: l.faceId % 3 === 0 ? 'a' : 'b',
+          source: 'import'
+        }))
+      })
+      closeProject(seeded)
+      ctx.openProject(dir)
+      const project = ctx.requireProject()
+      expect((await startTraining(ctx, { task: 'smile', epochs: 2, seed: 1, hidden: 8 }).done).status).toBe('done')
+      const before = stateOf(project)
+      expect(before.versions).toEqual([{ version: 1, active: 1 }])
+
+      // Cancelled from the data.changed event the sweep emits once its first point's version is committed.
+      let cancelled = false
+      const off = ctx.on((event) => {
+        if (event !== 'data.changed' || cancelled) return
+        const running = ctx.jobs.list().find((j) => j.status === 'running' && j.kind === 'sweep')
+        if (running) cancelled = ctx.jobs.cancel(running.id)
+      })
+      const job = await startSweep(ctx, {
+        task: 'smile',
+        mitigation: 'reweight',
+        groupTask: 'site',
+        values: [0.25, 0.5, 1],
+        epochs: 2,
+        seed: 1
+      }).done
+      off()
+      expect(cancelled).toBe(true)
+      expect(job.status).toBe('cancelled')
+      expect(job.result).toBeNull()
+      expect(job.progress.message).toBe(
+        'Sweep cancelled after 1 of 3 values; version v2 trained before it is kept (inactive). Nothing was picked or activated.'
+      )
+      const after = stateOf(project)
+      expect(after.versions).toEqual([
+        { version: 1, active: 1 },
+        { version: 2, active: 0 }
+      ])
+      expect(after.predictions).toBe(before.predictions)
     } finally {
       await ctx.dispose()
     }

@@ -139,7 +139,12 @@ export const workerOps = {
         })
         .optional(),
       /** Saved as the version's metadata.mitigation. */
-      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable()
+      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable(),
+      /**
+       * The version row to fine-tune from instead of the active one (a retrain without forgotten data must not
+       * start from weights that learnt them); null: a fresh head. Absent: the active version.
+       */
+      parentId: z.number().int().positive().nullable().optional()
     }),
     returns<TrainOpResult, TrainProgress>()
   ),

@@ -11,6 +11,8 @@
  *   models/version-commits.ts commitTrainedVersion: ONE transaction inserts the model_versions row and (when
  *   activating) switches the active flag and writes every face's predictions. A crash before the commit
  *   leaves at most an unlisted folder; nothing half-done is listed.
+ * cancel:  checked before every phase and last right before the commit (a finished save is removed again), so a
+ *   cancel that came before the commit point leaves nothing; after it, the op returns and the job is done.
  */
 import fs from 'node:fs/promises'
 import type * as tf from '@tensorflow/tfjs'
@@ -18,7 +20,7 @@ import { AppError } from '../../shared/result'
 import { getTask, type TaskRow } from '../labels/tasks'
 import { allFeatures, featuresOf } from '../library/features'
 import type { TaskPredictions } from '../models/predictions'
-import { activeVersion, versionsOf } from '../models/registry'
+import { activeVersion, versionById, versionsOf } from '../models/registry'
 import { checkTrainable } from '../models/training-set'
 import { commitTrainedVersion } from '../models/version-commits'
 import { scorePredictions, type VersionMetrics } from '../models/version-metrics'
@@ -95,7 +97,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
     : undefined
 
-  const parentRow = activeVersion(db, task.id)
+  const parentRow =
+    p.parentId === undefined ? activeVersion(db, task.id) : p.parentId === null ? null : versionById(db, p.parentId)
   stopIfCancelled()
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
   let result: Awaited<ReturnType<typeof trainHead>>
@@ -194,7 +197,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
         sha256: saved.sha256,
         metadata: { ...metadata, backend, task: task.name, version: versionNumber }
       },
-      all
+      all,
+      rows.map((r) => r.faceId)
     )
     return {
       task: task.name,

@@ -12,6 +12,8 @@ import { Toasts } from './components/Toasts'
 import { Settings } from './screens/Settings'
 import { FirstRun } from './screens/FirstRun'
 import { ImportDialog } from './screens/ImportDialog'
+import { LabelsImportDialog } from './screens/LabelsImportDialog'
+import { ExportDialog } from './screens/ExportDialog'
 import { Library } from './screens/Library'
 import { People } from './screens/People'
 import { Review } from './screens/Review'
@@ -72,6 +74,10 @@ function Dialogs(): ReactElement | null {
   switch (dialog) {
     case 'import':
       return hasProject ? <ImportDialog /> : null
+    case 'labels-import':
+      return hasProject ? <LabelsImportDialog /> : null
+    case 'export':
+      return hasProject ? <ExportDialog /> : null
     case 'about':
       return <AboutDialog />
     case 'shortcuts':

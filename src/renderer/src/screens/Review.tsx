@@ -32,6 +32,7 @@ import { useTileGrid } from './PeopleVirtual'
 import { HistoryPanel } from './ReviewHistory'
 import { ReviewHelp } from './ReviewHelp'
 import { GridThumb } from '../components/GridThumb'
+import { AgreementView } from './ReviewAgreement'
 
 const MIN_TILE = 128
 const GAP = 10
@@ -428,6 +429,9 @@ export function Review(): ReactElement {
   const projectDir = useStudio((s) => s.project?.dir)
   const columns = useRef(4)
   const [scoreBuffer, setScoreBuffer] = useState('')
+  // Agreement and disagreements (issue 14) replace the card while open; the card's keys pause.
+  const [agreement, setAgreement] = useState(false)
+  const showAgreement = agreement && task?.kind === 'classification'
   const onColumns = useRef((n: number) => {
     columns.current = n
   }).current
@@ -452,8 +456,8 @@ export function Review(): ReactElement {
         return
       }
       if (st.reviewHelp || e.ctrlKey || e.metaKey) return
-      // Another dialog (task editor, picker) owns the keyboard while open.
-      if (document.querySelector('[aria-modal="true"]')) return
+      // Another dialog (task editor, picker) or the agreement view owns the keyboard while open.
+      if (document.querySelector('[aria-modal="true"], [data-testid="agreement-view"]')) return
       const t = st.tasks?.find((x) => x.name === st.task)
       if (!t || !st.reviewCards[0]) return
       const k = e.key
@@ -569,11 +573,22 @@ export function Review(): ReactElement {
             {task.level === 'person' ? ' · per person' : ''}
           </span>
         )}
+        {task?.kind === 'classification' && (
+          <button
+            className={`button button--small review-agreement-toggle${showAgreement ? ' button--primary' : ''}`}
+            data-testid="agreement-toggle"
+            aria-pressed={showAgreement}
+            title="Agreement between annotators, and the faces they disagree on"
+            onClick={() => setAgreement(!showAgreement)}
+          >
+            {showAgreement ? 'Back to the queue' : 'Agreement & disagreements'}
+          </button>
+        )}
       </header>
       <ReviewToolbar />
       <div className="review-body">
-        <div className="review-main">{body}</div>
-        <HistoryPanel />
+        <div className="review-main">{showAgreement && task ? <AgreementView task={task} /> : body}</div>
+        {!showAgreement && <HistoryPanel />}
       </div>
       {help && <ReviewHelp cardSize={CARD_SIZE} />}
     </div>

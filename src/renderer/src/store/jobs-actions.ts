@@ -62,6 +62,16 @@ export async function dismissInterrupted(): Promise<void> {
   if (reply.ok) set((s) => ({ interrupted: s.interrupted.filter((j) => !ids.includes(j.id)) }))
 }
 
+/**
+ * What a cancelled job says it kept ("Training cancelled; no version was saved.", "…after 12 of 40 files; the
+ * 12 photos … are kept"), or null when it said nothing beyond "Cancelled".
+ */
+export function cancelledSays(job: JobInfo): string | null {
+  if (job.status !== 'cancelled') return null
+  const m = job.progress.message
+  return m && m !== 'Cancelled' ? m : null
+}
+
 function onJobUpdated(job: JobInfo): void {
   const prev = get().jobs[job.id]
   set((s) => ({ jobs: { ...s.jobs, [job.id]: job } }))
@@ -78,12 +88,10 @@ function onJobUpdated(job: JobInfo): void {
         job.error ?? 'The job stopped without saying why. Try again; if it keeps failing, check the terminal log.'
     })
   } else if (job.status === 'cancelled') {
-    // The job's own last word says what was kept ("no version was saved", "40 photos kept").
-    const said = job.progress.message && job.progress.message !== 'Cancelled' ? job.progress.message : null
     pushToast({
       kind: 'info',
       title: `${job.title} cancelled`,
-      message: said ?? 'What was finished before cancelling is kept.'
+      message: cancelledSays(job) ?? 'What was finished before cancelling is kept.'
     })
   } else if (job.progress.message === LATE_CANCEL_MESSAGE) {
     pushToast({
