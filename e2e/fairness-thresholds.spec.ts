@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Page } from '@playwright/test'
 import { expect, repoRoot, sharedData, tempDir, test } from './fixtures'
 import type { Page } from '@playwright/test'
 
