@@ -16,17 +16,23 @@ import { getTask, type TaskRow } from '../labels/tasks'
 import { DEFAULT_EPOCHS, DEFAULT_SEED } from '../models/defaults'
 import { checkTrainable, trainingSet, type ReadyMitigation, type TrainingSet } from '../models/training-set'
 import type { OpProgress, OpResult } from '../worker/protocol'
+import { verdictSentence } from '../analysis/bootstrap'
+import { calibrateBuiltin } from './calibration'
 import type { AppContext } from './context'
 
 export interface TrainSpec {
   task: string | number
   epochs?: number | undefined
   seed?: number | undefined
+  /** Forced head settings; each fixes that dimension of the capacity search (hidden 0 = linear). */
   hidden?: number | undefined
+  l2?: number | undefined
+  /** Heads in the ensemble (default 5; 1 = one head). */
+  k?: number | undefined
   batchSize?: number | undefined
   learningRate?: number | undefined
   /** Make the new version active (and re-predict every face with it) in the same transaction. Default true. */
-  activate?: boolean | undefined
+  activate?: boolean | 'auto' | undefined
   /** Bias mitigation for this run's training rows (reweighting or a group penalty), resolved when the run starts. */
   mitigate?: ((set: TrainingSet) => ReadyMitigation) | undefined
   /** Fine-tune from this version row instead of the active one; null: a fresh head (see train.head). */
@@ -49,6 +55,8 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
   const task = getTask(project.db, spec.task)
   const set = trainingSet(project.db, task)
   checkTrainable(task, set.train)
+  // The parent the new version is compared with (and the warm start) should be v0 as calibrated as it can be.
+  await calibrateBuiltin(ctx, task.name)
   const mitigation = spec.mitigate?.(set) ?? { record: null }
   return ctx.worker().request(
     'train.head',
@@ -60,12 +68,17 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       epochs: spec.epochs ?? DEFAULT_EPOCHS,
       seed: spec.seed ?? DEFAULT_SEED,
       ...(spec.hidden !== undefined ? { hidden: spec.hidden } : {}),
+      ...(spec.l2 !== undefined ? { l2: spec.l2 } : {}),
+      ...(spec.k !== undefined ? { k: spec.k } : {}),
       ...(spec.batchSize !== undefined ? { batchSize: spec.batchSize } : {}),
       ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
-      activate: spec.activate ?? true,
+      activate: spec.activate ?? 'auto',
       ...(mitigation.sampleWeights ? { sampleWeights: mitigation.sampleWeights } : {}),
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
+        : {}),
+      ...(mitigation.groupDro
+        ? { groupDro: { eta: mitigation.groupDro.eta, groups: [...mitigation.groupDro.groups] } }
         : {}),
       mitigation: mitigation.record,
       ...(spec.parentId !== undefined ? { parentId: spec.parentId } : {})
@@ -142,8 +155,17 @@ export function toSummary(r: TrainResult): TrainSummary {
     seconds: r.seconds,
     backend: r.backend,
     activated: r.activated,
+    verdict: r.verdict ? { ...r.verdict, sentence: verdictSentence(r.version, r.verdict) } : null,
     stoppedEarly: r.stoppedEarly,
-    bestEpoch: r.bestEpoch
+    bestEpoch: r.bestEpoch,
+    recipe: {
+      settings: r.settings,
+      hidden: r.chosen.hidden,
+      l2: r.chosen.l2,
+      learningRate: r.chosen.learningRate,
+      k: r.k,
+      temperature: r.temperature
+    }
   }
 }
 

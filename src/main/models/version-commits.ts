@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/open'
 import type { TaskRow } from '../labels/tasks'
+import { writeOutOfFold, type OutOfFold } from './out-of-fold'
 import { writePredictions, type TaskPredictions } from './predictions'
 import { insertVersion, recordTrainingFaces, setActiveVersion, type NewVersion } from './registry'
 
@@ -14,18 +15,20 @@ export interface FacePredictions {
 }
 
 /**
- * Training: the new version's row, the faces it learnt from (so forgetting a person finds it), and, when
- * activating, the active switch and every face's predictions.
+ * Training: the new version's row, its out-of-fold predictions, the faces it learnt from (so forgetting a person
+ * finds it), and, when activating, the active switch and every face's predictions.
  */
 export function commitTrainedVersion(
   db: Db,
   task: TaskRow,
   v: NewVersion,
   activation: FacePredictions | null,
+  outOfFold: OutOfFold | null = null,
   trainedOn: readonly number[] = []
 ): number {
   return db.transaction(() => {
     const id = insertVersion(db, v)
+    if (outOfFold) writeOutOfFold(db, id, task.labels.length, outOfFold)
     recordTrainingFaces(db, id, trainedOn)
     if (activation) {
       setActiveVersion(db, task.id, id)
@@ -41,9 +44,12 @@ export function commitPredictions(
   task: TaskRow,
   versionId: number,
   p: FacePredictions,
-  opts: { activate: boolean }
+  opts: { activate: boolean },
+  /** More writes of the same commit (v0's new calibration record). */
+  also?: () => void
 ): void {
   db.transaction(() => {
+    also?.()
     writePredictions(db, task, versionId, p.faceIds, p.predictions)
     if (opts.activate) setActiveVersion(db, task.id, versionId)
   })()

@@ -9,6 +9,7 @@ import { AppError } from '../../shared/result'
 import type { TaskRow } from '../labels/tasks'
 import type { PackedFeatures } from '../library/features'
 import type { TaskPredictions } from '../models/predictions'
+import { applyTemperature, temperatureOf } from '../analysis/calibration'
 import { applyHead, builtinHeadWeights, type HeadKind, type HeadWeights } from '../ml/heads'
 import { ensureMlReady } from '../ml/runtime'
 import type { DenseWeights, HeadInit } from '../training/head'
@@ -17,6 +18,31 @@ import { predictRaw } from '../training/predict'
 import { loadVersion, type ModelMetadata } from '../training/store'
 import { ModelIntegrityError } from '../training/version-files'
 import { isBuiltinV0, versionDir, type VersionRow } from '../models/registry'
+import { applyThresholds, thresholdsForPrediction } from '../fairness/applied-thresholds'
+import { projectDb } from './db'
+
+export interface PredictOptions {
+  calibrated?: boolean
+  thresholds?: boolean
+}
+
+/**
+ * The decision step after calibration: per-group thresholds saved on the version (fairness/applied-thresholds.ts),
+ * read when the version is loaded so every op of this load sees the same thresholds and groups.
+ */
+function thresholdStep(
+  projectDir: string,
+  task: TaskRow,
+  v: VersionRow
+): (f: PackedFeatures, pred: TaskPredictions) => TaskPredictions {
+  if (task.kind !== 'classification') return (_f, pred) => pred
+  const t = thresholdsForPrediction(projectDb(projectDir), v.id)
+  if (!t) return (_f, pred) => pred
+  return (f, pred) => {
+    applyThresholds(pred, f.faceIds, task.labels, t, t.groupOf)
+    return pred
+  }
+}
 
 export interface LoadedVersion {
   row: VersionRow
@@ -25,7 +51,13 @@ export interface LoadedVersion {
   labels: string[]
   /** Hidden units of the head, if it has a hidden layer. */
   hidden: number | undefined
-  predict(features: PackedFeatures): Promise<TaskPredictions>
+  /** Temperature its probabilities are calibrated with (1 = none recorded). */
+  temperature: number
+  /**
+   * Calibrated predictions (what every screen shows), with the version's per-group thresholds applied to faces
+   * whose group is known; `{ calibrated: false }` gives the raw head's, `{ thresholds: false }` plain argmax.
+   */
+  predict(features: PackedFeatures, opts?: PredictOptions): Promise<TaskPredictions>
   /** Weights to warm-start a child from, labelled so new labels get fresh units. */
   warmStart(): HeadInit
   dispose(): void
@@ -52,7 +84,7 @@ function integrityError(e: ModelIntegrityError, task: TaskRow, v: VersionRow): A
 }
 
 export async function loadTaskVersion(projectDir: string, task: TaskRow, v: VersionRow): Promise<LoadedVersion> {
-  if (isBuiltinV0(v)) return builtinVersion(task, v)
+  if (isBuiltinV0(v)) return builtinVersion(task, v, thresholdStep(projectDir, task, v))
   if (!v.sha256)
     throw new AppError(
       'MODEL_INTEGRITY',
@@ -69,14 +101,20 @@ export async function loadTaskVersion(projectDir: string, task: TaskRow, v: Vers
   const kind = metadata.kind
   const labels = metadata.labels
   const weights = readHeadWeights(model)
+  const temperature = metadata.calibration?.temperature ?? 1
+  const decide = thresholdStep(projectDir, task, v)
   return {
     row: v,
     kind,
     labels,
     hidden: weights.hidden?.kernelShape[1],
-    predict: async (f) => {
+    temperature,
+    predict: async (f, opts) => {
       const out = await predictRaw(model, { data: f.data, dim: f.dim }, kind)
-      return predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width)
+      const pred = predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width)
+      if (opts?.calibrated === false) return pred
+      const cal = calibrated(task, pred, temperature)
+      return opts?.thresholds === false ? cal : decide(f, cal)
     },
     warmStart: () => {
       const w = readHeadWeights(model)
@@ -87,19 +125,31 @@ export async function loadTaskVersion(projectDir: string, task: TaskRow, v: Vers
   }
 }
 
-async function builtinVersion(task: TaskRow, v: VersionRow): Promise<LoadedVersion> {
+async function builtinVersion(
+  task: TaskRow,
+  v: VersionRow,
+  decide: (f: PackedFeatures, pred: TaskPredictions) => TaskPredictions
+): Promise<LoadedVersion> {
   await ensureMlReady()
   const kind = builtinKind(task)
   const head: HeadWeights = builtinHeadWeights(kind)
   const rename = BUILTIN_LABEL_NAMES[task.name] ?? {}
   const labels = head.labels.map((l) => rename[l] ?? l)
   const regression = head.activation === 'linear'
+  // v0's temperature lives in its database row (it has no folder); fitted on the evaluation set (models.calibrate).
+  const temperature = regression ? 1 : temperatureOf(v.metadata)
   return {
     row: v,
     kind: regression ? 'regression' : 'classification',
     labels: regression ? [] : labels,
     hidden: undefined,
-    predict: async (f) => builtinPredict(task, kind, head, labels, f),
+    temperature,
+    predict: async (f, opts) => {
+      const pred = builtinPredict(task, kind, head, labels, f)
+      if (opts?.calibrated === false) return pred
+      const cal = calibrated(task, pred, temperature)
+      return opts?.thresholds === false ? cal : decide(f, cal)
+    },
     warmStart: () => ({
       kernel: head.kernel,
       kernelShape: head.kernelShape,
@@ -192,4 +242,20 @@ export function predictionsFromRaw(
     col.forEach((c, j) => (probs[i * tw + j] = c < 0 ? 0 : raw[i * width + c]!))
   }
   return { values, numbers: null, confidence, probs }
+}
+
+/**
+ * Predictions with their probabilities rescaled by temperature T (analysis/calibration.ts). The predicted label
+ * never changes (T keeps the order of the probabilities); its confidence becomes the calibrated probability.
+ */
+export function calibrated(task: TaskRow, pred: TaskPredictions, temperature: number): TaskPredictions {
+  if (temperature === 1 || !pred.probs) return pred
+  const probs = Float32Array.from(pred.probs)
+  const w = task.labels.length
+  applyTemperature(probs, w, temperature)
+  const confidence = pred.values.map((value, i) => {
+    const c = task.labels.indexOf(value)
+    return c < 0 ? (pred.confidence[i] ?? null) : probs[i * w + c]!
+  })
+  return { ...pred, probs, confidence }
 }
