@@ -171,7 +171,7 @@ export const calls = {
   'people.moveFaces': call(z.object({ faceIds: ids, personId: id }).strict(), returns<PersonSummary>()),
   /** "Not this person": the faces leave the person and never join it again on re-clustering. */
   'people.notThisPerson': call(z.object({ personId: id, faceIds: ids }).strict(), returns<{ removed: number }>()),
-  /** "Is this Anna?": unassigned/singleton faces near a named person (optionally one person), closest first. */
+  /** "Is this Anna?": the faces most likely to belong to a named person (optionally one): unassigned faces and unconfirmed faces of unnamed persons, closest first, within threshold (default: clustering threshold + 0.15). */
   'people.suggestions': call(
     z
       .object({
