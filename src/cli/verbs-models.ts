@@ -23,7 +23,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const MODELS_HELP: Record<string, string> = {
   train:
-    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units] [--no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x (ω or λ, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
+    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units (0 = linear)] [--l2 x] [--learning-rate x] [--heads k (ensemble, default 5)] [--no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x (ω or λ, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
   eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path] [--group-column <col>]] [--group-task <task> [--group-by <task>] [--group-source annotations|predicted]] [--min-group-size 30] [--json]',
   versions: 'face-studio versions --project <dir> --task <name> [--json]',
   activate: 'face-studio activate --project <dir> --task <name> --version <n> [--json]',
@@ -34,6 +34,12 @@ function positiveInt(p: ReturnType<typeof parseArgs>, name: string, min: number)
   const v = num(p, name)
   if (v !== undefined && (!Number.isInteger(v) || v < min))
     throw new UsageError(`--${name} must be an integer ≥ ${min}`)
+  return v
+}
+
+function nonNegative(p: ReturnType<typeof parseArgs>, name: string): number | undefined {
+  const v = num(p, name)
+  if (v !== undefined && !(v >= 0)) throw new UsageError(`--${name} must be a number ≥ 0`)
   return v
 }
 
@@ -52,14 +58,18 @@ function fmt(x: number | null | undefined, digits = 3): string {
 
 export const trainVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
-    values: ['project', 'task', 'epochs', 'seed', 'hidden', ...TRAIN_MITIGATION_FLAGS],
+    values: ['project', 'task', 'epochs', 'seed', 'hidden', 'l2', 'learning-rate', 'heads', ...TRAIN_MITIGATION_FLAGS],
     booleans: ['json', 'no-activate']
   })
   const project = path.resolve(need(p, 'project'))
   const task = need(p, 'task')
   const epochs = positiveInt(p, 'epochs', 1)
   const seed = positiveInt(p, 'seed', 0)
-  const hidden = positiveInt(p, 'hidden', 1)
+  // Forced head settings; each one fixes that dimension of the capacity search.
+  const hidden = positiveInt(p, 'hidden', 0)
+  const l2 = nonNegative(p, 'l2')
+  const learningRate = nonNegative(p, 'learning-rate')
+  const k = positiveInt(p, 'heads', 1)
   const mitigation = mitigationFromArgs(p)
   return withProject(project, false, async (ctx) => {
     const { done } = startMitigatedTraining(ctx, {
@@ -68,6 +78,9 @@ export const trainVerb: Verb = async (argv) => {
       ...(epochs !== undefined ? { epochs } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(hidden !== undefined ? { hidden } : {}),
+      ...(l2 !== undefined ? { l2 } : {}),
+      ...(learningRate ? { learningRate } : {}),
+      ...(k !== undefined ? { k } : {}),
       activate: !p.flags.has('no-activate')
     })
     const off = ctx.on((event, payload) => {
@@ -98,7 +111,10 @@ export const trainVerb: Verb = async (argv) => {
     const head = isClassificationMetrics(m)
       ? `accuracy ${fmt(m.accuracy)}, macro-F1 ${fmt(m.macro_f1)}, ECE ${fmt(m.ece)}`
       : `MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}`
-    const text = `Trained ${task} v${s.version} (from v${s.parent ?? '–'}) on ${s.train_n} faces in ${s.seconds.toFixed(1)} s (${s.backend}); evaluation set (${s.eval_n}): ${head}.${s.activated ? ' Now active.' : ''}`
+    const recipe = s.recipe
+      ? ` Head: ${s.recipe.settings}; ${s.recipe.k} head${s.recipe.k === 1 ? '' : 's'}; temperature ${s.recipe.temperature.toFixed(2)}.`
+      : ''
+    const text = `Trained ${task} v${s.version} (from v${s.parent ?? '–'}) on ${s.train_n} faces in ${s.seconds.toFixed(1)} s (${s.backend}); evaluation set (${s.eval_n}): ${head}.${recipe}${s.activated ? ' Now active.' : ''}`
     return { json, text }
   })
 }

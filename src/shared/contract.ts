@@ -280,9 +280,13 @@ export const calls = {
         task: taskRef,
         epochs: z.number().int().positive().max(1000).optional(),
         seed: z.number().int().nonnegative().max(2147483648).optional(),
-        hidden: z.number().int().positive().max(4096).optional(),
+        /** Forced head settings: each fixes that dimension of the capacity search (hidden 0 = a linear head). */
+        hidden: z.number().int().nonnegative().max(4096).optional(),
+        l2: z.number().nonnegative().max(10).optional(),
         batchSize: z.number().int().positive().max(65536).optional(),
         learningRate: z.number().positive().max(1).optional(),
+        /** Heads of the ensemble (k-fold), default 5; 1 = one head. */
+        k: z.number().int().min(1).max(10).optional(),
         activate: z.boolean().default(true)
       })
       .strict(),

@@ -359,6 +359,8 @@ export interface TrainSummary {
   activated: boolean
   stoppedEarly: boolean
   bestEpoch: number
+  /** How the head was made (issue 11): the chosen settings in words, ensemble size, temperature; absent in older results. */
+  recipe?: { settings: string; hidden: number | null; l2: number; learningRate: number; k: number; temperature: number }
 }
 
 /** What a re-prediction (activation) job returns and `face-studio activate --json` prints. */

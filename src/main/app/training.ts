@@ -22,7 +22,11 @@ export interface TrainSpec {
   task: string | number
   epochs?: number | undefined
   seed?: number | undefined
+  /** Forced head settings; each fixes that dimension of the capacity search (hidden 0 = linear). */
   hidden?: number | undefined
+  l2?: number | undefined
+  /** Heads in the ensemble (default 5; 1 = one head). */
+  k?: number | undefined
   batchSize?: number | undefined
   learningRate?: number | undefined
   /** Make the new version active (and re-predict every face with it) in the same transaction. Default true. */
@@ -58,6 +62,8 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       epochs: spec.epochs ?? DEFAULT_EPOCHS,
       seed: spec.seed ?? DEFAULT_SEED,
       ...(spec.hidden !== undefined ? { hidden: spec.hidden } : {}),
+      ...(spec.l2 !== undefined ? { l2: spec.l2 } : {}),
+      ...(spec.k !== undefined ? { k: spec.k } : {}),
       ...(spec.batchSize !== undefined ? { batchSize: spec.batchSize } : {}),
       ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
       activate: spec.activate ?? true,
@@ -140,7 +146,15 @@ export function toSummary(r: TrainResult): TrainSummary {
     backend: r.backend,
     activated: r.activated,
     stoppedEarly: r.stoppedEarly,
-    bestEpoch: r.bestEpoch
+    bestEpoch: r.bestEpoch,
+    recipe: {
+      settings: r.settings,
+      hidden: r.chosen.hidden,
+      l2: r.chosen.l2,
+      learningRate: r.chosen.learningRate,
+      k: r.k,
+      temperature: r.temperature
+    }
   }
 }
 

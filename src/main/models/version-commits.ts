@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/open'
 import type { TaskRow } from '../labels/tasks'
+import { writeOutOfFold, type OutOfFold } from './out-of-fold'
 import { writePredictions, type TaskPredictions } from './predictions'
 import { insertVersion, setActiveVersion, type NewVersion } from './registry'
 
@@ -13,10 +14,20 @@ export interface FacePredictions {
   predictions: TaskPredictions
 }
 
-/** Training: the new version's row and, when activating, the active switch and every face's predictions. */
-export function commitTrainedVersion(db: Db, task: TaskRow, v: NewVersion, activation: FacePredictions | null): number {
+/**
+ * Training: the new version's row, its out-of-fold predictions and, when activating, the active switch and every
+ * face's predictions.
+ */
+export function commitTrainedVersion(
+  db: Db,
+  task: TaskRow,
+  v: NewVersion,
+  activation: FacePredictions | null,
+  outOfFold: OutOfFold | null = null
+): number {
   return db.transaction(() => {
     const id = insertVersion(db, v)
+    if (outOfFold) writeOutOfFold(db, id, task.labels.length, outOfFold)
     if (activation) {
       setActiveVersion(db, task.id, id)
       writePredictions(db, task, id, activation.faceIds, activation.predictions)

@@ -2,6 +2,7 @@
  * Builds the metadata record saved beside a trained head from the options and result of trainHead,
  * so every version records how it was made (hyper-parameters, seed, data, mitigation, metrics).
  */
+import type { FitOptions, FitResult } from './fit'
 import type { NewVersionMetadata } from './store'
 import { TRAIN_DEFAULTS, type TrainOptions, type TrainResult } from './train'
 
@@ -77,5 +78,98 @@ export function describeTraining({
           }
         }
       : (mitigation ?? null)
+  }
+}
+
+export interface DescribeFitArgs {
+  options: FitOptions
+  result: FitResult
+  featureKind: string
+  parentVersion: number | null
+  trainingSetHash: string
+  metrics?: Record<string, unknown>
+  mitigation?: { method: string; params: Record<string, unknown> } | null
+  /** Extra recipe entries (mirrored rows, soft targets) the caller used. */
+  recipe?: Record<string, unknown>
+}
+
+/** The metadata of a version made by fitHeads: chosen settings, the search, the ensemble, the calibration. */
+export function describeFit({
+  options,
+  result,
+  featureKind,
+  parentVersion,
+  trainingSetHash,
+  metrics,
+  mitigation,
+  recipe
+}: DescribeFitArgs): NewVersionMetadata {
+  const inputDim = result.model.inputs[0]?.shape[1]
+  if (typeof inputDim !== 'number') throw new Error('model has no fixed input dimension')
+  const first = result.first
+  const best = first.history[first.bestEpoch - 1]
+  const penalty = options.groupPenalty
+  return {
+    kind: options.kind,
+    labels: result.labels,
+    feature_kind: featureKind,
+    input_dim: inputDim,
+    parent_version: parentVersion,
+    hyperparameters: {
+      hidden: result.chosen.hidden,
+      l2: result.chosen.l2,
+      learningRate: result.chosen.learningRate,
+      warmStart: result.chosen.warmStart,
+      forced: options.forced ?? null,
+      epochs: options.epochs ?? TRAIN_DEFAULTS.epochs,
+      batchSize: options.batchSize ?? TRAIN_DEFAULTS.batchSize,
+      earlyStoppingPatience: options.earlyStoppingPatience ?? TRAIN_DEFAULTS.earlyStoppingPatience,
+      classWeights: options.classWeights ?? 'none',
+      sampleWeights: options.sampleWeights !== undefined,
+      optimizer: 'adam',
+      // The longest-running head, so "epochs" on the Models screen is never less than any head ran.
+      epochsRun: Math.max(...result.heads.map((h) => h.epochsRun)),
+      bestEpoch: first.bestEpoch,
+      stoppedEarly: result.heads.every((h) => h.stoppedEarly),
+      search: result.search.map((p) => ({
+        ...p.settings,
+        val_loss: p.val_loss,
+        calibrated_val_loss: p.calibrated_val_loss,
+        val_acc: p.val_acc,
+        epochs_run: p.epochs_run
+      })),
+      heads: result.heads
+    },
+    seed: options.seed,
+    training_set_hash: trainingSetHash,
+    counts: first.counts,
+    duration_ms: Math.round(result.durationMs),
+    metrics: {
+      ...(best ? { ...best } : {}),
+      train_rows: first.trainIdx.length,
+      validation_rows: first.valIdx.length,
+      ...metrics
+    },
+    mitigation: penalty
+      ? {
+          method: 'group_penalty',
+          params: {
+            lambda: penalty.lambda,
+            mode: penalty.mode,
+            spread: penalty.spread ?? 'range',
+            positiveIndex: penalty.positiveIndex ?? null
+          }
+        }
+      : (mitigation ?? null),
+    calibration: result.calibration ? { ...result.calibration, fitted_on: 'out_of_fold' } : null,
+    recipe: {
+      ensemble_k: result.k,
+      combine: 'mean_logits',
+      capacity_search: result.search.length > 1,
+      calibration: result.calibration ? 'temperature' : 'none',
+      mirrored_rows: false,
+      soft_targets: false,
+      ...recipe
+    }
   }
 }

@@ -31,6 +31,16 @@ import {
 
 export const METADATA_FORMAT = 'face-studio-head/1'
 
+export const CalibrationSchema = z.object({
+  method: z.literal('temperature'),
+  temperature: z.number().positive(),
+  n: z.number().int().nonnegative(),
+  nll_before: z.number(),
+  nll_after: z.number(),
+  fitted_on: z.string()
+})
+export type Calibration = z.infer<typeof CalibrationSchema>
+
 export const ModelMetadataSchema = z.object({
   format: z.literal(METADATA_FORMAT),
   task: z.string(),
@@ -50,7 +60,14 @@ export const ModelMetadataSchema = z.object({
   duration_ms: z.number(),
   metrics: z.record(z.string(), z.unknown()),
   created_at: z.string(),
-  mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable()
+  mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable(),
+  /**
+   * Temperature applied to the logits at prediction (issue 11); absent in versions made before calibration
+   * existed (T = 1). `fitted_on` says which rows it was fitted on.
+   */
+  calibration: CalibrationSchema.nullable().optional(),
+  /** Which of the issue-11 levers the version used: ensemble size, capacity search, mirrored rows, soft targets. */
+  recipe: z.record(z.string(), z.unknown()).optional()
 })
 export type ModelMetadata = z.infer<typeof ModelMetadataSchema>
 

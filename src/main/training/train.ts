@@ -72,6 +72,18 @@ export interface TrainOptions {
   onEpoch?: (log: EpochLog) => void
   signal?: AbortSignal
   earlyStoppingPatience?: number
+  /**
+   * L2 penalty on the kernels (Keras convention: l2 × Σ w² added to the batch loss); 0 or absent = none.
+   * The bias is not penalised.
+   */
+  l2?: number
+  /**
+   * Explicit row split (indices into the inputs), instead of the seeded stratified split by
+   * validationFraction: k-fold training and the capacity search pass their own folds, so rows that belong
+   * together (a face and its mirrored copy) never straddle training and validation. Rows in neither list are
+   * left out of this run.
+   */
+  rows?: { train: readonly number[]; validation: readonly number[] }
 }
 
 export interface TrainResult {
@@ -137,11 +149,13 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
   if (options.groupPenalty) checkParallel('groupPenalty.groups', options.groupPenalty.groups.length, n)
 
   const target = encodeTargets(options)
-  const { trainIdx, valIdx } = split(options, target, validationFraction)
+  const { trainIdx, valIdx } = options.rows ? checkedRows(options.rows, n) : split(options, target, validationFraction)
   if (trainIdx.length === 0) throw new RangeError('the split left no training rows')
 
   const { classWeights, counts, rowWeights } = weightsFor(options, target, trainIdx)
   const penalty = options.groupPenalty ? preparePenalty(options.groupPenalty, kind, target.labels.length) : null
+  const l2 = options.l2 ?? 0
+  if (!(l2 >= 0)) throw new RangeError(`l2 must be ≥ 0, got ${l2}`)
 
   throwIfAborted(signal)
   const model = buildHead({
@@ -187,7 +201,7 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
           () => {
             const o = objective(vars, kind, b, penalty && groupMatrix ? { ...penalty, matrix: groupMatrix } : null)
             kept.hits = o.hits ? tf.keep(o.hits) : null
-            return o.total
+            return l2 > 0 ? tf.add(o.total, tf.mul(kernelSquares(vars), l2)) : o.total
           },
           true,
           varList
@@ -254,6 +268,26 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
     hitSum.dispose()
     optimizer.dispose()
   }
+}
+
+/** Σ w² over the kernels (the L2 term; biases are not penalised). */
+function kernelSquares(vars: readonly DenseVars[]): tf.Scalar {
+  return tf.addN(vars.map((v) => tf.sum(tf.square(v.kernel)))) as tf.Scalar
+}
+
+function checkedRows(
+  rows: { train: readonly number[]; validation: readonly number[] },
+  n: number
+): { trainIdx: number[]; valIdx: number[] } {
+  const seen = new Uint8Array(n)
+  for (const list of [rows.train, rows.validation])
+    for (const r of list) {
+      if (!Number.isInteger(r) || r < 0 || r >= n) throw new RangeError(`row ${r} is outside 0…${n - 1}`)
+      if (seen[r]) throw new RangeError(`row ${r} is listed twice in the split`)
+      seen[r] = 1
+    }
+  const byRow = (a: number, b: number): number => a - b
+  return { trainIdx: [...rows.train].sort(byRow), valIdx: [...rows.validation].sort(byRow) }
 }
 
 /** A scalar sum kept on the backend; take() reads it and resets it to zero. */

@@ -9,6 +9,7 @@ import { AppError } from '../../shared/result'
 import type { TaskRow } from '../labels/tasks'
 import type { PackedFeatures } from '../library/features'
 import type { TaskPredictions } from '../models/predictions'
+import { applyTemperature, temperatureOf } from '../analysis/calibration'
 import { applyHead, builtinHeadWeights, type HeadKind, type HeadWeights } from '../ml/heads'
 import { ensureMlReady } from '../ml/runtime'
 import type { DenseWeights, HeadInit } from '../training/head'
@@ -25,7 +26,10 @@ export interface LoadedVersion {
   labels: string[]
   /** Hidden units of the head, if it has a hidden layer. */
   hidden: number | undefined
-  predict(features: PackedFeatures): Promise<TaskPredictions>
+  /** Temperature its probabilities are calibrated with (1 = none recorded). */
+  temperature: number
+  /** Calibrated predictions (what every screen shows); `{ calibrated: false }` gives the raw head's. */
+  predict(features: PackedFeatures, opts?: { calibrated?: boolean }): Promise<TaskPredictions>
   /** Weights to warm-start a child from, labelled so new labels get fresh units. */
   warmStart(): HeadInit
   dispose(): void
@@ -69,14 +73,17 @@ export async function loadTaskVersion(projectDir: string, task: TaskRow, v: Vers
   const kind = metadata.kind
   const labels = metadata.labels
   const weights = readHeadWeights(model)
+  const temperature = metadata.calibration?.temperature ?? 1
   return {
     row: v,
     kind,
     labels,
     hidden: weights.hidden?.kernelShape[1],
-    predict: async (f) => {
+    temperature,
+    predict: async (f, opts) => {
       const out = await predictRaw(model, { data: f.data, dim: f.dim }, kind)
-      return predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width)
+      const pred = predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width)
+      return opts?.calibrated === false ? pred : calibrated(task, pred, temperature)
     },
     warmStart: () => {
       const w = readHeadWeights(model)
@@ -94,12 +101,18 @@ async function builtinVersion(task: TaskRow, v: VersionRow): Promise<LoadedVersi
   const rename = BUILTIN_LABEL_NAMES[task.name] ?? {}
   const labels = head.labels.map((l) => rename[l] ?? l)
   const regression = head.activation === 'linear'
+  // v0's temperature lives in its database row (it has no folder); fitted on the evaluation set (models.calibrate).
+  const temperature = regression ? 1 : temperatureOf(v.metadata)
   return {
     row: v,
     kind: regression ? 'regression' : 'classification',
     labels: regression ? [] : labels,
     hidden: undefined,
-    predict: async (f) => builtinPredict(task, kind, head, labels, f),
+    temperature,
+    predict: async (f, opts) => {
+      const pred = builtinPredict(task, kind, head, labels, f)
+      return opts?.calibrated === false ? pred : calibrated(task, pred, temperature)
+    },
     warmStart: () => ({
       kernel: head.kernel,
       kernelShape: head.kernelShape,
@@ -192,4 +205,20 @@ export function predictionsFromRaw(
     col.forEach((c, j) => (probs[i * tw + j] = c < 0 ? 0 : raw[i * width + c]!))
   }
   return { values, numbers: null, confidence, probs }
+}
+
+/**
+ * Predictions with their probabilities rescaled by temperature T (analysis/calibration.ts). The predicted label
+ * never changes (T keeps the order of the probabilities); its confidence becomes the calibrated probability.
+ */
+export function calibrated(task: TaskRow, pred: TaskPredictions, temperature: number): TaskPredictions {
+  if (temperature === 1 || !pred.probs) return pred
+  const probs = Float32Array.from(pred.probs)
+  const w = task.labels.length
+  applyTemperature(probs, w, temperature)
+  const confidence = pred.values.map((value, i) => {
+    const c = task.labels.indexOf(value)
+    return c < 0 ? (pred.confidence[i] ?? null) : probs[i * w + c]!
+  })
+  return { ...pred, probs, confidence }
 }

@@ -121,9 +121,13 @@ export const workerOps = {
       evaluation: z.array(faceLabel),
       epochs: z.number().int().positive(),
       seed: z.number().int().nonnegative(),
-      hidden: z.number().int().positive().optional(),
+      /** Forced head settings (each fixes that dimension of the capacity search); hidden 0 = a linear head. */
+      hidden: z.number().int().nonnegative().optional(),
+      l2: z.number().nonnegative().optional(),
       batchSize: z.number().int().positive().optional(),
       learningRate: z.number().positive().optional(),
+      /** Heads of the ensemble (k-fold), default 5; 1 = a single head. */
+      k: z.number().int().min(1).max(10).optional(),
       activate: z.boolean(),
       /** Parallel to `train`: one weight per row (reweighting). */
       sampleWeights: z.array(z.number()).optional(),

@@ -21,17 +21,26 @@ import { activeVersion, versionsOf } from '../models/registry'
 import { checkTrainable } from '../models/training-set'
 import { commitTrainedVersion } from '../models/version-commits'
 import { scorePredictions, type VersionMetrics } from '../models/version-metrics'
-import { FINE_TUNE_LEARNING_RATE, FRESH_LEARNING_RATE } from '../models/defaults'
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
 import { trainingSetHash } from '../training/hash'
-import { describeTraining } from '../training/metadata'
+import { describeFit } from '../training/metadata'
+import {
+  describeSettings,
+  fitHeads,
+  type FitOptions,
+  type FitResult,
+  type ForcedSettings,
+  type HeadSettings
+} from '../training/fit'
+import { applyTemperature } from '../analysis/calibration'
+import type { OutOfFold } from '../models/out-of-fold'
 import { predictRaw } from '../training/predict'
 import { saveVersion } from '../training/store'
-import { CancelledError, trainHead, type EpochLog, type TrainOptions } from '../training/train'
+import { CancelledError, type EpochLog } from '../training/train'
 import { cleanupTemp, listVersions } from '../training/version-files'
 import { modelsRoot, projectDb } from './db'
-import { loadTaskVersion, predictionsFromRaw } from './predictor'
+import { calibrated, loadTaskVersion, predictionsFromRaw } from './predictor'
 import type { OpParsed } from './protocol'
 import type { OpContext } from './runtime'
 
@@ -54,6 +63,14 @@ export interface TrainOpResult {
   history: EpochLog[]
   stoppedEarly: boolean
   bestEpoch: number
+  /** The head settings the search chose (or the user forced). */
+  chosen: HeadSettings
+  /** The same in words (e.g. "hidden 128, L2 0.01, lr 0.001"). */
+  settings: string
+  /** Heads in the ensemble. */
+  k: number
+  /** Temperature fitted on the out-of-fold rows (1 = none). */
+  temperature: number
 }
 
 export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<TrainProgress>): Promise<TrainOpResult> {
@@ -87,8 +104,13 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
 
   const parentRow = activeVersion(db, task.id)
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
-  let result: Awaited<ReturnType<typeof trainHead>>
-  const options: TrainOptions = {
+  const forced: ForcedSettings = {
+    ...(p.hidden !== undefined ? { hidden: p.hidden === 0 ? null : p.hidden } : {}),
+    ...(p.l2 !== undefined ? { l2: p.l2 } : {}),
+    ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {})
+  }
+  let epochNo = 0
+  const options: FitOptions = {
     features: { data: trainFeat.data, dim: trainFeat.dim },
     labels: classification ? rows.map((r) => r.value) : rows.map((r) => Number(r.value)),
     ids: rows.map((r) => r.faceId),
@@ -98,24 +120,25 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       ? { labelSet: task.labels, classWeights: parent ? ('none' as const) : ('balanced' as const) }
       : {}),
     kind: classification ? 'classification' : 'regression',
-    ...(parent ? { init: parent.warmStart() } : {}),
-    ...((parent?.hidden ?? (parent ? undefined : p.hidden)) !== undefined
-      ? { hidden: (parent?.hidden ?? p.hidden) as number }
-      : {}),
+    ...(parent ? { parent: parent.warmStart(), parentLinear: parent.hidden === undefined } : {}),
+    ...(Object.keys(forced).length > 0 ? { forced } : {}),
+    ...(p.k !== undefined ? { k: p.k } : {}),
     epochs,
     seed,
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
-    // A warm-started head is already good: at 1e-3 the first epoch overshoots (validation loss is best at
-    // epoch 1 and the run stops there), so fine-tuning steps ten times smaller unless the user says otherwise.
-    learningRate: p.learningRate ?? (parent ? FINE_TUNE_LEARNING_RATE : FRESH_LEARNING_RATE),
     ...(sampleWeights ? { sampleWeights } : {}),
     ...(groupPenalty ? { groupPenalty } : {}),
     signal: ctx.signal,
-    onEpoch: (log) => ctx.progress({ type: 'epoch', epochs, log })
+    onStage: (message) => stage('train', message),
+    onEpoch: (log) => {
+      epochNo = log.epoch
+      ctx.progress({ type: 'epoch', epochs: Math.max(epochs, epochNo), log })
+    }
   }
   stage('train', `Training on ${rows.length} faces…`)
+  let result: FitResult
   try {
-    result = await trainHead(options)
+    result = await fitHeads(options)
   } catch (e) {
     if (e instanceof CancelledError) throw new AppError('CANCELLED', 'Training cancelled; no version was saved.')
     throw e
@@ -132,7 +155,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       evalLabels.map((l) => l.faceId)
     )
     const truthOf = new Map(evalLabels.map((l) => [l.faceId, l.value]))
-    const evalPred = await predictWith(model, task, result.labels, evalFeat)
+    const temperature = result.calibration?.temperature ?? 1
+    const evalPred = await predictWith(model, task, result.labels, evalFeat, temperature)
     const metrics = scorePredictions(
       task,
       evalFeat.faceIds.map((id) => truthOf.get(id)!),
@@ -143,7 +167,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     if (p.activate) {
       stage('save', 'Predicting every face…')
       const f = allFeatures(db, task.featureKind)
-      all = { faceIds: f.faceIds, predictions: await predictWith(model, task, result.labels, f) }
+      all = { faceIds: f.faceIds, predictions: await predictWith(model, task, result.labels, f, temperature) }
     }
 
     stage('save', 'Saving the version…')
@@ -151,16 +175,15 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     const onDisk = await listVersions(root, task.name)
     const versionNumber =
       Math.max(0, ...versionsOf(db, task.id).map((v) => v.version), ...onDisk.map((v) => v.version)) + 1
-    const metadata = describeTraining({
+    const metadata = describeFit({
       options,
       result,
       featureKind: task.featureKind,
       parentVersion: parentRow?.version ?? null,
       trainingSetHash: trainingSetHash(rows.map((r) => ({ id: r.faceId, value: r.value }))),
-      metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length }
+      metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length },
+      mitigation: p.mitigation
     })
-    // Method, params and grouping task (describeTraining alone omits the grouping task).
-    if (p.mitigation) metadata.mitigation = p.mitigation
     const saved = await saveVersion(root, { task: task.name, versionNumber, model, metadata: { ...metadata, backend } })
     const versionId = commitTrainedVersion(
       db,
@@ -173,7 +196,13 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
         sha256: saved.sha256,
         metadata: { ...metadata, backend, task: task.name, version: versionNumber }
       },
-      all
+      all,
+      outOfFold(
+        task,
+        result,
+        rows.map((r) => r.faceId),
+        temperature
+      )
     )
     return {
       task: task.name,
@@ -186,9 +215,13 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       seconds: (performance.now() - started) / 1000,
       backend,
       activated: all !== null,
-      history: result.history,
-      stoppedEarly: result.stoppedEarly,
-      bestEpoch: result.bestEpoch
+      history: result.first.history,
+      stoppedEarly: result.first.stoppedEarly,
+      bestEpoch: result.first.bestEpoch,
+      chosen: result.chosen,
+      settings: describeSettings(result.chosen),
+      k: result.k,
+      temperature
     }
   } finally {
     model.dispose()
@@ -199,10 +232,24 @@ async function predictWith(
   model: tf.LayersModel,
   task: TaskRow,
   labels: readonly string[],
-  f: { faceIds: number[]; data: Float32Array; dim: number }
+  f: { faceIds: number[]; data: Float32Array; dim: number },
+  temperature: number
 ): Promise<TaskPredictions> {
   const kind = task.kind === 'classification' ? 'classification' : 'regression'
   if (f.faceIds.length === 0) return predictionsFromRaw(task, kind, labels, new Float32Array(0), 0, 0)
   const out = await predictRaw(model, { data: f.data, dim: f.dim }, kind)
-  return predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width)
+  return calibrated(task, predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width), temperature)
+}
+
+/** Each training face's out-of-fold probabilities (calibrated, over the task's labels) and its fold. */
+function outOfFold(task: TaskRow, r: FitResult, faceIds: readonly number[], temperature: number): OutOfFold | null {
+  if (task.kind !== 'classification' || r.width === 0) return null
+  const w = task.labels.length
+  const col = task.labels.map((l) => r.labels.indexOf(l))
+  const keep: number[] = []
+  for (let i = 0; i < faceIds.length; i++) if (!Number.isNaN(r.oof[i * r.width]!)) keep.push(i)
+  const probs = new Float32Array(keep.length * w)
+  keep.forEach((i, j) => col.forEach((c, t) => (probs[j * w + t] = c < 0 ? 0 : Math.exp(r.oof[i * r.width + c]!))))
+  applyTemperature(probs, w, temperature)
+  return { faceIds: keep.map((i) => faceIds[i]!), folds: keep.map((i) => r.fold[i]!), probs }
 }
