@@ -12,6 +12,7 @@ import type {
   HistoryEntry,
   ImageSummary,
   JobInfo,
+  LabelErrorsSummary,
   PersonFace,
   PersonSuggestion,
   PersonSummary,
@@ -255,6 +256,13 @@ export const calls = {
   ),
 
   // ---- Review ----
+  /** Start the label-error finder for a classification task (job "label-errors"; result: LabelErrorsSummary): out-of-fold probabilities from k seeded heads (default 5) or the active version's, then confident learning. */
+  'labelErrors.start': call(
+    z.object({ task: taskRef, k: z.number().int().min(2).max(10).optional() }).strict(),
+    returns<JobInfo>()
+  ),
+  /** "Possible label errors" queue: the task's latest search minus faces answered since; null when not searched this session. */
+  'labelErrors.queue': call(z.object({ task: taskRef }).strict(), returns<LabelErrorsSummary | null>()),
   /** Ask-when-unsure queue: unlabelled faces least sure first (margin or entropy of the active version), only below `below` confidence if given, grouped into cards by predicted label or person; remaining = how many are left. */
   'review.queue': call(
     z

@@ -45,6 +45,7 @@ import {
   versionGroupThresholds
 } from '../app/fairness'
 import { startSweep } from '../app/sweep'
+import { labelErrorQueue, startLabelErrors } from '../app/label-errors'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -179,7 +180,7 @@ function peopleHandlers(): Subset<'people'> {
   }
 }
 
-function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
+function labelHandlers(): Subset<'tasks' | 'annotations' | 'review' | 'labelErrors'> {
   return {
     'tasks.list': (_a, ctx) => listTasks(ctx.requireProject().db),
     'tasks.create': (a, ctx) => {
@@ -222,7 +223,9 @@ function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
       }
       return out
     },
-    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, a)
+    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, a),
+    'labelErrors.start': (a, ctx) => startLabelErrors(ctx, a).info,
+    'labelErrors.queue': (a, ctx) => labelErrorQueue(ctx, a.task)
   }
 }
 
