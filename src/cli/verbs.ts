@@ -9,6 +9,7 @@ import { exportRows, toCsv } from '../main/library/export'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
+import { LABELS_HELP, labelErrorsVerb } from './verbs-labels'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
 
 export interface VerbOutput {
@@ -25,6 +26,7 @@ const HELP: Record<string, string> = {
   export: 'face-studio export --project <dir> --format csv|json --out <file> [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
+  ...LABELS_HELP,
   ...FAIRNESS_HELP
 }
 
@@ -118,5 +120,6 @@ export const verbs: Record<string, Verb> = {
   activate: activateVerb,
   'export-model': exportModelVerb,
   sweep: sweepVerb,
-  fairness: fairnessVerb
+  fairness: fairnessVerb,
+  'label-errors': labelErrorsVerb
 }
