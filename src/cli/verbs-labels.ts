@@ -18,7 +18,8 @@ export async function labelErrorsVerb(argv: string[]): Promise<VerbOutput> {
   if (k !== undefined && !(Number.isInteger(k) && k >= 2 && k <= 10))
     throw new UsageError('--folds must be an integer from 2 to 10')
   const limit = num(p, 'limit')
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) throw new UsageError('--limit must be an integer ≥ 1')
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+    throw new UsageError('--limit must be an integer ≥ 1')
   return withProject(project, false, async (ctx) => {
     const job = await startLabelErrors(ctx, { task, k }).done
     if (job.status !== 'done') throw new Error(job.error ?? `label-errors ${job.status}`)
@@ -38,7 +39,9 @@ export async function labelErrorsVerb(argv: string[]): Promise<VerbOutput> {
     const lines = [
       `${s.suspects.length} possible label errors among ${s.n_checked} labels of ${s.task} (${how}, ${s.seconds.toFixed(1)} s)`,
       ...s.perClass.map((c) => `  ${c.label}: ${c.suspects} of ${c.checked}`),
-      ...shown.slice(0, 20).map((x) => `  face ${x.faceId}: ${x.given} → ${x.suggested} (${x.score.toFixed(2)}) ${x.path}`)
+      ...shown
+        .slice(0, 20)
+        .map((x) => `  face ${x.faceId}: ${x.given} → ${x.suggested} (${x.score.toFixed(2)}) ${x.path}`)
     ]
     return { json, text: lines.join('\n') }
   })
