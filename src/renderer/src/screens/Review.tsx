@@ -32,6 +32,8 @@ import { useTileGrid } from './PeopleVirtual'
 import { HistoryPanel } from './ReviewHistory'
 import { ReviewHelp } from './ReviewHelp'
 import { GridThumb } from '../components/GridThumb'
+import { ReviewLabelErrors } from './ReviewLabelErrors'
+import { setReviewMode } from '../store/label-errors-actions'
 
 const MIN_TILE = 128
 const GAP = 10
@@ -424,6 +426,7 @@ export function Review(): ReactElement {
   const remaining = useStudio((s) => s.reviewRemaining)
   const below = useStudio((s) => s.reviewBelow)
   const help = useStudio((s) => s.reviewHelp)
+  const mode = useStudio((s) => s.reviewMode)
   const faces = useStudio((s) => s.project?.counts.faces ?? 0)
   const projectDir = useStudio((s) => s.project?.dir)
   const columns = useRef(4)
@@ -451,7 +454,7 @@ export function Review(): ReactElement {
         setReviewHelp(!st.reviewHelp)
         return
       }
-      if (st.reviewHelp || e.ctrlKey || e.metaKey) return
+      if (st.reviewHelp || e.ctrlKey || e.metaKey || st.reviewMode === 'errors') return
       // Another dialog (task editor, picker) owns the keyboard while open.
       if (document.querySelector('[aria-modal="true"]')) return
       const t = st.tasks?.find((x) => x.name === st.task)
@@ -569,12 +572,41 @@ export function Review(): ReactElement {
             {task.level === 'person' ? ' · per person' : ''}
           </span>
         )}
+        <span className="screen__spacer" />
+        <div className="segmented" role="group" aria-label="Queue" data-testid="review-mode">
+          {(
+            [
+              ['unsure', 'Ask when unsure'],
+              ['errors', 'Possible label errors']
+            ] as const
+          ).map(([m, text]) => (
+            <button
+              key={m}
+              className={`segmented__item${mode === m ? ' segmented__item--active' : ''}`}
+              aria-pressed={mode === m}
+              data-testid={`review-mode-${m}`}
+              onClick={() => setReviewMode(m)}
+            >
+              {text}
+            </button>
+          ))}
+        </div>
       </header>
-      <ReviewToolbar />
-      <div className="review-body">
-        <div className="review-main">{body}</div>
-        <HistoryPanel />
-      </div>
+      {mode === 'errors' ? (
+        <div className="review-body">
+          <div className="review-main">
+            <ReviewLabelErrors />
+          </div>
+        </div>
+      ) : (
+        <>
+          <ReviewToolbar />
+          <div className="review-body">
+            <div className="review-main">{body}</div>
+            <HistoryPanel />
+          </div>
+        </>
+      )}
       {help && <ReviewHelp cardSize={CARD_SIZE} />}
     </div>
   )
