@@ -1,6 +1,6 @@
 import os from 'node:os'
 import { it } from 'vitest'
-import { runAssignBench, runClusterBench } from '../src/main/analysis/cluster-bench'
+import { runAssignBench, runClusterBench, runClusterPhases } from '../src/main/analysis/cluster-bench'
 import { peakRssMiB, record } from './report'
 
 const load = (): string => (os.loadavg()[0] ?? 0).toFixed(1)
@@ -17,4 +17,9 @@ it('incremental assignment of new faces to existing persons (issue 13)', () => {
   const loadBefore = load()
   const r = runAssignBench(100_000, 10_000)
   record('cluster:assign', { ...r, index: 'usearch HNSW', load_avg: loadBefore, peak_rss_mib: peakRssMiB(process.pid) })
+})
+
+it('where clustering time goes at 100k (issue 13)', () => {
+  const loadBefore = load()
+  record('cluster:phases', { ...runClusterPhases(100_000), index: 'usearch HNSW', load_avg: loadBefore })
 })

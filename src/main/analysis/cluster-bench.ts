@@ -1,6 +1,6 @@
 import { clusterFaces, incrementalAssign, pairwisePrecisionRecall } from './cluster'
 import { DEFAULT_THRESHOLD } from './cluster-defaults'
-import { addToIndex, createIndex, searchIndex } from './knn'
+import { addToIndex, createIndex, searchIndex, thresholdKnn } from './knn'
 import { makeSyntheticDescriptors } from './synthetic'
 
 export interface ClusterBenchResult {
@@ -46,6 +46,56 @@ export function runClusterBench(n: number, seed = 1): ClusterBenchResult {
     singletons: result.singletons.length,
     precision,
     recall
+  }
+}
+
+export interface ClusterPhases {
+  n: number
+  /** CPU seconds of each phase (index build uses every core, the rest one). */
+  build_cpu: number
+  search_cpu: number
+  linkage_cpu: number
+  build_s: number
+  search_s: number
+  linkage_s: number
+}
+
+/** Where clustering time goes: building the index, the threshold-kNN search over it, average linkage. */
+export function runClusterPhases(n: number, seed = 1): ClusterPhases {
+  const faces = makeSyntheticDescriptors(n, Math.max(1, Math.round(n / 20)), seed)
+  const span = <T>(fn: () => T): { value: T; s: number; cpu: number } => {
+    const t = performance.now()
+    const c = cpuSeconds()
+    const value = fn()
+    return { value, s: (performance.now() - t) / 1000, cpu: cpuSeconds() - c }
+  }
+  const ids = faces.map((f) => f.id)
+  const build = span(() => {
+    const index = createIndex(128)
+    addToIndex(
+      index,
+      ids,
+      faces.map((f) => f.descriptor)
+    )
+    return index
+  })
+  const search = span(() =>
+    thresholdKnn(
+      faces.map((f) => f.descriptor),
+      10,
+      DEFAULT_THRESHOLD,
+      { index: build.value, ids }
+    )
+  )
+  const full = span(() => clusterFaces(faces, { index: build.value }))
+  return {
+    n,
+    build_cpu: build.cpu,
+    search_cpu: search.cpu,
+    linkage_cpu: Math.max(0, full.cpu - search.cpu),
+    build_s: build.s,
+    search_s: search.s,
+    linkage_s: Math.max(0, full.s - search.s)
   }
 }
 
