@@ -41,7 +41,7 @@ beforeAll(async () => {
   ctx.createProject(projectDir)
   const job = await startImport(ctx, { folder: path.join(lfw, 'images'), crops: false, detector: 'ssd' }).done
   if (job.status !== 'done') throw new Error(`import ${job.status}: ${job.error}`)
-}, 600_000)
+}, 1_800_000) // an import of 332 photos; minutes when other jobs share the cores
 
 afterAll(async () => {
   for (const c of contexts) await c.dispose()
