@@ -38,6 +38,20 @@ beforeAll(async () => {
   ctx = testContext()
   contexts.push(ctx)
   projectDir = tempDir('lfw')
+  // Dev shortcut: FACE_STUDIO_TEST_LFW_DB=<studio.db of an identity_lfw import> starts from a copy of it, with
+  // every people decision wiped (the import itself takes minutes when other jobs share the cores).
+  const cached = process.env.FACE_STUDIO_TEST_LFW_DB
+  if (cached && fs.existsSync(cached)) {
+    for (const sub of ['thumbs', 'models']) fs.mkdirSync(path.join(projectDir, sub), { recursive: true })
+    fs.copyFileSync(cached, path.join(projectDir, DB_FILE))
+    ctx.openProject(projectDir)
+    ctx.requireProject().db.exec(
+      `DELETE FROM annotations; DELETE FROM annotation_actions; DELETE FROM cannot_links;
+       UPDATE faces SET person_id = NULL, person_confirmed = 0; DELETE FROM persons;
+       DELETE FROM project_meta WHERE key LIKE 'cluster_%';`
+    )
+    return
+  }
   ctx.createProject(projectDir)
   const job = await startImport(ctx, { folder: path.join(lfw, 'images'), crops: false, detector: 'ssd' }).done
   if (job.status !== 'done') throw new Error(`import ${job.status}: ${job.error}`)
@@ -177,31 +191,40 @@ describe('identity clusters on identity_lfw', () => {
     await cluster(c)
     const db = c.requireProject().db
     const truth = truthByFace(c)
-    // Name the five largest persons after the identity most of their faces have, as a user would.
+    // A user names each identity's largest person; the identity's other faces (split off, or left alone) are
+    // what the strip should offer.
+    const persons = listPersons(db, { offset: 0, limit: 1000 }).items
     const named = new Map<number, string>()
-    for (const p of listPersons(db, { offset: 0, limit: 5 }).items) {
+    const taken = new Set<string>()
+    for (const p of persons) {
       const votes = new Map<string, number>()
       for (const f of facesOf(c, p.id)) {
         const who = truth.get(f)
         if (who) votes.set(who, (votes.get(who) ?? 0) + 1)
       }
-      const who = [...votes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? `p${p.id}`
+      const who = [...votes].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]?.[0]
+      if (!who || taken.has(who)) continue
+      taken.add(who)
       renamePerson(db, p.id, who)
       named.set(p.id, who)
     }
+    const outside = [...truth].filter(([f, who]) => taken.has(who) && !named.has(personOf(c, f) ?? -1))
     const s = suggestions(db, { limit: 30 })
-    const judged = s.filter((x) => truth.has(x.faceId))
-    const right = judged.filter((x) => truth.get(x.faceId) === named.get(x.personId)).length
-    // How many of those persons' other faces exist outside them (what the strip could find at best).
-    const missing = [...truth].filter(
-      ([f, who]) => [...named.values()].includes(who) && !named.has(personOf(c, f) ?? -1)
-    ).length
+    const right = (x: { faceId: number; personId: number }): boolean => truth.get(x.faceId) === named.get(x.personId)
+    const top10 = s.slice(0, 10)
+    const found = new Set(s.filter(right).map((x) => x.faceId))
     console.log(
-      `identity_lfw suggestions for 5 named persons: ${s.length} shown, ${right}/${judged.length} right; ` +
-        `${missing} of their faces lay outside them; distances ${s.map((x) => x.distance.toFixed(2)).join(' ')}`
+      `identity_lfw suggestions (${named.size} persons named): ${s.length} shown; right in the first 10: ` +
+        `${top10.filter(right).length}, in all: ${found.size}; ${outside.length} faces of named identities lay outside ` +
+        `their person, ${outside.filter(([f]) => found.has(f)).length} of them offered; ` +
+        `distances ${s.map((x) => x.distance.toFixed(2)).join(' ')}`
     )
+    // The old rule (the stored threshold itself) found nothing here: unassigned faces are farther than it.
+    expect(suggestions(db, { limit: 30, threshold: 0.5 }).filter(right).length).toBeLessThan(found.size)
     expect(s.length).toBeGreaterThan(0)
-    expect(right / judged.length).toBeGreaterThanOrEqual(0.5)
+    expect(outside.length).toBeGreaterThan(5)
+    // The closest suggestions are mostly right.
+    expect(top10.filter(right).length).toBeGreaterThanOrEqual(5)
     // Nearest first, and none for a person already holding a face of the same photo.
     expect(s.map((x) => x.distance)).toEqual([...s.map((x) => x.distance)].sort((x, y) => x - y))
     const imageOf = db.prepare('SELECT image_id FROM faces WHERE id = ?').pluck()
