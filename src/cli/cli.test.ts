@@ -45,7 +45,7 @@ describe('face-studio CLI', () => {
     expect(r.status, r.stderr).toBe(0)
     const rows = readCsv(out)
     expect(rows.length).toBeGreaterThanOrEqual(7)
-    const happy = rows.find((row) => row.path === 'happy.jpg')
+    const happy = rows.find((row) => row.path?.endsWith('/happy.jpg'))
     expect(happy).toBeDefined()
     expect(Number(happy?.w)).toBeGreaterThan(20)
     expect(happy).toHaveProperty('person_id')
@@ -55,6 +55,31 @@ describe('face-studio CLI', () => {
     const json = path.join(tempDir('cli-out'), 'faces.json')
     expect(cli('export', '--project', project, '--format', 'json', '--out', json).status).toBe(0)
     expect((JSON.parse(fs.readFileSync(json, 'utf8')) as unknown[]).length).toBe(rows.length)
+  })
+
+  it('refuses an --out that is an existing folder with a clear error and leaves no temp file', () => {
+    const dir = tempDir('cli-out-dir')
+    const r = cli('export', '--project', project, '--format', 'csv', '--out', dir, '--json')
+    expect(r.status).not.toBe(0)
+    const err = r.json.error as { code: string; message: string }
+    expect(err.code).toBe('BAD_ARGS')
+    expect(err.message).toMatch(/is a folder; the export needs a file name/)
+    expect(fs.readdirSync(dir)).toEqual([])
+    expect(
+      fs.readdirSync(path.dirname(dir)).filter((f) => f.includes(path.basename(dir)) && f.endsWith('.tmp'))
+    ).toEqual([])
+    const noDir = cli(
+      'export',
+      '--project',
+      project,
+      '--format',
+      'csv',
+      '--out',
+      path.join(dir, 'nope', 'x.csv'),
+      '--json'
+    )
+    expect((noDir.json.error as { code: string }).code).toBe('BAD_ARGS')
+    expect(fs.readdirSync(dir)).toEqual([])
   })
 
   it('fails with a message and a non-zero code on misuse', () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { AppContext } from '../main/app/context'
+import { interruptedJobs } from '../main/app/job-log'
 import { forkNodeWorker } from '../main/jobs/worker-client'
 import { workerScript } from '../main/paths'
 import { DB_FILE } from '../main/project/project'
@@ -25,6 +26,11 @@ export async function withProject<T>(dir: string, create: boolean, fn: (ctx: App
   try {
     if (create && !fs.existsSync(path.join(dir, DB_FILE))) ctx.createProject(dir)
     else ctx.openProject(dir)
+    // A run killed earlier (kill -9, a crash, Ctrl-C) left these unfinished: say so once, on stderr.
+    if (ctx.interruptedOnOpen > 0) {
+      for (const j of interruptedJobs(ctx.requireProject().db).slice(0, ctx.interruptedOnOpen))
+        process.stderr.write(`face-studio: an earlier run did not finish "${j.title}": ${j.note}\n`)
+    }
     return await fn(ctx)
   } finally {
     await ctx.dispose()

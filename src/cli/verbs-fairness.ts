@@ -2,7 +2,6 @@
  * CLI verbs for fairness (issue 6): `sweep`, `fairness <metrics|compare|probe|thresholds|conflicts>`, and the
  * group options that `eval` (`--group-task`, `--group-column`) and `train` (`--mitigation`) accept.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import type {
   GroupClassStats,
@@ -13,7 +12,7 @@ import type {
   SweepSummary
 } from '../shared/domain'
 import type { AppContext } from '../main/app/context'
-import { CsvError, parseCsv } from '../main/labels/csv'
+import { columnIndex, readLabelTable } from '../main/labels/label-table'
 import { csvTruth } from '../main/labels/csv-truth'
 import type { EvaluateResult } from '../main/app/evaluation'
 import { parseVersionRef } from '../main/models/registry'
@@ -77,20 +76,13 @@ function sourceOf(p: Parsed, name = 'source'): 'annotations' | 'predicted' {
 
 /** Groups from a CSV column, matched to faces exactly like the truth column (unsure / not applicable / empty: no group). */
 function csvGroups(ctx: AppContext, csv: string, column: string, pathColumn: string | undefined): Map<number, string> {
-  let rows: string[][]
-  try {
-    rows = parseCsv(fs.readFileSync(path.resolve(csv), 'utf8'))
-  } catch (e) {
-    if (e instanceof CsvError) throw new UsageError(`${csv} is not valid CSV: ${e.message}`)
-    throw e
-  }
-  const header = (rows[0] ?? []).map((h) => h.trim())
-  const ci = header.indexOf(column)
-  if (ci < 0) throw new UsageError(`${csv} has no column "${column}" (its columns: ${header.join(', ')})`)
-  const values = [...new Set(rows.slice(1).map((r) => (r[ci] ?? '').trim()))].filter((v) => v !== '')
+  const table = readLabelTable(path.resolve(csv))
+  const ci = columnIndex(table.header, column)
+  if (ci < 0) throw new UsageError(`${csv} has no column "${column}" (its columns: ${table.header.join(', ')})`)
+  const values = [...new Set(table.rows.map((r) => (r.cells[ci] ?? '').trim()))].filter((v) => v !== '')
   const t = csvTruth(
     ctx.requireProject().db,
-    { kind: 'classification', labels: values },
+    { name: column, kind: 'classification', labels: values, scoreMin: null, scoreMax: null },
     { csv, labelColumn: column, pathColumn }
   )
   return new Map(t.faces.map((f) => [f.faceId, f.value]))

@@ -162,7 +162,7 @@ export const evalVerb: Verb = async (argv) => {
         ece: m.ece,
         version: v.version,
         backend: r.backend,
-        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+        ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped, duplicates: truth.duplicates } : {}),
         ...groups?.json
       }
       const lines = [
@@ -181,7 +181,7 @@ export const evalVerb: Verb = async (argv) => {
       pcc: m.pcc,
       version: v.version,
       backend: r.backend,
-      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped } : {}),
+      ...(truth ? { unmatched: truth.unmatched, skipped: truth.skipped, duplicates: truth.duplicates } : {}),
       ...groups?.json
     }
     return {
@@ -241,6 +241,10 @@ export const exportModelVerb: Verb = async (argv) => {
   const out = path.resolve(need(p, 'out'))
   return withProject(project, false, async (ctx) => {
     const r = await exportVersion(ctx.requireProject(), { task, version, dir: out })
-    return { json: r, text: `Exported to ${r.path} (${r.files.join(', ')})` }
+    if (r.warning) process.stderr.write(`warning: ${r.warning}\n`)
+    return {
+      json: r,
+      text: `Exported to ${r.path} (${r.files.join(', ')})${r.warning ? `\nwarning: ${r.warning}` : ''}`
+    }
   })
 }

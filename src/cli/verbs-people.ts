@@ -5,7 +5,8 @@ import { need, num, parseArgs, str, UsageError } from './args'
 import { withProject } from './context'
 import { startClustering } from '../main/app/clustering'
 import { resultOf } from '../main/jobs/queue'
-import { applyLabelCsv, parseLabelMap } from '../main/labels/label-csv'
+import { applyLabelFile, parseLabelMap } from '../main/labels/label-csv'
+import { parseDelimiter } from '../main/labels/label-table'
 import { createTask, listTasks } from '../main/labels/tasks'
 import type { VerbOutput } from './verbs'
 
@@ -14,7 +15,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 export const PEOPLE_HELP: Record<string, string> = {
   cluster: 'face-studio cluster --project <dir> [--threshold t] [--incremental] [--json]',
   label:
-    'face-studio label --project <dir> --task <name> --csv <file> [--path-column path] [--label-column label] [--map from=to,...] [--annotator name] [--json]',
+    'face-studio label --project <dir> --task <name> (--csv <file> [--delimiter ,|;|tab] [--path-column path] [--label-column label] | --file <file> --format labelstudio|coco) [--map from=to,...] [--annotator name] [--json]',
   task: 'face-studio task create --project <dir> --name <name> (--labels a,b,c | --score min,max) [--level face|person] [--json]\n  face-studio task list --project <dir> [--json]'
 }
 
@@ -38,26 +39,54 @@ export const clusterVerb: Verb = async (argv) => {
 
 export const labelVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
-    values: ['project', 'task', 'csv', 'path-column', 'label-column', 'map', 'annotator'],
+    values: [
+      'project',
+      'task',
+      'csv',
+      'file',
+      'format',
+      'delimiter',
+      'path-column',
+      'label-column',
+      'map',
+      'annotator'
+    ],
     booleans: ['json']
   })
   const project = path.resolve(need(p, 'project'))
   const task = need(p, 'task')
-  const csv = path.resolve(need(p, 'csv'))
+  const csv = str(p, 'csv')
+  const file = str(p, 'file')
+  if ((csv === undefined) === (file === undefined))
+    throw new UsageError('give --csv <file> or --file <file> --format labelstudio|coco')
+  const format = file === undefined ? 'csv' : (str(p, 'format') ?? 'csv')
+  if (format !== 'csv' && format !== 'labelstudio' && format !== 'coco')
+    throw new UsageError(`--format must be labelstudio or coco (or csv), got "${format}"`)
+  if (csv !== undefined && p.flags.has('format')) throw new UsageError('--format goes with --file; --csv is always CSV')
+  if (format !== 'csv' && (p.flags.has('path-column') || p.flags.has('label-column') || p.flags.has('delimiter')))
+    throw new UsageError('--path-column, --label-column and --delimiter are for CSV files')
   const mapSpec = str(p, 'map')
+  const delimiterSpec = str(p, 'delimiter')
   return withProject(project, false, async (ctx) => {
-    const r = applyLabelCsv(ctx.requireProject().db, {
+    const r = applyLabelFile(ctx.requireProject().db, {
       task,
-      csv,
+      file: path.resolve(csv ?? file ?? ''),
+      format,
       pathColumn: str(p, 'path-column'),
       labelColumn: str(p, 'label-column'),
+      delimiter: delimiterSpec === undefined ? undefined : parseDelimiter(delimiterSpec),
       map: mapSpec === undefined ? undefined : parseLabelMap(mapSpec),
       annotator: str(p, 'annotator') ?? ctx.annotator
     })
-    const lines = [`Applied ${r.applied} labels to ${task}; ${r.unmatched} rows unmatched, ${r.invalid} invalid.`]
+    const lines = [
+      `Applied labels to ${r.applied} faces of ${task}; ${r.unmatched} rows unmatched, ${r.invalid} invalid, ${r.duplicates} duplicates (the last row wins)${r.empty > 0 ? `, ${r.empty} without a label` : ''}.`
+    ]
     for (const u of r.unmatchedExamples) lines.push(`  unmatched line ${u.line}: ${u.path} (${u.reason})`)
     for (const u of r.invalidExamples) lines.push(`  invalid line ${u.line}: ${u.path}: ${u.reason}`)
-    return { json: { applied: r.applied, unmatched: r.unmatched, invalid: r.invalid }, text: lines.join('\n') }
+    return {
+      json: { applied: r.applied, unmatched: r.unmatched, invalid: r.invalid, duplicates: r.duplicates },
+      text: lines.join('\n')
+    }
   })
 }
 

@@ -1,16 +1,17 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import type { JobInfo } from '../shared/domain'
 import { need, parseArgs, str, UsageError } from './args'
 import { progressLine, withProject } from './context'
 import { startImport } from '../main/app/import-job'
 import { resultOf } from '../main/jobs/queue'
-import { exportRows, toCsv } from '../main/library/export'
+import { EXPORT_FORMATS, FEATURE_KINDS, runExport, type ExportFormat, type FeatureKind } from '../main/library/export'
+import { checkExportTarget } from '../main/library/export-files'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
 import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
 import { LABELS_HELP, labelErrorsVerb } from './verbs-labels'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
+import { agreementVerb, exportPersonVerb, forgetVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -23,11 +24,13 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 const HELP: Record<string, string> = {
   import: 'face-studio import <folder> --project <dir> [--crops] [--detector ssd|tiny] [--json]',
   stats: 'face-studio stats --project <dir> [--json]',
-  export: 'face-studio export --project <dir> --format csv|json --out <file> [--json]',
+  export:
+    'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
   ...LABELS_HELP,
-  ...FAIRNESS_HELP
+  ...FAIRNESS_HELP,
+  ...TEAMS_HELP
 }
 
 export function usage(verb?: string): string {
@@ -93,17 +96,37 @@ const statsVerb: Verb = async (argv) => {
 }
 
 const exportVerb: Verb = async (argv) => {
-  const p = parseArgs(argv, { values: ['project', 'format', 'out'], booleans: ['json'] })
+  const p = parseArgs(argv, {
+    values: ['project', 'format', 'out', 'task', 'feature'],
+    booleans: ['json', 'absolute-paths']
+  })
   const project = path.resolve(need(p, 'project'))
   const format = need(p, 'format')
-  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got "${format}"`)
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be ${EXPORT_FORMATS.join(', ')}; got "${format}"`)
+  const feature = str(p, 'feature')
+  if (feature !== undefined && !(FEATURE_KINDS as readonly string[]).includes(feature))
+    throw new UsageError(`--feature must be ${FEATURE_KINDS.join(', ')}; got "${feature}"`)
+  if (feature !== undefined && format !== 'npy') throw new UsageError('--feature goes with --format npy')
+  const tasks = str(p, 'task')
   const out = path.resolve(need(p, 'out'))
+  checkExportTarget(out)
   return withProject(project, false, async (ctx) => {
-    const { columns, rows } = exportRows(ctx.requireProject().db)
-    const tmp = `${out}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, format === 'csv' ? toCsv(columns, rows) : JSON.stringify(rows, null, 1))
-    fs.renameSync(tmp, out)
-    return { json: { rows: rows.length, out, format, columns }, text: `Wrote ${rows.length} faces to ${out}` }
+    const s = runExport(
+      ctx.requireProject().db,
+      {
+        format: format as ExportFormat,
+        out,
+        tasks: tasks === undefined ? undefined : tasks.split(',').filter((t) => t.trim() !== ''),
+        feature: feature as FeatureKind | undefined,
+        absolutePaths: p.flags.has('absolute-paths')
+      },
+      { appVersion: ctx.opts.version }
+    )
+    return {
+      json: { format: s.format, faces: s.faces, images: s.images, out: s.out, files: s.files },
+      text: `Wrote ${s.faces} faces of ${s.images} photos as ${s.format}: ${s.files.join(', ')}`
+    }
   })
 }
 
@@ -121,5 +144,9 @@ export const verbs: Record<string, Verb> = {
   'export-model': exportModelVerb,
   sweep: sweepVerb,
   fairness: fairnessVerb,
+  agreement: agreementVerb,
+  forget: forgetVerb,
+  'export-person': exportPersonVerb,
+  retrain: retrainVerb,
   'label-errors': labelErrorsVerb
 }

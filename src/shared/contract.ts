@@ -4,6 +4,14 @@
  */
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
+import { taskNameProblem } from './task-name'
+import {
+  EXPORT_FORMAT_NAMES,
+  FEATURE_KIND_NAMES,
+  type ExportResult,
+  type LabelImportPreview,
+  type LabelImportResult
+} from './labels-io'
 import type {
   AnnotatorProfiles,
   AppInfo,
@@ -11,6 +19,7 @@ import type {
   FaceSummary,
   HistoryEntry,
   ImageSummary,
+  InterruptedJob,
   JobInfo,
   LabelErrorsSummary,
   PersonFace,
@@ -32,6 +41,15 @@ import type {
   VersionComparison,
   VersionMetricsInfo
 } from './domain'
+import type {
+  AgreementReport,
+  AnnotatorGroupReport,
+  AnnotatorProfileInfo,
+  DisagreementQueue,
+  ForgetAuditRow,
+  ForgetResult,
+  PersonExport
+} from './teams'
 import type {
   BiasProbeInfo,
   ConflictList,
@@ -55,13 +73,32 @@ function call<A extends z.ZodType, R>(args: A, result: ResultOf<R>) {
 }
 
 const none = z.object({}).strict()
-const absoluteDir = z.string().trim().min(1, 'a folder path is required').max(4096)
+/**
+ * A folder path from the user: absolute on POSIX (/…) or Windows (C:\…, C:/…, \\server\share).
+ * A relative path would be resolved against the main process's working directory, which the user never
+ * chose (a "photos" typed in browser mode landed wherever the server was started).
+ */
+const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/
+const absoluteDir = z
+  .string()
+  .trim()
+  .min(1, 'a folder path is required')
+  .max(4096)
+  .regex(ABSOLUTE_PATH, 'a folder path must be absolute (start with "/", or a drive letter such as "C:\\" on Windows)')
 const id = z.number().int().nonnegative()
 const ids = z.array(id).min(1, 'select at least one').max(100_000)
 const page = {
   offset: z.number().int().nonnegative().default(0),
   limit: z.number().int().positive().max(1000).default(200)
 }
+/** A new task's name: the one rule of src/shared/task-name.ts (the model store makes it a folder name). */
+const taskName = z
+  .string()
+  .trim()
+  .superRefine((name, ctx) => {
+    const problem = taskNameProblem(name)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
 const taskRef = z.union([id, z.string().trim().min(1).max(64)])
 const label = z.string().trim().min(1).max(64)
 /** A profile name as it is stored on every annotation: printable, one line. */
@@ -98,6 +135,24 @@ const mitigation = z
   })
   .strict()
 
+/** An absolute path of a file (a labels file to read, an export to write). */
+const absoluteFile = z
+  .string()
+  .trim()
+  .min(1, 'a file path is required')
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'give the full (absolute) path of the file')
+const labelImport = {
+  file: absoluteFile,
+  format: z.enum(['csv', 'labelstudio', 'coco']).default('csv'),
+  task: taskRef,
+  delimiter: z.enum([',', ';', '\t']).optional(),
+  pathColumn: z.string().trim().min(1).max(200).optional(),
+  labelColumn: z.string().trim().min(1).max(200).optional(),
+  /** Raw value → task label, from the preview's mapping step. */
+  map: z.record(z.string().max(200), z.string().max(200)).optional()
+}
+
 export const calls = {
   'app.info': call(none, returns<AppInfo>()),
   /** The annotator profile new annotations are recorded under (default: the OS user), and the profiles to pick from. */
@@ -115,6 +170,10 @@ export const calls = {
   ),
   'jobs.list': call(none, returns<JobInfo[]>()),
   'jobs.cancel': call(z.object({ id }).strict(), returns<boolean>()),
+  /** Jobs an earlier run (app or CLI) did not finish, not yet dismissed; empty without a project. */
+  'jobs.interrupted': call(none, returns<InterruptedJob[]>()),
+  /** Stops showing these interrupted jobs (all of them without ids); returns how many. */
+  'jobs.dismissInterrupted': call(z.object({ ids: z.array(id).max(10_000).optional() }).strict(), returns<number>()),
   'import.start': call(
     z
       .object({
@@ -200,7 +259,7 @@ export const calls = {
   'tasks.create': call(
     z
       .object({
-        name: z.string().trim().min(1).max(64),
+        name: taskName,
         kind: z.enum(['classification', 'score']),
         labels: z.array(label).max(200).optional(),
         scoreMin: z.number().optional(),
@@ -253,6 +312,30 @@ export const calls = {
   'annotations.current': call(
     z.object({ task: taskRef, faceIds: z.array(id).max(10_000) }).strict(),
     returns<Record<number, string>>()
+  ),
+
+  // ---- Labels in and out (issue 12) ----
+  /** What importing a labels file would do, writing nothing: the detected delimiter, the first rows, the columns used, each distinct value with its suggested mapping, and how many rows apply / are unmatched / invalid / duplicates. */
+  'labels.preview': call(z.object(labelImport).strict(), returns<LabelImportPreview>()),
+  /** Applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile). */
+  'labels.import': call(
+    z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(),
+    returns<LabelImportResult>()
+  ),
+  /** Writes an export (docs/formats.md) of all faces, one person's, or given faces (a filter or a selection). */
+  'export.run': call(
+    z
+      .object({
+        format: z.enum(EXPORT_FORMAT_NAMES),
+        out: absoluteFile,
+        tasks: z.array(z.string().trim().min(1).max(64)).max(100).optional(),
+        feature: z.enum(FEATURE_KIND_NAMES).optional(),
+        absolutePaths: z.boolean().default(false),
+        personId: id.optional(),
+        faceIds: ids.optional()
+      })
+      .strict(),
+    returns<ExportResult>()
   ),
 
   // ---- Review ----
@@ -314,7 +397,7 @@ export const calls = {
   /** Copy a version's verified files (model.json, weights.bin, metadata.json, SHA256SUMS) to <dir>/<task>-v<N>. */
   'models.export': call(
     z.object({ task: taskRef, version: versionRef, dir: absoluteDir }).strict(),
-    returns<{ path: string; files: string[] }>()
+    returns<{ path: string; files: string[]; warning?: string }>()
   ),
   /** The task's evaluation set (members with thumbs and labels; how it was chosen). */
   'models.evaluationSet': call(z.object({ task: taskRef }).strict(), returns<EvaluationSetSummary>()),
@@ -409,6 +492,57 @@ export const calls = {
   'fairness.conflicts': call(
     z.object({ tasks: z.array(taskRef).max(50).optional(), ...page }).strict(),
     returns<ConflictList>()
+  ),
+
+  // ---- Teams and privacy (issue 14) ----
+  /** Agreement of a classification task: Cohen's κ per annotator pair, Krippendorff's α, per-class agreement, on faces with ≥ 2 answers. */
+  'teams.agreement': call(z.object({ task: taskRef }).strict(), returns<AgreementReport>()),
+  /** Faces whose annotators' current answers differ and that no adjudication settled, oldest face first. */
+  'teams.disagreements': call(z.object({ task: taskRef, ...page }).strict(), returns<DisagreementQueue>()),
+  /** Settle a disagreement: the label is recorded as its own answer (source 'adjudicate', one undo step). */
+  'teams.adjudicate': call(
+    z.object({ task: taskRef, faceId: id, value: z.string().trim().min(1).max(64) }).strict(),
+    returns<{ actionId: number }>()
+  ),
+  /** Forget a person: deletes their faces' rows and files, person-level labels, previews where no other face remains; photos untouched but excluded from re-import; flags versions trained on them; keeps an audit row. */
+  'teams.forget': call(z.object({ personId: id }).strict(), returns<ForgetResult>()),
+  /** Every forget of this project, newest first (when, by whom, how many; nothing identifying). */
+  'teams.forgetAudit': call(none, returns<ForgetAuditRow[]>()),
+  /** Write a person's faces, labels and predictions to <dir>/person-<id> (a subject access request). */
+  'teams.exportPerson': call(z.object({ personId: id, dir: absoluteDir }).strict(), returns<PersonExport>()),
+  /** Retrain a version flagged "trained on forgotten data" on its settings, from its nearest clean ancestor. */
+  'teams.retrainWithoutForgotten': call(z.object({ task: taskRef, version: versionRef }).strict(), returns<JobInfo>()),
+  /** The overlap setting: ask for a second answer on `percent` % of faces (seeded, stratified by predicted label). */
+  'teams.overlap': call(none, returns<{ percent: number; seed: number }>()),
+  'teams.setOverlap': call(
+    z
+      .object({ percent: z.number().min(0).max(100), seed: z.number().int().nonnegative().max(2147483647).default(1) })
+      .strict(),
+    returns<{ percent: number; seed: number }>()
+  ),
+  /** Everyone who answered in this project (or has a profile), with answers and optional attributes. */
+  'teams.annotators': call(none, returns<AnnotatorProfileInfo[]>()),
+  /** Replace an annotator's optional, free-text attributes (e.g. {group: "…"}); empty values are dropped. */
+  'teams.setAnnotatorAttributes': call(
+    z
+      .object({
+        name: annotatorName,
+        attributes: z.record(z.string().trim().min(1).max(40), z.string().max(200))
+      })
+      .strict(),
+    returns<AnnotatorProfileInfo>()
+  ),
+  /** Rate of each label by annotator (or annotator attribute value) × subject group, with the largest difference in words. */
+  'teams.annotatorGroups': call(
+    z
+      .object({
+        task: taskRef,
+        groupTask: taskRef,
+        by: z.string().trim().max(40).optional(),
+        minAnswers: z.number().int().positive().max(100_000).optional()
+      })
+      .strict(),
+    returns<AnnotatorGroupReport>()
   )
 } as const
 
@@ -431,7 +565,8 @@ export interface Events {
   'training.epoch': { jobId: number; task: string; totalEpochs: number; point: EpochPoint }
 }
 
-export type MenuAction = 'project.new' | 'project.open' | 'import' | 'undo' | 'redo' | 'about'
+export type MenuAction =
+  'project.new' | 'project.open' | 'import' | 'labels.import' | 'export' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
 // The preload's zod-free list must name exactly the events of the Events map: a missing or extra name

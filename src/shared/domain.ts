@@ -1,4 +1,5 @@
 /** Domain types shared by main, renderer and CLI. Pure data: no behaviour, no imports from other layers. */
+import type { ForgottenDataInfo } from './teams'
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
 
@@ -140,8 +141,33 @@ export type JobOf<K extends JobKind> = JobSpec<K> & {
   result: JobResults[K] | null
 }
 
+/**
+ * The last progress message of a job that a cancel reached only after its commit point: its work was saved,
+ * so it ended done, and says why it did not stop.
+ */
+export const LATE_CANCEL_MESSAGE = 'Done: the cancel came after the results were saved, so they were kept.'
+
 /** A job of any kind; narrowing on `kind` types its subject and its result. */
 export type JobInfo = { [K in JobKind]: JobOf<K> }[JobKind]
+
+/** A job an earlier run of the app (or the CLI) did not finish: the process stopped while it was queued or ran. */
+export interface InterruptedJob {
+  /** The job's stored row id (not a session job id). */
+  id: number
+  kind: JobKind
+  title: string
+  task: string | null
+  startedAt: string
+  /** When the next start found it unfinished. */
+  foundAt: string
+  /** Whether it had started running (false: it was still waiting in the queue). */
+  started: boolean
+  /** The last progress stored for it, e.g. 40 of 120 files. */
+  done: number
+  total: number
+  /** What stopping there left behind and what to do, in words. */
+  note: string
+}
 
 export interface ImageSummary {
   id: number
@@ -189,7 +215,8 @@ export interface TaskInfo {
   createdAt: string
 }
 
-export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person'
+/** 'adjudicate': a reviewer's resolution of annotators' disagreement (issue 14). */
+export type AnnotationSource = 'confirm' | 'correct' | 'import' | 'person' | 'adjudicate'
 
 export interface PersonSummary {
   id: number
@@ -290,7 +317,7 @@ export interface HistoryEntry {
   value: string | null
   previousValue: string | null
   annotator: string
-  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo'
+  source: 'confirm' | 'correct' | 'import' | 'person' | 'undo' | 'redo' | 'adjudicate'
   createdAt: string
 }
 
@@ -303,6 +330,8 @@ export interface ReviewFace {
   confidence: number | null
   /** Larger is less sure: 1 − margin (top1 − top2) or normalised entropy. */
   uncertainty: number
+  /** An overlap face another annotator answered and this one has not: their answers stay hidden until then. */
+  blind?: boolean
 }
 
 export interface ReviewCard {
@@ -377,6 +406,8 @@ export interface ModelVersionInfo {
   epochsRun: number | null
   durationMs: number | null
   labels: string[]
+  /** Set once a person this version (or the version it was tuned from) learnt from was forgotten (issue 14). */
+  forgottenData?: ForgottenDataInfo | null
 }
 
 /** What a training job returns (JobInfo.result) and `face-studio train --json` prints. */

@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
 import { listImages, imageDetail } from '../library/queries'
 import { startImport } from '../app/import-job'
+import { dismissInterrupted, interruptedJobs } from '../app/job-log'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
 import {
   peopleUndoState,
@@ -46,6 +47,8 @@ import {
 } from '../app/fairness'
 import { startSweep } from '../app/sweep'
 import { labelErrorQueue, startLabelErrors } from '../app/label-errors'
+import { labelsIoHandlers } from './labels-io-handlers'
+import { teamsHandlers } from './handlers-teams'
 
 /** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
 export interface Platform {
@@ -80,13 +83,17 @@ export const handlers: Handlers = {
   },
   'jobs.list': (_a, ctx) => ctx.jobs.list(),
   'jobs.cancel': (a, ctx) => ctx.jobs.cancel(a.id),
+  'jobs.interrupted': (_a, ctx) => (ctx.project ? interruptedJobs(ctx.project.db) : []),
+  'jobs.dismissInterrupted': (a, ctx) => dismissInterrupted(ctx.requireProject().db, a.ids),
   'import.start': (a, ctx) => startImport(ctx, a).info,
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
   ...peopleHandlers(),
   ...labelHandlers(),
   ...modelHandlers(),
-  ...fairnessHandlers()
+  ...fairnessHandlers(),
+  ...labelsIoHandlers(),
+  ...teamsHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }
@@ -223,7 +230,7 @@ function labelHandlers(): Subset<'tasks' | 'annotations' | 'review' | 'labelErro
       }
       return out
     },
-    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, a),
+    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, { ...a, annotator: ctx.annotator }),
     'labelErrors.start': (a, ctx) => startLabelErrors(ctx, a).info,
     'labelErrors.queue': (a, ctx) => labelErrorQueue(ctx, a.task)
   }

@@ -32,7 +32,7 @@ export function startActivation(
           .request(
             'predict.task',
             { projectDir: project.dir, task: task.name, version: v.version, activate: true },
-            { signal: job.signal }
+            { signal: job.signal, onProgress: (m) => job.progress({ message: m.message }) }
           )
         job.progress({ done: 1, total: 1, message: `Version ${v.version} active (${r.faces} faces re-predicted)` })
         ctx.emit('data.changed', { what: ['versions', 'faces'] })

@@ -7,6 +7,7 @@ import { WorkerPool } from '../jobs/worker-pool'
 import type { WorkerClient, WorkerFactory } from '../jobs/worker-client'
 import { closeProject, createProject, openProject, projectInfo, type Project } from '../project/project'
 import { annotatorCounts } from '../labels/annotations'
+import { JobLog, markInterruptedJobs } from './job-log'
 import {
   chooseAnnotator,
   defaultAnnotator,
@@ -43,6 +44,9 @@ export class AppContext {
   private readonly listeners = new Set<Listener>()
   private backendInfo: BackendInfo | null = null
   private backendProbe: Promise<BackendInfo> | null = null
+  private jobLog: JobLog | null = null
+  /** How many jobs of dead processes opening the current project found unfinished (the CLI mentions them). */
+  interruptedOnOpen = 0
 
   constructor(readonly opts: ContextOptions) {
     this.settings = loadSettings()
@@ -87,6 +91,7 @@ export class AppContext {
     await this.jobs.drain()
     if (this.projectRef) closeProject(this.projectRef)
     this.projectRef = null
+    this.jobLog = null
     this.emit('project.changed', null)
   }
 
@@ -159,6 +164,7 @@ export class AppContext {
     await this.workers.shutdown()
     if (this.projectRef) closeProject(this.projectRef)
     this.projectRef = null
+    this.jobLog = null
   }
 
   private setProject(project: Project): ProjectInfo {
@@ -175,7 +181,9 @@ export class AppContext {
       closeProject(this.projectRef)
     }
     this.projectRef = project
-    markInterruptedJobs(project)
+    // Rows of jobs a dead process left unfinished; then this session's rows, numbered after the stored ones.
+    this.interruptedOnOpen = markInterruptedJobs(project.db)
+    this.jobLog = new JobLog(project.db)
     this.settings = rememberProject(this.settings, project.dir, project.name)
     saveSettings(this.settings)
     const info = projectInfo(project)
@@ -185,42 +193,11 @@ export class AppContext {
 
   private onJob(job: JobInfo): void {
     this.emit('job.updated', job)
-    const project = this.projectRef
-    if (!project || job.status === 'queued' || job.status === 'running') return
-    project.db
-      .prepare(
-        `INSERT OR REPLACE INTO jobs (id, kind, title, status, params, result, error, started_at, ended_at)
-         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?)`
-      )
-      .run(
-        job.id + jobIdOffset(project),
-        job.kind,
-        job.title,
-        job.status,
-        JSON.stringify(job.result ?? null),
-        job.error,
-        job.startedAt,
-        job.endedAt
-      )
+    try {
+      this.jobLog?.record(job)
+    } catch (e) {
+      // The row is a record of the job, not the job: a busy or read-only database must not stop it.
+      console.error(`Could not record job ${job.id}: ${e instanceof Error ? e.message : String(e)}`)
+    }
   }
-}
-
-/** Job ids restart at 1 each launch; stored rows keep their history by offsetting past the last one. */
-const offsets = new WeakMap<Project, number>()
-function jobIdOffset(project: Project): number {
-  let o = offsets.get(project)
-  if (o === undefined) {
-    o = (project.db.prepare('SELECT COALESCE(MAX(id), 0) FROM jobs').pluck().get() as number) ?? 0
-    offsets.set(project, o)
-  }
-  return o
-}
-
-function markInterruptedJobs(project: Project): void {
-  project.db
-    .prepare(
-      `UPDATE jobs SET status = 'failed', error = 'Interrupted (the app stopped while it ran).', ended_at = ?
-       WHERE status IN ('queued', 'running')`
-    )
-    .run(new Date().toISOString())
 }

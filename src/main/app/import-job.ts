@@ -83,6 +83,8 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
     const started = Date.now()
     job.progress({ message: 'Listing files…' })
     const walked = await walkImages(root, job.signal)
+    // A walk cut short by a cancel lists only some files: finishing those would still not be the whole folder.
+    const walkCut = job.signal.aborted
     // Image rows are the worker's to write (see docs/architecture.md); main hands it what it found.
     // A worker lost while recording loses only the row: the summary keeps the error and the next import retries.
     const recordErrors = async (errors: Array<{ path: string; error: string }>): Promise<void> => {
@@ -290,17 +292,28 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
     }
 
     await Promise.all(lanes.map((w) => runLane(w)))
-    if (!fatal && !job.signal.aborted && summary.images > 0) {
+    // A cancel that came after the last file was written stopped nothing: the import is complete.
+    const stoppedEarly = job.signal.aborted && (walkCut || done < total)
+    if (!fatal && summary.images > 0) {
       // Import writes the built-in (v0) predictions; tasks whose active version is a trained one
       // predict the new faces too, so review and metrics never see a face without its prediction.
+      // Also after a cancel: the photos committed before it are kept, so they get theirs (stored features
+      // only, no image work; quick).
       job.progress({ message: 'Predicting new faces with the active models…' })
       for (const task of listTasks(project.db)) await predictMissing(ctx, task.name)
     }
     summary.seconds = (Date.now() - started) / 1000
-    summary.cancelled = job.signal.aborted
+    summary.cancelled = stoppedEarly
     ctx.emit('data.changed', { what: ['images', 'faces'] })
     if (fatal) throw fatal
-    if (job.signal.aborted) throw new AppError('CANCELLED', 'Import cancelled; everything imported so far is kept.')
+    if (stoppedEarly) {
+      throw new AppError(
+        'CANCELLED',
+        walkCut
+          ? 'Import cancelled while listing the folder; nothing was imported.'
+          : `Import cancelled after ${done} of ${total} files; the ${summary.images} photos imported before the cancel are kept (import the folder again to add the rest).`
+      )
+    }
     return summary
   })
 }

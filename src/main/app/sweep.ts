@@ -61,7 +61,21 @@ export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sw
         if (!parent) throw new AppError('NOT_FOUND', `Task "${task.name}" has no active version to fine-tune from.`)
         const total = specs.length * epochs
         const trained: Array<{ value: number; version: number }> = []
+        // Each point is committed on its own (an inactive version), so a cancel keeps the points finished
+        // before it; the job then says cancelled and names them, and activates or picks nothing.
+        const stopIfCancelled = (): void => {
+          if (!job.signal.aborted) return
+          const kept =
+            trained.length === 0
+              ? 'no version was saved'
+              : `${trained.length === 1 ? 'version' : 'versions'} ${trained.map((t) => `v${t.version}`).join(', ')} trained before it ${trained.length === 1 ? 'is' : 'are'} kept (inactive)`
+          throw new AppError(
+            'CANCELLED',
+            `Sweep cancelled after ${trained.length} of ${specs.length} values; ${kept}. Nothing was picked or activated.`
+          )
+        }
         for (const [i, spec] of specs.entries()) {
+          stopIfCancelled()
           const label = `${symbol} = ${spec.strength} (${i + 1}/${specs.length})`
           job.progress({ done: i * epochs, total, message: `${label}: preparing…` })
           const r = await trainVersion(
@@ -84,13 +98,20 @@ export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sw
                   counters: { value: spec.strength, epoch: log.epoch, loss: log.loss }
                 })
             }
-          )
+          ).catch((e: unknown) => {
+            // The point's own training said "no version was saved"; the sweep says what its earlier points kept.
+            if (e instanceof AppError && e.code === 'CANCELLED') stopIfCancelled()
+            throw e
+          })
           trained.push({ value: spec.strength, version: r.version })
           ctx.emit('data.changed', { what: ['versions'] })
         }
+        stopIfCancelled()
         job.progress({ done: total, total, message: 'Scoring every version per group…' })
         const grouping = groupingOf(ctx, { task: task.name, groupTask: groupTask.name, source: 'annotations' })
         const r = await evaluate(ctx, { task: task.name, versions: [parent.version, ...trained.map((t) => t.version)] })
+        // Scoring writes nothing; a cancel during it leaves the trained versions and no pick.
+        stopIfCancelled()
         const metrics = r.versions.map((_, i) => groupMetricsOf(r, i, grouping, minGroupSize))
         const budget = req.accuracyBudget ?? (r.kind === 'score' ? DEFAULT_MAE_BUDGET : DEFAULT_ACCURACY_BUDGET)
         const summary = pickSweep(

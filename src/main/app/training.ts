@@ -33,6 +33,8 @@ export interface TrainSpec {
   activate?: boolean | undefined
   /** Bias mitigation for this run's training rows (reweighting or a group penalty), resolved when the run starts. */
   mitigate?: ((set: TrainingSet) => ReadyMitigation) | undefined
+  /** Fine-tune from this version row instead of the active one; null: a fresh head (see train.head). */
+  parentId?: number | null | undefined
 }
 
 export type TrainResult = OpResult<'train.head'>
@@ -71,7 +73,8 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
         : {}),
-      mitigation: mitigation.record
+      mitigation: mitigation.record,
+      ...(spec.parentId !== undefined ? { parentId: spec.parentId } : {})
     },
     {
       ...(hooks.signal ? { signal: hooks.signal } : {}),

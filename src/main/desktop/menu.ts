@@ -20,6 +20,8 @@ export function menuTemplate(opts: {
         { label: 'New Project…', accelerator: 'CmdOrCtrl+N', click: action('project.new') },
         { label: 'Open Project…', accelerator: 'CmdOrCtrl+O', click: action('project.open') },
         { label: 'Import Folder…', accelerator: 'CmdOrCtrl+I', click: action('import') },
+        { label: 'Import Labels…', click: action('labels.import') },
+        { label: 'Export…', click: action('export') },
         { type: 'separator' },
         { role: 'quit' }
       ]

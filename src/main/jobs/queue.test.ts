@@ -3,7 +3,7 @@ import path from 'node:path'
 import fs from 'node:fs'
 import type { ClusterSummary, ImportSummary, JobInfo } from '../../shared/domain'
 import { AppError } from '../../shared/result'
-import { JobQueue, resultOf } from './queue'
+import { JobQueue, LATE_CANCEL_MESSAGE, resultOf } from './queue'
 import { WorkerClient, forkNodeWorker } from './worker-client'
 import { builtWorker, sharedData, tempDir } from '../../test/support'
 import { createProject } from '../project/project'
@@ -44,6 +44,32 @@ describe('job queue', () => {
     const last = seen.filter((j) => j.id === a.info.id).at(-1)
     expect(last?.progress.done).toBe(5)
     expect(last?.progress.rate).toBeGreaterThan(0)
+  })
+
+  it('reports a job that committed before a late cancel as done, says so, and keeps its result', async () => {
+    const q = new JobQueue(() => undefined)
+    const A: ImportSummary = { ...noImport, images: 3 }
+    let id = 0
+    const j = q.submit({ kind: 'import', task: null, title: 'late' }, async () => {
+      // The work is committed; the cancel arrives before the runner hands its result back.
+      expect(q.cancel(id)).toBe(true)
+      return A
+    })
+    id = j.info.id
+    const done = await j.done
+    expect(done.status).toBe('done')
+    expect(done.progress.message).toBe(LATE_CANCEL_MESSAGE)
+    expect(resultOf(done)).toBe(A)
+  })
+
+  it("shows what a cancelled runner says it kept as the job's message", async () => {
+    const q = new JobQueue(() => undefined)
+    const j = q.submit({ kind: 'train', task: 'expression', title: 't' }, async () => {
+      throw new AppError('CANCELLED', 'Training cancelled; no version was saved.')
+    })
+    const done = await j.done
+    expect(done).toMatchObject({ status: 'cancelled', error: null, result: null })
+    expect(done.progress.message).toBe('Training cancelled; no version was saved.')
   })
 
   it('reports a failing job as failed with its message', async () => {
@@ -93,6 +119,17 @@ describe('job kinds', () => {
 })
 
 describe('worker client', () => {
+  it('refuses a request whose signal is already aborted instead of running it to the end', async () => {
+    const w = new WorkerClient(forkNodeWorker, builtWorker)
+    try {
+      await w.ready
+      const aborted = AbortSignal.abort()
+      await expect(w.request('backend.info', {}, { signal: aborted })).rejects.toMatchObject({ code: 'CANCELLED' })
+    } finally {
+      await w.shutdown()
+    }
+  })
+
   it('surfaces a crashed worker as WORKER_CRASHED instead of hanging', async () => {
     expect(fs.existsSync(builtWorker)).toBe(true)
     const w = new WorkerClient(forkNodeWorker, builtWorker)

@@ -1,4 +1,14 @@
-import type { JobInfo, JobKind, JobOf, JobProgress, JobResults, JobSpec } from '../../shared/domain'
+import {
+  LATE_CANCEL_MESSAGE,
+  type JobInfo,
+  type JobKind,
+  type JobOf,
+  type JobProgress,
+  type JobResults,
+  type JobSpec
+} from '../../shared/domain'
+
+export { LATE_CANCEL_MESSAGE }
 import { AppError } from '../../shared/result'
 
 export interface JobContext {
@@ -144,11 +154,18 @@ export class JobQueue {
     next
       .run(ctx)
       .then(
-        (result) => this.finish(next, next.controller.signal.aborted ? 'cancelled' : 'done', result, null),
+        // A runner that returned has committed its work: it is done even when a cancel arrived on the way
+        // (a cancel reaches the worker between turns, so it can land after the commit point). Saying
+        // "cancelled" then would hide a saved version or an activation that happened.
+        (result) =>
+          this.finish(next, 'done', result, null, next.controller.signal.aborted ? LATE_CANCEL_MESSAGE : undefined),
         (e: unknown) => {
           const cancelled = next.controller.signal.aborted || (e instanceof AppError && e.code === 'CANCELLED')
           const message = e instanceof Error ? e.message : String(e)
-          this.finish(next, cancelled ? 'cancelled' : 'failed', null, cancelled ? null : message)
+          // A runner's CANCELLED says what was kept ("no version was saved", "40 photos kept"): show it.
+          const said = e instanceof AppError && e.code === 'CANCELLED' ? e.message : undefined
+          if (cancelled) this.finish(next, 'cancelled', null, null, said)
+          else this.finish(next, 'failed', null, message)
         }
       )
       .finally(() => {
@@ -181,7 +198,13 @@ export class JobQueue {
     }
   }
 
-  private finish(e: Entry, status: JobInfo['status'], result: JobResults[JobKind] | null, error: string | null): void {
+  private finish(
+    e: Entry,
+    status: JobInfo['status'],
+    result: JobResults[JobKind] | null,
+    error: string | null,
+    message?: string
+  ): void {
     e.info.status = status
     e.info.result = result ?? null
     e.info.error = error
@@ -189,7 +212,7 @@ export class JobQueue {
     e.info.progress = {
       ...e.info.progress,
       etaSeconds: null,
-      message: status === 'done' ? 'Done' : status === 'cancelled' ? 'Cancelled' : 'Failed'
+      message: message ?? (status === 'done' ? 'Done' : status === 'cancelled' ? 'Cancelled' : 'Failed')
     }
     this.onChange(snapshot(e))
     e.resolve(snapshot(e))

@@ -109,6 +109,8 @@ export class WorkerClient {
   ): Promise<OpResult<K>> {
     await this.ready
     if (this.exited) throw new AppError('WORKER_CRASHED', 'The ML worker is not running.')
+    // An abort listener never fires for a signal that is already aborted: such a request would run to the end.
+    if (opts.signal?.aborted) throw new AppError('CANCELLED', 'Cancelled before it started; nothing was changed.')
     const seq = ++this.seq
     return new Promise<OpResult<K>>((resolve, reject) => {
       const entry: Pending = { resolve: (v) => resolve(v as OpResult<K>), reject }

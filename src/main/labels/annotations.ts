@@ -326,6 +326,39 @@ export function currentLabels(db: Db, taskId: number): Map<number, string> {
   return out
 }
 
+export interface LabelRecord {
+  value: string
+  annotator: string
+  time: string
+}
+
+/**
+ * `currentLabels` with who gave each label and when: the same rule (newest face row, overridden by the newest
+ * row of the face's person), for exports that carry provenance.
+ */
+export function currentLabelRecords(db: Db, taskId: number): Map<number, LabelRecord> {
+  const out = new Map<number, LabelRecord>()
+  const last = (target: 'face' | 'person'): Map<number, LabelRecord | null> => {
+    const m = new Map<number, LabelRecord | null>()
+    const col = target === 'face' ? 'face_id' : 'person_id'
+    for (const [id, value, annotator, time] of db
+      .prepare(
+        `SELECT ${col}, value, annotator, created_at FROM annotations WHERE task_id = ? AND target = ? ORDER BY id`
+      )
+      .raw()
+      .iterate(taskId, target) as IterableIterator<[number, string | null, string, string]>)
+      m.set(id, value === null ? null : { value, annotator, time })
+    return m
+  }
+  for (const [f, r] of last('face')) if (r) out.set(f, r)
+  const persons = last('person')
+  if (persons.size > 0) {
+    const facesOf = db.prepare('SELECT id FROM faces WHERE person_id = ?').pluck()
+    for (const [p, r] of persons) if (r) for (const f of facesOf.all(p) as number[]) out.set(f, r)
+  }
+  return out
+}
+
 /** Current person-level label per person for a task (persons whose latest row is NULL are left out). */
 export function currentPersonLabels(db: Db, taskId: number): Map<number, string> {
   const rows = db

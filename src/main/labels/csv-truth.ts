@@ -1,77 +1,46 @@
 /**
- * Ground truth from a CSV for `face-studio eval --csv`: matched exactly like `face-studio label`
- * (paths relative to the CSV's folder, matched to imported images by absolute path, then by real path;
- * the label goes to the image's largest face), but nothing is written.
+ * Ground truth from a CSV for `face-studio eval --csv`: rows are resolved exactly like `face-studio label`
+ * (label-rows.ts: the same path forms, case-insensitive labels, last row wins for a face named twice), but
+ * nothing is written, and answers that are no label (unsure, n/a, skip) are skipped.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import { AppError } from '../../shared/result'
-import type { Db } from '../db/open'
 import { NON_LABELS } from '../../shared/answers'
-import { CsvError, parseCsv } from './csv'
-import { csvFaceMatcher } from './csv-faces'
-import type { TaskRow } from './tasks'
+import type { Db } from '../db/open'
+import { resolveLabelFile } from './label-csv'
+import type { ValueMap, ValueTask } from './label-rows'
+import type { Delimiter } from './label-table'
 
 export interface CsvTruthOptions {
   csv: string
   labelColumn: string
   pathColumn?: string | undefined
-  map?: ReadonlyMap<string, string> | undefined
+  map?: ValueMap | undefined
+  delimiter?: Delimiter | undefined
 }
 
 export interface CsvTruth {
   faces: Array<{ faceId: number; value: string }>
   /** Rows whose path is not an imported image with a face. */
   unmatched: number
-  /** Rows whose (mapped) label is empty, not a label of the task, or not a number for a score task. */
+  /** Rows whose (mapped) label is empty, not a label of the task, not a number for a score task, or no label. */
   skipped: number
+  /** Valid rows overridden by a later row for the same face. */
+  duplicates: number
 }
 
-export function csvTruth(db: Db, task: Pick<TaskRow, 'kind' | 'labels'>, opts: CsvTruthOptions): CsvTruth {
-  const csvPath = path.resolve(opts.csv)
-  let rows: string[][]
-  try {
-    rows = parseCsv(fs.readFileSync(csvPath, 'utf8'))
-  } catch (e) {
-    if (e instanceof CsvError) throw new AppError('BAD_ARGS', `${csvPath} is not valid CSV: ${e.message}.`, 'csv')
-    const err = e as NodeJS.ErrnoException
-    throw new AppError('NOT_FOUND', `Cannot read the CSV ${csvPath}: ${err.code ?? err.message}`, 'csv')
+export function csvTruth(db: Db, task: ValueTask, opts: CsvTruthOptions): CsvTruth {
+  const r = resolveLabelFile(db, task, {
+    file: opts.csv,
+    format: 'csv',
+    labelColumn: opts.labelColumn,
+    pathColumn: opts.pathColumn,
+    map: opts.map,
+    delimiter: opts.delimiter
+  })
+  const faces: CsvTruth['faces'] = []
+  let skipped = r.invalid
+  for (const [faceId, v] of r.values) {
+    if (NON_LABELS.has(v.value.toLowerCase())) skipped++
+    else faces.push({ faceId, value: v.value })
   }
-  const header = (rows[0] ?? []).map((h) => h.trim())
-  const pathCol = opts.pathColumn ?? 'path'
-  const pi = header.indexOf(pathCol)
-  const li = header.indexOf(opts.labelColumn)
-  if (pi < 0 || li < 0) {
-    throw new AppError(
-      'BAD_ARGS',
-      `${csvPath} has no column "${pi < 0 ? pathCol : opts.labelColumn}" (its columns: ${header.join(', ')}).`,
-      pi < 0 ? 'pathColumn' : 'labelColumn'
-    )
-  }
-  const match = csvFaceMatcher(db, csvPath)
-  const known = new Set(task.labels)
-  const out: CsvTruth = { faces: [], unmatched: 0, skipped: 0 }
-  const seen = new Set<number>()
-  for (const row of rows.slice(1)) {
-    if (row.length === 1 && row[0]?.trim() === '') continue
-    const rel = (row[pi] ?? '').trim()
-    const raw = (row[li] ?? '').trim()
-    const { faceId } = match(rel)
-    if (faceId === undefined) {
-      out.unmatched++
-      continue
-    }
-    const value = opts.map?.get(raw) ?? raw
-    const ok =
-      value !== '' &&
-      !NON_LABELS.has(value.toLowerCase()) &&
-      (task.kind === 'score' ? Number.isFinite(Number(value)) : known.has(value))
-    if (!ok || seen.has(faceId)) {
-      out.skipped++
-      continue
-    }
-    seen.add(faceId)
-    out.faces.push({ faceId, value: task.kind === 'score' ? String(Number(value)) : value })
-  }
-  return out
+  return { faces, unmatched: r.unmatched, skipped, duplicates: r.duplicates }
 }

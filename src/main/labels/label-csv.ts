@@ -1,43 +1,63 @@
-import fs from 'node:fs'
+/**
+ * Applying a labels file to a task: `face-studio label`, and the window's Import labels. The file is read
+ * (label-table.ts for CSV, label-json.ts for Label Studio / COCO), its rows resolved onto faces with the one
+ * duplicate rule (label-rows.ts), and everything valid written in one transaction as one undo step; a bad
+ * header writes nothing.
+ */
 import path from 'node:path'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
-import { annotate, type AnnotationItem } from './annotations'
-import { CsvError, parseCsv } from './csv'
-import { csvFaceMatcher } from './csv-faces'
-import { getTask, normalizeValue } from './tasks'
+import { annotate } from './annotations'
+import type { PixelBox } from './csv-faces'
+import { cocoRows, labelStudioRows } from './label-json'
+import {
+  resolveLabelRows,
+  type LabelProblem,
+  type LabelResolution,
+  type LabelSourceRow,
+  type ValueMap,
+  type ValueTask
+} from './label-rows'
+import { columnIndex, readLabelTable, type Delimiter, type LabelTable } from './label-table'
+import { getTask } from './tasks'
 
-export interface LabelCsvOptions {
+export type LabelFileFormat = 'csv' | 'labelstudio' | 'coco'
+
+export interface LabelFileOptions {
+  file: string
+  format?: LabelFileFormat | undefined
+  pathColumn?: string | undefined
+  /** The CSV column of the labels; default `label`, else `<task>_label` (an export's), else `<task>`. */
+  labelColumn?: string | undefined
+  delimiter?: Delimiter | undefined
+  /** Raw label → task label, applied before validation (e.g. female=feminine). */
+  map?: ValueMap | undefined
+}
+
+export interface LabelCsvOptions extends Omit<LabelFileOptions, 'file'> {
   task: string | number
   csv: string
-  pathColumn?: string | undefined
-  labelColumn?: string | undefined
-  /** Raw label → task label, applied before validation (e.g. female=feminine). */
-  map?: ReadonlyMap<string, string> | undefined
   annotator: string
 }
 
-export interface LabelCsvProblem {
-  line: number
-  path: string
-  reason: string
-}
+export type LabelCsvProblem = LabelProblem
 
 export interface LabelCsvResult {
+  /** Distinct faces labelled (a face named on several rows counts once; the last row wins). */
   applied: number
-  /** Distinct faces labelled (a face listed on several rows counts once; the last row wins). */
-  faces?: number
+  faces: number
   unmatched: number
   invalid: number
+  /** Valid rows overridden by a later row for the same face. */
+  duplicates: number
+  /** Rows with an empty label cell (no label given). */
+  empty: number
   /** The first problems of each kind, for a readable report. */
-  unmatchedExamples: LabelCsvProblem[]
-  invalidExamples: LabelCsvProblem[]
+  unmatchedExamples: LabelProblem[]
+  invalidExamples: LabelProblem[]
   actionId: number | null
+  delimiter?: Delimiter | undefined
 }
-
-const MAX_EXAMPLES = 20
-/** A CSV is read into memory once; beyond this it is refused rather than exhausting memory. */
-const MAX_CSV_BYTES = 512 * 1024 * 1024
 
 /** Parses `a=b,c=d` into a map; a missing "=" is a usage error. */
 export function parseLabelMap(spec: string): Map<string, string> {
@@ -52,101 +72,106 @@ export function parseLabelMap(spec: string): Map<string, string> {
 }
 
 /**
- * Applies a CSV of (image path, label) to a task: paths are relative to the CSV's folder and matched to imported
- * images by absolute path, then by real path (symlinks); each label goes to the image's largest face. Unknown
- * paths and images without a face count as unmatched, labels outside the task as invalid; neither is stored.
- * Everything valid is written in one transaction as one undo step; a bad header writes nothing.
+ * The rows of a CSV table for one label column, paths kept exactly as written (spaces included). A table
+ * with x, y, w, h columns (an export's) gives each row its face box, so photos with several faces round-trip.
  */
-export function applyLabelCsv(db: Db, opts: LabelCsvOptions): LabelCsvResult {
-  const task = getTask(db, opts.task)
-  const csvPath = path.resolve(opts.csv)
-  let text: string
-  try {
-    const size = fs.statSync(csvPath).size
-    if (size > MAX_CSV_BYTES) throw new AppError('BAD_ARGS', `${csvPath} is larger than 512 MB.`, 'csv')
-    text = fs.readFileSync(csvPath, 'utf8')
-  } catch (e) {
-    if (e instanceof AppError) throw e
-    const err = e as NodeJS.ErrnoException
-    throw new AppError('NOT_FOUND', `Cannot read the CSV ${csvPath}: ${err.code ?? ''} ${err.message}`.trim(), 'csv')
-  }
-  let rows: string[][]
-  try {
-    rows = parseCsv(text)
-  } catch (e) {
-    if (e instanceof CsvError) throw new AppError('BAD_ARGS', `${csvPath} is not valid CSV: ${e.message}.`, 'csv')
-    throw e
-  }
-  const header = rows[0]?.map((h) => h.trim())
-  if (!header || header.length === 0 || (header.length === 1 && header[0] === '')) {
-    throw new AppError('BAD_ARGS', `${csvPath} is empty: it needs a header row.`, 'csv')
-  }
+export function tableRows(table: LabelTable, pathColumn: string, labelColumn: string): LabelSourceRow[] {
+  const pi = columnIndex(table.header, pathColumn)
+  const li = columnIndex(table.header, labelColumn)
+  const bi = ['x', 'y', 'w', 'h'].map((c) => columnIndex(table.header, c))
+  const hasBox = bi.every((i) => i >= 0)
+  return table.rows.map((r) => {
+    const b = hasBox ? bi.map((i) => Number(r.cells[i] ?? '')) : []
+    const box = hasBox && b.every((n) => Number.isFinite(n)) && (b[2] ?? 0) > 0 ? (b as unknown as PixelBox) : undefined
+    return { line: r.line, path: r.cells[pi] ?? '', value: r.cells[li] ?? '', box }
+  })
+}
+
+/** The label column a CSV uses for a task when none is named. */
+export function defaultLabelColumn(header: readonly string[], taskName: string): string {
+  for (const c of ['label', `${taskName}_label`, taskName]) if (columnIndex(header, c) >= 0) return c
+  return 'label'
+}
+
+export interface LabelFileRows {
+  rows: LabelSourceRow[]
+  /** CSV only: the table read, and the columns used. */
+  table?: LabelTable
+  pathColumn?: string
+  labelColumn?: string
+}
+
+/** The rows a labels file gives for a task, in any supported format; a CSV without the columns is refused. */
+export function labelFileRows(taskName: string, opts: LabelFileOptions): LabelFileRows {
+  const file = path.resolve(opts.file)
+  const format = opts.format ?? 'csv'
+  if (format === 'labelstudio') return { rows: labelStudioRows(file, taskName) }
+  if (format === 'coco') return { rows: cocoRows(file, taskName) }
+  const table = readLabelTable(file, opts.delimiter)
   const pathCol = opts.pathColumn ?? 'path'
-  const labelCol = opts.labelColumn ?? 'label'
-  const pi = header.indexOf(pathCol)
-  const li = header.indexOf(labelCol)
-  const missing = [pi < 0 ? pathCol : null, li < 0 ? labelCol : null].filter((c): c is string => c !== null)
+  const labelCol = opts.labelColumn ?? defaultLabelColumn(table.header, taskName)
+  const missing = [pathCol, labelCol].filter((c) => columnIndex(table.header, c) < 0)
   if (missing.length > 0) {
     throw new AppError(
       'BAD_ARGS',
-      `${csvPath} has no column ${missing.map((c) => `"${c}"`).join(' or ')} (its columns: ${header.join(', ')}). Name them with --path-column / --label-column.`,
+      `${file} has no column ${missing.map((c) => `"${c}"`).join(' or ')} (its columns: ${table.header.join(', ')}; delimiter ${delimiterName(table.delimiter)}). Name them with --path-column / --label-column.`,
       missing[0] === pathCol ? 'pathColumn' : 'labelColumn'
     )
   }
+  return { rows: tableRows(table, pathCol, labelCol), table, pathColumn: pathCol, labelColumn: labelCol }
+}
 
-  const match = csvFaceMatcher(db, csvPath)
-  // A face listed twice gets the later row's label, stored once: history rows are for real changes.
-  const items = new Map<number, AnnotationItem>()
-  let matched = 0
+export function resolveLabelFile(
+  db: Db,
+  task: ValueTask,
+  opts: LabelFileOptions
+): LabelResolution & { delimiter?: Delimiter } {
+  const r = labelFileRows(task.name, opts)
+  return { ...resolveLabelRows(db, task, path.resolve(opts.file), r.rows, opts.map), delimiter: r.table?.delimiter }
+}
+
+export function delimiterName(d: Delimiter): string {
+  return d === '\t' ? 'tab' : `"${d}"`
+}
+
+/** Applies a labels file to a task as one undoable step; see the module comment. */
+export function applyLabelFile(
+  db: Db,
+  opts: LabelFileOptions & { task: string | number; annotator: string }
+): LabelCsvResult {
+  const task = getTask(db, opts.task)
+  const r = resolveLabelFile(db, task, opts)
   const result: LabelCsvResult = {
-    applied: 0,
-    unmatched: 0,
-    invalid: 0,
-    unmatchedExamples: [],
-    invalidExamples: [],
-    actionId: null
+    applied: r.applied,
+    faces: r.applied,
+    unmatched: r.unmatched,
+    invalid: r.invalid,
+    duplicates: r.duplicates,
+    empty: r.empty,
+    unmatchedExamples: r.unmatchedExamples,
+    invalidExamples: r.invalidExamples,
+    actionId: null,
+    delimiter: r.delimiter
   }
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r] as string[]
-    if (row.length === 1 && row[0]?.trim() === '') continue
-    const rel = (row[pi] ?? '').trim()
-    const rawLabel = (row[li] ?? '').trim()
-    const line = r + 1
-    const { imageId, faceId } = match(rel)
-    if (faceId === undefined) {
-      result.unmatched++
-      if (result.unmatchedExamples.length < MAX_EXAMPLES) {
-        result.unmatchedExamples.push({
-          line,
-          path: rel,
-          reason: imageId === undefined ? 'not an imported image' : 'no face found in this image'
-        })
-      }
-      continue
-    }
-    const mapped = opts.map?.get(rawLabel) ?? rawLabel
-    const v = normalizeValue(task, mapped)
-    if ('error' in v || mapped === '') {
-      result.invalid++
-      if (result.invalidExamples.length < MAX_EXAMPLES) {
-        result.invalidExamples.push({ line, path: rel, reason: 'error' in v ? v.error : 'empty label' })
-      }
-      continue
-    }
-    items.delete(faceId)
-    items.set(faceId, { target: 'face', id: faceId, value: v.value, source: 'import' })
-    matched++
-  }
-  if (items.size > 0) {
-    const r = annotate(db, {
+  if (r.values.size > 0) {
+    const a = annotate(db, {
       task: task.id,
       annotator: opts.annotator,
-      items: [...items.values()],
-      description: `${task.name}: ${items.size} labels from ${path.basename(csvPath)}`
+      items: [...r.values].map(([id, v]) => ({
+        target: 'face' as const,
+        id,
+        value: v.value,
+        source: 'import' as const
+      })),
+      description: `${task.name}: ${r.values.size} labels from ${path.basename(opts.file)}`
     })
-    result.actionId = r.actionId
-    result.applied = matched
-    result.faces = items.size
+    result.actionId = a.actionId
   }
   return result
+}
+
+/** `face-studio label --csv`: a CSV labels file. */
+export function applyLabelCsv(db: Db, opts: LabelCsvOptions): LabelCsvResult {
+  const { csv, ...rest } = opts
+  return applyLabelFile(db, { ...rest, file: csv, format: 'csv' })
 }

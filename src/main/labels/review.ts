@@ -2,6 +2,7 @@ import type { ReviewCard, ReviewFace, ReviewQueue } from '../../shared/domain'
 import { thumbRef } from '../../shared/media'
 import type { Db } from '../db/open'
 import { currentLabels } from './annotations'
+import { answeredBy, overlapFaces } from './overlap'
 import { getTask } from './tasks'
 
 export type UncertaintyOrder = 'margin' | 'entropy'
@@ -16,6 +17,11 @@ export interface ReviewQuery {
   cards: number
   /** Faces per card at most. */
   cardSize: number
+  /**
+   * Who is reviewing: with overlap on (labels/overlap.ts), a face another annotator labelled stays in this
+   * annotator's queue until they answer it too (and its face carries `blind`).
+   */
+  annotator?: string | undefined
 }
 
 /** 1 − (top1 − top2), in [0, 1]; larger is less sure. */
@@ -66,6 +72,16 @@ interface Candidate {
 export function reviewQueue(db: Db, q: ReviewQuery): ReviewQueue {
   const task = getTask(db, q.task)
   const labelled = currentLabels(db, task.id)
+  // Overlap faces this annotator has not answered are asked again, whoever answered them already.
+  const second = new Set<number>()
+  if (q.annotator && task.level === 'face') {
+    const overlap = overlapFaces(db, task.id)
+    if (overlap.size > 0) {
+      const mine = answeredBy(db, task.id, q.annotator)
+      for (const f of overlap) if (labelled.has(f) && !mine.has(f)) second.add(f)
+      for (const f of second) labelled.delete(f)
+    }
+  }
   const version = db.prepare('SELECT id FROM model_versions WHERE task_id = ? AND active = 1').pluck().get(task.id) as
     number | undefined
   const candidates: Candidate[] = []
@@ -137,7 +153,8 @@ export function reviewQueue(db: Db, q: ReviewQuery): ReviewQueue {
       personId: c.personId,
       predicted: c.predicted,
       confidence: c.confidence,
-      uncertainty: c.uncertainty
+      uncertainty: c.uncertainty,
+      ...(second.has(c.faceId) ? { blind: true } : {})
     }
     card.faces.push(face)
     if (card.faces.length >= q.cardSize) {

@@ -1,6 +1,7 @@
 import { NON_LABELS, RESERVED_ANSWERS, reservedAnswer } from '../../shared/answers'
 import type { TaskInfo } from '../../shared/domain'
 import { AppError } from '../../shared/result'
+import { taskNameProblem } from '../../shared/task-name'
 import type { Db } from '../db/open'
 
 export type FeatureKind = 'identity' | 'expression' | 'age_gender'
@@ -60,8 +61,6 @@ export function getTask(db: Db, ref: number | string): TaskRow {
   return toRow(row)
 }
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
-
 function cleanLabels(labels: readonly string[], existing: readonly string[] = []): string[] {
   const out: string[] = []
   const seen = new Set(existing)
@@ -102,13 +101,8 @@ export interface CreateTaskInput {
 /** Creates a user-defined task: any label set (never assumed binary), or a numeric score range. */
 export function createTask(db: Db, input: CreateTaskInput): TaskRow {
   const name = input.name.trim()
-  if (!NAME_RE.test(name)) {
-    throw new AppError(
-      'BAD_ARGS',
-      `Task names are 1–64 letters, digits, "_", "-" or "." and start with a letter or digit; got "${name}".`,
-      'name'
-    )
-  }
+  const problem = taskNameProblem(name)
+  if (problem) throw new AppError('BAD_ARGS', problem, 'name')
   const exists = db.prepare('SELECT 1 FROM tasks WHERE name = ? COLLATE NOCASE').get(name)
   if (exists) throw new AppError('CONFLICT', `A task named "${name}" already exists.`, 'name')
   let labels: string[] = []

@@ -3,6 +3,7 @@
  * (see worker/db.ts); `commitPhoto` is the commit point of an import, one transaction per photo.
  */
 import path from 'node:path'
+import { iou, type Box } from '../analysis/boxes'
 import type { Db } from '../db/open'
 import type { TaskRow } from '../labels/tasks'
 import { writePredictions, type TaskPredictions } from '../models/predictions'
@@ -30,11 +31,30 @@ export function recordImageErrors(db: Db, root: string, errors: ReadonlyArray<{ 
   })()
 }
 
-/** Whether this exact content was imported from this path already (an unchanged file is skipped). */
+/**
+ * Whether this exact content was imported from this path already (an unchanged file is skipped), or is a photo
+ * whose every face was forgotten (teams/forget.ts): such a photo is skipped wherever it is found again.
+ */
 export function alreadyImported(db: Db, file: string, hash: string): boolean {
   const existing = db.prepare(`SELECT content_hash, status FROM images WHERE path = ?`).get(file) as
     { content_hash: string | null; status: string } | undefined
-  return existing !== undefined && existing.status === 'ok' && existing.content_hash === hash
+  if (existing !== undefined && existing.status === 'ok' && existing.content_hash === hash) return true
+  return db.prepare('SELECT 1 FROM forget_exclusions WHERE content_hash = ? AND x IS NULL').get(hash) !== undefined
+}
+
+/**
+ * The faces of a photo minus those forgotten there (box IoU ≥ 0.5 with a forgotten face of the same content),
+ * decided before any thumbnail is written. `scale` turns analysis pixels into the stored full-resolution ones.
+ */
+export function withoutForgotten(db: Db, hash: string, faces: FaceToStore[], scale: number): FaceToStore[] {
+  const boxes = db
+    .prepare('SELECT x, y, w, h FROM forget_exclusions WHERE content_hash = ? AND x IS NOT NULL')
+    .all(hash) as Box[]
+  if (boxes.length === 0) return faces
+  return faces.filter((f) => {
+    const b = { x: f.box.x * scale, y: f.box.y * scale, w: f.box.w * scale, h: f.box.h * scale }
+    return !boxes.some((x) => iou(x, b) >= 0.5)
+  })
 }
 
 /** What the database keeps of an analysed face; coordinates in analysis pixels (scaled on commit). */

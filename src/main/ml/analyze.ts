@@ -214,8 +214,14 @@ export interface LocatedFaces {
     imageDims: { width: number; height: number }
     source: AnalyzedFace['source']
   }>
-  /** > 0 when the faces were found on a copy padded by this many pixels on each side. */
+  /** > 0 when the faces were found on a copy padded by this many pixels (of the scaled copy) on each side. */
   padOffset: number
+  /**
+   * The padded copy is of the photo scaled by this (1: full size). A large photo is scaled down first so the
+   * padded copy stays within PAD_MAX_SIDE: padding a 2560 px photo by half its side made a 5120² tensor and
+   * cost about 0.8 GB of tensors in the worker, for a detector that looks at 512 px anyway.
+   */
+  scale: number
 }
 
 function emptyTimings(): StageTimings {
@@ -224,6 +230,25 @@ function emptyTimings(): StageTimings {
 
 function toTensor(input: RgbImage): Tensor3D {
   return tf.tensor3d(input.data, [input.height, input.width, 3], 'int32')
+}
+
+/** The photo scaled by `scale` (a new tensor), or the photo itself at 1. */
+function scaled(image: Tensor3D, scale: number): Tensor3D {
+  if (scale === 1) return image
+  const [h, w] = image.shape
+  return tf.tidy(() =>
+    tf.image
+      .resizeBilinear(image, [Math.max(1, Math.round(h * scale)), Math.max(1, Math.round(w * scale))])
+      .round()
+      .toInt()
+  )
+}
+
+/** How much a photo is scaled before padding, so that its padded copy stays within PAD_MAX_SIDE. */
+function padScale(width: number, height: number): number {
+  const side = Math.max(width, height)
+  const paddedSide = side + 2 * Math.round(side * PAD_RETRY_FRACTION)
+  return paddedSide > PAD_MAX_SIDE ? PAD_MAX_SIDE / paddedSide : 1
 }
 
 function padded(image: Tensor3D, pad: number): Tensor3D {
@@ -251,18 +276,23 @@ async function locateOn(
   let detections = tinyCrop || padFirst ? [] : await detect(image, opts)
   timings.detectMs = performance.now() - started
   let padOffset = 0
+  let scale = 1
 
   // SSD misses faces that fill most of the frame (tight portraits, LFW-style crops: 14 of 35 found);
   // with a border of half the image on each side it finds them (35 of 35). Tried when nothing was found.
   if (detections.length === 0 && !tinyCrop && opts.padRetry !== false) {
     started = performance.now()
-    const pad = Math.round(Math.max(input.width, input.height) * PAD_RETRY_FRACTION)
-    const copy = padded(image, pad)
+    const s = padScale(input.width, input.height)
+    const small = scaled(image, s)
+    const pad = Math.round(Math.max(small.shape[0], small.shape[1]) * PAD_RETRY_FRACTION)
+    const copy = padded(small, pad)
+    if (small !== image) small.dispose()
     try {
       const found = await detect(copy, opts)
       timings.detectMs += performance.now() - started
       if (found.length > 0) {
         padOffset = pad
+        scale = s
         detections = found
       }
     } finally {
@@ -278,6 +308,7 @@ async function locateOn(
   }
   return {
     padOffset,
+    scale,
     faces: detections.map((d, i) => {
       const r = d.relativeBox
       return {
@@ -318,7 +349,15 @@ async function analyzeOn(
   timings: StageTimings
 ): Promise<Array<{ index: number; face: AnalyzedFace }>> {
   const offset = located.padOffset
-  const image = offset > 0 ? padded(original, offset) : original
+  // The faces are analysed on the copy they were found on: the photo scaled by located.scale, then padded.
+  const scale = offset > 0 ? located.scale : 1
+  const base = scaled(original, scale)
+  const image = offset > 0 ? padded(base, offset) : base
+  if (base !== original && base !== image) base.dispose()
+  const back = (face: AnalyzedFace): AnalyzedFace => {
+    const unpadded = offset > 0 ? unpad(face, offset, base.shape[1], base.shape[0]) : face
+    return scale === 1 ? unpadded : unscale(unpadded, scale, input.width, input.height)
+  }
   try {
     const out: Array<{ index: number; face: AnalyzedFace }> = []
     for (const index of indices) {
@@ -327,7 +366,7 @@ async function analyzeOn(
       const r = f.relativeBox
       const detection = new faceapi.FaceDetection(f.score, new faceapi.Rect(r.x, r.y, r.width, r.height), f.imageDims)
       const face = await analyzeFace(image, detection, f.source, timings)
-      if (face) out.push({ index, face: offset > 0 ? unpad(face, offset, input.width, input.height) : face })
+      if (face) out.push({ index, face: back(face) })
     }
     timings.faces += out.length
     return out
@@ -371,7 +410,19 @@ export async function locateThenAnalyze(
 }
 
 const PAD_RETRY_FRACTION = 0.5
+/** The padded copy's longest side; photos up to 1024 px are padded at full size, as before. */
+const PAD_MAX_SIDE = 2048
 const CROP_DETECT_MIN_SIDE = 96
+
+/** Moves a face found on a copy scaled by `scale` back into the photo's pixels, box clipped to it. */
+function unscale(face: AnalyzedFace, scale: number, width: number, height: number): AnalyzedFace {
+  const x0 = Math.max(0, face.box.x / scale)
+  const y0 = Math.max(0, face.box.y / scale)
+  const x1 = Math.min(width, (face.box.x + face.box.w) / scale)
+  const y1 = Math.min(height, (face.box.y + face.box.h) / scale)
+  const landmarks = face.landmarks.map((v) => v / scale)
+  return { ...face, box: { x: x0, y: y0, w: Math.max(1, x1 - x0), h: Math.max(1, y1 - y0) }, landmarks }
+}
 
 /** Moves a face found in the padded image back into the original's coordinates, box clipped to it. */
 function unpad(face: AnalyzedFace, offset: number, width: number, height: number): AnalyzedFace {

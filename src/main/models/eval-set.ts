@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto'
 import type { EvaluationSetSummary } from '../../shared/domain'
 import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
+import { IN_IDS, idList } from '../db/id-list'
 import type { Db } from '../db/open'
 import { sampleEvaluationSet } from '../training/split'
 import { currentTaskLabels, usableLabels, type FaceLabel } from '../labels/ground-truth'
@@ -89,9 +90,9 @@ function stablyOrdered(db: Db, labels: readonly FaceLabel[]): FaceLabel[] {
       db
         .prepare(
           `SELECT f.id, COALESCE(i.content_hash, i.path) || ':' || f.idx AS k FROM faces f JOIN images i ON i.id = f.image_id
-           WHERE f.id IN (SELECT value FROM json_each(?))`
+           WHERE f.id ${IN_IDS}`
         )
-        .all(JSON.stringify(labels.map((l) => l.faceId))) as Array<{ id: number; k: string }>
+        .all(idList(labels.map((l) => l.faceId))) as Array<{ id: number; k: string }>
     ).map((r) => [r.id, r.k])
   )
   const key = (l: FaceLabel): string => keyOf.get(l.faceId) ?? `~${l.faceId}`
@@ -189,12 +190,7 @@ export function setEvaluationMembership(
   member: boolean
 ): number {
   const task = getTask(db, taskName)
-  const known = new Set(
-    db
-      .prepare('SELECT id FROM faces WHERE id IN (SELECT value FROM json_each(?))')
-      .pluck()
-      .all(JSON.stringify(faceIds)) as number[]
-  )
+  const known = new Set(db.prepare(`SELECT id FROM faces WHERE id ${IN_IDS}`).pluck().all(idList(faceIds)) as number[])
   const missing = faceIds.filter((id) => !known.has(id))
   if (missing.length) throw new AppError('NOT_FOUND', `No face with id ${missing.slice(0, 5).join(', ')}.`, 'faceIds')
   return markEvaluation(db, task.id, faceIds, member)

@@ -2,9 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/result'
 import { getTask } from '../labels/tasks'
+import { makeDirs } from '../project/make-dir'
 import type { Project } from '../project/project'
 import { MODEL_FILES, ModelIntegrityError, SUMS_FILE, verifyVersion } from '../training/version-files'
-import { isBuiltinV0, resolveVersion, versionDir } from './registry'
+import { forgottenDataOf, isBuiltinV0, resolveVersion, versionDir } from './registry'
 
 /**
  * Copies a version's folder (model.json, weights.bin, metadata.json, SHA256SUMS) to `<dir>/<task>-v<N>`,
@@ -13,7 +14,7 @@ import { isBuiltinV0, resolveVersion, versionDir } from './registry'
 export async function exportVersion(
   project: Project,
   req: { task: string | number; version: number | 'active'; dir: string }
-): Promise<{ path: string; files: string[] }> {
+): Promise<{ path: string; files: string[]; warning?: string }> {
   const task = getTask(project.db, req.task)
   const v = resolveVersion(project.db, task, req.version)
   if (isBuiltinV0(v) || !v.sha256) {
@@ -35,17 +36,28 @@ export async function exportVersion(
     }
     throw e
   }
-  const out = path.join(path.resolve(req.dir), `${task.name}-v${v.version}`)
+  const dir = path.resolve(req.dir)
+  const out = path.join(dir, `${task.name}-v${v.version}`)
   if (fs.existsSync(out)) throw new AppError('CONFLICT', `${out} already exists; choose another folder.`)
+  makeDirs(dir, 'the export folder')
   const tmp = `${out}.tmp-${process.pid}`
-  fs.mkdirSync(tmp, { recursive: true })
   try {
+    fs.mkdirSync(tmp)
     for (const name of MODEL_FILES) fs.writeFileSync(path.join(tmp, name), files[name]!)
     fs.copyFileSync(path.join(src, SUMS_FILE), path.join(tmp, SUMS_FILE))
     fs.renameSync(tmp, out)
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true })
-    throw e
+    const err = e as NodeJS.ErrnoException
+    throw new AppError(
+      'READ_ONLY',
+      `Could not write the export to ${dir} (${err.code ? `${err.code}: ` : ''}${err.message}). Choose a folder you can write to.`
+    )
   }
-  return { path: out, files: [...MODEL_FILES, SUMS_FILE] }
+  const forgotten = forgottenDataOf(v)
+  // Exporting is allowed (the user may need the old model to compare), but never silently.
+  const warning = forgotten
+    ? `Version ${v.version} of "${task.name}" was trained on data of a person forgotten on ${forgotten.at.slice(0, 10)}; retrain it without them before sharing this model.`
+    : undefined
+  return { path: out, files: [...MODEL_FILES, SUMS_FILE], ...(warning ? { warning } : {}) }
 }

@@ -157,3 +157,49 @@ export function versionDir(projectDir: string, v: VersionRow): string {
   if (!v.path) throw new AppError('INTERNAL', `Version ${v.version} has no files (it is a built-in head).`)
   return path.resolve(projectDir, v.path)
 }
+
+/** What a version records once a person it was trained on is forgotten (issue 14). */
+export interface ForgottenDataFlag {
+  at: string
+  /** Forgotten faces that were in its own training set (0: it inherits them from the version it was tuned from). */
+  faces: number
+  /** True when the version was fine-tuned from a flagged one (its weights carry that data). */
+  inherited: boolean
+}
+
+export function forgottenDataOf(v: VersionRow): ForgottenDataFlag | null {
+  const f = v.metadata.forgotten_data as ForgottenDataFlag | undefined
+  return f && typeof f.at === 'string' ? f : null
+}
+
+/**
+ * Flags versions as "trained on forgotten data": those whose training set held a forgotten face (from
+ * version_training_faces, read before the faces go) and every version fine-tuned from one of those.
+ * Returns the ids this call flagged (a version flagged before keeps its flag and adds the new faces). The files' own metadata.json stays as saved (its checksum is the
+ * version's identity); the flag lives in the database row the screens and exports read.
+ */
+export function flagForgottenData(db: Db, faceIds: readonly number[], at: string): number[] {
+  const direct = new Map<number, number>()
+  const byFace = db.prepare('SELECT version_id FROM version_training_faces WHERE face_id = ?').pluck()
+  for (const f of faceIds) for (const v of byFace.all(f) as number[]) direct.set(v, (direct.get(v) ?? 0) + 1)
+  const rows = db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions ORDER BY id`).all() as RawVersion[]
+  const all = rows.map(toVersion)
+  const affected = new Set(direct.keys())
+  // Descendants, in id order: a child always has a larger id than its parent.
+  for (const v of all) if (v.parentId !== null && affected.has(v.parentId)) affected.add(v.id)
+  const update = db.prepare('UPDATE model_versions SET metadata = ? WHERE id = ?')
+  for (const v of all) {
+    if (!affected.has(v.id)) continue
+    const prev = forgottenDataOf(v)
+    const faces = (prev?.faces ?? 0) + (direct.get(v.id) ?? 0)
+    const flag: ForgottenDataFlag = { at, faces, inherited: faces === 0 }
+    update.run(JSON.stringify({ ...v.metadata, forgotten_data: flag }), v.id)
+  }
+  return [...affected].sort((a, b) => a - b)
+}
+
+/** Records the faces a trained version learnt from (in its commit), so forgetting can find the version. */
+export function recordTrainingFaces(db: Db, versionId: number, faceIds: readonly number[]): void {
+  const ins = db.prepare('INSERT OR IGNORE INTO version_training_faces (version_id, face_id) VALUES (?, ?)')
+  for (const f of faceIds) ins.run(versionId, f)
+}

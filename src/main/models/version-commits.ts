@@ -7,7 +7,7 @@ import type { Db } from '../db/open'
 import type { TaskRow } from '../labels/tasks'
 import { writeOutOfFold, type OutOfFold } from './out-of-fold'
 import { writePredictions, type TaskPredictions } from './predictions'
-import { insertVersion, setActiveVersion, type NewVersion } from './registry'
+import { insertVersion, recordTrainingFaces, setActiveVersion, type NewVersion } from './registry'
 
 export interface FacePredictions {
   faceIds: readonly number[]
@@ -15,18 +15,20 @@ export interface FacePredictions {
 }
 
 /**
- * Training: the new version's row, its out-of-fold predictions and, when activating, the active switch and every
- * face's predictions.
+ * Training: the new version's row, the faces it learnt from (so forgetting a person finds it), its out-of-fold
+ * predictions and, when activating, the active switch and every face's predictions.
  */
 export function commitTrainedVersion(
   db: Db,
   task: TaskRow,
   v: NewVersion,
   activation: FacePredictions | null,
-  outOfFold: OutOfFold | null = null
+  outOfFold: OutOfFold | null = null,
+  trainedOn: readonly number[] = []
 ): number {
   return db.transaction(() => {
     const id = insertVersion(db, v)
+    recordTrainingFaces(db, id, trainedOn)
     if (outOfFold) writeOutOfFold(db, id, task.labels.length, outOfFold)
     if (activation) {
       setActiveVersion(db, task.id, id)

@@ -2,7 +2,7 @@
 import type { ModelVersionInfo } from '../../shared/domain'
 import type { Db } from '../db/open'
 import { getTask } from '../labels/tasks'
-import { isBuiltinV0, versionsOf, type VersionRow } from './registry'
+import { forgottenDataOf, isBuiltinV0, versionsOf, type VersionRow } from './registry'
 import { headline, type VersionMetrics } from './version-metrics'
 
 function num(v: unknown): number | null {
@@ -31,7 +31,8 @@ export function toVersionInfo(task: string, v: VersionRow, all: readonly Version
     seed: num(m.seed),
     epochsRun: num(hyper.epochsRun),
     durationMs: num(m.duration_ms),
-    labels: Array.isArray(m.labels) ? (m.labels as string[]) : []
+    labels: Array.isArray(m.labels) ? (m.labels as string[]) : [],
+    forgottenData: forgottenDataOf(v)
   }
 }
 

@@ -5,7 +5,7 @@ import type { AppContext } from '../app/context'
 import type { PeopleUndoResult, PeopleUndoState, PersonSummary } from '../../shared/domain'
 import { currentPersonLabels } from '../labels/annotations'
 import { clearPeopleUndo } from './people-undo'
-import { callOk, tempDir, testContext } from '../../test/support'
+import { callOk, insertCropFaces, tempDir, testContext } from '../../test/support'
 
 const contexts: AppContext[] = []
 afterAll(async () => {
@@ -120,5 +120,39 @@ describe('people undo', () => {
     const r = await dispatch(ctx, {}, 'people.split', { id: 1, faceIds: [6] })
     expect(r.ok).toBe(false)
     expect((await callOk<PeopleUndoState>(ctx, 'people.undoState')).undo).toBeNull()
+  })
+
+  it('splits, moves and un-assigns 100,000 faces in one call, and undoes it (no "too many SQL variables")', async () => {
+    const ctx = testContext()
+    contexts.push(ctx)
+    ctx.createProject(path.join(tempDir('pundo-big'), 'p'))
+    const db = ctx.requireProject().db
+    const N = 100_000
+    // Faces 1..N+1 all in person 1 (the contract allows 100,000 ids per call; SQLite's variable limit is 32,766).
+    db.transaction(() => insertCropFaces(db, N + 1))()
+    db.prepare(`INSERT INTO persons (id, name, created_at) VALUES (1, NULL, 'now'), (2, 'Ann', 'now')`).run()
+    db.prepare('UPDATE faces SET person_id = 1').run()
+    const ids = Array.from({ length: N }, (_, i) => i + 2)
+    const inPerson = (p: number): number =>
+      db.prepare('SELECT COUNT(*) FROM faces WHERE person_id = ?').pluck().get(p) as number
+
+    const split = await callOk<PersonSummary>(ctx, 'people.split', { id: 1, faceIds: ids })
+    expect([inPerson(1), inPerson(split.id)]).toEqual([1, N])
+    await callOk(ctx, 'people.undo')
+    expect(inPerson(1)).toBe(N + 1)
+    await callOk(ctx, 'people.redo')
+    expect(inPerson(split.id)).toBe(N)
+
+    await callOk<PersonSummary>(ctx, 'people.moveFaces', { faceIds: ids, personId: 2 })
+    expect([inPerson(split.id), inPerson(2)]).toEqual([0, N])
+
+    expect(await callOk(ctx, 'people.notThisPerson', { personId: 2, faceIds: ids })).toEqual({ removed: N })
+    expect(inPerson(2)).toBe(0)
+    expect(db.prepare('SELECT COUNT(*) FROM cannot_links WHERE person_id = 2').pluck().get()).toBe(N)
+    await callOk(ctx, 'people.undo')
+    expect(inPerson(2)).toBe(N)
+    const links = db.prepare('SELECT person_id, COUNT(*) AS n FROM cannot_links GROUP BY person_id').all()
+    // What is left are the split's links ("not person 1"), not this call's.
+    expect(links).toEqual([{ person_id: 1, n: N }])
   })
 })

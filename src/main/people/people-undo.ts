@@ -7,6 +7,7 @@
  * who, so it clears the stack rather than let an old snapshot undo its work.
  */
 import { annotationWriter } from '../labels/annotations'
+import { IN_IDS, idList } from '../db/id-list'
 import type { Db } from '../db/open'
 import type { Project } from '../project/project'
 import type { PeopleUndoResult, PeopleUndoState } from '../../shared/domain'
@@ -55,16 +56,9 @@ function journal(project: Project): PeopleJournal {
   return j
 }
 
-function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(',') || 'NULL'
-}
-
 function facesOf(db: Db, persons: readonly number[]): number[] {
   if (persons.length === 0) return []
-  return db
-    .prepare(`SELECT id FROM faces WHERE person_id IN (${placeholders(persons.length)})`)
-    .pluck()
-    .all(...persons) as number[]
+  return db.prepare(`SELECT id FROM faces WHERE person_id ${IN_IDS}`).pluck().all(idList(persons)) as number[]
 }
 
 /** How undo descriptions name a person: its name, or "Unnamed #id". */
@@ -77,11 +71,9 @@ export function personLabel(db: Db, id: number): string {
 export function personsOfFaces(db: Db, faces: readonly number[]): number[] {
   if (faces.length === 0) return []
   return db
-    .prepare(
-      `SELECT DISTINCT person_id FROM faces WHERE person_id IS NOT NULL AND id IN (${placeholders(faces.length)})`
-    )
+    .prepare(`SELECT DISTINCT person_id FROM faces WHERE person_id IS NOT NULL AND id ${IN_IDS}`)
     .pluck()
-    .all(...faces) as number[]
+    .all(idList(faces)) as number[]
 }
 
 /**
@@ -91,24 +83,24 @@ export function personsOfFaces(db: Db, faces: readonly number[]): number[] {
 function personLabelsOf(db: Db, persons: readonly number[]): Map<string, Snapshot['labels'][number]> {
   const rows = db
     .prepare(
-      `SELECT task_id, person_id, value FROM annotations WHERE target = 'person' AND person_id IN (${placeholders(persons.length)}) ORDER BY id`
+      `SELECT task_id, person_id, value FROM annotations WHERE target = 'person' AND person_id ${IN_IDS} ORDER BY id`
     )
-    .all(...persons) as Snapshot['labels']
+    .all(idList(persons)) as Snapshot['labels']
   return new Map(rows.map((r) => [`${r.task_id}:${r.person_id}`, r]))
 }
 
 function capture(db: Db, scope: Scope): Snapshot {
-  const p = placeholders(scope.persons.length)
-  const f = placeholders(scope.faces.length)
+  const p = idList(scope.persons)
+  const f = idList(scope.faces)
   const persons = db
-    .prepare(`SELECT id, name, merged_into, cover_face_id, created_at FROM persons WHERE id IN (${p})`)
-    .all(...scope.persons) as Snapshot['persons']
+    .prepare(`SELECT id, name, merged_into, cover_face_id, created_at FROM persons WHERE id ${IN_IDS}`)
+    .all(p) as Snapshot['persons']
   const faces = db
-    .prepare(`SELECT id, person_id, person_confirmed FROM faces WHERE id IN (${f})`)
-    .all(...scope.faces) as Snapshot['faces']
+    .prepare(`SELECT id, person_id, person_confirmed FROM faces WHERE id ${IN_IDS}`)
+    .all(f) as Snapshot['faces']
   const links = db
-    .prepare(`SELECT face_id, person_id, created_at FROM cannot_links WHERE person_id IN (${p}) OR face_id IN (${f})`)
-    .all(...scope.persons, ...scope.faces) as Snapshot['links']
+    .prepare(`SELECT face_id, person_id, created_at FROM cannot_links WHERE person_id ${IN_IDS} OR face_id ${IN_IDS}`)
+    .all(p, f) as Snapshot['links']
   return { persons, faces, links, labels: [...personLabelsOf(db, scope.persons).values()] }
 }
 
@@ -126,9 +118,10 @@ function restore(db: Db, scope: Scope, snap: Snapshot, annotator: string, source
        AND NOT EXISTS (SELECT 1 FROM annotations WHERE person_id = persons.id)`
   )
   for (const id of scope.persons) if (!kept.has(id)) dropEmpty.run(id)
-  db.prepare(
-    `DELETE FROM cannot_links WHERE person_id IN (${placeholders(scope.persons.length)}) OR face_id IN (${placeholders(scope.faces.length)})`
-  ).run(...scope.persons, ...scope.faces)
+  db.prepare(`DELETE FROM cannot_links WHERE person_id ${IN_IDS} OR face_id ${IN_IDS}`).run(
+    idList(scope.persons),
+    idList(scope.faces)
+  )
   const link = db.prepare('INSERT OR IGNORE INTO cannot_links (face_id, person_id, created_at) VALUES (?, ?, ?)')
   for (const r of snap.links) link.run(r.face_id, r.person_id, r.created_at)
   // Labels are append-only: a person label that differs from the snapshot (or is new since) is set back by a

@@ -457,13 +457,14 @@ describe('label CSV', () => {
     console.log(
       `50 MB label CSV (${lines.length - 1} rows): ${r.applied} applied, ${r.unmatched} unmatched, ${r.invalid} invalid in ${seconds.toFixed(1)} s`
     )
-    expect(r.applied + r.unmatched + r.invalid).toBe(lines.length - 1)
+    expect(r.applied + r.duplicates + r.unmatched + r.invalid).toBe(lines.length - 1)
     expect(r.invalid).toBeGreaterThan(0)
     expect(r.unmatched).toBeGreaterThan(0)
     const actions = db.prepare('SELECT COUNT(*) FROM annotation_actions').pluck().get()
     expect(actions).toBe(1)
     // Each image is listed thousands of times; it is labelled once, with its last row's label.
-    expect(r.faces).toBeLessThanOrEqual(rels.length)
+    expect(r.applied).toBeLessThanOrEqual(rels.length)
+    expect(r.duplicates).toBeGreaterThan(0)
   }, 300_000)
 })
 
@@ -547,7 +548,7 @@ describe('CLI', () => {
       'Y=yes',
       '--json'
     ])
-    expect(l.json).toEqual({ applied: 1, unmatched: 1, invalid: 1 })
+    expect(l.json).toEqual({ applied: 1, unmatched: 1, invalid: 1, duplicates: 0 })
     const bad = run(['label', '--project', dir, '--task', 'hat', '--csv', path.join(csvDir, 'l.csv'), '--json'])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/no column "path" or "label"/)

@@ -1,6 +1,7 @@
 import type { PersonFace, PersonSuggestion, PersonSummary } from '../../shared/domain'
 import { thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
+import { IN_IDS, idList } from '../db/id-list'
 import type { Db } from '../db/open'
 import { annotationWriter, currentPersonLabels } from '../labels/annotations'
 import { storedThreshold } from './clustering'
@@ -83,9 +84,21 @@ export function unassignedFaces(db: Db, q: { offset: number; limit: number }): {
 
 function requireFaces(db: Db, faceIds: readonly number[]): void {
   if (faceIds.length === 0) throw new AppError('BAD_ARGS', 'Select at least one face.', 'faceIds')
-  const stmt = db.prepare('SELECT 1 FROM faces WHERE id = ?').pluck()
-  for (const f of faceIds)
-    if (!stmt.get(f)) throw new AppError('NOT_FOUND', `There is no face ${f} in this project.`, 'faceIds')
+  // Set-based (one statement over the id list, as every edit below): a selection may hold 100,000 faces.
+  const missing = db
+    .prepare(
+      'SELECT j.value FROM json_each(?) j LEFT JOIN faces f ON f.id = j.value WHERE f.id IS NULL ORDER BY j.key LIMIT 1'
+    )
+    .pluck()
+    .get(idList(faceIds)) as number | undefined
+  if (missing !== undefined) throw new AppError('NOT_FOUND', `There is no face ${missing} in this project.`, 'faceIds')
+}
+
+/** "Not person X" for each face, kept when already there. */
+function linkFaces(db: Db, faceIds: readonly number[], personId: number, at: string): void {
+  db.prepare(
+    'INSERT OR IGNORE INTO cannot_links (face_id, person_id, created_at) SELECT value, ?, ? FROM json_each(?)'
+  ).run(personId, at, idList(faceIds))
 }
 
 /** Names (or with null/empty, un-names) a person; its current faces become confirmed, so re-clustering keeps them. */
@@ -156,18 +169,17 @@ export function splitPerson(db: Db, id: number, faceIds: readonly number[]): Per
   return db.transaction(() => {
     getPerson(db, id)
     requireFaces(db, faceIds)
-    const inPerson = db.prepare('SELECT person_id FROM faces WHERE id = ?').pluck()
-    for (const f of faceIds) {
-      if (inPerson.get(f) !== id) throw new AppError('BAD_ARGS', `Face ${f} is not in person ${id}.`, 'faceIds')
-    }
+    const outside = db
+      .prepare(
+        'SELECT j.value FROM json_each(?) j JOIN faces f ON f.id = j.value WHERE f.person_id IS NOT ? ORDER BY j.key LIMIT 1'
+      )
+      .pluck()
+      .get(idList(faceIds), id) as number | undefined
+    if (outside !== undefined) throw new AppError('BAD_ARGS', `Face ${outside} is not in person ${id}.`, 'faceIds')
     const at = new Date().toISOString()
     const newId = Number(db.prepare('INSERT INTO persons (name, created_at) VALUES (NULL, ?)').run(at).lastInsertRowid)
-    const move = db.prepare('UPDATE faces SET person_id = ?, person_confirmed = 1 WHERE id = ?')
-    const link = db.prepare('INSERT OR IGNORE INTO cannot_links (face_id, person_id, created_at) VALUES (?, ?, ?)')
-    for (const f of faceIds) {
-      move.run(newId, f)
-      link.run(f, id, at)
-    }
+    db.prepare(`UPDATE faces SET person_id = ?, person_confirmed = 1 WHERE id ${IN_IDS}`).run(newId, idList(faceIds))
+    linkFaces(db, faceIds, id, at)
     return getPerson(db, newId)
   })()
 }
@@ -177,12 +189,9 @@ export function moveFaces(db: Db, faceIds: readonly number[], personId: number):
   return db.transaction(() => {
     getPerson(db, personId)
     requireFaces(db, faceIds)
-    const move = db.prepare('UPDATE faces SET person_id = ?, person_confirmed = 1 WHERE id = ?')
-    const unlink = db.prepare('DELETE FROM cannot_links WHERE face_id = ? AND person_id = ?')
-    for (const f of faceIds) {
-      move.run(personId, f)
-      unlink.run(f, personId)
-    }
+    const list = idList(faceIds)
+    db.prepare(`UPDATE faces SET person_id = ?, person_confirmed = 1 WHERE id ${IN_IDS}`).run(personId, list)
+    db.prepare(`DELETE FROM cannot_links WHERE person_id = ? AND face_id ${IN_IDS}`).run(personId, list)
     db.prepare('UPDATE persons SET merged_into = NULL WHERE id = ?').run(personId)
     return getPerson(db, personId)
   })()
@@ -193,15 +202,11 @@ export function notThisPerson(db: Db, personId: number, faceIds: readonly number
   return db.transaction(() => {
     getPerson(db, personId)
     requireFaces(db, faceIds)
-    const at = new Date().toISOString()
-    const link = db.prepare('INSERT OR IGNORE INTO cannot_links (face_id, person_id, created_at) VALUES (?, ?, ?)')
-    const leave = db.prepare('UPDATE faces SET person_id = NULL, person_confirmed = 0 WHERE id = ? AND person_id = ?')
-    let removed = 0
-    for (const f of faceIds) {
-      link.run(f, personId, at)
-      removed += leave.run(f, personId).changes
-    }
-    return { removed }
+    linkFaces(db, faceIds, personId, new Date().toISOString())
+    const leave = db.prepare(
+      `UPDATE faces SET person_id = NULL, person_confirmed = 0 WHERE person_id = ? AND id ${IN_IDS}`
+    )
+    return { removed: leave.run(personId, idList(faceIds)).changes }
   })()
 }
 

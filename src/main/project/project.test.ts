@@ -121,4 +121,47 @@ describe('projects', () => {
     expect(out.error.message).toMatch(/cannot write|could not create/i)
     expect(fs.readdirSync(ro)).toEqual([])
   })
+
+  it('refuses to create a project in a non-empty folder that is not a project, and leaves it untouched', () => {
+    const dir = tempDir('datasets')
+    fs.mkdirSync(path.join(dir, 'utkface'))
+    fs.writeFileSync(path.join(dir, 'labels.csv'), 'path,label\n')
+    let err: unknown
+    try {
+      createProject(dir)
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(AppError)
+    expect((err as AppError).code).toBe('CONFLICT')
+    expect((err as AppError).message).toContain(`${dir} is not empty (labels.csv, utkface)`)
+    expect((err as AppError).message).toMatch(/new or empty folder/)
+    expect(fs.readdirSync(dir).sort()).toEqual(['labels.csv', 'utkface'])
+  })
+
+  it('creates a project in a folder holding only OS litter or the empty layout of an interrupted creation', () => {
+    const dir = tempDir('litter')
+    fs.writeFileSync(path.join(dir, '.DS_Store'), '')
+    fs.mkdirSync(path.join(dir, 'thumbs'))
+    fs.mkdirSync(path.join(dir, 'models'))
+    closeProject(createProject(dir))
+    expect(fs.existsSync(path.join(dir, 'studio.db'))).toBe(true)
+  })
+
+  it.skipIf(!fs.existsSync('/proc/self'))(
+    'answers a clear error for a project folder under /proc instead of spinning',
+    () => {
+      const home = tempDir('proc-home')
+      const photos = tempDir('proc-photos')
+      const r = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'bin', 'face-studio.cjs'), 'import', photos, '--project', '/proc/nope/p', '--json'],
+        { encoding: 'utf8', env: { ...process.env, FACE_STUDIO_HOME: home }, timeout: 30_000, killSignal: 'SIGKILL' }
+      )
+      expect(r.signal, 'project creation never returned (killed after 30 s)').toBeNull()
+      const out = JSON.parse(r.stdout.trim()) as { error: { code: string; message: string } }
+      expect(out.error.code).toBe('READ_ONLY')
+      expect(out.error.message).toMatch(/Could not create the project folder \/proc\/nope\/p/)
+    }
+  )
 })

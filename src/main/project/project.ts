@@ -5,6 +5,7 @@ import { AppError } from '../../shared/result'
 import { openDatabase, type Db } from '../db/open'
 import { schemaVersion } from '../db/migrate'
 import { projectCounts } from './counts'
+import { makeDirs } from './make-dir'
 
 export const DB_FILE = 'studio.db'
 
@@ -48,20 +49,52 @@ function toProject(dir: string, db: Db): Project {
   }
 }
 
-/** Creates a project in `dir` (made if missing). An existing project there is refused, not overwritten. */
+/** Files an OS drops into any folder a user opens; they do not make a folder "non-empty". */
+const OS_LITTER = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini', '.directory', '.localized'])
+
+/**
+ * A new project goes into a new or empty folder only: studio.db, thumbs/ and models/ must never land
+ * among a user's own files (picking a photo folder by mistake would mix the two). The empty thumbs/ and
+ * models/ of a creation that stopped before its database are not the user's and are accepted.
+ */
+function refuseForeignContent(dir: string): void {
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw new AppError('READ_ONLY', `Face Studio cannot read the folder ${dir} (${ioMessage(e)}).`)
+  }
+  const foreign = entries.filter((e) => !OS_LITTER.has(e.name) && !isEmptyLayoutDir(dir, e)).map((e) => e.name)
+  if (foreign.length === 0) return
+  const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, … (${foreign.length} items)` : '')
+  throw new AppError(
+    'CONFLICT',
+    `${dir} is not empty (${shown}) and is not a Face Studio project. A new project needs a new or empty folder: ` +
+      `type a new folder name, or use Open to open an existing project.`
+  )
+}
+
+function isEmptyLayoutDir(dir: string, e: fs.Dirent): boolean {
+  if (!e.isDirectory() || (e.name !== 'thumbs' && e.name !== 'models')) return false
+  try {
+    return fs.readdirSync(path.join(dir, e.name)).length === 0
+  } catch {
+    return false
+  }
+}
+
+/** Creates a project in `dir` (made if missing; a new or empty folder). An existing project there is refused, not overwritten. */
 export function createProject(dirIn: string): Project {
   const dir = path.resolve(dirIn)
   if (fs.existsSync(path.join(dir, DB_FILE))) {
     throw new AppError('PROJECT_EXISTS', `${dir} already holds a Face Studio project. Open it instead.`)
   }
-  try {
-    fs.mkdirSync(dir, { recursive: true })
-  } catch (e) {
-    throw new AppError('READ_ONLY', `Could not create the folder ${dir} (${ioMessage(e)}).`)
-  }
-  if (!fs.statSync(dir).isDirectory()) {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     throw new AppError('NOT_A_PROJECT', `${dir} is a file, not a folder.`)
   }
+  refuseForeignContent(dir)
+  makeDirs(dir, 'the project folder')
   assertWritable(dir)
   ensureLayout(dir)
   const db = openDatabase(path.join(dir, DB_FILE), { create: true })

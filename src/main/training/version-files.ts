@@ -5,6 +5,7 @@
  */
 import { constants as fsConstants, promises as fs } from 'node:fs'
 import path from 'node:path'
+import { taskNameProblem } from '../../shared/task-name'
 import { sha256Hex } from './hash'
 
 export const MODEL_FILES = ['model.json', 'weights.bin', 'metadata.json'] as const
@@ -24,7 +25,6 @@ export class ModelIntegrityError extends Error {
   }
 }
 
-const TASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 const TEMP_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]+$/
 const VERSION_NAME = /^v(0|[1-9]\d*)$/
 /** A temp folder whose writer pid is (again) alive is still removed once it is this old (pid reuse). */
@@ -149,7 +149,8 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 function checkTask(task: string): void {
-  if (!TASK_NAME.test(task)) throw new RangeError(`task name "${task}" must be 1–64 letters, digits, '-' or '_'`)
+  const problem = taskNameProblem(task)
+  if (problem) throw new RangeError(problem)
 }
 
 export async function exists(p: string): Promise<boolean> {

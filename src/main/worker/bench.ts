@@ -130,7 +130,7 @@ export async function benchRepredict(faces: number): Promise<RepredictBench> {
     db.close()
     const r = await predictTaskOp(
       { projectDir: dir, task: 'expression', version: 1, activate: true },
-      new AbortController().signal
+      { signal: new AbortController().signal, progress: () => undefined }
     )
     return { faces: r.faces, seconds: r.seconds, predictSeconds: r.predictSeconds, backend: tf.getBackend() }
   } finally {

@@ -17,6 +17,7 @@ import {
   featureOf,
   recordImageError,
   recordImageErrors,
+  withoutForgotten,
   type FaceToStore,
   type PhotoToStore
 } from '../library/photo-rows'
@@ -245,7 +246,9 @@ export async function commitSplit(p: OpParsed<'import.commit'>): Promise<ImportF
 }
 
 /** Preview and thumbnails of one photo, then its rows (commitPhoto: the import's commit point). */
-async function commit({ p, db, stat, hash, decoded }: Prepared, faces: FaceToStore[]): Promise<ImportFileResult> {
+async function commit({ p, db, stat, hash, decoded }: Prepared, analysed: FaceToStore[]): Promise<ImportFileResult> {
+  // Faces of a forgotten person never come back, not even as a thumbnail file.
+  const faces = withoutForgotten(db, hash, analysed, decoded.scale)
   const project = { thumbs: path.join(p.projectDir, 'thumbs') }
   const stem = hash.slice(0, 20)
   const previewRel = path.join('previews', `${stem}.jpg`)

@@ -19,16 +19,35 @@ import { ensureMlReady } from '../ml/runtime'
 import { projectDb } from './db'
 import { loadTaskVersion } from './predictor'
 import type { OpParsed } from './protocol'
+import type { OpContext } from './runtime'
 
 /** What the worker's predict.task returns: an activation job's result. */
 export type PredictResult = RepredictSummary
 
-export async function predictTaskOp(p: OpParsed<'predict.task'>, signal: AbortSignal): Promise<PredictResult> {
+/** The phases of predict.task, as progress: main shows them, tests cancel at them. */
+export interface PredictProgress {
+  stage: 'load' | 'predict' | 'commit'
+  message: string
+}
+
+const CANCELLED_MESSAGE = 'Re-prediction cancelled; nothing was changed.'
+
+export async function predictTaskOp(
+  p: OpParsed<'predict.task'>,
+  ctx: OpContext<PredictProgress>
+): Promise<PredictResult> {
   const started = performance.now()
+  const { signal } = ctx
+  // Checked after every await: a cancel that came before the commit point changes nothing.
+  const stopIfCancelled = (): void => {
+    if (signal.aborted) throw new AppError('CANCELLED', CANCELLED_MESSAGE)
+  }
+  ctx.progress({ stage: 'load', message: `Loading version ${p.version}…` })
   await ensureMlReady()
   const db = projectDb(p.projectDir)
   const task = getTask(db, p.task)
   const v = resolveVersion(db, task, p.version)
+  stopIfCancelled()
   const loaded = await loadTaskVersion(p.projectDir, task, v)
   try {
     let f: PackedFeatures = allFeatures(db, task.featureKind)
@@ -40,11 +59,14 @@ export async function predictTaskOp(p: OpParsed<'predict.task'>, signal: AbortSi
         f.faceIds.filter((id) => !have.has(id))
       )
     }
-    if (signal.aborted) throw new AppError('CANCELLED', 'Re-prediction cancelled; nothing was changed.')
+    stopIfCancelled()
+    ctx.progress({ stage: 'predict', message: `Predicting ${f.faceIds.length} faces with version ${v.version}…` })
     const t0 = performance.now()
     const pred = await loaded.predict(f)
     const predictSeconds = (performance.now() - t0) / 1000
-    if (signal.aborted) throw new AppError('CANCELLED', 'Re-prediction cancelled; nothing was changed.')
+    ctx.progress({ stage: 'commit', message: `Recording ${f.faceIds.length} predictions…` })
+    stopIfCancelled()
+    // The commit point: one synchronous transaction, then the reply; no cancel can land in between.
     commitPredictions(db, task, v.id, { faceIds: f.faceIds, predictions: pred }, { activate: p.activate })
     return {
       task: task.name,

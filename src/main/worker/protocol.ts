@@ -11,7 +11,7 @@ import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { EvaluateResult, PredictResult } from './predict'
+import type { EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { LabelErrorsOpResult, LabelErrorsProgress } from './label-errors'
 import type { TrainOpResult, TrainProgress } from './train'
 
@@ -43,7 +43,8 @@ const locatedFaces = z.object({
       source: z.enum(['detector', 'whole-image'])
     })
   ),
-  padOffset: z.number()
+  padOffset: z.number(),
+  scale: z.number().positive().max(1)
 })
 
 /** What the database keeps of an analysed face (library/photo-rows.ts FaceToStore). */
@@ -143,7 +144,12 @@ export const workerOps = {
         })
         .optional(),
       /** Saved as the version's metadata.mitigation. */
-      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable()
+      mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable(),
+      /**
+       * The version row to fine-tune from instead of the active one (a retrain without forgotten data must not
+       * start from weights that learnt them); null: a fresh head. Absent: the active version.
+       */
+      parentId: z.number().int().positive().nullable().optional()
     }),
     returns<TrainOpResult, TrainProgress>()
   ),
@@ -170,7 +176,7 @@ export const workerOps = {
       activate: z.boolean(),
       scope: z.enum(['all', 'missing']).optional()
     }),
-    returns<PredictResult>()
+    returns<PredictResult, PredictProgress>()
   ),
   /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
   'models.evaluate': op(

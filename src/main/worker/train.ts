@@ -11,13 +11,16 @@
  *   models/version-commits.ts commitTrainedVersion: ONE transaction inserts the model_versions row and (when
  *   activating) switches the active flag and writes every face's predictions. A crash before the commit
  *   leaves at most an unlisted folder; nothing half-done is listed.
+ * cancel:  checked before every phase and last right before the commit (a finished save is removed again), so a
+ *   cancel that came before the commit point leaves nothing; after it, the op returns and the job is done.
  */
+import fs from 'node:fs/promises'
 import type * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../shared/result'
 import { getTask, type TaskRow } from '../labels/tasks'
 import { allFeatures, featuresOf } from '../library/features'
 import type { TaskPredictions } from '../models/predictions'
-import { activeVersion, versionsOf } from '../models/registry'
+import { activeVersion, versionById, versionsOf } from '../models/registry'
 import { checkTrainable } from '../models/training-set'
 import { commitTrainedVersion } from '../models/version-commits'
 import { scorePredictions, type VersionMetrics } from '../models/version-metrics'
@@ -46,7 +49,7 @@ import type { OpContext } from './runtime'
 
 /** Progress messages of train.head, relayed by main as job progress and `training.epoch` events. */
 export type TrainProgress =
-  | { type: 'stage'; stage: 'prepare' | 'train' | 'evaluate' | 'save'; message: string; epochs: number }
+  | { type: 'stage'; stage: 'prepare' | 'train' | 'evaluate' | 'save' | 'commit'; message: string; epochs: number }
   | { type: 'epoch'; epochs: number; log: EpochLog }
 
 export interface TrainOpResult {
@@ -73,11 +76,20 @@ export interface TrainOpResult {
   temperature: number
 }
 
+/** Thrown at a phase boundary when the job was cancelled before the commit point: nothing was written. */
+const CANCELLED_MESSAGE = 'Training cancelled; no version was saved.'
+
 export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<TrainProgress>): Promise<TrainOpResult> {
   const started = performance.now()
   const { epochs, seed } = p
   const stage = (s: Extract<TrainProgress, { type: 'stage' }>['stage'], message: string): void =>
     ctx.progress({ type: 'stage', stage: s, message, epochs })
+  // A cancel is handled between turns, so each await below is a point where it may have arrived; checking
+  // before every phase (and last right before the synchronous commit) means a cancel that came before the
+  // commit point never ends in a saved or activated version.
+  const stopIfCancelled = (): void => {
+    if (ctx.signal.aborted) throw new AppError('CANCELLED', CANCELLED_MESSAGE)
+  }
 
   stage('prepare', 'Reading labels and features…')
   await ensureMlReady()
@@ -102,7 +114,9 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
     : undefined
 
-  const parentRow = activeVersion(db, task.id)
+  const parentRow =
+    p.parentId === undefined ? activeVersion(db, task.id) : p.parentId === null ? null : versionById(db, p.parentId)
+  stopIfCancelled()
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
   const forced: ForcedSettings = {
     ...(p.hidden !== undefined ? { hidden: p.hidden === 0 ? null : p.hidden } : {}),
@@ -140,13 +154,14 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
   try {
     result = await fitHeads(options)
   } catch (e) {
-    if (e instanceof CancelledError) throw new AppError('CANCELLED', 'Training cancelled; no version was saved.')
+    if (e instanceof CancelledError) throw new AppError('CANCELLED', CANCELLED_MESSAGE)
     throw e
   } finally {
     parent?.dispose()
   }
   const model = result.model
   try {
+    stopIfCancelled()
     stage('evaluate', 'Scoring the evaluation set…')
     const evalLabels = p.evaluation
     const evalFeat = featuresOf(
@@ -164,12 +179,14 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     )
 
     let all: { faceIds: number[]; predictions: TaskPredictions } | null = null
+    stopIfCancelled()
     if (p.activate) {
       stage('save', 'Predicting every face…')
       const f = allFeatures(db, task.featureKind)
       all = { faceIds: f.faceIds, predictions: await predictWith(model, task, result.labels, f, temperature) }
     }
 
+    stopIfCancelled()
     stage('save', 'Saving the version…')
     const root = modelsRoot(p.projectDir)
     const onDisk = await listVersions(root, task.name)
@@ -185,6 +202,13 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       mitigation: p.mitigation
     })
     const saved = await saveVersion(root, { task: task.name, versionNumber, model, metadata: { ...metadata, backend } })
+    stage('commit', `Recording version ${versionNumber}…`)
+    if (ctx.signal.aborted) {
+      // Saved but not committed: unlisted files the next run would skip a number for; take them back.
+      await fs.rm(saved.path, { recursive: true, force: true })
+      throw new AppError('CANCELLED', CANCELLED_MESSAGE)
+    }
+    // The commit point: from here to the return there is no await, so no cancel can land in between.
     const versionId = commitTrainedVersion(
       db,
       task,
@@ -202,7 +226,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
         result,
         rows.map((r) => r.faceId),
         temperature
-      )
+      ),
+      rows.map((r) => r.faceId)
     )
     return {
       task: task.name,

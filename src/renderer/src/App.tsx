@@ -4,12 +4,16 @@ import { useStudio } from './store'
 import { navigate, openDialog, runMenuAction } from './store/ui-actions'
 import { AppMenu } from './components/AppMenu'
 import { AboutDialog, ShortcutsDialog } from './components/Dialogs'
+import { BusyBanner } from './components/BusyBanner'
 import { SCREENS, Sidebar } from './components/Sidebar'
 import { StatusBar } from './components/StatusBar'
+import { InterruptedNotice } from './components/InterruptedNotice'
 import { Toasts } from './components/Toasts'
 import { Settings } from './screens/Settings'
 import { FirstRun } from './screens/FirstRun'
 import { ImportDialog } from './screens/ImportDialog'
+import { LabelsImportDialog } from './screens/LabelsImportDialog'
+import { ExportDialog } from './screens/ExportDialog'
 import { Library } from './screens/Library'
 import { People } from './screens/People'
 import { Review } from './screens/Review'
@@ -70,6 +74,10 @@ function Dialogs(): ReactElement | null {
   switch (dialog) {
     case 'import':
       return hasProject ? <ImportDialog /> : null
+    case 'labels-import':
+      return hasProject ? <LabelsImportDialog /> : null
+    case 'export':
+      return hasProject ? <ExportDialog /> : null
     case 'about':
       return <AboutDialog />
     case 'shortcuts':
@@ -100,6 +108,7 @@ export function App(): ReactElement {
           <>
             <Sidebar />
             <main className="main">
+              <InterruptedNotice />
               <Screen />
             </main>
           </>
@@ -109,6 +118,7 @@ export function App(): ReactElement {
       </div>
       <StatusBar />
       <Dialogs />
+      <BusyBanner />
       <Toasts />
     </div>
   )

@@ -28,3 +28,9 @@ export function fileName(relPath: string): string {
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)
 export const modKey = isMac ? '⌘' : 'Ctrl+'
+
+/** A timestamp as a short local date and time ("02/12/2026, 14:05"); the raw text if it does not parse. */
+export function shortDateTime(iso: string): string {
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })
+}

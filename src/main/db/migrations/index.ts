@@ -3,9 +3,19 @@ import { migration001 } from './001_initial'
 import { migration002 } from './002_builtin_tasks'
 import { migration003 } from './003_people_labels'
 import { migration004 } from './004_evaluation_sets'
+import { migration005 } from './005_job_rows'
 import { migration006 } from './006_out_of_fold'
+import { migration009 } from './009_teams'
 
 /** Every migration in order; add a new numbered file and append it here. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration006]
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+  migration009
+]
 
 export const LATEST_SCHEMA_VERSION = migrations.length

@@ -27,6 +27,8 @@ function useMenus(): Array<{ id: string; label: string; items: Array<Item | 'sep
         { id: 'project-open', label: 'Open Project…', keys: `${modKey}O`, run: act('project.open') },
         'sep',
         { id: 'import', label: 'Import Folder…', keys: `${modKey}I`, run: act('import'), disabled: !hasProject },
+        { id: 'import-labels', label: 'Import Labels…', run: act('labels.import'), disabled: !hasProject },
+        { id: 'export', label: 'Export…', run: act('export'), disabled: !hasProject },
         'sep',
         { id: 'project-close', label: 'Close Project', run: () => void closeProject(), disabled: !hasProject }
       ]

@@ -16,7 +16,7 @@ import { EmptyState, ErrorMessage, Modal } from '../components/common'
 import { CompareIcon } from '../components/icons'
 import { HeatMap, type HeatCell } from '../components/charts/HeatMap'
 import { ReliabilityDiagram } from '../components/charts/ReliabilityDiagram'
-import { count, plural } from '../format'
+import { count, plural, shortDateTime } from '../format'
 import {
   deltaTone,
   formatDelta,
@@ -32,11 +32,6 @@ import '../models.css'
 
 function isClassification(m: MetricsInfo): m is ClassificationMetricsInfo {
   return 'accuracy' in m
-}
-
-function pickerDate(iso: string): string {
-  const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })
 }
 
 function VersionPicker({
@@ -66,7 +61,7 @@ function VersionPicker({
           <option key={v.version} value={v.version}>
             {versionName(v.version)}
             {v.active ? ' · active' : ''}
-            {v.builtin ? ' · built-in' : ` · ${pickerDate(v.createdAt)}`}
+            {v.builtin ? ' · built-in' : ` · ${shortDateTime(v.createdAt)}`}
           </option>
         ))}
       </select>

@@ -25,13 +25,15 @@ import { BiasProbePanel, ConflictsPanel, ThresholdsPanel } from './FairnessPanel
 import { SweepPanel } from './FairnessSweep'
 import '../models.css'
 import '../fairness.css'
+import { AnnotatorsPanel } from './FairnessAnnotators'
 
 const TABS: Array<{ id: FairnessTab; label: string }> = [
   { id: 'metrics', label: 'Group metrics' },
   { id: 'probe', label: 'Bias probe' },
   { id: 'thresholds', label: 'Thresholds' },
   { id: 'sweep', label: 'Sweep' },
-  { id: 'conflicts', label: 'Conflicts' }
+  { id: 'conflicts', label: 'Conflicts' },
+  { id: 'annotators', label: 'Annotators' }
 ]
 
 /** 0.8532 → "0.85"; null → "—". */
@@ -667,6 +669,7 @@ export function Fairness(): ReactElement {
             {tab === 'thresholds' && <ThresholdsPanel task={task} taskInfo={taskInfo} />}
             {tab === 'sweep' && <SweepPanel task={task} tasks={tasks} versions={versions} />}
             {tab === 'conflicts' && <ConflictsPanel task={task} />}
+            {tab === 'annotators' && <AnnotatorsPanel task={task} tasks={tasks} />}
           </div>
         )}
       </div>

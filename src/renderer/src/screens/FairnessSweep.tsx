@@ -3,7 +3,7 @@ import { useCallback, useMemo, type ReactElement } from 'react'
 import * as Plot from '@observablehq/plot'
 import type { ModelVersionInfo, SweepPoint, SweepSummary, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { isActive, latestJob, type Job } from '../store/jobs-actions'
+import { cancelledSays, isActive, latestJob, type Job } from '../store/jobs-actions'
 import {
   activateSweepVersion,
   openSweepVersion,
@@ -431,7 +431,9 @@ export function SweepPanel({
               />
             ) : job.status === 'cancelled' ? (
               <span className="muted">
-                The sweep was cancelled; versions finished before that are kept in the version list.
+                {/* The job names the versions it kept ("Sweep cancelled after 1 of 3 values; version v4 …"). */}
+                {cancelledSays(job) ??
+                  'The sweep was cancelled; versions finished before that are kept in the version list.'}
               </span>
             ) : null}
           </div>

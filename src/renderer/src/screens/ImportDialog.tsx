@@ -3,7 +3,7 @@ import { useState, type ReactElement } from 'react'
 import type { JobInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
-import { cancelJob, isActive, startImport } from '../store/jobs-actions'
+import { cancelJob, cancelledSays, isActive, startImport } from '../store/jobs-actions'
 import { setLibraryFilter } from '../store/library-actions'
 import { closeDialog } from '../store/ui-actions'
 import { ErrorMessage, FolderField, Modal, ProgressBar } from '../components/common'
@@ -203,9 +203,12 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
           indeterminate={active && p.total === 0}
           testId="import-progress-bar"
         />
-        <div className="import-progress__message muted" title={p.message}>
-          {p.message || job.title}
-        </div>
+        {/* A cancelled import's last message is said in full below the numbers. */}
+        {cancelledSays(job) === null && (
+          <div className="import-progress__message muted" title={p.message}>
+            {p.message || job.title}
+          </div>
+        )}
         <div className="stats">
           <Stat label="Files" value={`${count(p.done)} / ${count(p.total)}`} testId="import-files" />
           <Stat label="Faces found" value={count(faces)} testId="import-faces" />
@@ -223,7 +226,12 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
             title="The import stopped"
           />
         )}
-        {job.status === 'cancelled' && <p className="muted">Photos imported before you cancelled are kept.</p>}
+        {job.status === 'cancelled' && (
+          <p className="muted" data-testid="import-cancelled-note">
+            {/* The job's last word says how far it got and how many photos it kept. */}
+            {cancelledSays(job) ?? 'Photos imported before you cancelled are kept.'}
+          </p>
+        )}
       </div>
     </Modal>
   )

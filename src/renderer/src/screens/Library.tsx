@@ -5,6 +5,7 @@ import type { ImageSummary } from '../../../shared/domain'
 import { useStudio } from '../store'
 import { mediaUrl } from '../store/client'
 import { requestImport } from '../store/jobs-actions'
+import { openDialog } from '../store/ui-actions'
 import { ensureRows, loadPage, selectImage, setLibraryFilter } from '../store/library-actions'
 import { LIBRARY_PAGE, type LibraryFilter } from '../store/slices'
 import { EmptyState, ErrorMessage } from '../components/common'
@@ -238,6 +239,12 @@ export function Library(): ReactElement {
             ))}
           </div>
         )}
+        <button className="button" data-testid="labels-import-button" onClick={() => openDialog('labels-import')}>
+          Import labels…
+        </button>
+        <button className="button" data-testid="export-button" onClick={() => openDialog('export')}>
+          Export…
+        </button>
         <button
           className="button button--primary"
           data-testid="import-button"

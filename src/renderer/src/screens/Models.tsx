@@ -7,6 +7,7 @@ import { request } from '../store/client'
 import { isActive, jobSummary } from '../store/jobs-actions'
 import { navigate } from '../store/ui-actions'
 import { activateVersion, exportVersion, setCompareVersions } from '../store/models-actions'
+import { retrainWithoutForgotten } from '../store/teams-actions'
 import { EmptyState, ErrorMessage, FolderField, Modal, ProgressBar } from '../components/common'
 import { ModelsIcon } from '../components/icons'
 import { count, fraction } from '../format'
@@ -21,6 +22,7 @@ import {
   versionName
 } from './ModelsCommon'
 import '../models.css'
+import '../teams.css'
 
 /** The activation job started from this screen, while it runs or just after. */
 function ActivationStatus({ task, version }: { task: string; version: number }): ReactElement | null {
@@ -103,10 +105,30 @@ function VersionRow({
           <strong>{versionName(v.version)}</strong>
           {v.active && <span className="badge m-badge--good">active</span>}
           {v.builtin && <span className="badge m-badge--quiet">built-in</span>}
+          {v.forgottenData && (
+            <span
+              className="version-flag"
+              data-testid="version-forgotten"
+              title={`A person it learnt from${v.forgottenData.inherited ? ' (through the version it was tuned from)' : ''} was forgotten on ${shortDate(v.forgottenData.at)}`}
+            >
+              trained on forgotten data
+            </span>
+          )}
         </div>
         <div className="muted version-row__from">
           {v.version === 0 ? 'face-api head' : v.parent === null ? 'fresh head' : `from ${versionName(v.parent)}`}
         </div>
+        {v.forgottenData && (
+          <button
+            className="button button--small button--primary version-row__retrain"
+            data-testid="version-retrain"
+            disabled={busy}
+            title="Train again on the same settings without the forgotten faces (from the nearest version not trained on them)"
+            onClick={() => void retrainWithoutForgotten(v.version)}
+          >
+            Retrain without them
+          </button>
+        )}
         <ActivationStatus task={v.task} version={v.version} />
       </td>
       <td className="muted">{v.builtin ? 'ships with the app' : shortDate(v.createdAt)}</td>
@@ -228,6 +250,12 @@ function ExportDialog({ v, onClose }: { v: ModelVersionInfo; onClose: () => void
             invalid={!!error}
             onEnter={() => void submit()}
           />
+          {v.forgottenData && (
+            <p className="forget-warning" data-testid="export-forgotten-warning">
+              This version was trained on data of a person who has since been forgotten. Retrain it without them before
+              sharing the model.
+            </p>
+          )}
           <p className="muted">
             A folder <span className="mono">{`${v.task}-v${v.version}`}</span> is created inside it with model.json,
             weights.bin, metadata.json and SHA256SUMS.
@@ -312,6 +340,18 @@ function MetadataDialog({ v, onClose }: { v: ModelVersionInfo; onClose: () => vo
         </dd>
         <dt>Labels</dt>
         <dd>{v.labels.join(', ') || '—'}</dd>
+        {v.forgottenData && (
+          <>
+            <dt>Privacy</dt>
+            <dd className="forget-warning" data-testid="metadata-forgotten">
+              trained on forgotten data (
+              {v.forgottenData.inherited
+                ? 'through the version it was tuned from'
+                : `${count(v.forgottenData.faces)} forgotten faces`}
+              , {shortDate(v.forgottenData.at)})
+            </dd>
+          </>
+        )}
       </dl>
       <JsonView value={v} />
     </Modal>

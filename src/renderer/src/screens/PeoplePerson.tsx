@@ -26,6 +26,7 @@ import { modKey, plural } from '../format'
 import { useTileGrid } from './PeopleVirtual'
 import { SuggestionStrip } from './PeopleSuggestions'
 import { GridThumb } from '../components/GridThumb'
+import { PersonPrivacyActions } from './PeopleForget'
 
 const MIN_TILE = 112
 const GAP = 8
@@ -241,6 +242,8 @@ export function PersonPage(): ReactElement {
     const onKey = (e: KeyboardEvent): void => {
       const el = e.target as HTMLElement | null
       if (el && ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)) return
+      // A dialog of this page (forget, export) owns Escape while open.
+      if (document.querySelector('[aria-modal="true"]')) return
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
         e.preventDefault()
         void selectAllFaces()
@@ -289,6 +292,7 @@ export function PersonPage(): ReactElement {
             Merge with…
           </button>
         )}
+        {!unassigned && person && <PersonPrivacyActions person={person} />}
       </header>
       <div className="selection-bar" data-testid="selection-bar" data-selected={selectedCount}>
         <span className="selection-bar__count">

@@ -34,6 +34,7 @@ import { ReviewHelp } from './ReviewHelp'
 import { GridThumb } from '../components/GridThumb'
 import { ReviewLabelErrors } from './ReviewLabelErrors'
 import { setReviewMode } from '../store/label-errors-actions'
+import { AgreementView } from './ReviewAgreement'
 
 const MIN_TILE = 128
 const GAP = 10
@@ -431,6 +432,9 @@ export function Review(): ReactElement {
   const projectDir = useStudio((s) => s.project?.dir)
   const columns = useRef(4)
   const [scoreBuffer, setScoreBuffer] = useState('')
+  // Agreement and disagreements (issue 14) replace the card while open; the card's keys pause.
+  const [agreement, setAgreement] = useState(false)
+  const showAgreement = agreement && task?.kind === 'classification'
   const onColumns = useRef((n: number) => {
     columns.current = n
   }).current
@@ -455,8 +459,8 @@ export function Review(): ReactElement {
         return
       }
       if (st.reviewHelp || e.ctrlKey || e.metaKey || st.reviewMode === 'errors') return
-      // Another dialog (task editor, picker) owns the keyboard while open.
-      if (document.querySelector('[aria-modal="true"]')) return
+      // Another dialog (task editor, picker) or the agreement view owns the keyboard while open.
+      if (document.querySelector('[aria-modal="true"], [data-testid="agreement-view"]')) return
       const t = st.tasks?.find((x) => x.name === st.task)
       if (!t || !st.reviewCards[0]) return
       const k = e.key
@@ -573,6 +577,17 @@ export function Review(): ReactElement {
           </span>
         )}
         <span className="screen__spacer" />
+        {task?.kind === 'classification' && mode === 'unsure' && (
+          <button
+            className={`button button--small review-agreement-toggle${showAgreement ? ' button--primary' : ''}`}
+            data-testid="agreement-toggle"
+            aria-pressed={showAgreement}
+            title="Agreement between annotators, and the faces they disagree on"
+            onClick={() => setAgreement(!showAgreement)}
+          >
+            {showAgreement ? 'Back to the queue' : 'Agreement & disagreements'}
+          </button>
+        )}
         <div className="segmented" role="group" aria-label="Queue" data-testid="review-mode">
           {(
             [
@@ -602,8 +617,8 @@ export function Review(): ReactElement {
         <>
           <ReviewToolbar />
           <div className="review-body">
-            <div className="review-main">{body}</div>
-            <HistoryPanel />
+            <div className="review-main">{showAgreement && task ? <AgreementView task={task} /> : body}</div>
+            {!showAgreement && <HistoryPanel />}
           </div>
         </>
       )}

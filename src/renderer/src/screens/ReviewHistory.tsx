@@ -27,6 +27,11 @@ export function HistoryPanel(): ReactElement {
   const history = useStudio((s) => s.history)
   const face = useStudio((s) => s.reviewCards[0]?.faces.find((f) => f.faceId === s.historyFaceId))
   const mark = useStudio((s) => (s.historyFaceId === null ? undefined : s.reviewMarked[s.historyFaceId]))
+  // An overlap face this annotator has not answered yet: other answers stay hidden so they answer blind.
+  const me = useStudio((s) => s.profiles?.current ?? null)
+  const blind = face?.blind === true
+  const shown = history && blind ? history.filter((h) => h.annotator === me) : history
+  const hidden = history && shown ? history.length - shown.length : 0
   return (
     <aside className="history-panel" data-testid="history-panel" data-face-id={faceId ?? ''} aria-label="Face history">
       {faceId === null ? (
@@ -62,15 +67,22 @@ export function HistoryPanel(): ReactElement {
             )}
           </dl>
           <div className="section-title">History</div>
-          {history === null ? (
-            <div className="muted">…</div>
-          ) : history.length === 0 ? (
-            <div className="muted" data-testid="history-empty">
-              No answers yet for this face.
+          {hidden > 0 && (
+            <div className="muted" data-testid="history-blind">
+              Another annotator answered this face; their answer shows once you have given yours.
             </div>
+          )}
+          {shown === null ? (
+            <div className="muted">…</div>
+          ) : shown.length === 0 ? (
+            hidden === 0 && (
+              <div className="muted" data-testid="history-empty">
+                No answers yet for this face.
+              </div>
+            )
           ) : (
             <ol className="history-list">
-              {history.map((h) => (
+              {shown.map((h) => (
                 <li
                   key={h.id}
                   className={`history-entry history-entry--${h.source}`}

@@ -51,6 +51,45 @@ export function showError(title: string, error: AppErrorShape): void {
   pushToast({ kind: 'error', title, message: error.message, code: error.code })
 }
 
+// ---------------------------------------------------------------- slow answers
+
+/**
+ * A call main has not answered for this long shows the busy banner, so a stuck main process (issue 9: an
+ * export that spun at 100 % CPU left every screen waiting in silence) is visible instead of looking like a
+ * frozen window. Cleared as soon as nothing has been waiting that long.
+ */
+export const BUSY_AFTER_MS = 3000
+
+let callSeq = 0
+const inFlight = new Map<number, { name: CallName; since: number }>()
+let busyTimer: ReturnType<typeof setTimeout> | null = null
+
+function refreshBusy(): void {
+  if (busyTimer) clearTimeout(busyTimer)
+  busyTimer = null
+  // Map order is insertion order: the first entry is the oldest call still waiting.
+  const oldest = inFlight.values().next().value
+  const age = oldest ? Date.now() - oldest.since : 0
+  const slow =
+    oldest && age >= BUSY_AFTER_MS ? { name: oldest.name, since: oldest.since, waiting: inFlight.size } : null
+  const now = get().slowCall
+  if (slow?.name !== now?.name || slow?.since !== now?.since || slow?.waiting !== now?.waiting) set({ slowCall: slow })
+  if (oldest && !slow) busyTimer = setTimeout(refreshBusy, BUSY_AFTER_MS - age)
+}
+
+/** Calls main and keeps `slowCall` up to date while it waits. */
+async function tracked<N extends CallName>(name: N, args: CallArgs<N>): Promise<Reply<CallResult<N>>> {
+  const seq = ++callSeq
+  inFlight.set(seq, { name, since: Date.now() })
+  refreshBusy()
+  try {
+    return await api().call(name, args)
+  } finally {
+    inFlight.delete(seq)
+    refreshBusy()
+  }
+}
+
 // ---------------------------------------------------------------- calls
 
 /**
@@ -64,7 +103,7 @@ export async function request<N extends CallName>(
 ): Promise<Reply<CallResult<N>>> {
   let reply: Reply<CallResult<N>>
   try {
-    reply = await api().call(name, args)
+    reply = await tracked(name, args)
   } catch (e) {
     reply = { ok: false, error: { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) } }
   }

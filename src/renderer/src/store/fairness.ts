@@ -9,7 +9,7 @@ import type {
 } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 
-export type FairnessTab = 'metrics' | 'probe' | 'thresholds' | 'sweep' | 'conflicts'
+export type FairnessTab = 'metrics' | 'probe' | 'thresholds' | 'sweep' | 'conflicts' | 'annotators'
 
 /** A request and what came back for it; `key` names the arguments, so a stale answer is never shown as current. */
 export interface Fetched<T> {

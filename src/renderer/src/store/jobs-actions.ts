@@ -3,10 +3,10 @@
  * starting an import. Screens find a job by its kind and what it works on (`latestJob`), never by its title.
  */
 import type { CallArgs } from '../../../shared/contract'
-import type { ClusterSummary, JobInfo, JobKind } from '../../../shared/domain'
+import { LATE_CANCEL_MESSAGE, type ClusterSummary, type JobInfo, type JobKind } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
-import { on, onReconnect, pushToast, request, sameProject } from './client'
+import { on, onProjectChange, onReconnect, pushToast, request, sameProject } from './client'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -47,6 +47,31 @@ export async function loadJobs(): Promise<void> {
   if (reply.ok) set({ jobs: Object.fromEntries(reply.value.map((j) => [j.id, j])) })
 }
 
+/** What an earlier run left unfinished in the open project (the notice above every screen lists it). */
+export async function loadInterrupted(): Promise<void> {
+  const still = sameProject()
+  const reply = await request('jobs.interrupted', {}, { failTitle: 'Could not list unfinished jobs' })
+  if (reply.ok && still()) set({ interrupted: reply.value })
+}
+
+/** The user has read the notice: main stops listing these jobs. */
+export async function dismissInterrupted(): Promise<void> {
+  const ids = get().interrupted.map((j) => j.id)
+  if (ids.length === 0) return
+  const reply = await request('jobs.dismissInterrupted', { ids }, { failTitle: 'Could not dismiss the notice' })
+  if (reply.ok) set((s) => ({ interrupted: s.interrupted.filter((j) => !ids.includes(j.id)) }))
+}
+
+/**
+ * What a cancelled job says it kept ("Training cancelled; no version was saved.", "…after 12 of 40 files; the
+ * 12 photos … are kept"), or null when it said nothing beyond "Cancelled".
+ */
+export function cancelledSays(job: JobInfo): string | null {
+  if (job.status !== 'cancelled') return null
+  const m = job.progress.message
+  return m && m !== 'Cancelled' ? m : null
+}
+
 function onJobUpdated(job: JobInfo): void {
   const prev = get().jobs[job.id]
   set((s) => ({ jobs: { ...s.jobs, [job.id]: job } }))
@@ -66,7 +91,13 @@ function onJobUpdated(job: JobInfo): void {
     pushToast({
       kind: 'info',
       title: `${job.title} cancelled`,
-      message: 'What was finished before cancelling is kept.'
+      message: cancelledSays(job) ?? 'What was finished before cancelling is kept.'
+    })
+  } else if (job.progress.message === LATE_CANCEL_MESSAGE) {
+    pushToast({
+      kind: 'info',
+      title: `${job.title} finished before it could be cancelled`,
+      message: `${jobSummary(job)}. The cancel came after the results were saved, so they were kept.`
     })
   } else {
     pushToast({ kind: 'success', title: `${job.title} finished`, message: jobSummary(job) })
@@ -147,4 +178,8 @@ export function requestImport(): void {
 export function registerJobs(): void {
   on('job.updated', onJobUpdated)
   onReconnect(() => void loadJobs())
+  onProjectChange(() => {
+    set({ interrupted: [] })
+    if (get().project) void loadInterrupted()
+  })
 }

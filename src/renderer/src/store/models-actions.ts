@@ -164,6 +164,8 @@ export async function exportVersion(
   const reply = await request('models.export', { task: get().task, version, dir }, { inline: true })
   if (!reply.ok) return { ok: false, error: reply.error }
   pushToast({ kind: 'success', title: `Exported v${version}`, message: reply.value.path })
+  if (reply.value.warning)
+    pushToast({ kind: 'error', title: 'Trained on forgotten data', message: reply.value.warning })
   return { ok: true, ...reply.value }
 }
 

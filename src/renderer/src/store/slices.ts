@@ -8,6 +8,7 @@ import type {
   AnnotatorProfiles,
   AppInfo,
   ImageSummary,
+  InterruptedJob,
   JobInfo,
   ProjectInfo,
   RecentProject
@@ -27,6 +28,15 @@ export interface AppSlice {
   authRejected: boolean
   /** Annotator profiles (Settings, first run); null until asked for. */
   profiles: AnnotatorProfiles | null
+  /** The oldest call main has not answered for a few seconds (the busy banner), or null. */
+  slowCall: SlowCall | null
+}
+export interface SlowCall {
+  name: string
+  /** Date.now() when it was sent. */
+  since: number
+  /** Calls waiting in all (this one included). */
+  waiting: number
 }
 export const createAppSlice = (): AppSlice => ({
   mode: 'web',
@@ -34,7 +44,8 @@ export const createAppSlice = (): AppSlice => ({
   backendState: 'starting',
   connection: 'open',
   authRejected: false,
-  profiles: null
+  profiles: null,
+  slowCall: null
 })
 
 // ---- project + recent projects ----
@@ -60,8 +71,10 @@ export const createProjectSlice = (): ProjectSlice => ({
 // ---- jobs ----
 export interface JobsSlice {
   jobs: Record<number, JobInfo>
+  /** Jobs an earlier run of the app (or the CLI) on this project did not finish, until dismissed. */
+  interrupted: InterruptedJob[]
 }
-export const createJobsSlice = (): JobsSlice => ({ jobs: {} })
+export const createJobsSlice = (): JobsSlice => ({ jobs: {}, interrupted: [] })
 
 // ---- library ----
 let generations = 0
@@ -97,7 +110,7 @@ export const createLibrarySlice = (): LibrarySlice => ({
 
 // ---- ui / navigation ----
 export type ScreenId = 'library' | 'people' | 'review' | 'train' | 'models' | 'compare' | 'fairness' | 'settings'
-export type DialogId = 'import' | 'about' | 'project-new' | 'project-open' | 'shortcuts'
+export type DialogId = 'import' | 'about' | 'project-new' | 'project-open' | 'shortcuts' | 'labels-import' | 'export'
 export interface UiSlice {
   screen: ScreenId
   task: string

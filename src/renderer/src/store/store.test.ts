@@ -5,7 +5,15 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ConnectedApi } from '../api'
 import type { CallName, EventName, Events } from '../../../shared/contract'
-import type { JobInfo, JobKind, JobOf, ProjectInfo, VersionComparison } from '../../../shared/domain'
+import {
+  LATE_CANCEL_MESSAGE,
+  type InterruptedJob,
+  type JobInfo,
+  type JobKind,
+  type JobOf,
+  type ProjectInfo,
+  type VersionComparison
+} from '../../../shared/domain'
 import type { Reply } from '../../../shared/result'
 import { useStudio } from './index'
 import { initStudio } from './init'
@@ -15,7 +23,7 @@ import { createPeopleSlice } from './people'
 import { createReviewSlice } from './review'
 import { createLibrarySlice } from './slices'
 import { reviewConflict, setFairness } from './fairness-actions'
-import { latestJob } from './jobs-actions'
+import { dismissInterrupted, latestJob } from './jobs-actions'
 import { setLibraryFilter } from './library-actions'
 import { loadComparison, openFlipFace, resumeTrainRun } from './models-actions'
 import { setClusterPanel, setClusterThreshold } from './people-actions'
@@ -180,6 +188,70 @@ describe('renderer store', () => {
       title: 'Cluster people finished',
       message: '3 people · 1 singletons · 2 new faces placed · 0.5 s'
     })
+  })
+
+  it('says what a cancelled job kept, and that a job cancelled too late was saved', async () => {
+    const progress = { done: 1, total: 1, rate: 1, etaSeconds: null, counters: {} }
+    emit('job.updated', {
+      ...job<'train'>({
+        id: 9,
+        kind: 'train',
+        task: 'expression',
+        title: 'Train expression',
+        status: 'cancelled',
+        result: null
+      }),
+      progress: { ...progress, message: 'Training cancelled; no version was saved.' }
+    })
+    expect(useStudio.getState().toasts.at(-1)).toMatchObject({
+      kind: 'info',
+      title: 'Train expression cancelled',
+      message: 'Training cancelled; no version was saved.'
+    })
+    emit('job.updated', {
+      ...job<'repredict'>({
+        id: 10,
+        kind: 'repredict',
+        task: 'expression',
+        version: 2,
+        title: 'Activate expression v2',
+        status: 'done',
+        result: { task: 'expression', version: 2, faces: 40, seconds: 1, predictSeconds: 0.5, backend: 'wasm' }
+      }),
+      progress: { ...progress, message: LATE_CANCEL_MESSAGE }
+    })
+    expect(useStudio.getState().toasts.at(-1)).toMatchObject({
+      kind: 'info',
+      title: 'Activate expression v2 finished before it could be cancelled',
+      message: expect.stringMatching(/^40 faces re-predicted .*the cancel came after the results were saved/i)
+    })
+  })
+
+  it('lists what an earlier run left unfinished in the open project, and dismisses it', async () => {
+    const unfinished = (id: number, title: string): InterruptedJob => ({
+      id,
+      kind: 'import',
+      title,
+      task: null,
+      startedAt: '2025-01-01T00:00:00Z',
+      foundAt: '2025-01-01T00:01:00Z',
+      started: true,
+      done: 4,
+      total: 10,
+      note: 'Stopped after at least 4 of 10 files.'
+    })
+    emit('project.changed', project('/c'))
+    // Lists asked about earlier projects arrive late and are dropped; the one about /c is kept.
+    while (waiting('jobs.interrupted').length > 1)
+      answer('jobs.interrupted', [unfinished(1, 'Import of an old project')])
+    answer('jobs.interrupted', [unfinished(7, 'Import photos')])
+    await settle()
+    expect(useStudio.getState().interrupted.map((j) => j.title)).toEqual(['Import photos'])
+    void dismissInterrupted()
+    expect(waiting('jobs.dismissInterrupted').map((p) => p.args)).toEqual([{ ids: [7] }])
+    answer('jobs.dismissInterrupted', 1)
+    await settle()
+    expect(useStudio.getState().interrupted).toEqual([])
   })
 
   it('undoes the stack of the screen on show: people changes on People, answers elsewhere', async () => {

@@ -45,6 +45,10 @@ export function runMenuAction(action: MenuAction): void {
       // Each screen's own stack (People: this session's people changes), else answers (see onUndo).
       undo(action === 'redo')
       return
+    case 'labels.import':
+    case 'export':
+      if (get().project) openDialog(action === 'export' ? 'export' : 'labels-import')
+      return
     case 'about':
       openDialog('about')
       return

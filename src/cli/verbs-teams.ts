@@ -1,0 +1,103 @@
+/** CLI verbs for teams and privacy (issue 14): agreement, forget, export-person, merge. */
+import path from 'node:path'
+import { need, parseArgs, UsageError } from './args'
+import { withProject } from './context'
+import { jobFailure } from '../main/app/training'
+import { startRetrainWithoutForgotten } from '../main/app/teams'
+import { resultOf } from '../main/jobs/queue'
+import { parseVersionRef } from '../main/models/registry'
+import { agreementReport } from '../main/teams/agreement'
+import { exportPersonData } from '../main/teams/export-person'
+import { forgetPerson } from '../main/teams/forget'
+import type { VerbOutput } from './verbs'
+
+type Verb = (argv: string[]) => Promise<VerbOutput>
+
+export const TEAMS_HELP: Record<string, string> = {
+  agreement: 'face-studio agreement --project <dir> --task <name> [--json]',
+  forget: 'face-studio forget --project <dir> --person <id> [--json]',
+  'export-person': 'face-studio export-person --project <dir> --person <id> --out <folder> [--json]',
+  retrain:
+    'face-studio retrain --project <dir> --task <name> --version <n> [--json]   (a version trained on forgotten data)'
+}
+
+function personId(raw: string): number {
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`--person must be a person id (a positive integer), got "${raw}"`)
+  return n
+}
+
+const fmt = (x: number | null): string => (x === null ? 'undefined' : x.toFixed(3))
+
+export const agreementVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'task'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  return withProject(project, false, async (ctx) => {
+    const r = agreementReport(ctx.requireProject().db, task)
+    const json = {
+      n_faces: r.n_faces,
+      pairs: r.pairs.map(({ a, b, n, kappa }) => ({ a, b, n, kappa })),
+      alpha: r.alpha,
+      per_class: r.per_class
+    }
+    const lines = [
+      `${r.task}: ${r.n_faces} faces with ≥ 2 answers (${r.n_answers} answers), Krippendorff α = ${fmt(r.alpha)}, ${r.disagreements} open disagreements`,
+      ...r.pairs.map(
+        (q) => `  κ(${q.a}, ${q.b}) = ${fmt(q.kappa)} on ${q.n} faces (${Math.round(q.observed * 100)}% same)`
+      ),
+      ...r.per_class.filter((c) => c.n > 0).map((c) => `  ${c.label}: ${fmt(c.agreement)} over ${c.n} answers`)
+    ]
+    return { json, text: lines.join('\n') }
+  })
+}
+
+export const forgetVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'person'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const person = personId(need(p, 'person'))
+  return withProject(project, false, async (ctx) => {
+    const r = forgetPerson(ctx.requireProject(), { personId: person, by: ctx.annotator })
+    const json = { faces: r.faces, annotations: r.annotations, files: r.files, versions_flagged: r.versions_flagged }
+    const text = [
+      `Forgot person ${person}: ${r.faces} faces, ${r.annotations} annotations, ${r.files} files removed; photos untouched and excluded from re-import.`,
+      ...r.versions.map(
+        (v) =>
+          `  ${v.task} v${v.version} is now marked "trained on forgotten data" (face-studio retrain --task ${v.task} --version ${v.version})`
+      )
+    ].join('\n')
+    return { json, text }
+  })
+}
+
+export const exportPersonVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'person', 'out'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const person = personId(need(p, 'person'))
+  const out = path.resolve(need(p, 'out'))
+  return withProject(project, false, async (ctx) => {
+    const r = exportPersonData(ctx.requireProject(), { personId: person, dir: out })
+    return {
+      json: r,
+      text: `Wrote ${r.faces} faces, ${r.annotations} labels and ${r.predictions} predictions of person ${person} to ${r.path}`
+    }
+  })
+}
+
+export const retrainVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'task', 'version'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  const version = parseVersionRef(need(p, 'version'))
+  return withProject(project, false, async (ctx) => {
+    const { done } = startRetrainWithoutForgotten(ctx, { task, version })
+    const job = await done
+    if (job.status !== 'done') throw jobFailure(ctx, job.id) ?? new Error(job.error ?? `training ${job.status}`)
+    const s = resultOf(job)
+    return {
+      json: { task: s.task, version: s.version, parent: s.parent, train_n: s.train_n, activated: s.activated },
+      text: `Retrained ${s.task} without forgotten data: version ${s.version} on ${s.train_n} faces${s.activated ? ' (active)' : ''}.`
+    }
+  })
+}

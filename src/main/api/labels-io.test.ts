@@ -1,0 +1,124 @@
+/**
+ * The window's Import labels… and Export… calls through the dispatcher every transport uses: the preview
+ * writes nothing and reports what would apply, the import is one undoable step, an export can be limited to
+ * a person or to given faces, and bad paths are BAD_ARGS before anything is written.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ExportResult, LabelImportPreview, LabelImportResult } from '../../shared/labels-io'
+import type { AppContext } from '../app/context'
+import { callOk, tempDir, testContext } from '../../test/support'
+import { dispatch } from './dispatch'
+
+let ctx: AppContext
+let dir: string
+
+beforeAll(async () => {
+  ctx = testContext()
+  dir = tempDir('lio-api')
+  await callOk(ctx, 'project.create', { dir: path.join(dir, 'proj') })
+  const db = ctx.requireProject().db
+  const img = db.prepare(
+    `INSERT INTO images (path, root, rel_path, width, height, status, imported_at) VALUES (?, ?, ?, 100, 100, 'ok', 'now')`
+  )
+  const face = db.prepare(
+    `INSERT INTO faces (image_id, idx, x, y, w, h, score, source, person_id) VALUES (?, 0, 10, 10, 50, 50, 0.9, 'detected', ?)`
+  )
+  db.prepare(`INSERT INTO persons (id, name, created_at) VALUES (1, 'Ana', 'now')`).run()
+  fs.mkdirSync(path.join(dir, 'photos'))
+  for (const [i, n] of ['a.jpg', 'b.jpg', 'c.jpg'].entries()) {
+    fs.writeFileSync(path.join(dir, 'photos', n), '')
+    face.run(img.run(path.join(dir, 'photos', n), path.join(dir, 'photos'), n).lastInsertRowid, i === 0 ? 1 : null)
+  }
+  fs.writeFileSync(
+    path.join(dir, 'l.csv'),
+    'image\tfeeling\nphotos/a.jpg\tJoy\nphotos/b.jpg\tSad\nphotos/zz.jpg\thappy\n'
+  )
+}, 120_000)
+
+afterAll(async () => {
+  await ctx.dispose()
+})
+
+const count = (): number => ctx.requireProject().db.prepare('SELECT COUNT(*) FROM annotations').pluck().get() as number
+
+describe('labels.preview / labels.import / export.run', () => {
+  it('previews without writing: delimiter, suggested columns, value suggestions, counts', async () => {
+    const p = await callOk<LabelImportPreview>(ctx, 'labels.preview', {
+      file: path.join(dir, 'l.csv'),
+      task: 'expression'
+    })
+    expect(count()).toBe(0)
+    expect(p).toMatchObject({ delimiter: '\t', pathColumn: 'image', labelColumn: 'feeling', rows: 3 })
+    expect(p.values).toEqual(
+      expect.arrayContaining([
+        { from: 'Joy', rows: 1, to: null },
+        { from: 'Sad', rows: 1, to: 'sad' }
+      ])
+    )
+    expect([p.applied, p.unmatched, p.invalid]).toEqual([1, 1, 1])
+    const mapped = await callOk<LabelImportPreview>(ctx, 'labels.preview', {
+      file: path.join(dir, 'l.csv'),
+      task: 'expression',
+      map: { Joy: 'happy' }
+    })
+    expect([mapped.applied, mapped.invalid]).toEqual([2, 0])
+    expect(count()).toBe(0)
+  })
+
+  it('imports as one undoable step under the chosen annotator', async () => {
+    const r = await callOk<LabelImportResult>(ctx, 'labels.import', {
+      file: path.join(dir, 'l.csv'),
+      task: 'expression',
+      map: { Joy: 'happy' },
+      annotator: 'Importer'
+    })
+    expect(r).toMatchObject({ task: 'expression', applied: 2, unmatched: 1, invalid: 0, duplicates: 0 })
+    const db = ctx.requireProject().db
+    expect(db.prepare('SELECT DISTINCT annotator FROM annotations').pluck().all()).toEqual(['Importer'])
+    await callOk(ctx, 'annotations.undo')
+    expect(db.prepare('SELECT COUNT(*) FROM current_face_labels WHERE value IS NOT NULL').pluck().get()).toBe(0)
+    await callOk(ctx, 'annotations.redo')
+    expect(db.prepare('SELECT COUNT(*) FROM current_face_labels WHERE value IS NOT NULL').pluck().get()).toBe(2)
+  })
+
+  it('exports all faces, a person, or given faces; paths relative to the file', async () => {
+    const out = path.join(dir, 'out')
+    fs.mkdirSync(out)
+    const all = await callOk<ExportResult>(ctx, 'export.run', { format: 'csv', out: path.join(out, 'all.csv') })
+    expect(all).toMatchObject({ format: 'csv', faces: 3, images: 3, files: [path.join(out, 'all.csv')] })
+    expect(fs.readFileSync(path.join(out, 'all.csv'), 'utf8')).toContain('../photos/a.jpg')
+    const person = await callOk<ExportResult>(ctx, 'export.run', {
+      format: 'labelstudio',
+      out: path.join(out, 'ana.json'),
+      personId: 1
+    })
+    expect(person).toMatchObject({ faces: 1, images: 1 })
+    const some = await callOk<ExportResult>(ctx, 'export.run', {
+      format: 'coco',
+      out: path.join(out, 'some.json'),
+      faceIds: [2, 3],
+      tasks: ['expression']
+    })
+    expect(some).toMatchObject({ faces: 2, images: 2 })
+    const coco = JSON.parse(fs.readFileSync(path.join(out, 'some.json'), 'utf8')) as {
+      annotations: Array<{ attributes: Record<string, unknown> }>
+    }
+    expect(Object.keys(coco.annotations[0]?.attributes ?? {}).some((k) => k.startsWith('age'))).toBe(false)
+  })
+
+  it('refuses relative paths, folders and unknown tasks with BAD_ARGS / NOT_FOUND, writing nothing', async () => {
+    const rel = await dispatch(ctx, {}, 'export.run', { format: 'csv', out: 'faces.csv' })
+    expect(rel.ok ? null : rel.error.code).toBe('BAD_ARGS')
+    const folder = await dispatch(ctx, {}, 'export.run', { format: 'csv', out: dir })
+    expect(folder.ok ? null : folder.error.message).toMatch(/is a folder/)
+    const task = await dispatch(ctx, {}, 'export.run', { format: 'csv', out: path.join(dir, 'x.csv'), tasks: ['nope'] })
+    expect(task.ok ? null : task.error.code).toBe('NOT_FOUND')
+    expect(fs.existsSync(path.join(dir, 'x.csv'))).toBe(false)
+    const latin = path.join(dir, 'latin.csv')
+    fs.writeFileSync(latin, Buffer.from('path,label\ncaf\u00e9.jpg,happy\n', 'latin1'))
+    const enc = await dispatch(ctx, {}, 'labels.preview', { file: latin, task: 'expression' })
+    expect(enc.ok ? null : enc.error.message).toMatch(/Latin-1/)
+  })
+})

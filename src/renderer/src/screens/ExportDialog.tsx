@@ -1,0 +1,308 @@
+/**
+ * Export…: what (all faces, the open person, the selected faces), which tasks, which format, where; a summary
+ * at the end. The choices are remembered per project (in this window's storage), so the next export starts
+ * from the last one.
+ */
+import { useEffect, useState, type ReactElement } from 'react'
+import { EXPORT_FORMAT_NAMES, type ExportFormatName, type ExportResult } from '../../../shared/labels-io'
+import type { AppErrorShape } from '../../../shared/result'
+import { useStudio } from '../store'
+import { request } from '../store/client'
+import { loadTasks } from '../store/review-actions'
+import { closeDialog } from '../store/ui-actions'
+import { ErrorMessage, Modal, ProgressBar } from '../components/common'
+import { plural } from '../format'
+import '../labels-io.css'
+
+const FORMAT_NAMES: Record<ExportFormatName, string> = {
+  csv: 'CSV rows (one per face)',
+  json: 'JSON rows (one per face)',
+  coco: 'COCO JSON (pycocotools, FiftyOne, CVAT)',
+  labelstudio: 'Label Studio tasks JSON',
+  npy: 'NumPy embeddings (.npy + index .csv)'
+}
+const EXTENSIONS: Record<ExportFormatName, string> = {
+  csv: 'csv',
+  json: 'json',
+  coco: 'json',
+  labelstudio: 'json',
+  npy: 'npy'
+}
+
+type Scope = 'all' | 'person' | 'selection'
+
+interface Remembered {
+  format: ExportFormatName
+  out: string
+  tasks: string[] | null
+  absolutePaths: boolean
+  feature: 'identity' | 'expression' | 'age_gender'
+}
+
+const key = (dir: string): string => `face-studio.export.${dir}`
+
+function remembered(dir: string | undefined): Remembered | null {
+  if (!dir) return null
+  try {
+    const v = JSON.parse(localStorage.getItem(key(dir)) ?? 'null') as Remembered | null
+    return v && EXPORT_FORMAT_NAMES.includes(v.format) ? v : null
+  } catch {
+    return null
+  }
+}
+
+function withExtension(out: string, format: ExportFormatName): string {
+  if (out.trim() === '') return out
+  return out.replace(/\.(csv|json|npy)$/i, '') + '.' + EXTENSIONS[format]
+}
+
+export function ExportDialog(): ReactElement {
+  const project = useStudio((s) => s.project)
+  const tasks = useStudio((s) => s.tasks)
+  const openPersonId = useStudio((s) => s.openPersonId)
+  const openPerson = useStudio((s) => s.openPerson)
+  const selectedFaces = useStudio((s) => s.selectedFaces)
+  const selected = Object.keys(selectedFaces).map(Number)
+  const last = remembered(project?.dir)
+  const [format, setFormat] = useState<ExportFormatName>(last?.format ?? 'csv')
+  const [out, setOut] = useState(last?.out ?? (project ? `${project.dir}/faces.csv` : ''))
+  const [chosen, setChosen] = useState<string[] | null>(last?.tasks ?? null)
+  const [absolutePaths, setAbsolutePaths] = useState(last?.absolutePaths ?? false)
+  const [feature, setFeature] = useState<Remembered['feature']>(last?.feature ?? 'identity')
+  const [scope, setScope] = useState<Scope>('all')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<AppErrorShape | null>(null)
+  const [done, setDone] = useState<ExportResult | null>(null)
+  useEffect(() => {
+    if (!tasks) void loadTasks()
+  }, [tasks])
+  const allTasks = (tasks ?? []).map((t) => t.name)
+  const taskSet = new Set(chosen ?? allTasks)
+
+  const run = async (): Promise<void> => {
+    if (busy || !project) return
+    setBusy(true)
+    setError(null)
+    const r = await request(
+      'export.run',
+      {
+        format,
+        out: out.trim(),
+        tasks: chosen ?? undefined,
+        absolutePaths,
+        ...(format === 'npy' ? { feature } : {}),
+        ...(scope === 'person' && openPersonId !== null ? { personId: openPersonId } : {}),
+        ...(scope === 'selection' && selected.length > 0 ? { faceIds: selected } : {})
+      },
+      { inline: true }
+    )
+    setBusy(false)
+    if (!r.ok) {
+      setError(r.error)
+      return
+    }
+    const keep: Remembered = { format, out: out.trim(), tasks: chosen, absolutePaths, feature }
+    localStorage.setItem(key(project.dir), JSON.stringify(keep))
+    setDone(r.value)
+  }
+
+  if (done) {
+    return (
+      <Modal
+        title="Export finished"
+        onClose={closeDialog}
+        testId="export-dialog"
+        width={560}
+        footer={
+          <>
+            <button className="button" onClick={() => setDone(null)} data-testid="export-another">
+              Export again…
+            </button>
+            <button className="button button--primary" onClick={closeDialog} data-testid="export-close">
+              Done
+            </button>
+          </>
+        }
+      >
+        <p data-testid="export-summary">
+          {plural(done.faces, 'face')} of {plural(done.images, 'photo')} written as {done.format}.
+        </p>
+        <ul className="lio-files" data-testid="export-files">
+          {done.files.map((f) => (
+            <li key={f} className="mono">
+              {f}
+            </li>
+          ))}
+        </ul>
+      </Modal>
+    )
+  }
+
+  return (
+    <Modal
+      title="Export faces and labels"
+      onClose={closeDialog}
+      testId="export-dialog"
+      width={620}
+      footer={
+        <>
+          <button className="button" onClick={closeDialog}>
+            Cancel
+          </button>
+          <button
+            className="button button--primary"
+            data-testid="export-run"
+            disabled={busy || out.trim() === '' || taskSet.size === 0}
+            onClick={() => void run()}
+          >
+            {busy ? 'Exporting…' : 'Export'}
+          </button>
+        </>
+      }
+    >
+      <div className="field">
+        <span className="field__label">What</span>
+        <div className="lio-radios" role="radiogroup">
+          <Radio value="all" scope={scope} onScope={setScope} label="All faces" />
+          <Radio
+            value="person"
+            scope={scope}
+            onScope={setScope}
+            disabled={openPersonId === null}
+            label={
+              openPersonId === null
+                ? 'A person (open one in People first)'
+                : `The open person: ${openPerson?.name ?? 'Unnamed'}`
+            }
+          />
+          <Radio
+            value="selection"
+            scope={scope}
+            onScope={setScope}
+            disabled={selected.length === 0}
+            label={
+              selected.length === 0
+                ? 'Selected faces (none selected)'
+                : `The ${plural(selected.length, 'selected face')}`
+            }
+          />
+        </div>
+      </div>
+      <div className="field">
+        <span className="field__label">Tasks</span>
+        <div className="lio-checks" data-testid="export-tasks">
+          {allTasks.map((t) => (
+            <label key={t} className="checkbox lio-check">
+              <input
+                type="checkbox"
+                checked={taskSet.has(t)}
+                data-testid={`export-task-${t}`}
+                onChange={(e) => {
+                  const next = new Set(taskSet)
+                  if (e.target.checked) next.add(t)
+                  else next.delete(t)
+                  setChosen(next.size === allTasks.length ? null : allTasks.filter((x) => next.has(x)))
+                }}
+              />
+              <span>{t}</span>
+            </label>
+          ))}
+        </div>
+      </div>
+      <div className="field">
+        <label className="field__label" htmlFor="export-format">
+          Format
+        </label>
+        <select
+          id="export-format"
+          className="select"
+          value={format}
+          data-testid="export-format"
+          onChange={(e) => {
+            const f = e.target.value as ExportFormatName
+            setFormat(f)
+            setOut((o) => withExtension(o, f))
+          }}
+        >
+          {EXPORT_FORMAT_NAMES.map((f) => (
+            <option key={f} value={f}>
+              {FORMAT_NAMES[f]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {format === 'npy' && (
+        <div className="field">
+          <label className="field__label" htmlFor="export-feature">
+            Embedding
+          </label>
+          <select
+            id="export-feature"
+            className="select"
+            value={feature}
+            onChange={(e) => setFeature(e.target.value as Remembered['feature'])}
+          >
+            <option value="identity">identity (128-d)</option>
+            <option value="expression">expression</option>
+            <option value="age_gender">age_gender</option>
+          </select>
+        </div>
+      )}
+      <div className="field">
+        <label className="field__label" htmlFor="export-out">
+          Save as (full path of the file)
+        </label>
+        <input
+          id="export-out"
+          className={`input input--mono${error ? ' input--invalid' : ''}`}
+          value={out}
+          data-testid="export-out"
+          onChange={(e) => {
+            setOut(e.target.value)
+            setError(null)
+          }}
+        />
+        <span className="field__hint">Photo paths are written relative to this file's folder.</span>
+      </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={absolutePaths}
+          data-testid="export-absolute"
+          onChange={(e) => setAbsolutePaths(e.target.checked)}
+        />
+        <span>Absolute photo paths</span>
+      </label>
+      {busy && <ProgressBar value={0} indeterminate testId="export-progress" />}
+      {error && <ErrorMessage error={error} title="Could not export" />}
+    </Modal>
+  )
+}
+
+function Radio({
+  value,
+  scope,
+  onScope,
+  label,
+  disabled
+}: {
+  value: Scope
+  scope: Scope
+  onScope: (s: Scope) => void
+  label: string
+  disabled?: boolean
+}): ReactElement {
+  return (
+    <label className={`lio-radio${disabled ? ' lio-radio--disabled' : ''}`}>
+      <input
+        type="radio"
+        name="export-scope"
+        checked={scope === value}
+        disabled={disabled}
+        data-testid={`export-scope-${value}`}
+        onChange={() => onScope(value)}
+      />
+      {label}
+    </label>
+  )
+}
