@@ -76,6 +76,14 @@ describe('clustering plan', () => {
     )
   })
 
+  it('clusters an empty project to nothing, with and without a saved index', () => {
+    const { dir, db } = projectWith(0, 1, (i) => i)
+    for (let run = 0; run < 2; run++)
+      expect(
+        computeClusterPlan(db, { threshold: 0.5, mode: run === 0 ? 'full' : 'incremental', projectDir: dir })
+      ).toMatchObject({ clusters: [], singletons: [], assigned: [] })
+  })
+
   it('assigns new faces through the index exactly as scoring every person does', () => {
     const { dir, db, person } = projectWith(2000, 100, (i) => i)
     const later = db.prepare('SELECT vec FROM face_features WHERE face_id > 1500 ORDER BY face_id').pluck().all()
