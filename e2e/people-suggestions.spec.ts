@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { PersonSuggestion, PersonSummary } from '../src/shared/domain'
 import { expect, repoRoot, sharedData, shot, tempDir, test } from './fixtures'
-import { api } from './pages'
+import { api, expectThumbsLoaded } from './pages'
 
 const PEOPLE = [
   'Adrien_Brody',
@@ -55,5 +55,6 @@ test('people: the suggestions strip shows for named persons after a first cluste
   await expect(strip).toBeVisible()
   await expect(page.getByTestId('suggestion-question')).toContainText('Is this Person')
   await expect(strip).toHaveAttribute('data-face-id', String(offered[0]?.faceId))
+  await expectThumbsLoaded(page.getByTestId('person-tile'))
   await shot(page, 'people-suggestions-01-strip')
 })
