@@ -79,6 +79,15 @@ test('import labels with value mapping, export COCO and CSV through the window',
   await snap(page, '04-import-done')
   await dialog.getByTestId('labels-import-close').click()
 
+  // ---------------------------------------------------------------- review limited to this import's folder
+  await page.getByTestId('nav-review').click()
+  const scope = page.getByTestId('review-scope')
+  await expect(scope.locator('option')).toHaveCount(2)
+  await scope.selectOption(`folder:${photos}`)
+  await expect(page.getByTestId('review-remaining')).not.toHaveText('…')
+  await snap(page, '08-review-scope')
+  await page.getByTestId('nav-library').click()
+
   // ---------------------------------------------------------------- export through the File menu
   const out = tempDir('export-out')
   await page.getByTestId('appmenu-file').click()

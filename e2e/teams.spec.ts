@@ -79,6 +79,17 @@ test('teams: two annotators, agreement and adjudication; forget a person and ret
   await createProject(page, path.join(tempDir('teams-proj'), 'Teams e2e'))
   await importFolder(page, photos)
 
+  // ------------------------------------------------------------------ File → Merge: a clear error, nothing merged
+  await page.getByTestId('appmenu-file').click()
+  await page.getByTestId('menu-merge').click()
+  await expect(page.getByTestId('merge-dialog')).toBeVisible()
+  await page.getByTestId('merge-from-path').fill(tempDir('not-a-project'))
+  await page.getByTestId('merge-run').click()
+  await expect(page.getByTestId('merge-dialog')).toContainText('There is no Face Studio project in')
+  await snap(page, 'teams-00-merge-error')
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('merge-dialog')).toBeHidden()
+
   // ------------------------------------------------------------------ overlap, then Ann answers every face
   const review = new ReviewPage(page)
   await page.getByTestId('nav-review').click()

@@ -245,7 +245,8 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
   await expect(run).toHaveAttribute('data-status', 'done', { timeout: 90_000 })
   const points = Number(await chart.getAttribute('data-points'))
   expect(points).toBeGreaterThanOrEqual(1)
-  expect(points).toBeLessThanOrEqual(40)
+  // Every head of the capacity search (2 folds per candidate) and of the 5-head ensemble reports its epochs.
+  expect(points).toBeLessThanOrEqual(40 * 13)
   const seen = await page.evaluate(() => (window as unknown as { __points: number[] }).__points)
   // Live: the chart grew epoch by epoch rather than appearing whole at the end.
   expect(seen.length, `data-points values seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2)

@@ -25,9 +25,13 @@ import {
   groupMetricsOf,
   versionBiasProbe,
   versionGroupMetrics,
-  versionGroupThresholds
+  versionGroupThresholds,
+  versionReweightPreview,
+  applyGroupThresholds,
+  clearGroupThresholds
 } from '../main/app/fairness'
 import { startSweep } from '../main/app/sweep'
+import { STRENGTH_SYMBOL } from '../shared/mitigation'
 import { resultOf } from '../main/jobs/queue'
 import { need, num, parseArgs, str, UsageError, type Parsed } from './args'
 import { progressLine, withProject } from './context'
@@ -37,9 +41,9 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const FAIRNESS_HELP: Record<string, string> = {
   sweep:
-    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty --group-task <task> --values a,b,c [--epochs n] [--seed n] [--budget 0.01] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
+    'face-studio sweep --project <dir> --task <name> --mitigation reweight|penalty|dro --group-task <task> --values a,b,c|auto [--epochs n] [--seed n] [--budget 0.01] [--gap tpr|accuracy] [--min-group-size 30] [--penalty-mode loss|positive_rate] [--positive <label>] [--json]',
   fairness:
-    'face-studio fairness metrics|compare|probe|thresholds|conflicts --project <dir> --task <name> [--version <n|active> | --a <n> --b <n>] [--group-task <task> [--by <task>] [--source annotations|predicted] [--min-group-size n]] [--attribute <task>] [--positive <label> --target tpr|fpr --tolerance 0.02] [--tasks a,b] [--json]'
+    "face-studio fairness metrics|compare|probe|thresholds|conflicts --project <dir> --task <name> [--version <n|active> | --a <n> --b <n>] [--group-task <task> [--by <task>] [--source annotations|predicted] [--min-group-size n]] [--attribute <task>] [--positive <label> --target tpr|fpr --tolerance 0.02 [--apply | --clear]] [--tasks a,b] [--json]  (thresholds --apply saves them on the version: its predictions then use each face's group label)"
 }
 
 /** Options `eval` accepts for per-group metrics. */
@@ -165,11 +169,11 @@ export function mitigationFromArgs(p: Parsed): MitigationSpec | undefined {
   const method = str(p, 'mitigation')
   if (method === undefined) {
     for (const f of ['group-task', 'strength', 'penalty-mode', 'positive'])
-      if (p.flags.has(f)) throw new UsageError(`--${f} goes with --mitigation reweight|penalty`)
+      if (p.flags.has(f)) throw new UsageError(`--${f} goes with --mitigation reweight|penalty|dro`)
     return undefined
   }
-  if (method !== 'none' && method !== 'reweight' && method !== 'penalty')
-    throw new UsageError(`--mitigation must be none, reweight or penalty, got "${method}"`)
+  if (method !== 'none' && method !== 'reweight' && method !== 'penalty' && method !== 'dro')
+    throw new UsageError(`--mitigation must be none, reweight, penalty or dro, got "${method}"`)
   if (method === 'none') return { method: 'none', groupTask: str(p, 'group-task') ?? '', strength: 0 }
   const groupTask = need(p, 'group-task')
   const strength = num(p, 'strength') ?? 1
@@ -209,6 +213,7 @@ export const sweepVerb: Verb = async (argv) => {
       'epochs',
       'seed',
       'budget',
+      'gap',
       'min-group-size',
       'penalty-mode',
       'positive'
@@ -218,16 +223,30 @@ export const sweepVerb: Verb = async (argv) => {
   const project = path.resolve(need(p, 'project'))
   const task = need(p, 'task')
   const method = need(p, 'mitigation')
-  if (method !== 'reweight' && method !== 'penalty') throw new UsageError('--mitigation must be reweight or penalty')
+  if (method !== 'reweight' && method !== 'penalty' && method !== 'dro')
+    throw new UsageError('--mitigation must be reweight, penalty or dro')
+  const gapMetric = str(p, 'gap')
+  if (gapMetric !== undefined && gapMetric !== 'tpr' && gapMetric !== 'accuracy')
+    throw new UsageError('--gap must be tpr or accuracy')
   const groupTask = need(p, 'group-task')
-  const values = parseValues(need(p, 'values'))
-  if (method === 'reweight' && values.some((v) => v > 1)) throw new UsageError('reweighting strengths ω are in [0, 1]')
+  const rawValues = need(p, 'values')
+  // auto: λ chosen from the validation rows (loss penalty only; the app checks).
+  const values = rawValues.trim() === 'auto' ? ('auto' as const) : parseValues(rawValues)
+  if (method === 'reweight' && values !== 'auto' && values.some((v) => v > 1))
+    throw new UsageError('reweighting strengths ω are in [0, 1]')
   const epochs = num(p, 'epochs')
   const seed = num(p, 'seed')
   const mode = str(p, 'penalty-mode')
   if (mode !== undefined && mode !== 'loss' && mode !== 'positive_rate')
     throw new UsageError('--penalty-mode must be loss or positive_rate')
   return withProject(project, false, async (ctx) => {
+    if (method === 'reweight') {
+      const w = versionReweightPreview(ctx, { task, groupTask })
+      if (w.near_one)
+        process.stderr.write(
+          `note: weights are all ≈ 1 for this grouping (${w.min_weight?.toFixed(2)}–${w.max_weight?.toFixed(2)} at ω = 1 over ${w.grouped_faces} training faces): every ω gives the same version; try --mitigation dro or penalty.\n`
+        )
+    }
     const { done } = startSweep(ctx, {
       task,
       mitigation: method,
@@ -236,6 +255,7 @@ export const sweepVerb: Verb = async (argv) => {
       epochs,
       seed,
       accuracyBudget: num(p, 'budget'),
+      gapMetric,
       minGroupSize: minGroupSizeOf(p),
       penaltyMode: mode,
       positive: str(p, 'positive')
@@ -250,13 +270,19 @@ export const sweepVerb: Verb = async (argv) => {
     if (process.stderr.isTTY) process.stderr.write('\n')
     if (job.status !== 'done') throw new Error(job.error ?? `sweep ${job.status}`)
     const s = resultOf(job)
-    const sym = method === 'reweight' ? 'ω' : 'λ'
+    const sym = STRENGTH_SYMBOL[method]
     const row = (label: string, pt: SweepSummary['baseline']): string => {
       const q = 'accuracy' in pt.overall ? `acc ${fmt(pt.overall.accuracy)}` : `MAE ${fmt(pt.overall.mae, 2)}`
-      const gap = pt.tpr_gap ?? pt.max_gap
+      const gap = s.gap_metric === 'accuracy' ? pt.accuracy_gap : (pt.tpr_gap ?? pt.max_gap)
       return `  ${label.padEnd(12)} v${String(pt.version).padEnd(4)} ${q}  gap ${fmt(pt.gap)}${gap ? ` (${gap.metric}: ${gap.groups[0]} vs ${gap.groups[1]})` : ''}${pt.picked ? '  ← picked' : pt.value === null || pt.within_budget ? '' : '  (over budget)'}`
     }
+    const range = s.penalty_range
+      ? [
+          `λ chosen from ${s.penalty_range.validation_rows} validation rows under v${s.penalty_range.version}: mean loss ${fmt(s.penalty_range.mean_loss)}, group loss range ${fmt(s.penalty_range.loss_gap)}, scale ${fmt(s.penalty_range.scale)}`
+        ]
+      : []
     const text = [
+      ...range,
       `Sweep of ${s.task} by ${s.group_task} (${s.mitigation}, ${s.seconds.toFixed(1)} s, ${s.backend}); ${s.criterion}:`,
       row('baseline', s.baseline),
       ...s.points.map((pt) => row(`${sym} = ${pt.value}`, pt)),
@@ -291,7 +317,7 @@ export const fairnessVerb: Verb = async (argv) => {
       'offset',
       'limit'
     ],
-    booleans: ['json']
+    booleans: ['json', 'apply', 'clear']
   })
   const project = path.resolve(need(p, 'project'))
   const group = () => ({
@@ -360,10 +386,47 @@ export const fairnessVerb: Verb = async (argv) => {
     case 'thresholds': {
       const task = need(p, 'task')
       const version = versionOf(p, 'version')
+      if (p.flags.has('clear')) {
+        if (p.flags.has('apply')) throw new UsageError('give --apply or --clear, not both')
+        return withProject(project, false, async (ctx) => {
+          const r = await clearGroupThresholds(ctx, { task, version })
+          return {
+            json: r,
+            text: r.cleared
+              ? `Removed the per-group thresholds of ${r.task} v${r.version} (${r.repredicted} faces re-predicted).`
+              : `${r.task} v${r.version} had no per-group thresholds.`
+          }
+        })
+      }
       const target = str(p, 'target') ?? 'tpr'
       if (target !== 'tpr' && target !== 'fpr') throw new UsageError('--target must be tpr or fpr')
       const tolerance = num(p, 'tolerance')
       const g = group()
+      if (p.flags.has('apply')) {
+        const g = group()
+        return withProject(project, false, async (ctx) => {
+          const a = await applyGroupThresholds(ctx, {
+            task,
+            version,
+            ...g,
+            positive: str(p, 'positive'),
+            target,
+            tolerance
+          })
+          return {
+            json: a,
+            text: [
+              `Applied to ${a.task} v${a.version}: thresholds on P(${a.positive}) by ${a.group_task}: ${Object.entries(
+                a.thresholds
+              )
+                .map(([k, x]) => `${k} ${fmt(x)}`)
+                .join(', ')}`,
+              `  accuracy ${fmt(a.accuracy_before)} → ${fmt(a.accuracy_after)} (cost ${fmt(a.accuracy_cost)}); gap ${fmt(a.gap_before)} → ${fmt(a.gap_after)}; ${a.repredicted} faces re-predicted`,
+              `  Predictions use each face's ${a.group_task} label at prediction time; faces without one keep the plain decision.`
+            ].join('\n')
+          }
+        })
+      }
       return withProject(project, false, async (ctx) => {
         const t = await versionGroupThresholds(ctx, {
           task,

@@ -18,14 +18,17 @@ import type { VerbOutput } from './verbs'
 // fairness (issue 6): eval --group-task/--group-column, train --mitigation.
 import { EVAL_GROUP_FLAGS, evalGroupExtras, mitigationFromArgs, TRAIN_MITIGATION_FLAGS } from './verbs-fairness'
 import { startMitigatedTraining } from '../main/app/fairness'
+import { calibrateBuiltin } from '../main/app/calibration'
 
 type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const MODELS_HELP: Record<string, string> = {
   train:
-    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units (0 = linear)] [--l2 x] [--learning-rate x] [--heads k (ensemble, default 5)] [--no-activate] [--mitigation none|reweight|penalty --group-task <task> [--strength x (ω or λ, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
+    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units (0 = linear)] [--l2 x] [--learning-rate x] [--heads k (ensemble, default 5)] [--activate (even if worse) | --no-activate] [--mitigation none|reweight|penalty|dro --group-task <task> [--strength x (ω, λ or η, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
   eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path] [--group-column <col>]] [--group-task <task> [--group-by <task>] [--group-source annotations|predicted]] [--min-group-size 30] [--json]',
   versions: 'face-studio versions --project <dir> --task <name> [--json]',
+  calibrate:
+    "face-studio calibrate --project <dir> --task <name> [--json]  (fits version 0's temperature on the evaluation set)",
   activate: 'face-studio activate --project <dir> --task <name> --version <n> [--json]',
   'export-model': 'face-studio export-model --project <dir> --task <name> --version <n|active> --out <folder> [--json]'
 }
@@ -59,7 +62,7 @@ function fmt(x: number | null | undefined, digits = 3): string {
 export const trainVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
     values: ['project', 'task', 'epochs', 'seed', 'hidden', 'l2', 'learning-rate', 'heads', ...TRAIN_MITIGATION_FLAGS],
-    booleans: ['json', 'no-activate']
+    booleans: ['json', 'no-activate', 'activate']
   })
   const project = path.resolve(need(p, 'project'))
   const task = need(p, 'task')
@@ -81,7 +84,8 @@ export const trainVerb: Verb = async (argv) => {
       ...(l2 !== undefined ? { l2 } : {}),
       ...(learningRate ? { learningRate } : {}),
       ...(k !== undefined ? { k } : {}),
-      activate: !p.flags.has('no-activate')
+      // Default: only when not worse than the active version on the evaluation set; --activate forces it.
+      activate: p.flags.has('no-activate') ? false : p.flags.has('activate') ? true : 'auto'
     })
     const off = ctx.on((event, payload) => {
       if (event !== 'training.epoch') return
@@ -114,7 +118,7 @@ export const trainVerb: Verb = async (argv) => {
     const recipe = s.recipe
       ? ` Head: ${s.recipe.settings}; ${s.recipe.k} head${s.recipe.k === 1 ? '' : 's'}; temperature ${s.recipe.temperature.toFixed(2)}.`
       : ''
-    const text = `Trained ${task} v${s.version} (from v${s.parent ?? '–'}) on ${s.train_n} faces in ${s.seconds.toFixed(1)} s (${s.backend}); evaluation set (${s.eval_n}): ${head}.${recipe}${s.activated ? ' Now active.' : ''}`
+    const text = `Trained ${task} v${s.version} (from v${s.parent ?? '–'}) on ${s.train_n} faces in ${s.seconds.toFixed(1)} s (${s.backend}); evaluation set (${s.eval_n}): ${head}.${recipe}${s.verdict ? ` ${s.verdict.sentence}${s.activated ? '.' : s.verdict.worse ? ': not activated.' : '.'}` : ''}${s.activated ? ' Now active.' : ''}`
     return { json, text }
   })
 }
@@ -213,6 +217,20 @@ export const versionsVerb: Verb = async (argv) => {
   return withProject(project, false, async (ctx) => {
     const versions = listVersionInfos(ctx.requireProject().db, task)
     return { json: { task, versions }, text: versions.map(versionLine).join('\n') }
+  })
+}
+
+export const calibrateVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'task'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  return withProject(project, false, async (ctx) => {
+    const r = await calibrateBuiltin(ctx, task, { force: true })
+    if (!r) throw new UsageError(`Task "${task}" has no built-in classification version 0 to calibrate.`)
+    const text = r.calibrated
+      ? `Version 0 of ${task}: temperature ${r.temperature.toFixed(2)} fitted on ${r.n} evaluation faces; ECE ${fmt(r.ece_before)} → ${fmt(r.ece_after)} (on the same faces).${r.repredicted ? ` ${r.repredicted} faces re-predicted.` : ''}`
+      : `Version 0 of ${task} was not calibrated: the evaluation set has ${r.n} labelled faces (30 needed).`
+    return { json: r, text }
   })
 }
 

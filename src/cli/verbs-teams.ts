@@ -3,7 +3,7 @@ import path from 'node:path'
 import { need, parseArgs, UsageError } from './args'
 import { withProject } from './context'
 import { jobFailure } from '../main/app/training'
-import { startRetrainWithoutForgotten } from '../main/app/teams'
+import { mergeFrom, startRetrainWithoutForgotten } from '../main/app/teams'
 import { resultOf } from '../main/jobs/queue'
 import { parseVersionRef } from '../main/models/registry'
 import { agreementReport } from '../main/teams/agreement'
@@ -15,6 +15,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const TEAMS_HELP: Record<string, string> = {
   agreement: 'face-studio agreement --project <dir> --task <name> [--json]',
+  merge: 'face-studio merge --project <dir> --from <other project or shard> [--json]',
   forget: 'face-studio forget --project <dir> --person <id> [--json]',
   'export-person': 'face-studio export-person --project <dir> --person <id> --out <folder> [--json]',
   retrain:
@@ -98,6 +99,19 @@ export const retrainVerb: Verb = async (argv) => {
     return {
       json: { task: s.task, version: s.version, parent: s.parent, train_n: s.train_n, activated: s.activated },
       text: `Retrained ${s.task} without forgotten data: version ${s.version} on ${s.train_n} faces${s.activated ? ' (active)' : ''}.`
+    }
+  })
+}
+
+export const mergeVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'from'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const from = path.resolve(need(p, 'from'))
+  return withProject(project, false, async (ctx) => {
+    const r = await mergeFrom(ctx, from)
+    return {
+      json: { matched: r.matched, unmatched: r.unmatched, conflicts: r.conflicts, added: r.added },
+      text: `Merged ${from}: ${r.added} answers added (${r.matched} matched, ${r.unmatched} unmatched, ${r.conflicts} faces in conflict); ${r.photos} photos with ${r.faces} faces brought over.`
     }
   })
 }

@@ -3,15 +3,24 @@ import type { JobInfo } from '../shared/domain'
 import { need, parseArgs, str, UsageError } from './args'
 import { progressLine, withProject } from './context'
 import { startImport } from '../main/app/import-job'
+import { parseShard } from '../main/library/shard'
 import { resultOf } from '../main/jobs/queue'
 import { EXPORT_FORMATS, FEATURE_KINDS, runExport, type ExportFormat, type FeatureKind } from '../main/library/export'
 import { checkExportTarget } from '../main/library/export-files'
 import { projectStats } from '../main/library/stats'
 import { clusterVerb, labelVerb, PEOPLE_HELP, taskVerb } from './verbs-people'
-import { activateVerb, evalVerb, exportModelVerb, MODELS_HELP, trainVerb, versionsVerb } from './verbs-models'
+import {
+  activateVerb,
+  calibrateVerb,
+  evalVerb,
+  exportModelVerb,
+  MODELS_HELP,
+  trainVerb,
+  versionsVerb
+} from './verbs-models'
 import { LABELS_HELP, labelErrorsVerb } from './verbs-labels'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
-import { agreementVerb, exportPersonVerb, forgetVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
+import { agreementVerb, exportPersonVerb, forgetVerb, mergeVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -22,7 +31,7 @@ export interface VerbOutput {
 type Verb = (argv: string[]) => Promise<VerbOutput>
 
 const HELP: Record<string, string> = {
-  import: 'face-studio import <folder> --project <dir> [--crops] [--detector ssd|tiny] [--json]',
+  import: 'face-studio import <folder> --project <dir> [--crops] [--detector ssd|tiny] [--shard i/N] [--json]',
   stats: 'face-studio stats --project <dir> [--json]',
   export:
     'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--json]',
@@ -39,15 +48,17 @@ export function usage(verb?: string): string {
 }
 
 const importVerb: Verb = async (argv) => {
-  const p = parseArgs(argv, { values: ['project', 'detector'], booleans: ['crops', 'json'] })
+  const p = parseArgs(argv, { values: ['project', 'detector', 'shard'], booleans: ['crops', 'json'] })
   const folder = p.positional[0]
   if (!folder || p.positional.length > 1) throw new UsageError('give exactly one folder to import')
   const project = path.resolve(need(p, 'project'))
   const detector = str(p, 'detector') ?? 'ssd'
   if (detector !== 'ssd' && detector !== 'tiny')
     throw new UsageError(`--detector must be ssd or tiny, got "${detector}"`)
+  const shardFlag = str(p, 'shard')
+  const shard = shardFlag === undefined ? undefined : parseShard(shardFlag)
   return withProject(project, true, async (ctx) => {
-    const { done } = startImport(ctx, { folder: path.resolve(folder), crops: p.flags.has('crops'), detector })
+    const { done } = startImport(ctx, { folder: path.resolve(folder), crops: p.flags.has('crops'), detector, shard })
     const off = ctx.on((event, payload) => {
       if (event !== 'job.updated') return
       const job = payload as JobInfo
@@ -140,6 +151,7 @@ export const verbs: Record<string, Verb> = {
   train: trainVerb,
   eval: evalVerb,
   versions: versionsVerb,
+  calibrate: calibrateVerb,
   activate: activateVerb,
   'export-model': exportModelVerb,
   sweep: sweepVerb,
@@ -148,5 +160,6 @@ export const verbs: Record<string, Verb> = {
   forget: forgetVerb,
   'export-person': exportPersonVerb,
   retrain: retrainVerb,
+  merge: mergeVerb,
   'label-errors': labelErrorsVerb
 }

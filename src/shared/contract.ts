@@ -13,6 +13,8 @@ import {
   type LabelImportResult
 } from './labels-io'
 import type {
+  AppliedThresholdsInfo,
+  CalibrationSummary,
   AnnotatorProfiles,
   AppInfo,
   ClusterPreviewRow,
@@ -48,6 +50,7 @@ import type {
   DisagreementQueue,
   ForgetAuditRow,
   ForgetResult,
+  MergeResult,
   PersonExport
 } from './teams'
 import type {
@@ -56,7 +59,9 @@ import type {
   GroupingCandidate,
   GroupMetricsComparison,
   GroupMetricsInfo,
-  GroupThresholdsInfo
+  GroupThresholdsInfo,
+  PenaltyRange,
+  ReweightPreview
 } from './domain'
 
 /** Phantom marker carrying a result type; the value is never read at run time. */
@@ -125,10 +130,10 @@ const grouping = {
 }
 const mitigation = z
   .object({
-    method: z.enum(['none', 'reweight', 'penalty']),
-    /** Required for reweight / penalty. */
+    method: z.enum(['none', 'reweight', 'penalty', 'dro']),
+    /** Required for reweight / penalty / dro. */
     groupTask: z.string().trim().max(64).default(''),
-    /** ω in [0, 1] (reweight) or λ ≥ 0 (penalty). */
+    /** ω in [0, 1] (reweight), λ ≥ 0 (penalty) or η ≥ 0 (Group DRO). */
     strength: z.number().min(0).max(1000).default(1),
     penaltyMode: z.enum(['loss', 'positive_rate']).optional(),
     positive: label.optional()
@@ -184,6 +189,8 @@ export const calls = {
       .strict(),
     returns<JobInfo>()
   ),
+  /** The folders photos were imported from (one per import), with their photo and face counts: review and export scopes. */
+  'library.folders': call(none, returns<Array<{ folder: string; images: number; faces: number }>>()),
   'library.images': call(
     z
       .object({
@@ -355,7 +362,11 @@ export const calls = {
         below: z.number().min(0).max(1).optional(),
         groupBy: z.enum(['label', 'person']).default('label'),
         cards: z.number().int().positive().max(100).default(10),
-        cardSize: z.number().int().positive().max(200).default(12)
+        cardSize: z.number().int().positive().max(200).default(12),
+        /** Review scope: only faces of photos in this folder (an import's folder or any folder inside it). */
+        folder: absoluteDir.optional(),
+        /** Review scope: only this person's faces. */
+        personId: id.optional()
       })
       .strict(),
     returns<ReviewQueue>()
@@ -364,7 +375,7 @@ export const calls = {
   // ---- Training and model versions (issue 5) ----
   /** Versions of a task, oldest first: lineage (parent), created, train_n, eval headline, backend, mitigation, active. */
   'models.versions': call(z.object({ task: taskRef }).strict(), returns<ModelVersionInfo[]>()),
-  /** Start a training job (fine-tune from the active version; result: TrainSummary). Live epochs: `training.epoch` events and `models.trainingHistory`. activate (default true): the new version becomes active and every face is re-predicted in the same transaction. */
+  /** Start a training job (fine-tune from the active version; result: TrainSummary). Live epochs: `training.epoch` events and `models.trainingHistory`. activate ('auto' by default: only when not worse than the active version on the evaluation set; true / false): the new version becomes active and every face is re-predicted in the same transaction. */
   'models.train': call(
     z
       .object({
@@ -378,11 +389,26 @@ export const calls = {
         learningRate: z.number().positive().max(1).optional(),
         /** Heads of the ensemble (k-fold), default 5; 1 = one head. */
         k: z.number().int().min(1).max(10).optional(),
-        activate: z.boolean().default(true)
+        /** 'auto' (default): activate only when not worse than the active version on the evaluation set (paired bootstrap); true forces, false never. */
+        activate: z.union([z.boolean(), z.literal('auto')]).default('auto')
       })
       .strict(),
     returns<JobInfo>()
   ),
+  /** Start a learning-curve job: versions trained (and discarded) on nested 10/20/40/80/100 % subsets of the training faces, each scored on the evaluation set (result: LearningCurve). */
+  'models.learningCurve': call(
+    z
+      .object({
+        task: taskRef,
+        fractions: z.array(z.number().positive().max(1)).min(1).max(10).optional(),
+        seed: z.number().int().nonnegative().max(2147483648).optional(),
+        epochs: z.number().int().positive().max(1000).optional()
+      })
+      .strict(),
+    returns<JobInfo>()
+  ),
+  /** Fit version 0's temperature on the evaluation set now (also done automatically once it has 30+ faces and as it grows by a quarter); v0's predictions are rewritten calibrated when it is active. */
+  'models.calibrate': call(z.object({ task: taskRef }).strict(), returns<CalibrationSummary>()),
   /** Every epoch so far of a training job (this session), its status and, once done, its TrainSummary. */
   'models.trainingHistory': call(z.object({ jobId: id }).strict(), returns<TrainingHistory>()),
   /** Make a version active (rollback included): a job that re-predicts every face from stored features (result: {faces, seconds}). */
@@ -447,6 +473,30 @@ export const calls = {
       .strict(),
     returns<GroupThresholdsInfo>()
   ),
+  /** Saves the per-group thresholds (as fairness.thresholds computes them) on the version; every later prediction of it uses the face's group from its labels. Re-predicts when active. */
+  'fairness.applyThresholds': call(
+    z
+      .object({
+        task: taskRef,
+        version: versionRef,
+        ...grouping,
+        positive: label.optional(),
+        target: z.enum(['tpr', 'fpr']).default('tpr'),
+        tolerance: z.number().min(0).max(1).default(0.02)
+      })
+      .strict(),
+    returns<AppliedThresholdsInfo>()
+  ),
+  /** The per-group thresholds saved on a version, or null. */
+  'fairness.appliedThresholds': call(
+    z.object({ task: taskRef, version: versionRef }).strict(),
+    returns<AppliedThresholdsInfo | null>()
+  ),
+  /** Removes a version's per-group thresholds (back to the plain decision); re-predicts when active. */
+  'fairness.clearThresholds': call(
+    z.object({ task: taskRef, version: versionRef }).strict(),
+    returns<{ task: string; version: number; cleared: boolean; repredicted: number }>()
+  ),
   /** Train with bias mitigation (like models.train; result: TrainSummary; the version records method, params, grouping task). */
   'fairness.train': call(
     z
@@ -465,14 +515,15 @@ export const calls = {
       .strict(),
     returns<JobInfo>()
   ),
-  /** Sweep ω (reweight) or λ (penalty): one inactive version per value in one job; result: SweepSummary (curve, pick). */
+  /** Sweep ω (reweight), λ (penalty) or η (Group DRO): one inactive version per value in one job; result: SweepSummary (curve, pick). */
   'fairness.sweep': call(
     z
       .object({
         task: taskRef,
-        method: z.enum(['reweight', 'penalty']),
+        method: z.enum(['reweight', 'penalty', 'dro']),
         groupTask: z.string().trim().min(1).max(64),
-        values: z.array(z.number().min(0).max(1000)).min(1).max(20),
+        /** 'auto' (loss penalty only): λ chosen from the validation rows, as fairness.penaltyRange. */
+        values: z.union([z.array(z.number().min(0).max(1000)).min(1).max(20), z.literal('auto')]),
         penaltyMode: z.enum(['loss', 'positive_rate']).optional(),
         positive: label.optional(),
         epochs: z.number().int().positive().max(1000).optional(),
@@ -483,10 +534,33 @@ export const calls = {
           .max(2 ** 31)
           .optional(),
         accuracyBudget: z.number().min(0).max(100).optional(),
-        minGroupSize: minGroupSize.optional()
+        minGroupSize: minGroupSize.optional(),
+        /** The gap the pick minimises: the largest TPR spread (default) or the spread of per-group accuracy. */
+        gapMetric: z.enum(['tpr', 'accuracy']).optional()
       })
       .strict(),
     returns<JobInfo>()
+  ),
+  /** λ values for a loss-penalty sweep from the validation rows: fractions of mean loss / group loss range under the active version. */
+  'fairness.penaltyRange': call(
+    z
+      .object({
+        task: taskRef,
+        groupTask: z.string().trim().min(1).max(64),
+        seed: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(2 ** 31)
+          .optional()
+      })
+      .strict(),
+    returns<PenaltyRange>()
+  ),
+  /** The weights full reweighting (ω = 1) would give the task's training faces by a grouping: all ≈ 1 means nothing to change. */
+  'fairness.reweightPreview': call(
+    z.object({ task: taskRef, groupTask: z.string().trim().min(1).max(64) }).strict(),
+    returns<ReweightPreview>()
   ),
   /** Identity-consistency conflicts (persons with ≥ 2 faces): predictions disagreeing across a person's faces, faces contradicting a person-level label. */
   'fairness.conflicts': call(
@@ -543,7 +617,9 @@ export const calls = {
       })
       .strict(),
     returns<AnnotatorGroupReport>()
-  )
+  ),
+  /** Merge another project (another copy's annotations, or an import shard's photos and faces) into this one; idempotent. */
+  'teams.merge': call(z.object({ from: absoluteDir }).strict(), returns<MergeResult>())
 } as const
 
 export type Calls = typeof calls
@@ -566,7 +642,7 @@ export interface Events {
 }
 
 export type MenuAction =
-  'project.new' | 'project.open' | 'import' | 'labels.import' | 'export' | 'undo' | 'redo' | 'about'
+  'project.new' | 'project.open' | 'import' | 'labels.import' | 'export' | 'merge' | 'undo' | 'redo' | 'about'
 export type EventName = keyof Events
 
 // The preload's zod-free list must name exactly the events of the Events map: a missing or extra name

@@ -77,6 +77,7 @@ export interface JobResults {
   train: TrainSummary
   repredict: RepredictSummary
   sweep: SweepSummary
+  curve: LearningCurve
   'label-errors': LabelErrorsSummary
 }
 
@@ -111,6 +112,20 @@ export interface LabelErrorsSummary {
   at: string
 }
 
+/**
+ * Accuracy (or MAE) on the evaluation set of versions trained on nested subsets of the labelled faces
+ * (`models.learningCurve`); nothing is saved. `baseline`: the active version, before any of these labels.
+ */
+export interface LearningCurve {
+  task: string
+  metric: 'accuracy' | 'mae'
+  evalN: number
+  baseline: { version: number; value: number } | null
+  points: Array<{ fraction: number; n: number; value: number }>
+  seconds: number
+  backend: string
+}
+
 export type JobKind = keyof JobResults
 
 /**
@@ -124,6 +139,7 @@ export interface JobSubjects {
   /** The version the re-prediction makes active. */
   repredict: { task: string; version: number }
   sweep: { task: string }
+  curve: { task: string }
   'label-errors': { task: string }
 }
 
@@ -423,8 +439,39 @@ export interface TrainSummary {
   activated: boolean
   stoppedEarly: boolean
   bestEpoch: number
+  /**
+   * The new version against the one active when training started, on the evaluation set: paired bootstrap of
+   * the accuracy (or MAE) difference; `worse` = below zero, which keeps a default ('auto') run from activating.
+   */
+  verdict?: {
+    metric: 'accuracy' | 'mae'
+    against: number
+    n: number
+    diff: number
+    lo: number
+    hi: number
+    level: number
+    worse: boolean
+    /** "v3 is 4 points worse than v2 on 24 faces (95 % interval −12 … +3)". */
+    sentence: string
+  } | null
   /** How the head was made (issue 11): the chosen settings in words, ensemble size, temperature; absent in older results. */
   recipe?: { settings: string; hidden: number | null; l2: number; learningRate: number; k: number; temperature: number }
+}
+
+/** What fitting version 0's temperature did (`models.calibrate`, `face-studio calibrate`). */
+export interface CalibrationSummary {
+  task: string
+  version: number
+  /** False when the evaluation set has too few labelled faces (nothing was changed). */
+  calibrated: boolean
+  temperature: number
+  n: number
+  /** ECE on the evaluation set before and after (in-sample: T was fitted on these faces). */
+  ece_before: number | null
+  ece_after: number | null
+  /** Faces re-predicted because the version is active. */
+  repredicted: number
 }
 
 /** What a re-prediction (activation) job returns and `face-studio activate --json` prints. */
@@ -468,13 +515,26 @@ export interface FlipItem {
   bConfidence: number | null
 }
 
+/** One side of a comparison: calibrated metrics, and the raw head's calibration before its temperature. */
+export interface ComparedVersion {
+  version: number
+  metrics: MetricsInfo
+  /** Temperature applied to the version's probabilities (1 = none). */
+  temperature?: number
+  /** ECE and reliability bins of the raw (uncalibrated) head; null when the temperature is 1. */
+  uncalibrated?: {
+    ece: number | null
+    reliability: { bins: Array<{ lo: number; hi: number; count: number; accuracy: number; confidence: number }> } | null
+  } | null
+}
+
 export interface VersionComparison {
   task: string
   kind: 'classification' | 'score'
   /** Evaluation-set faces both versions were scored on. */
   n: number
-  a: { version: number; metrics: MetricsInfo }
-  b: { version: number; metrics: MetricsInfo }
+  a: ComparedVersion
+  b: ComparedVersion
   /** b − a for each headline metric (null where either side is null). */
   deltas: Record<string, number | null>
   /**
@@ -540,14 +600,21 @@ export interface GroupClassRates {
   fp: number
   tn: number
   fn: number
+  /** 95 % Wilson intervals of tpr and fpr (null where the rate is undefined). */
+  tpr_ci: [number, number] | null
+  fpr_ci: [number, number] | null
 }
 
 export interface GroupClassStats {
   n: number
   accuracy: number
+  /** 95 % Wilson interval of the accuracy. */
+  accuracy_ci: [number, number]
   macro_f1: number
   /** Fewer faces than the minimum group size: shown, but not ranked (left out of every gap). */
   small: boolean
+  /** Its accuracy interval is wider than WIDE_INTERVAL: too few faces to tell its rates apart from others'. */
+  wide: boolean
   per_class: Record<string, GroupClassRates>
 }
 
@@ -638,18 +705,61 @@ export interface GroupThresholdsInfo {
   gap_after: number | null
 }
 
-export type MitigationMethod = 'none' | 'reweight' | 'penalty'
+/**
+ * Per-group thresholds saved on a version: applied at prediction to every face whose group is known from its
+ * labels of `group_task` (faces without one keep the version's plain prediction).
+ */
+export interface AppliedThresholdsInfo {
+  task: string
+  version: number
+  group_task: string
+  positive: string
+  target: 'tpr' | 'fpr'
+  tolerance: number
+  /** Threshold on P(positive) per group. */
+  thresholds: Record<string, number>
+  /** Measured on the evaluation set when applied (one-vs-rest accuracy and the rate gap). */
+  accuracy_before: number
+  accuracy_after: number
+  accuracy_cost: number
+  gap_before: number | null
+  gap_after: number | null
+  created_at: string
+  /** Faces re-predicted with the thresholds (0 when the version is not active). */
+  repredicted: number
+}
+
+export type MitigationMethod = 'none' | 'reweight' | 'penalty' | 'dro'
+/** The methods a sweep varies the strength of: ω (reweight), λ (penalty), η (Group DRO). */
+export type SweepMethod = Exclude<MitigationMethod, 'none'>
 
 /** Bias mitigation for one training run; groups always come from annotations of groupTask. */
 export interface MitigationSpec {
   method: MitigationMethod
   groupTask: string
-  /** ω in [0, 1] for reweight; λ ≥ 0 for penalty. */
+  /** ω in [0, 1] for reweight; λ ≥ 0 for penalty; η ≥ 0 for Group DRO (step size of the group weights). */
   strength: number
   /** Penalty on the spread of per-group mean loss (default) or of mean P(positive). */
   penaltyMode?: 'loss' | 'positive_rate'
   /** The positive label for penaltyMode 'positive_rate'. */
   positive?: string
+}
+
+/** What full reweighting (ω = 1) would do to a task's training faces under a grouping, before any sweep runs. */
+export interface ReweightPreview {
+  task: string
+  group_task: string
+  training_faces: number
+  /** Training faces with a value of the grouping task (the rest keep weight 1). */
+  grouped_faces: number
+  /** Smallest and largest weight at ω = 1 over the grouped training faces (null when none is grouped). */
+  min_weight: number | null
+  max_weight: number | null
+  /** Every weight within `tolerance` of 1: the grouping is already balanced, reweighting has nothing to change. */
+  near_one: boolean
+  tolerance: number
+  /** Per group: faces and the range of their weights at ω = 1. */
+  per_group: Record<string, { n: number; min_weight: number; max_weight: number }>
 }
 
 export interface SweepPoint {
@@ -662,15 +772,36 @@ export interface SweepPoint {
   tpr_gap: GroupGap | null
   dp_diff: number | null
   eo_diff: number | null
-  /** The bias measure the pick minimises (tpr_gap value, or MAE gap for score tasks). */
+  /** Spread of per-group accuracy over the ranked groups (classification). */
+  accuracy_gap: GroupGap | null
+  /** The bias measure the pick minimises (tpr_gap or accuracy_gap value as chosen, MAE gap for score tasks). */
   gap: number | null
   within_budget: boolean
   picked: boolean
 }
 
+/** λ values for a penalty sweep chosen from the validation rows (fairness/penalty-range.ts). */
+export interface PenaltyRange {
+  task: string
+  group_task: string
+  /** The version the sweep starts from (whose losses set the scale). */
+  version: number
+  validation_rows: number
+  /** Mean loss L and largest per-group mean-loss spread R on the validation rows; scale = L / R. */
+  mean_loss: number
+  loss_gap: number
+  scale: number
+  /** 0 and fractions 0.1, 0.25, 0.5, 1 of the scale. */
+  values: number[]
+  per_group: Record<string, { n: number; mean_loss: number }>
+}
+
+/** The gap a sweep minimises for classification tasks: the largest TPR spread (default) or the accuracy spread. */
+export type SweepGapMetric = 'tpr' | 'accuracy'
+
 export interface SweepSummary {
   task: string
-  mitigation: 'reweight' | 'penalty'
+  mitigation: SweepMethod
   group_task: string
   values: number[]
   baseline: SweepPoint
@@ -680,6 +811,10 @@ export interface SweepSummary {
   /** Accuracy points (0..1) below the best point's accuracy still allowed (MAE above the best, score tasks). */
   accuracy_budget: number
   criterion: string
+  /** When λ was chosen from the validation rows (`values: auto`): how. */
+  penalty_range?: PenaltyRange
+  /** What `gap` measures: 'tpr', 'accuracy' or 'mae' (score tasks). */
+  gap_metric: SweepGapMetric | 'mae'
   min_group_size: number
   seconds: number
   backend: string

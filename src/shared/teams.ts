@@ -129,3 +129,18 @@ export interface AnnotatorGroupReport {
   /** The same in words. */
   sentence: string
 }
+
+/** What `teams.merge` / `face-studio merge` did (the CLI prints the first four). */
+export interface MergeResult {
+  /** Answers whose face was found here (matched by photo hash and box, or brought over with its photo). */
+  matched: number
+  /** Answers whose face is not here (a photo this project has without that face, person-level answers). */
+  unmatched: number
+  /** Faces whose label here differed from an answer merged in (left for adjudication in Review). */
+  conflicts: number
+  /** Answers newly appended (0 when merging the same project again). */
+  added: number
+  /** Photos brought over whole (a shard), and their faces. */
+  photos: number
+  faces: number
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { biasProbe, groupMetrics, intersectGroups } from './group-rates'
+import { biasProbe, groupMetrics, intersectGroups, WIDE_INTERVAL, wilsonInterval } from './group-rates'
 import { perGroupThresholds } from './group-thresholds'
 import { reweightSampleWeights } from './reweight'
 
@@ -24,7 +24,7 @@ describe('groupMetrics', () => {
 
   it('counts one-vs-rest cells per group exactly', () => {
     const m = groupMetrics(rows, labels, { minGroupSize: 1 })
-    expect(m.per_group.A!.per_class.pos).toEqual({
+    expect(m.per_group.A!.per_class.pos).toMatchObject({
       tpr: 0.75,
       fpr: 0,
       tnr: 1,
@@ -35,7 +35,7 @@ describe('groupMetrics', () => {
       tn: 4,
       fn: 1
     })
-    expect(m.per_group.B!.per_class.pos).toEqual({
+    expect(m.per_group.B!.per_class.pos).toMatchObject({
       tpr: 0.5,
       fpr: 1 / 6,
       tnr: 5 / 6,
@@ -47,6 +47,12 @@ describe('groupMetrics', () => {
       fn: 1
     })
     expect(m.per_group.A!.accuracy).toBe(7 / 8)
+    // 95 % Wilson intervals on every rate: TPR 3/4 in A is [0.301, 0.954] (the textbook value).
+    expect(m.per_group.A!.per_class.pos!.tpr_ci![0]).toBeCloseTo(0.3006, 3)
+    expect(m.per_group.A!.per_class.pos!.tpr_ci![1]).toBeCloseTo(0.9544, 3)
+    expect(m.per_group.A!.accuracy_ci).toEqual(wilsonInterval(7, 8))
+    // Eight faces: an interval far wider than ± 10 points, so the group is flagged by its interval.
+    expect(m.per_group.A!.wide).toBe(true)
     expect(m.per_group.B!.accuracy).toBe(6 / 8)
     expect(m.max_gap).toEqual({ metric: 'tpr:pos', value: 0.25, groups: ['A', 'B'] })
     // P(pred=pos): A 3/8, B 2/8 → 1/8; P(pred=neg) the mirror
@@ -199,5 +205,23 @@ describe('perGroupThresholds', () => {
     expect(r.per_group.A).toMatchObject({ threshold: 0.9, rate_before: 1, rate_after: 0.5, within_tolerance: true })
     expect(r.per_group.B).toMatchObject({ threshold: 0.4, rate_before: 0, rate_after: 0.5, within_tolerance: true })
     expect(r.accuracy_after).toBe(6 / 8)
+  })
+})
+
+describe('wilsonInterval', () => {
+  it('stays inside [0, 1] at 0/n and n/n and narrows with n', () => {
+    const zero = wilsonInterval(0, 10)!
+    expect(zero[0]).toBe(0)
+    expect(zero[1]).toBeCloseTo(0.2775, 3)
+    expect(wilsonInterval(10, 10)![1]).toBe(1)
+    expect(wilsonInterval(0, 0)).toBeNull()
+    const w = (n: number): number => {
+      const [lo, hi] = wilsonInterval(Math.round(n * 0.9), n)!
+      return hi - lo
+    }
+    expect(w(400)).toBeLessThan(w(40))
+    // 90 % of 200 faces: ± 4 points, not wide; of 30 faces: ± 11, wide.
+    expect(w(200)).toBeLessThan(WIDE_INTERVAL)
+    expect(w(30)).toBeGreaterThan(WIDE_INTERVAL)
   })
 })

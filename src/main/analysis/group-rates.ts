@@ -13,9 +13,13 @@ export type OneVsRest = GroupClassRates
 export interface GroupStats {
   n: number
   accuracy: number
+  /** 95 % Wilson interval of the accuracy. */
+  accuracy_ci: [number, number]
   macro_f1: number
   /** Fewer rows than minGroupSize: shown, but left out of the gaps below because its rates are noise. */
   small: boolean
+  /** Accuracy interval wider than WIDE_INTERVAL: flagged by its uncertainty, whatever minGroupSize says. */
+  wide: boolean
   per_class: Record<string, OneVsRest>
 }
 
@@ -38,6 +42,22 @@ export interface GroupMetrics {
 }
 
 export const DEFAULT_MIN_GROUP_SIZE = 30
+/** A group whose 95 % accuracy interval is wider than this (± 10 points) is flagged as too uncertain to compare. */
+export const WIDE_INTERVAL = 0.2
+const Z95 = 1.959963984540054
+
+/**
+ * 95 % Wilson score interval of k successes in n trials: unlike the normal approximation it stays inside [0, 1]
+ * and is honest at 0/n and n/n, which small face groups hit often. Null for n = 0.
+ */
+export function wilsonInterval(k: number, n: number, z = Z95): [number, number] | null {
+  if (n <= 0) return null
+  const p = k / n
+  const z2 = z * z
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n)
+  return [k <= 0 ? 0 : Math.max(0, centre - half), k >= n ? 1 : Math.min(1, centre + half)]
+}
 
 /**
  * Per-group accuracy, macro-F1 and one-vs-rest rates, and the disparities between groups. Gaps, dp_diff and
@@ -88,15 +108,20 @@ export function groupMetrics(
         tp,
         fp,
         tn,
-        fn
+        fn,
+        tpr_ci: wilsonInterval(tp, tp + fn),
+        fpr_ci: wilsonInterval(fp, fp + tn)
       }
       share[label] = list.length === 0 ? 0 : predicted / list.length
     })
+    const accuracy_ci = wilsonInterval(Math.round(m.accuracy * list.length), list.length) ?? [0, 1]
     per_group[group] = {
       n: list.length,
       accuracy: m.accuracy,
+      accuracy_ci,
       macro_f1: m.macro_f1,
       small: list.length < minGroupSize,
+      wide: accuracy_ci[1] - accuracy_ci[0] > WIDE_INTERVAL,
       per_class
     }
     predictedShare[group] = share

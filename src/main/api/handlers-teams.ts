@@ -1,7 +1,7 @@
 /** Handlers of the teams-and-privacy calls (issue 14): agreement, adjudication, forgetting, merging. */
 import type { CallName } from '../../shared/contract'
 import type { AppContext } from '../app/context'
-import { startRetrainWithoutForgotten } from '../app/teams'
+import { mergeFrom, startRetrainWithoutForgotten } from '../app/teams'
 import { overlapSetting, setOverlapSetting } from '../labels/overlap'
 import { adjudicate, agreementReport, disagreementQueue } from '../teams/agreement'
 import { annotatorGroupRates, annotatorProfiles, setAnnotatorAttributes } from '../teams/annotator-groups'
@@ -40,6 +40,7 @@ export function teamsHandlers(): TeamsHandlers {
     },
     'teams.annotators': (_a, ctx) => annotatorProfiles(ctx.requireProject().db),
     'teams.setAnnotatorAttributes': (a, ctx) => setAnnotatorAttributes(ctx.requireProject().db, a.name, a.attributes),
-    'teams.annotatorGroups': (a, ctx) => annotatorGroupRates(ctx.requireProject().db, a)
+    'teams.annotatorGroups': (a, ctx) => annotatorGroupRates(ctx.requireProject().db, a),
+    'teams.merge': (a, ctx) => mergeFrom(ctx, a.from)
   }
 }

@@ -2,7 +2,7 @@ import type { CallName, CallResult, ParsedArgs } from '../../shared/contract'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
-import { listImages, imageDetail } from '../library/queries'
+import { importFolders, listImages, imageDetail } from '../library/queries'
 import { startImport } from '../app/import-job'
 import { dismissInterrupted, interruptedJobs } from '../app/job-log'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
@@ -33,6 +33,8 @@ import { reviewQueue } from '../labels/review'
 import { startActivation } from '../app/activation'
 import { compareVersions, versionMetrics } from '../app/evaluation'
 import { startTraining, trainingHistory } from '../app/training'
+import { calibrateBuiltin } from '../app/calibration'
+import { startLearningCurve } from '../app/learning-curve'
 import { evaluationSetSummary, setEvaluationMembership } from '../models/eval-set'
 import { exportVersion } from '../models/export-version'
 import { listVersionInfos } from '../models/version-info'
@@ -43,9 +45,13 @@ import {
   startMitigatedTraining,
   versionBiasProbe,
   versionGroupMetrics,
-  versionGroupThresholds
+  versionGroupThresholds,
+  applyGroupThresholds,
+  versionAppliedThresholds,
+  clearGroupThresholds,
+  versionReweightPreview
 } from '../app/fairness'
-import { startSweep } from '../app/sweep'
+import { penaltyRangeFor, startSweep } from '../app/sweep'
 import { labelErrorQueue, startLabelErrors } from '../app/label-errors'
 import { labelsIoHandlers } from './labels-io-handlers'
 import { teamsHandlers } from './handlers-teams'
@@ -86,6 +92,7 @@ export const handlers: Handlers = {
   'jobs.interrupted': (_a, ctx) => (ctx.project ? interruptedJobs(ctx.project.db) : []),
   'jobs.dismissInterrupted': (a, ctx) => dismissInterrupted(ctx.requireProject().db, a.ids),
   'import.start': (a, ctx) => startImport(ctx, a).info,
+  'library.folders': (_a, ctx) => importFolders(ctx.requireProject().db),
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
   ...peopleHandlers(),
@@ -241,6 +248,16 @@ function modelHandlers(): Subset<'models'> {
     'models.versions': (a, ctx) => listVersionInfos(ctx.requireProject().db, a.task),
     'models.train': (a, ctx) => startTraining(ctx, a).info,
     'models.trainingHistory': (a, ctx) => trainingHistory(ctx, a.jobId),
+    'models.learningCurve': (a, ctx) => startLearningCurve(ctx, a).info,
+    'models.calibrate': async (a, ctx) => {
+      const r = await calibrateBuiltin(ctx, a.task, { force: true })
+      if (!r)
+        throw new AppError(
+          'UNSUPPORTED',
+          'Only a classification task with a built-in version 0 is calibrated this way; trained versions calibrate themselves.'
+        )
+      return r
+    },
     'models.activate': (a, ctx) => startActivation(ctx, a).info,
     'models.metrics': (a, ctx) => versionMetrics(ctx, a),
     'models.compare': (a, ctx) => compareVersions(ctx, a),
@@ -259,6 +276,11 @@ function fairnessHandlers(): Subset<'fairness'> {
     'fairness.compare': (a, ctx) => compareGroupMetrics(ctx, a),
     'fairness.biasProbe': (a, ctx) => versionBiasProbe(ctx, a),
     'fairness.thresholds': (a, ctx) => versionGroupThresholds(ctx, a),
+    'fairness.applyThresholds': (a, ctx) => applyGroupThresholds(ctx, a),
+    'fairness.appliedThresholds': (a, ctx) => versionAppliedThresholds(ctx, a),
+    'fairness.clearThresholds': (a, ctx) => clearGroupThresholds(ctx, a),
+    'fairness.reweightPreview': (a, ctx) => versionReweightPreview(ctx, a),
+    'fairness.penaltyRange': (a, ctx) => penaltyRangeFor(ctx, a),
     'fairness.train': (a, ctx) =>
       startMitigatedTraining(ctx, {
         task: a.task,
@@ -278,7 +300,8 @@ function fairnessHandlers(): Subset<'fairness'> {
         epochs: a.epochs,
         seed: a.seed,
         accuracyBudget: a.accuracyBudget,
-        minGroupSize: a.minGroupSize
+        minGroupSize: a.minGroupSize,
+        gapMetric: a.gapMetric
       }).info,
     'fairness.conflicts': (a, ctx) => findConflicts(ctx.requireProject().db, a)
   }

@@ -121,4 +121,33 @@ describe('labels.preview / labels.import / export.run', () => {
     const enc = await dispatch(ctx, {}, 'labels.preview', { file: latin, task: 'expression' })
     expect(enc.ok ? null : enc.error.message).toMatch(/Latin-1/)
   })
+
+  it('review scope: one import folder, a folder inside it, or one person; unlabelled faces only', async () => {
+    const db = ctx.requireProject().db
+    const other = path.join(dir, 'second-import')
+    db.prepare(
+      `INSERT INTO images (path, root, rel_path, width, height, status, imported_at) VALUES (?, ?, 'sub/d.jpg', 100, 100, 'ok', 'now')`
+    ).run(path.join(other, 'sub', 'd.jpg'), other)
+    db.prepare(
+      `INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (last_insert_rowid(), 0, 1, 1, 9, 9, 1, 'detected')`
+    ).run()
+    const folders = await callOk<Array<{ folder: string; images: number; faces: number }>>(ctx, 'library.folders')
+    expect(folders).toEqual([
+      { folder: path.join(dir, 'photos'), images: 3, faces: 3 },
+      { folder: other, images: 1, faces: 1 }
+    ])
+    type Q = { remaining: number; cards: Array<{ faces: Array<{ faceId: number }> }> }
+    const ids = (q: Q): number[] => q.cards.flatMap((c) => c.faces.map((f) => f.faceId)).sort()
+    const all = await callOk<Q>(ctx, 'review.queue', { task: 'age' })
+    expect(all.remaining).toBe(4)
+    const second = await callOk<Q>(ctx, 'review.queue', { task: 'age', folder: other })
+    expect([second.remaining, ids(second)]).toEqual([1, [4]])
+    const sub = await callOk<Q>(ctx, 'review.queue', { task: 'age', folder: path.join(other, 'sub') })
+    expect(sub.remaining).toBe(1)
+    const first = await callOk<Q>(ctx, 'review.queue', { task: 'expression', folder: path.join(dir, 'photos') })
+    // a.jpg and b.jpg were labelled by the import above: only c.jpg is left in that folder.
+    expect(ids(first)).toEqual([3])
+    const person = await callOk<Q>(ctx, 'review.queue', { task: 'age', personId: 1 })
+    expect(ids(person)).toEqual([1])
+  })
 })

@@ -10,6 +10,7 @@ import { getTask } from '../labels/tasks'
 import { trainingSet } from '../models/training-set'
 import { headline, type VersionMetrics } from '../models/version-metrics'
 import type { OpResult } from '../worker/protocol'
+import { calibrateBuiltin } from './calibration'
 import type { AppContext } from './context'
 
 export type EvaluateResult = OpResult<'models.evaluate'>
@@ -41,6 +42,7 @@ export async function versionMetrics(
   ctx: AppContext,
   req: { task: string | number; version: number | 'active' }
 ): Promise<VersionMetricsInfo> {
+  await calibrateBuiltin(ctx, req.task)
   const r = await evaluate(ctx, { task: req.task, versions: [req.version] })
   const v = r.versions[0]
   if (!v) throw new AppError('INTERNAL', 'The evaluation returned no version.')
@@ -66,6 +68,7 @@ export async function compareVersions(
   ctx: AppContext,
   req: { task: string | number; a: number | 'active'; b: number | 'active' }
 ): Promise<VersionComparison> {
+  await calibrateBuiltin(ctx, req.task)
   const r = await evaluate(ctx, { task: req.task, versions: [req.a, req.b] })
   const [va, vb] = r.versions
   if (!va || !vb) throw new AppError('INTERNAL', 'The evaluation returned fewer than two versions.')
@@ -101,8 +104,18 @@ export async function compareVersions(
     task: r.task,
     kind: r.kind,
     n: r.faces.length,
-    a: { version: va.version, metrics: va.metrics as MetricsInfo },
-    b: { version: vb.version, metrics: vb.metrics as MetricsInfo },
+    a: {
+      version: va.version,
+      metrics: va.metrics as MetricsInfo,
+      temperature: va.temperature,
+      uncalibrated: va.uncalibrated
+    },
+    b: {
+      version: vb.version,
+      metrics: vb.metrics as MetricsInfo,
+      temperature: vb.temperature,
+      uncalibrated: vb.uncalibrated
+    },
     deltas: headlineDeltas(va.metrics, vb.metrics),
     flips: { fixed, broken, changed },
     scoreFlipThreshold: r.kind === 'score' ? SCORE_FLIP_THRESHOLD : null

@@ -4,19 +4,24 @@
  * groupings and maths of fairness/; mitigated training composes app/training.ts with fairness/mitigation.ts.
  */
 import type {
+  AppliedThresholdsInfo,
   BiasProbeInfo,
   GroupMetricsComparison,
   GroupMetricsInfo,
   GroupSource,
   GroupThresholdsInfo,
-  MitigationSpec
+  MitigationSpec,
+  ReweightPreview
 } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { biasProbe, DEFAULT_MIN_GROUP_SIZE, spread } from '../analysis/group-rates'
 import { perGroupThresholds } from '../analysis/group-thresholds'
 import { computeGroupMetrics, groupDeltas, type ScoredFace } from '../fairness/group-metrics'
 import { explicitGrouping, groupingInfo, resolveGrouping, type Grouping, type GroupingSpec } from '../fairness/groups'
-import { prepareMitigation, validateMitigation } from '../fairness/mitigation'
+import { prepareMitigation, reweightPreview, validateMitigation } from '../fairness/mitigation'
+import { trainingSet } from '../models/training-set'
+import { resolveVersion } from '../models/registry'
+import { appliedThresholdsOf, clearAppliedThresholds, saveAppliedThresholds } from '../fairness/applied-thresholds'
 import type { SubmittedJob } from '../jobs/queue'
 import { getTask } from '../labels/tasks'
 import { headline, type VersionMetrics } from '../models/version-metrics'
@@ -225,6 +230,95 @@ export async function versionGroupThresholds(
     gap_before: spread(ranked, (g) => t.per_group[g]?.rate_before ?? null)?.value ?? null,
     gap_after: spread(ranked, (g) => t.per_group[g]?.rate_after ?? null)?.value ?? null
   }
+}
+
+type ThresholdsRequest = GroupRequest & {
+  version: number | 'active'
+  positive?: string | undefined
+  target?: 'tpr' | 'fpr' | undefined
+  tolerance?: number | undefined
+}
+
+/** Re-predicts every face of an active version so the stored predictions follow its thresholds (worker op). */
+async function repredictIfActive(ctx: AppContext, task: string, version: number, active: boolean): Promise<number> {
+  if (!active) return 0
+  const project = ctx.requireProject()
+  const r = await ctx.worker().request('predict.task', { projectDir: project.dir, task, version, activate: false })
+  ctx.emit('data.changed', { what: ['faces', 'versions'] })
+  return r.faces
+}
+
+/**
+ * Saves the per-group thresholds of `versionGroupThresholds` on the version, for the groups large enough to be
+ * ranked (smaller groups keep the plain decision), and re-predicts every face when the version is active. From
+ * then on, every prediction of the version uses the face's group from its labels.
+ */
+export async function applyGroupThresholds(ctx: AppContext, req: ThresholdsRequest): Promise<AppliedThresholdsInfo> {
+  const db = ctx.requireProject().db
+  const task = getTask(db, req.task)
+  const t = await versionGroupThresholds(ctx, req)
+  const min = minSize(req)
+  const thresholds: Record<string, number> = {}
+  for (const [g, r] of Object.entries(t.per_group)) if (r.n >= min) thresholds[g] = r.threshold
+  if (Object.keys(thresholds).length === 0)
+    throw new AppError(
+      'UNSUPPORTED',
+      `No group of "${t.grouping.label}" has ${min} or more evaluation faces; there is nothing to apply.`
+    )
+  const v = resolveVersion(db, task, t.version)
+  saveAppliedThresholds(db, v.id, {
+    group_task: t.grouping.label,
+    positive: t.positive,
+    target: t.target,
+    tolerance: t.tolerance,
+    thresholds,
+    accuracy_before: t.accuracy_before,
+    accuracy_after: t.accuracy_after,
+    accuracy_cost: t.accuracy_cost,
+    gap_before: t.gap_before,
+    gap_after: t.gap_after
+  })
+  const repredicted = await repredictIfActive(ctx, task.name, v.version, v.active)
+  return {
+    ...(versionAppliedThresholds(ctx, { task: task.name, version: v.version }) as AppliedThresholdsInfo),
+    repredicted
+  }
+}
+
+/** The thresholds saved on a version, or null. */
+export function versionAppliedThresholds(
+  ctx: AppContext,
+  req: { task: string | number; version: number | 'active' }
+): AppliedThresholdsInfo | null {
+  const db = ctx.requireProject().db
+  const task = getTask(db, req.task)
+  const v = resolveVersion(db, task, req.version)
+  const t = appliedThresholdsOf(db, v.id)
+  return t ? { ...t, task: task.name, version: v.version, repredicted: 0 } : null
+}
+
+/** Removes a version's thresholds (back to the plain decision) and re-predicts when it is active. */
+export async function clearGroupThresholds(
+  ctx: AppContext,
+  req: { task: string | number; version: number | 'active' }
+): Promise<{ task: string; version: number; cleared: boolean; repredicted: number }> {
+  const db = ctx.requireProject().db
+  const task = getTask(db, req.task)
+  const v = resolveVersion(db, task, req.version)
+  const cleared = clearAppliedThresholds(db, v.id)
+  const repredicted = cleared ? await repredictIfActive(ctx, task.name, v.version, v.active) : 0
+  return { task: task.name, version: v.version, cleared, repredicted }
+}
+
+/** Full-strength reweighting weights of the task's current training faces by a grouping task (before a sweep). */
+export function versionReweightPreview(
+  ctx: AppContext,
+  req: { task: string | number; groupTask: string }
+): ReweightPreview {
+  const db = ctx.requireProject().db
+  const task = getTask(db, req.task)
+  const groupTask = getTask(db, req.groupTask)
+  return reweightPreview(db, task.name, groupTask.name, trainingSet(db, task).train)
 }
 
 /** A training job with bias mitigation; the version's metadata records method, parameters and grouping task. */

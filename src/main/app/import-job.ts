@@ -5,6 +5,7 @@ import { AppError } from '../../shared/result'
 import type { SubmittedJob } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
 import { listTasks } from '../labels/tasks'
+import { inShard, type Shard } from '../library/shard'
 import { walkImages } from '../library/walk'
 import type { OpName, OpParams, OpResult } from '../worker/protocol'
 import { predictMissing } from './activation'
@@ -16,6 +17,8 @@ export interface ImportOptions {
   detector: 'ssd' | 'tiny'
   /** Spread a many-face photo's faces over all workers (default true; false for comparisons). */
   splitFaces?: boolean
+  /** Only this stable 1/N of the files (library/shard.ts), for imports split over machines. */
+  shard?: Shard | undefined
 }
 
 export type { ImportSummary }
@@ -82,7 +85,14 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
   return ctx.jobs.submit({ kind: 'import', task: null, title: `Import ${path.basename(root)}` }, async (job) => {
     const started = Date.now()
     job.progress({ message: 'Listing files…' })
-    const walked = await walkImages(root, job.signal)
+    const all = await walkImages(root, job.signal)
+    const walked = opts.shard
+      ? {
+          ...all,
+          files: all.files.filter((f) => inShard(root, f, opts.shard)),
+          errors: all.errors.filter((e) => inShard(root, e.path, opts.shard))
+        }
+      : all
     // A walk cut short by a cancel lists only some files: finishing those would still not be the whole folder.
     const walkCut = job.signal.aborted
     // Image rows are the worker's to write (see docs/architecture.md); main hands it what it found.

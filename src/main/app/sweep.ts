@@ -1,17 +1,29 @@
 /**
- * A mitigation sweep as one job: one training run per strength value (ω for reweighting, λ for the penalty), one
+ * A mitigation sweep as one job: one training run per strength value (ω reweighting, λ penalty, η Group DRO), one
  * after another, each through the same training path as any version (app/training.ts trainVersion: epoch
  * progress, the failure memo) and saved as an inactive version fine-tuned from the task's active version at
  * the start; then every version and the parent are scored per group and one is picked (fairness/sweep.ts).
  */
-import type { GroupMetricsInfo, MitigationSpec, SweepSummary } from '../../shared/domain'
+import type {
+  GroupMetricsInfo,
+  MitigationSpec,
+  PenaltyRange,
+  SweepGapMetric,
+  SweepMethod,
+  SweepSummary
+} from '../../shared/domain'
 import type { SubmittedJob } from '../jobs/queue'
+import { STRENGTH_SYMBOL } from '../../shared/mitigation'
 import { AppError } from '../../shared/result'
 import { DEFAULT_MIN_GROUP_SIZE } from '../analysis/group-rates'
 import { prepareMitigation, validateMitigation } from '../fairness/mitigation'
 import { DEFAULT_ACCURACY_BUDGET, DEFAULT_MAE_BUDGET, pickSweep } from '../fairness/sweep'
 import { getTask } from '../labels/tasks'
-import { DEFAULT_EPOCHS } from '../models/defaults'
+import { resolveGrouping } from '../fairness/groups'
+import { penaltyRange } from '../fairness/penalty-range'
+import { DEFAULT_EPOCHS, DEFAULT_SEED } from '../models/defaults'
+import { trainingSet } from '../models/training-set'
+import { deriveSeed, stratifiedSplit, VALIDATION_FRACTION } from '../training/split'
 import { activeVersion } from '../models/registry'
 import type { AppContext } from './context'
 import { evaluate } from './evaluation'
@@ -20,9 +32,10 @@ import { remembering, trainVersion } from './training'
 
 export interface SweepRequest {
   task: string | number
-  mitigation: 'reweight' | 'penalty'
+  mitigation: SweepMethod
   groupTask: string
-  values: number[]
+  /** Strengths to train; 'auto' (penalty only): chosen from the validation rows (penaltyRangeFor). */
+  values: number[] | 'auto'
   penaltyMode?: 'loss' | 'positive_rate' | undefined
   positive?: string | undefined
   epochs?: number | undefined
@@ -30,25 +43,69 @@ export interface SweepRequest {
   /** Accuracy (0..1) below the best point still accepted; MAE units above the best for score tasks. */
   accuracyBudget?: number | undefined
   minGroupSize?: number | undefined
+  /** The gap the pick minimises for classification tasks (default 'tpr'). */
+  gapMetric?: SweepGapMetric | undefined
+}
+
+/**
+ * λ values for a loss-penalty sweep from the validation rows: the same seeded split trainHead will make of the
+ * task's training faces (never the evaluation set), scored with the active version (the sweep's start).
+ */
+export async function penaltyRangeFor(
+  ctx: AppContext,
+  req: { task: string | number; groupTask: string | number; seed?: number | undefined }
+): Promise<PenaltyRange> {
+  const db = ctx.requireProject().db
+  const task = getTask(db, req.task)
+  const parent = activeVersion(db, task.id)
+  if (!parent) throw new AppError('NOT_FOUND', `Task "${task.name}" has no active version to start from.`)
+  const grouping = resolveGrouping(db, { task: req.groupTask, source: 'annotations' })
+  const set = trainingSet(db, task)
+  const seed = req.seed ?? DEFAULT_SEED
+  const { validation } = stratifiedSplit(
+    set.train.map((l) => ({ id: l.faceId, label: l.value, row: l })),
+    VALIDATION_FRACTION,
+    deriveSeed(seed, 'validation-split')
+  )
+  const faces = validation.map((v) => v.row)
+  const r = await evaluate(ctx, { task: task.name, versions: [parent.version], faces }, { withProbs: true })
+  const v = r.versions[0]
+  if (!v) throw new AppError('INTERNAL', 'The evaluation returned no version.')
+  const width = r.labels.length
+  const rows = r.faces.map((f, i) => {
+    let loss: number
+    if (r.kind === 'score') loss = (Number(v.values[i]) - Number(f.truth)) ** 2
+    else {
+      const k = r.labels.indexOf(f.truth)
+      const p = k >= 0 && v.probs ? (v.probs[i * width + k] as number) : 0
+      loss = -Math.log(Math.max(p, 1e-7))
+    }
+    return { loss, group: grouping.groupOf.get(f.faceId) ?? null }
+  })
+  return { task: task.name, group_task: grouping.label, version: parent.version, ...penaltyRange(rows) }
 }
 
 export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sweep'> {
   const project = ctx.requireProject()
   const task = getTask(project.db, req.task)
   const groupTask = getTask(project.db, req.groupTask)
-  if (req.values.length === 0) throw new AppError('BAD_ARGS', 'Give at least one value to sweep.', 'values')
-  if (req.values.length > 20) throw new AppError('BAD_ARGS', 'At most 20 values per sweep.', 'values')
-  const specs: MitigationSpec[] = req.values.map((strength) => ({
-    method: req.mitigation,
-    groupTask: groupTask.name,
-    strength,
-    ...(req.penaltyMode ? { penaltyMode: req.penaltyMode } : {}),
-    ...(req.positive !== undefined ? { positive: req.positive } : {})
-  }))
-  specs.forEach(validateMitigation)
+  const auto = req.values === 'auto'
+  if (auto && (req.mitigation !== 'penalty' || (req.penaltyMode ?? 'loss') !== 'loss'))
+    throw new AppError('BAD_ARGS', 'Values chosen from the validation rows are for the loss penalty only.', 'values')
+  if (!auto && req.values.length === 0) throw new AppError('BAD_ARGS', 'Give at least one value to sweep.', 'values')
+  if (!auto && req.values.length > 20) throw new AppError('BAD_ARGS', 'At most 20 values per sweep.', 'values')
+  const specsFor = (values: number[]): MitigationSpec[] =>
+    values.map((strength) => ({
+      method: req.mitigation,
+      groupTask: groupTask.name,
+      strength,
+      ...(req.penaltyMode ? { penaltyMode: req.penaltyMode } : {}),
+      ...(req.positive !== undefined ? { positive: req.positive } : {})
+    }))
+  if (!auto) specsFor(req.values as number[]).forEach(validateMitigation)
   const epochs = req.epochs ?? DEFAULT_EPOCHS
   const minGroupSize = req.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE
-  const symbol = req.mitigation === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[req.mitigation]
   let jobId = 0
   const submitted = ctx.jobs.submit(
     { kind: 'sweep', task: task.name, title: `Sweep ${task.name} ${req.mitigation} by ${groupTask.name}` },
@@ -59,6 +116,13 @@ export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sw
         const started = performance.now()
         const parent = activeVersion(project.db, task.id)
         if (!parent) throw new AppError('NOT_FOUND', `Task "${task.name}" has no active version to fine-tune from.`)
+        let range: PenaltyRange | null = null
+        if (auto) {
+          job.progress({ done: 0, total: 0, message: 'Choosing λ from the validation rows…' })
+          range = await penaltyRangeFor(ctx, { task: task.name, groupTask: groupTask.name, seed: req.seed })
+        }
+        const values = range ? range.values : (req.values as number[])
+        const specs = specsFor(values)
         const total = specs.length * epochs
         const trained: Array<{ value: number; version: number }> = []
         // Each point is committed on its own (an inactive version), so a cancel keeps the points finished
@@ -117,14 +181,16 @@ export function startSweep(ctx: AppContext, req: SweepRequest): SubmittedJob<'sw
         const summary = pickSweep(
           metrics[0] as GroupMetricsInfo,
           trained.map((t, i) => ({ value: t.value, m: metrics[i + 1] as GroupMetricsInfo })),
-          budget
+          budget,
+          req.gapMetric ?? 'tpr'
         )
         return {
           task: task.name,
           mitigation: req.mitigation,
           group_task: groupTask.name,
-          values: req.values,
+          values,
           ...summary,
+          ...(range ? { penalty_range: range } : {}),
           accuracy_budget: budget,
           min_group_size: minGroupSize,
           seconds: (performance.now() - started) / 1000,

@@ -3,6 +3,7 @@
  * the same settings without those faces.
  */
 import { AppError } from '../../shared/result'
+import type { MergeResult } from '../../shared/teams'
 import type { SubmittedJob } from '../jobs/queue'
 import { getTask } from '../labels/tasks'
 import { forgottenDataOf, resolveVersion, versionById, type VersionRow } from '../models/registry'
@@ -58,4 +59,12 @@ export function startRetrainWithoutForgotten(
     activate: v.active,
     parentId: parent ? parent.id : null
   })
+}
+
+/** Merges another project into the open one, in an ML worker (it writes photo rows and copies files). */
+export async function mergeFrom(ctx: AppContext, from: string): Promise<MergeResult> {
+  const project = ctx.requireProject()
+  const r = await ctx.worker().request('teams.merge', { projectDir: project.dir, from })
+  ctx.emit('data.changed', { what: ['images', 'faces', 'annotations', 'tasks'] })
+  return r
 }

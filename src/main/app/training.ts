@@ -16,6 +16,8 @@ import { getTask, type TaskRow } from '../labels/tasks'
 import { DEFAULT_EPOCHS, DEFAULT_SEED } from '../models/defaults'
 import { checkTrainable, trainingSet, type ReadyMitigation, type TrainingSet } from '../models/training-set'
 import type { OpProgress, OpResult } from '../worker/protocol'
+import { verdictSentence } from '../analysis/bootstrap'
+import { calibrateBuiltin } from './calibration'
 import type { AppContext } from './context'
 
 export interface TrainSpec {
@@ -30,7 +32,7 @@ export interface TrainSpec {
   batchSize?: number | undefined
   learningRate?: number | undefined
   /** Make the new version active (and re-predict every face with it) in the same transaction. Default true. */
-  activate?: boolean | undefined
+  activate?: boolean | 'auto' | undefined
   /** Bias mitigation for this run's training rows (reweighting or a group penalty), resolved when the run starts. */
   mitigate?: ((set: TrainingSet) => ReadyMitigation) | undefined
   /** Fine-tune from this version row instead of the active one; null: a fresh head (see train.head). */
@@ -53,6 +55,8 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
   const task = getTask(project.db, spec.task)
   const set = trainingSet(project.db, task)
   checkTrainable(task, set.train)
+  // The parent the new version is compared with (and the warm start) should be v0 as calibrated as it can be.
+  await calibrateBuiltin(ctx, task.name)
   const mitigation = spec.mitigate?.(set) ?? { record: null }
   return ctx.worker().request(
     'train.head',
@@ -68,10 +72,13 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       ...(spec.k !== undefined ? { k: spec.k } : {}),
       ...(spec.batchSize !== undefined ? { batchSize: spec.batchSize } : {}),
       ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
-      activate: spec.activate ?? true,
+      activate: spec.activate ?? 'auto',
       ...(mitigation.sampleWeights ? { sampleWeights: mitigation.sampleWeights } : {}),
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
+        : {}),
+      ...(mitigation.groupDro
+        ? { groupDro: { eta: mitigation.groupDro.eta, groups: [...mitigation.groupDro.groups] } }
         : {}),
       mitigation: mitigation.record,
       ...(spec.parentId !== undefined ? { parentId: spec.parentId } : {})
@@ -148,6 +155,7 @@ export function toSummary(r: TrainResult): TrainSummary {
     seconds: r.seconds,
     backend: r.backend,
     activated: r.activated,
+    verdict: r.verdict ? { ...r.verdict, sentence: verdictSentence(r.version, r.verdict) } : null,
     stoppedEarly: r.stoppedEarly,
     bestEpoch: r.bestEpoch,
     recipe: {

@@ -22,6 +22,7 @@ export function menuTemplate(opts: {
         { label: 'Import Folder…', accelerator: 'CmdOrCtrl+I', click: action('import') },
         { label: 'Import Labels…', click: action('labels.import') },
         { label: 'Export…', click: action('export') },
+        { label: 'Merge Annotations From…', click: action('merge') },
         { type: 'separator' },
         { role: 'quit' }
       ]

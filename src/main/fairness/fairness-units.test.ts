@@ -98,4 +98,48 @@ describe('fairness services (pure)', () => {
     expect(d.summary_deltas.tpr_gap).toBeCloseTo(-0.1, 12)
     expect(d.summary_deltas.accuracy).toBeCloseTo(0.1, 12)
   })
+
+  it('never picks a mitigated version with a larger gap than the starting version, even a more accurate one', () => {
+    // The penalty case of issue 11: the point is 5 points more accurate (the baseline falls outside the budget)
+    // but its gap is larger; the starting version is kept.
+    const r = pickSweep(info(0, 0.85, 0.08), [{ value: 2, m: info(1, 0.9, 0.18) }], 0.01)
+    expect(r.baseline.within_budget).toBe(false)
+    expect(r.points[0]?.within_budget).toBe(true)
+    expect(r.picked).toBe(0)
+    // A point with a smaller gap inside the budget still wins.
+    const r2 = pickSweep(
+      info(0, 0.85, 0.08),
+      [
+        { value: 1, m: info(1, 0.9, 0.18) },
+        { value: 2, m: info(2, 0.895, 0.05) }
+      ],
+      0.01
+    )
+    expect(r2.picked).toBe(2)
+    expect(r2.criterion).toContain("never larger than the starting version's")
+  })
+
+  it('can pick by the accuracy gap between groups instead of the TPR gap', () => {
+    const withGroups = (version: number, accA: number, accB: number, tprGap: number): GroupMetricsInfo => {
+      const g = (accuracy: number) => ({
+        n: 50,
+        accuracy,
+        accuracy_ci: [accuracy - 0.1, accuracy + 0.1] as [number, number],
+        macro_f1: accuracy,
+        per_class: {},
+        small: false,
+        wide: false
+      })
+      return { ...info(version, (accA + accB) / 2, tprGap), per_group: { A: g(accA), B: g(accB) } }
+    }
+    const base = withGroups(0, 0.95, 0.8, 0.1)
+    const points = [{ value: 1, m: withGroups(1, 0.9, 0.86, 0.2) }]
+    // By TPR gap the point is worse than the start (0.2 > 0.1); by accuracy gap it is better (0.04 < 0.15).
+    expect(pickSweep(base, points, 0.02, 'tpr').picked).toBe(0)
+    const byAcc = pickSweep(base, points, 0.02, 'accuracy')
+    expect(byAcc.picked).toBe(1)
+    expect(byAcc.gap_metric).toBe('accuracy')
+    expect(byAcc.baseline.gap).toBeCloseTo(0.15, 12)
+    expect(byAcc.points[0]?.accuracy_gap).toMatchObject({ metric: 'accuracy', groups: ['A', 'B'] })
+  })
 })

@@ -17,11 +17,30 @@ export interface ReviewQuery {
   cards: number
   /** Faces per card at most. */
   cardSize: number
+  /** Scope: only faces of photos under this folder. */
+  folder?: string | undefined
+  /** Scope: only this person's faces. */
+  personId?: number | undefined
   /**
    * Who is reviewing: with overlap on (labels/overlap.ts), a face another annotator labelled stays in this
    * annotator's queue until they answer it too (and its face carries `blind`).
    */
   annotator?: string | undefined
+}
+
+/** The faces a review scope allows, or null for every face. */
+function scopeFaces(db: Db, q: ReviewQuery): Set<number> | null {
+  if (q.folder === undefined && q.personId === undefined) return null
+  const folder = q.folder?.replace(/[\\/]+$/, '')
+  const rows = db
+    .prepare(
+      `SELECT f.id FROM faces f JOIN images i ON i.id = f.image_id
+       WHERE (@folder IS NULL OR i.root = @folder OR substr(i.path, 1, length(@folder) + 1) = @folder || '/')
+         AND (@person IS NULL OR f.person_id = @person)`
+    )
+    .pluck()
+    .all({ folder: folder ?? null, person: q.personId ?? null }) as number[]
+  return new Set(rows)
 }
 
 /** 1 − (top1 − top2), in [0, 1]; larger is less sure. */
@@ -72,6 +91,7 @@ interface Candidate {
 export function reviewQueue(db: Db, q: ReviewQuery): ReviewQueue {
   const task = getTask(db, q.task)
   const labelled = currentLabels(db, task.id)
+  const inScope = scopeFaces(db, q)
   // Overlap faces this annotator has not answered are asked again, whoever answered them already.
   const second = new Set<number>()
   if (q.annotator && task.level === 'face') {
@@ -100,7 +120,7 @@ export function reviewQueue(db: Db, q: ReviewQuery): ReviewQueue {
       [number, number | null, string, number | null, Buffer | null]
     >
     for (const [faceId, personId, value, confidence, blob] of rows) {
-      if (labelled.has(faceId)) continue
+      if (labelled.has(faceId) || (inScope && !inScope.has(faceId))) continue
       const p = probsOf(blob)
       const uncertainty = p
         ? q.order === 'entropy'
@@ -116,7 +136,7 @@ export function reviewQueue(db: Db, q: ReviewQuery): ReviewQueue {
       [number, number | null]
     >
     for (const [faceId, personId] of rows) {
-      if (labelled.has(faceId)) continue
+      if (labelled.has(faceId) || (inScope && !inScope.has(faceId))) continue
       candidates.push({ faceId, personId, predicted: null, confidence: null, uncertainty: 1 })
     }
   }

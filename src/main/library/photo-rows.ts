@@ -169,3 +169,69 @@ export function commitPhoto(db: Db, photo: PhotoToStore): void {
     for (const p of photo.predictions) writePredictions(db, p.task, p.versionId, faceIds, p.predictions)
   })()
 }
+
+/** A photo brought over from another project (teams/merge.ts): its image row, faces and feature rows as stored there. */
+export interface MergedPhoto {
+  image: {
+    path: string
+    root: string
+    rel_path: string
+    content_hash: string
+    bytes: number | null
+    mtime_ms: number | null
+    width: number | null
+    height: number | null
+    crops: number
+    detector: string | null
+    preview: string | null
+    imported_at: string
+  }
+  faces: Array<{
+    idx: number
+    x: number
+    y: number
+    w: number
+    h: number
+    score: number
+    source: string
+    landmarks: Buffer | null
+    thumb: string | null
+    features: Array<{ kind: string; dim: number; vec: Buffer }>
+  }>
+}
+
+/** Inserts a merged photo (the caller holds the transaction); returns the new face ids parallel to `faces`. */
+export function insertMergedPhoto(db: Db, photo: MergedPhoto): number[] {
+  const i = photo.image
+  const imageId = db
+    .prepare(
+      `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?, ?, ?) RETURNING id`
+    )
+    .pluck()
+    .get(
+      i.path,
+      i.root,
+      i.rel_path,
+      i.content_hash,
+      i.bytes,
+      i.mtime_ms,
+      i.width,
+      i.height,
+      i.crops,
+      i.detector,
+      i.preview,
+      i.imported_at
+    ) as number
+  const insFace = db
+    .prepare(
+      `INSERT INTO faces (image_id, idx, x, y, w, h, score, source, landmarks, thumb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+    )
+    .pluck()
+  const insFeat = db.prepare('INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, ?, ?, ?)')
+  return photo.faces.map((f) => {
+    const id = insFace.get(imageId, f.idx, f.x, f.y, f.w, f.h, f.score, f.source, f.landmarks, f.thumb) as number
+    for (const v of f.features) insFeat.run(id, v.kind, v.dim, v.vec)
+    return id
+  })
+}

@@ -86,3 +86,13 @@ export function imageDetail(db: Db, id: number): { image: ImageSummary; media: s
     }))
   }
 }
+
+/** The folders photos were imported from (one per import root), with their photo and face counts. */
+export function importFolders(db: Db): Array<{ folder: string; images: number; faces: number }> {
+  return db
+    .prepare(
+      `SELECT i.root AS folder, COUNT(DISTINCT i.id) AS images, COUNT(f.id) AS faces
+       FROM images i LEFT JOIN faces f ON f.image_id = i.id WHERE i.status = 'ok' GROUP BY i.root ORDER BY i.root`
+    )
+    .all() as Array<{ folder: string; images: number; faces: number }>
+}

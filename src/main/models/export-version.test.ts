@@ -79,6 +79,7 @@ function exportCli(home: string, project: string, out: string) {
 
 describe('models export to a folder that cannot be made', () => {
   let project: string
+  let cliAnswered = false
   const home = tempDir('export-home')
   beforeAll(async () => {
     await useBackend('cpu')
@@ -92,6 +93,22 @@ describe('models export to a folder that cannot be made', () => {
     const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error
     expect(err.code).toBe('READ_ONLY')
     expect(err.message).toMatch(/Could not create the export folder \/proc\/nope/)
+    cliAnswered = true
+  })
+
+  it.skipIf(!fs.existsSync('/proc/self'))('answers the same through the handler (models.export)', async () => {
+    // Only once the CLI run above proved it returns: in this process a regression would spin forever.
+    if (!cliAnswered) throw new Error('skipped: the CLI export to /proc/nope did not answer')
+    const ctx = testContext()
+    try {
+      await dispatch(ctx, {}, 'project.open', { dir: project })
+      const r = await dispatch(ctx, {}, 'models.export', { task: 'expression', version: 1, dir: '/proc/nope/deeper' })
+      expect(r).toMatchObject({ ok: false, error: { code: 'READ_ONLY' } })
+      if (!r.ok)
+        expect(r.error.message).toContain('Could not create the export folder /proc/nope/deeper (at /proc/nope)')
+    } finally {
+      await ctx.dispose()
+    }
   })
 
   it('makes missing parent folders of a normal target, and refuses a file in the way', async () => {

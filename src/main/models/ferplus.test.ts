@@ -15,10 +15,17 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { ClassificationMetricsInfo, JobInfo, TrainingHistory, VersionComparison } from '../../shared/domain'
+import type {
+  ClassificationMetricsInfo,
+  JobInfo,
+  LearningCurve,
+  TrainingHistory,
+  VersionComparison
+} from '../../shared/domain'
 import { readCsv, repoRoot, sharedData, tempDir, testContext, runCli, cliOk, type CliResult } from '../../test/support'
 import { dispatch } from '../api/dispatch'
 import { verifyVersion } from '../training/version-files'
+import { applyTemperature } from '../analysis/calibration'
 
 const FER = path.join(sharedData, 'expression_ferplus')
 const MAP = 'neutral=neutral,happiness=happy,surprise=surprised,sadness=sad,anger=angry,disgust=disgusted,fear=fearful'
@@ -144,7 +151,7 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
     expect(Object.keys(after.per_class as object)).toContain('happy')
   }, 600_000)
 
-  it('rolls back to version 0, re-predicting exactly the import-time predictions', () => {
+  it('rolls back to version 0, re-predicting exactly the import-time predictions (with v0’s temperature)', () => {
     const act = ok(cli('activate', '--project', project, '--task', 'expression', '--version', '0'))
     expect(act).toMatchObject({ version: 0, active: true, faces: v0Predictions.size })
     console.log(`re-predicted ${String(act.faces)} faces in ${Number(act.seconds).toFixed(2)} s`)
@@ -155,13 +162,30 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
                 JOIN tasks t ON t.id = v.task_id WHERE t.name = 'expression' AND v.active = 1`
       )
       .all() as Array<{ face_id: number; value: string; confidence: number; probs: Buffer }>
+    // Training fitted v0's temperature on the evaluation set (issue 11): the labels are the import's exactly,
+    // the probabilities are the import's rescaled by that temperature.
+    const meta = JSON.parse(
+      d
+        .prepare(
+          `SELECT v.metadata FROM model_versions v JOIN tasks t ON t.id = v.task_id WHERE t.name = 'expression' AND v.version = 0`
+        )
+        .pluck()
+        .get() as string
+    ) as { calibration?: { temperature: number; fitted_on: string } }
     d.close()
+    expect(meta.calibration?.fitted_on).toBe('evaluation_set')
+    const t = meta.calibration!.temperature
+    expect(t).toBeGreaterThan(1)
     expect(rows.length).toBe(v0Predictions.size)
+    const f32 = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
     for (const r of rows) {
       const before = v0Predictions.get(r.face_id)!
       expect(r.value).toBe(before.value)
-      expect(r.confidence).toBe(before.confidence)
-      expect(r.probs.equals(before.probs)).toBe(true)
+      const expected = Float32Array.from(f32(before.probs))
+      applyTemperature(expected, expected.length, t)
+      const got = f32(r.probs)
+      expected.forEach((p, i) => expect(got[i]).toBeCloseTo(p, 6))
+      expect(r.confidence).toBeLessThanOrEqual(before.confidence + 1e-9)
     }
   }, 300_000)
 
@@ -183,6 +207,35 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
     ])
     expect(versions[1]?.headline).toMatchObject({ accuracy: expect.any(Number) })
   }, 600_000)
+
+  it('learning curve (issue 11): accuracy on the evaluation set ends higher than it starts', async () => {
+    const ctx = testContext()
+    try {
+      ctx.openProject(project)
+      const started = await dispatch(ctx, {}, 'models.learningCurve', { task: 'expression', epochs: 30 })
+      expect(started.ok).toBe(true)
+      const jobId = (started as { value: JobInfo }).value.id
+      let job = ctx.jobs.get(jobId)
+      while (job && (job.status === 'queued' || job.status === 'running')) {
+        await new Promise((r) => setTimeout(r, 200))
+        job = ctx.jobs.get(jobId)
+      }
+      expect(job?.status, job?.error ?? '').toBe('done')
+      const curve = job!.result as LearningCurve
+      expect(curve.points.map((p) => p.fraction)).toEqual([0.1, 0.2, 0.4, 0.8, 1])
+      const first = curve.points[0]!
+      const last = curve.points.at(-1)!
+      expect(last.n).toBe(Number(v1.train_n))
+      console.log(
+        `learning curve (${curve.evalN} evaluation faces, ${curve.backend}, ${curve.seconds.toFixed(0)} s): ` +
+          curve.points.map((p) => `${p.n} → ${p.value.toFixed(3)}`).join(', ') +
+          (curve.baseline ? `; active v${curve.baseline.version} ${curve.baseline.value.toFixed(3)}` : '')
+      )
+      expect(last.value).toBeGreaterThan(first.value)
+    } finally {
+      await ctx.dispose()
+    }
+  }, 900_000)
 
   it('serves training, live history, compare and the flip list through the app calls', async () => {
     const ctx = testContext()

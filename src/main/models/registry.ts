@@ -138,6 +138,18 @@ export function setActiveVersion(db: Db, taskId: number, versionId: number): voi
   db.prepare('UPDATE model_versions SET active = 1 WHERE id = ?').run(versionId)
 }
 
+/**
+ * Records a version's calibration in its row's metadata (version 0, which has no folder: its temperature is
+ * refitted as the evaluation set grows). Trained versions carry theirs in their immutable metadata.json.
+ */
+export function setVersionCalibration(db: Db, versionId: number, calibration: Record<string, unknown>): void {
+  const v = versionById(db, versionId)
+  db.prepare('UPDATE model_versions SET metadata = ? WHERE id = ?').run(
+    JSON.stringify({ ...v.metadata, calibration }),
+    versionId
+  )
+}
+
 /** "3", "active", "v3" → a version reference; anything else is a usage error. */
 export function parseVersionRef(raw: string | number): number | 'active' {
   if (typeof raw === 'number') return raw

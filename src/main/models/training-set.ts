@@ -7,7 +7,7 @@ import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { currentTaskLabels, usableLabels, type FaceLabel } from '../labels/ground-truth'
 import type { TaskRow } from '../labels/tasks'
-import type { GroupPenalty } from '../training/train'
+import type { GroupDro, GroupPenalty } from '../training/train'
 import { MIN_TRAIN_ROWS } from './defaults'
 import { evaluationMembers, syncEvaluationSet } from './eval-set'
 
@@ -21,6 +21,7 @@ export interface TrainingSet {
 export interface ReadyMitigation {
   sampleWeights?: number[]
   groupPenalty?: GroupPenalty
+  groupDro?: GroupDro
   /** Saved as metadata.mitigation: method, params and the grouping task. */
   record: { method: string; params: Record<string, unknown> } | null
 }

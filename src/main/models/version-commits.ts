@@ -15,8 +15,8 @@ export interface FacePredictions {
 }
 
 /**
- * Training: the new version's row, the faces it learnt from (so forgetting a person finds it), its out-of-fold
- * predictions and, when activating, the active switch and every face's predictions.
+ * Training: the new version's row, its out-of-fold predictions, the faces it learnt from (so forgetting a person
+ * finds it), and, when activating, the active switch and every face's predictions.
  */
 export function commitTrainedVersion(
   db: Db,
@@ -28,8 +28,8 @@ export function commitTrainedVersion(
 ): number {
   return db.transaction(() => {
     const id = insertVersion(db, v)
-    recordTrainingFaces(db, id, trainedOn)
     if (outOfFold) writeOutOfFold(db, id, task.labels.length, outOfFold)
+    recordTrainingFaces(db, id, trainedOn)
     if (activation) {
       setActiveVersion(db, task.id, id)
       writePredictions(db, task, id, activation.faceIds, activation.predictions)
@@ -44,9 +44,12 @@ export function commitPredictions(
   task: TaskRow,
   versionId: number,
   p: FacePredictions,
-  opts: { activate: boolean }
+  opts: { activate: boolean },
+  /** More writes of the same commit (v0's new calibration record). */
+  also?: () => void
 ): void {
   db.transaction(() => {
+    also?.()
     writePredictions(db, task, versionId, p.faceIds, p.predictions)
     if (opts.activate) setActiveVersion(db, task.id, versionId)
   })()

@@ -17,7 +17,7 @@ import { fitTemperature, type TemperatureFit } from '../analysis/calibration'
 import { toMatrix } from './features'
 import { buildHead, readHeadWeights, type DenseWeights, type HeadInit } from './head'
 import { DEFAULT_FOLDS, trainKFold, type KFoldOptions, type KFoldResult } from './k-fold'
-import type { EpochLog, TrainOptions, TrainResult } from './train'
+import { TRAIN_DEFAULTS, type EpochLog, type TrainOptions, type TrainResult } from './train'
 
 export interface HeadSettings {
   /** Units of the hidden layer, null = linear head. */
@@ -77,6 +77,9 @@ function sameSettings(a: HeadSettings, b: HeadSettings): boolean {
   return a.hidden === b.hidden && a.l2 === b.l2 && a.learningRate === b.learningRate && a.warmStart === b.warmStart
 }
 
+/** Rows from which the capacity search scores candidates on one fold instead of two. */
+export const SEARCH_ONE_FOLD_ROWS = 2000
+
 export interface FitOptions extends Omit<
   KFoldOptions,
   'k' | 'onlyFolds' | 'onFold' | 'onEpoch' | 'hidden' | 'l2' | 'learningRate' | 'init'
@@ -91,8 +94,11 @@ export interface FitOptions extends Omit<
   /** Candidates to search instead of candidateSettings (tests, benchmarks). */
   candidates?: HeadSettings[]
   onStage?: (message: string) => void
-  /** Every epoch of every head, numbered across the whole run (the live chart). */
-  onEpoch?: (log: EpochLog) => void
+  /**
+   * Every epoch of every head, numbered across the whole run (the live chart), with the most epochs the run
+   * can take (every head running to the epoch limit; early stopping ends it sooner).
+   */
+  onEpoch?: (log: EpochLog, plannedEpochs: number) => void
 }
 
 export interface SearchPoint {
@@ -142,7 +148,10 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const { parent: _p, parentLinear: _pl, forced: _f, candidates: _c, onStage, onEpoch, k: _k, ...rest } = options
   const x = toMatrix(options.features)
   let epochNo = 0
-  const epochHook = (log: EpochLog): void => onEpoch?.({ ...log, epoch: ++epochNo })
+  const searchHeads = k === 1 || x.rows >= SEARCH_ONE_FOLD_ROWS ? 1 : 2
+  const plannedHeads = candidates.length * searchHeads + Math.max(0, k - searchHeads)
+  const planned = (options.epochs ?? TRAIN_DEFAULTS.epochs) * plannedHeads
+  const epochHook = (log: EpochLog): void => onEpoch?.({ ...log, epoch: ++epochNo }, planned)
 
   const settingsOptions = (s: HeadSettings): Partial<TrainOptions> => ({
     ...(s.hidden !== null ? { hidden: s.hidden } : {}),
@@ -160,9 +169,10 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
       onEpoch: (_fold, log) => epochHook(log)
     })
 
-  // Candidates are scored on two folds (40 % of the rows with five folds): one fold of a few hundred faces is
-  // too noisy to choose between settings. Both heads are kept as members of the ensemble.
-  const searchFolds = k === 1 ? [0] : [0, 1].slice(0, Math.min(2, k))
+  // Candidates are scored on two folds (40 % of the rows with five folds) while one fold is only a few hundred
+  // faces (too noisy to choose between settings); from SEARCH_ONE_FOLD_ROWS rows on, one fold is enough and the
+  // search costs half. The search's heads are kept as members of the ensemble.
+  const searchFolds = k === 1 || x.rows >= SEARCH_ONE_FOLD_ROWS ? [0] : [0, 1].slice(0, Math.min(2, k))
   const search: SearchPoint[] = []
   const tried: Array<{ s: HeadSettings; r: KFoldResult; score: number; rowNll: Float64Array | null }> = []
   let pick: (typeof tried)[number]

@@ -67,17 +67,24 @@ export function describeTraining({
       validation_rows: result.valIdx.length,
       ...metrics
     },
-    mitigation: penalty
+    mitigation: options.groupDro
       ? {
-          method: 'group_penalty',
-          params: {
-            lambda: penalty.lambda,
-            mode: penalty.mode,
-            spread: penalty.spread ?? 'range',
-            positiveIndex: penalty.positiveIndex ?? null
-          }
+          method: 'group_dro',
+          params: { eta: options.groupDro.eta, final_group_weights: result.groupWeights ?? null }
         }
-      : (mitigation ?? null)
+      : penalty
+        ? {
+            method: 'group_penalty',
+            params: {
+              lambda: penalty.lambda,
+              mode: penalty.mode,
+              spread: penalty.spread ?? 'range',
+              positiveIndex: penalty.positiveIndex ?? null,
+              // group-step.ts: the loss range's gradient reaches only the worst group (the best is held).
+              worst_group_only: penalty.mode === 'loss' && (penalty.spread ?? 'range') === 'range'
+            }
+          }
+        : (mitigation ?? null)
   }
 }
 

@@ -11,6 +11,9 @@ import { mulberry32, type Rng } from '../analysis/random'
  * Derives an independent seed for a sub-stream (e.g. "shuffle of epoch 3") so that adding a
  * consumer of randomness in one place does not shift the numbers every other place sees.
  */
+/** Share of the training rows trainHead holds out for validation (tfjs-free, so main can reproduce the split). */
+export const VALIDATION_FRACTION = 0.2
+
 export function deriveSeed(seed: number, stream: string): number {
   // FNV-1a over the stream name, mixed with the seed, then one mulberry32 step to spread the bits.
   let h = 0x811c9dc5 ^ (seed >>> 0)

@@ -19,7 +19,10 @@ import {
 } from './head'
 import { toMatrix, type FeatureInput, type FeatureMatrix } from './features'
 import { mulberry32 } from '../analysis/random'
-import { deriveSeed, shuffleInPlace, stratifiedSplit } from './split'
+import { deriveSeed, shuffleInPlace, stratifiedSplit, VALIDATION_FRACTION } from './split'
+import { groupDroStep, worstGroupMean, worstGroupPenaltyStep, type GroupDro, type GroupStep } from './group-step'
+
+export type { GroupDro } from './group-step'
 
 export type TaskKind = 'classification' | 'regression'
 
@@ -49,6 +52,8 @@ export interface EpochLog {
   val_acc?: number
   /** Group spread (as configured) measured on the whole validation set, when a penalty is set. */
   val_group_gap?: number
+  /** Group DRO: the largest per-group mean loss on the validation rows (also its val_loss, used for early stopping). */
+  val_worst_group_loss?: number
 }
 
 export interface TrainOptions {
@@ -69,6 +74,8 @@ export interface TrainOptions {
   classWeights?: 'balanced' | 'none'
   sampleWeights?: readonly number[]
   groupPenalty?: GroupPenalty
+  /** Group DRO (group-step.ts); not combined with groupPenalty. */
+  groupDro?: GroupDro
   onEpoch?: (log: EpochLog) => void
   signal?: AbortSignal
   earlyStoppingPatience?: number
@@ -102,6 +109,8 @@ export interface TrainResult {
   classWeights: Record<string, number>
   /** Training rows per label. */
   counts: Record<string, number>
+  /** Group DRO: the group weights q at the end of training, by group. */
+  groupWeights?: Record<string, number>
   durationMs: number
 }
 
@@ -118,7 +127,7 @@ export const TRAIN_DEFAULTS = {
   // 128 rather than Keras's 32: on wasm the per-step overhead dominates, and 32 misses the 5 s budget for 10k rows.
   batchSize: 128,
   learningRate: 1e-3,
-  validationFraction: 0.2,
+  validationFraction: VALIDATION_FRACTION,
   earlyStoppingPatience: 5
 } as const
 
@@ -147,13 +156,23 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
   if (options.ids) checkParallel('ids', options.ids.length, n)
   if (options.sampleWeights) checkParallel('sampleWeights', options.sampleWeights.length, n)
   if (options.groupPenalty) checkParallel('groupPenalty.groups', options.groupPenalty.groups.length, n)
+  if (options.groupDro) checkParallel('groupDro.groups', options.groupDro.groups.length, n)
+  if (options.groupDro && options.groupPenalty) throw new RangeError('groupDro and groupPenalty do not combine')
 
   const target = encodeTargets(options)
   const { trainIdx, valIdx } = options.rows ? checkedRows(options.rows, n) : split(options, target, validationFraction)
   if (trainIdx.length === 0) throw new RangeError('the split left no training rows')
 
   const { classWeights, counts, rowWeights } = weightsFor(options, target, trainIdx)
-  const penalty = options.groupPenalty ? preparePenalty(options.groupPenalty, kind, target.labels.length) : null
+  const prepared = options.groupPenalty ? preparePenalty(options.groupPenalty, kind, target.labels.length) : null
+  // The loss-range penalty and Group DRO act as per-step row weights (group-step.ts); the rest stays in the loss.
+  const worstLoss = prepared?.mode === 'loss' && prepared.spread === 'range'
+  const step: GroupStep | null = options.groupDro
+    ? groupDroStep(options.groupDro)
+    : worstLoss && options.groupPenalty
+      ? worstGroupPenaltyStep(options.groupPenalty.groups, prepared.lambda)
+      : null
+  const penalty = prepared && !worstLoss ? prepared : null
   const l2 = options.l2 ?? 0
   if (!(l2 >= 0)) throw new RangeError(`l2 must be ≥ 0, got ${l2}`)
 
@@ -194,12 +213,28 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
         throwIfAborted(signal)
         const rows = order.subarray(start, Math.min(start + batchSize, order.length))
         const b = batchTensors(rows, x, target, kind, rowWeights)
+        let offset = 0
+        if (step) {
+          const l = tf.tidy(() => perRow(vars, kind, b.x, b.y).loss)
+          const losses = l.dataSync()
+          l.dispose()
+          const r = step.reweigh(rows, losses, b.ws)
+          b.w.dispose()
+          b.w = tf.tensor1d(r.w)
+          offset = r.offset
+        }
         const groupMatrix = penalty ? penalty.matrixFor(rows) : null
         // Set inside minimize's closure; tf.keep lets the accuracy count outlive its tidy scope.
         const kept: { hits: tf.Scalar | null } = { hits: null }
         const cost = optimizer.minimize(
           () => {
-            const o = objective(vars, kind, b, penalty && groupMatrix ? { ...penalty, matrix: groupMatrix } : null)
+            const o = objective(
+              vars,
+              kind,
+              b,
+              penalty && groupMatrix ? { ...penalty, matrix: groupMatrix } : null,
+              offset
+            )
             kept.hits = o.hits ? tf.keep(o.hits) : null
             return l2 > 0 ? tf.add(o.total, tf.mul(kernelSquares(vars), l2)) : o.total
           },
@@ -223,10 +258,17 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
       // acc is the running accuracy over the epoch's batches (Keras semantics), val_* are end-of-epoch.
       const log: EpochLog = { epoch, loss, ...(kind === 'classification' ? { acc } : {}) }
       if (valChunks.length > 0) {
-        const v = evaluate(vars, kind, valChunks, penalty ? { ...penalty, rows: valIdx } : null)
+        const v = evaluate(
+          vars,
+          kind,
+          valChunks,
+          penalty ? { ...penalty, rows: valIdx } : null,
+          step ? { step, rows: valIdx, lambda: worstLoss ? (prepared?.lambda ?? 0) : null } : null
+        )
         log.val_loss = v.loss
         if (v.acc !== undefined) log.val_acc = v.acc
         if (v.gap !== undefined) log.val_group_gap = v.gap
+        if (v.worst !== undefined) log.val_worst_group_loss = v.worst
       }
       history.push(log)
       options.onEpoch?.(log)
@@ -257,6 +299,7 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
       valIdx,
       classWeights,
       counts,
+      ...(options.groupDro && step ? { groupWeights: step.weights() } : {}),
       durationMs: performance.now() - started
     }
   } catch (error) {
@@ -476,12 +519,14 @@ function objective(
   vars: readonly DenseVars[],
   kind: TaskKind,
   b: BatchTensors,
-  penalty: (PreparedPenalty & { matrix: tf.Tensor2D }) | null
+  penalty: (PreparedPenalty & { matrix: tf.Tensor2D }) | null,
+  offset = 0
 ): { total: tf.Scalar; hits: tf.Scalar | null } {
   const { loss, logp } = perRow(vars, kind, b.x, b.y)
   const hits = logp ? countHits(logp, b.y) : null
   // Keras convention: weighted sum over the batch size, so weights scale the loss, not renormalise it.
-  const main = tf.mean(tf.mul(loss, b.w)) as tf.Scalar
+  const weighted = tf.mean(tf.mul(loss, b.w)) as tf.Scalar
+  const main = offset === 0 ? weighted : (tf.add(weighted, offset) as tf.Scalar)
   if (!penalty || penalty.lambda === 0) return { total: main, hits }
   const v = penalty.mode === 'loss' ? loss : positiveProb(logp!, penalty.positiveIndex)
   return { total: tf.add(main, tf.mul(groupSpread(v, penalty.matrix, penalty.spread), penalty.lambda)), hits }
@@ -501,6 +546,8 @@ interface BatchTensors {
   y: tf.Tensor2D
   /** Per-row loss weights. */
   w: tf.Tensor1D
+  /** The same weights in JS (group steps derive a batch's weights from them). */
+  ws: Float32Array
 }
 
 /**
@@ -526,7 +573,7 @@ function batchTensors(
     else ys[r] = target.value[row]!
     ws[r] = rowWeights[row]!
   }
-  return { x: tf.tensor2d(xs, [n, x.dim]), y: tf.tensor2d(ys, [n, width]), w: tf.tensor1d(ws) }
+  return { x: tf.tensor2d(xs, [n, x.dim]), y: tf.tensor2d(ys, [n, width]), w: tf.tensor1d(ws), ws }
 }
 
 /** Loss (same objective as training), accuracy and group gap over pre-uploaded chunks of rows. */
@@ -534,33 +581,53 @@ function evaluate(
   vars: readonly DenseVars[],
   kind: TaskKind,
   chunks: readonly BatchTensors[],
-  penalty: (PreparedPenalty & { rows: readonly number[] }) | null
-): { loss: number; acc?: number; gap?: number } {
+  penalty: (PreparedPenalty & { rows: readonly number[] }) | null,
+  group: { step: GroupStep; rows: readonly number[]; lambda: number | null } | null = null
+): { loss: number; acc?: number; gap?: number; worst?: number } {
   let weighted = 0
   let correct = 0
   let n = 0
   const penaltyValues = penalty ? new Float32Array(penalty.rows.length) : null
+  const groupLosses = group ? new Float32Array(group.rows.length) : null
   for (const chunk of chunks) {
-    const [l, c, v] = tf.tidy(() => {
+    const [l, c, v, g] = tf.tidy(() => {
       const { loss, logp } = perRow(vars, kind, chunk.x, chunk.y)
       const wl = tf.sum(tf.mul(loss, chunk.w))
       const hits = logp ? countHits(logp, chunk.y) : tf.scalar(0)
       const pv = !penalty ? tf.zeros([0]) : penalty.mode === 'loss' ? loss : positiveProb(logp!, penalty.positiveIndex)
-      return [wl, hits, pv]
+      const gl = group ? tf.mul(loss, chunk.w) : tf.zeros([0])
+      return [wl, hits, pv, gl]
     })
     weighted += l.dataSync()[0]!
     correct += c.dataSync()[0]!
     if (penaltyValues) penaltyValues.set(v.dataSync(), n)
+    if (groupLosses) groupLosses.set(g.dataSync(), n)
     n += chunk.x.shape[0]
-    tf.dispose([l, c, v])
+    tf.dispose([l, c, v, g])
   }
   let loss = weighted / n
   let gap: number | undefined
+  let worst: number | undefined
+  if (group && groupLosses) {
+    if (group.lambda === null) {
+      // Group DRO selects epochs by the worst group's validation loss, the quantity it minimises.
+      const w = worstGroupMean(groupLosses, group.rows, group.step.groupOf)
+      if (w) loss = worst = w.value
+    } else {
+      gap = groupGap(groupLosses, group.rows, group.step.groupOf, 'range')
+      loss += group.lambda * gap
+    }
+  }
   if (penalty && penaltyValues) {
     gap = groupGap(penaltyValues, penalty.rows, penalty.groupOf, penalty.spread)
     loss += penalty.lambda * gap
   }
-  return { loss, ...(kind === 'classification' ? { acc: correct / n } : {}), ...(gap !== undefined ? { gap } : {}) }
+  return {
+    loss,
+    ...(kind === 'classification' ? { acc: correct / n } : {}),
+    ...(gap !== undefined ? { gap } : {}),
+    ...(worst !== undefined ? { worst } : {})
+  }
 }
 
 /** Plain-JS group spread for reporting (mirrors groupSpread). */

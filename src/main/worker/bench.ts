@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs'
 import { openDatabase } from '../db/open'
 import { initBackend } from '../ml/backend'
 import { DB_FILE } from '../project/project'
-import { buildHead } from '../training/head'
+import { buildHead, readHeadWeights } from '../training/head'
+import { describeSettings, fitHeads } from '../training/fit'
 import { mulberry32, normal } from '../analysis/random'
 import { saveVersion } from '../training/store'
 import { trainHead } from '../training/train'
@@ -65,6 +66,56 @@ export async function benchTraining(
   return { annotations, seconds, epochsRun: r.epochsRun, backend }
 }
 
+export interface FitBench {
+  annotations: number
+  seconds: number
+  cpuSeconds: number
+  /** Heads trained: the search's (2 folds per candidate) and the rest of the ensemble. */
+  headsTrained: number
+  candidates: number
+  chosen: string
+  temperature: number
+  backend: string
+}
+
+/**
+ * Training as the app runs it since issue 11 (training/fit.ts): capacity search over the default candidates
+ * (fine-tuning a linear parent included), a 5-head ensemble and temperature scaling, 256-d → 7 classes.
+ */
+export async function benchFit(annotations: number, opts: { seed?: number } = {}): Promise<FitBench> {
+  const backend = (await initBackend()).name
+  const { data, labels } = synthetic(annotations, opts.seed ?? 1)
+  const parent = buildHead({ inputDim: DIM, labels: LABELS, seed: 3 })
+  const init = readHeadWeights(parent).output
+  parent.dispose()
+  const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
+  const r = await fitHeads({
+    features: { data, dim: DIM },
+    labels,
+    labelSet: LABELS,
+    kind: 'classification',
+    classWeights: 'none',
+    seed: opts.seed ?? 1,
+    parent: { ...init, labels: LABELS },
+    parentLinear: true
+  })
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  r.model.dispose()
+  return {
+    annotations,
+    seconds,
+    // CPU time of this process: what the run costs when the machine is shared (wall time waits for other jobs).
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    headsTrained: r.heads.length + r.search.length - 1,
+    candidates: r.search.length,
+    chosen: describeSettings(r.chosen),
+    temperature: r.calibration?.temperature ?? 1,
+    backend
+  }
+}
+
 export interface RepredictBench {
   faces: number
   /** Whole activation: load + verify the version, read features, predict, write predictions + active flag. */
@@ -78,7 +129,7 @@ export interface RepredictBench {
  * Activation of a trained version over `faces` faces with synthetic 256-d features, in a throwaway
  * project (predict.task exactly as the worker runs it).
  */
-export async function benchRepredict(faces: number): Promise<RepredictBench> {
+export async function benchRepredict(faces: number, opts: { hidden?: number } = {}): Promise<RepredictBench> {
   await initBackend()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-bench-repredict-'))
   try {
@@ -98,7 +149,13 @@ export async function benchRepredict(faces: number): Promise<RepredictBench> {
         feat.run(id, Buffer.from(data.buffer, i * DIM * 4, DIM * 4))
       }
     })()
-    const model = buildHead({ inputDim: DIM, labels: LABELS, seed: 1 })
+    // hidden 640 = the combined 5-head ensemble of 128-unit heads (training/fit.ts combine).
+    const model = buildHead({
+      inputDim: DIM,
+      labels: LABELS,
+      seed: 1,
+      ...(opts.hidden !== undefined ? { hidden: opts.hidden } : {})
+    })
     const saved = await saveVersion(path.join(dir, 'models'), {
       task: 'expression',
       versionNumber: 1,

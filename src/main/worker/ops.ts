@@ -26,5 +26,11 @@ export const ops: OpHandlers = {
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
   'labels.errors': async (p, ctx) => (await import('./label-errors')).labelErrorsOp(p, ctx),
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
-  'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p)
+  'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
+  'teams.merge': async (p) => {
+    const [{ mergeProject }, { projectDb }] = await Promise.all([import('../teams/merge'), import('./db')])
+    return mergeProject(projectDb(p.projectDir), p.projectDir, p.from)
+  },
+  'models.learningCurve': async (p, ctx) => (await import('./curve')).learningCurveOp(p, ctx),
+  'models.calibrate': async (p) => (await import('./predict')).calibrateOp(p)
 }

@@ -6,18 +6,21 @@
  * - `models.evaluate`: predictions + metrics of one or more versions on labelled faces main resolved (the
  *   task's evaluation set, or faces from a CSV); writes nothing.
  */
-import type { RepredictSummary } from '../../shared/domain'
+import type { CalibrationSummary, RepredictSummary } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { getTask } from '../labels/tasks'
 import { allFeatures, featuresOf, type PackedFeatures } from '../library/features'
 import { predictedFaces } from '../models/predictions'
 import { resolveVersion } from '../models/registry'
 import { commitPredictions } from '../models/version-commits'
-import { scorePredictions, type VersionMetrics } from '../models/version-metrics'
+import { isClassificationMetrics, scorePredictions, type VersionMetrics } from '../models/version-metrics'
+import type { ClassificationMetrics } from '../analysis/prediction-metrics'
+import { fitTemperature, MIN_CALIBRATION_ROWS } from '../analysis/calibration'
+import { setVersionCalibration, isBuiltinV0 } from '../models/registry'
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
 import { projectDb } from './db'
-import { loadTaskVersion } from './predictor'
+import { calibrated, loadTaskVersion } from './predictor'
 import type { OpParsed } from './protocol'
 import type { OpContext } from './runtime'
 
@@ -84,7 +87,11 @@ export async function predictTaskOp(
 export interface EvaluatedVersion {
   version: number
   versionId: number
+  /** Calibrated (what every screen shows). */
   metrics: VersionMetrics
+  /** The temperature applied, and the raw head's calibration before it (null when T = 1 or for scores). */
+  temperature: number
+  uncalibrated: { ece: number | null; reliability: ClassificationMetrics['reliability'] } | null
   /** Parallel to `faces`. */
   values: string[]
   confidence: Array<number | null>
@@ -119,14 +126,18 @@ export async function evaluateOp(p: OpParsed<'models.evaluate'>): Promise<Evalua
     const loaded = await loadTaskVersion(p.projectDir, task, v)
     try {
       const pred = await loaded.predict(f)
+      const truthValues = faces.map((x) => x.truth)
+      let uncalibrated: EvaluatedVersion['uncalibrated'] = null
+      if (loaded.temperature !== 1 && task.kind === 'classification') {
+        const raw = scorePredictions(task, truthValues, await loaded.predict(f, { calibrated: false }))
+        if (isClassificationMetrics(raw)) uncalibrated = { ece: raw.ece, reliability: raw.reliability }
+      }
       versions.push({
         version: v.version,
         versionId: v.id,
-        metrics: scorePredictions(
-          task,
-          faces.map((x) => x.truth),
-          pred
-        ),
+        metrics: scorePredictions(task, truthValues, pred),
+        temperature: loaded.temperature,
+        uncalibrated,
         values: pred.values,
         confidence: pred.confidence,
         ...(p.withProbs ? { probs: pred.probs ? Array.from(pred.probs) : null } : {})
@@ -142,5 +153,76 @@ export async function evaluateOp(p: OpParsed<'models.evaluate'>): Promise<Evalua
     faces,
     versions,
     backend: currentBackend()?.name ?? 'unknown'
+  }
+}
+
+export type CalibrateResult = CalibrationSummary
+
+/**
+ * Op `models.calibrate`: fits version 0's temperature on the evaluation set (its only labelled faces no
+ * version trains on) and records it in v0's row; when v0 is active, every face's v0 prediction is rewritten
+ * calibrated in the same transaction, so the queue, threshold and counters agree with the record.
+ */
+export async function calibrateOp(p: OpParsed<'models.calibrate'>): Promise<CalibrateResult> {
+  await ensureMlReady()
+  const db = projectDb(p.projectDir)
+  const task = getTask(db, p.task)
+  const v = resolveVersion(db, task, 0)
+  const none = {
+    task: task.name,
+    version: 0,
+    calibrated: false,
+    temperature: 1,
+    n: 0,
+    ece_before: null,
+    ece_after: null,
+    repredicted: 0
+  }
+  if (task.kind !== 'classification' || !isBuiltinV0(v)) return none
+  const f = featuresOf(
+    db,
+    task.featureKind,
+    p.faces.map((x) => x.faceId)
+  )
+  const truthOf = new Map(p.faces.map((x) => [x.faceId, x.value]))
+  const truth = f.faceIds.map((id) => truthOf.get(id)!)
+  const loaded = await loadTaskVersion(p.projectDir, task, v)
+  try {
+    const raw = await loaded.predict(f, { calibrated: false })
+    if (!raw.probs) return none
+    const w = task.labels.length
+    const fit = fitTemperature(
+      raw.probs,
+      w,
+      Int32Array.from(truth, (t) => task.labels.indexOf(t)),
+      'probs'
+    )
+    if (fit.n < MIN_CALIBRATION_ROWS) return { ...none, n: fit.n }
+    const before = scorePredictions(task, truth, raw)
+    const after = scorePredictions(task, truth, calibrated(task, raw, fit.temperature))
+    const record = { ...fit, fitted_on: 'evaluation_set' }
+    let repredicted = 0
+    if (v.active) {
+      const all = allFeatures(db, task.featureKind)
+      const pred = calibrated(task, await loaded.predict(all, { calibrated: false }), fit.temperature)
+      repredicted = all.faceIds.length
+      commitPredictions(db, task, v.id, { faceIds: all.faceIds, predictions: pred }, { activate: false }, () =>
+        setVersionCalibration(db, v.id, record)
+      )
+    } else {
+      setVersionCalibration(db, v.id, record)
+    }
+    return {
+      task: task.name,
+      version: 0,
+      calibrated: true,
+      temperature: fit.temperature,
+      n: fit.n,
+      ece_before: isClassificationMetrics(before) ? before.ece : null,
+      ece_after: isClassificationMetrics(after) ? after.ece : null,
+      repredicted
+    }
+  } finally {
+    loaded.dispose()
   }
 }

@@ -18,6 +18,31 @@ import { predictRaw } from '../training/predict'
 import { loadVersion, type ModelMetadata } from '../training/store'
 import { ModelIntegrityError } from '../training/version-files'
 import { isBuiltinV0, versionDir, type VersionRow } from '../models/registry'
+import { applyThresholds, thresholdsForPrediction } from '../fairness/applied-thresholds'
+import { projectDb } from './db'
+
+export interface PredictOptions {
+  calibrated?: boolean
+  thresholds?: boolean
+}
+
+/**
+ * The decision step after calibration: per-group thresholds saved on the version (fairness/applied-thresholds.ts),
+ * read when the version is loaded so every op of this load sees the same thresholds and groups.
+ */
+function thresholdStep(
+  projectDir: string,
+  task: TaskRow,
+  v: VersionRow
+): (f: PackedFeatures, pred: TaskPredictions) => TaskPredictions {
+  if (task.kind !== 'classification') return (_f, pred) => pred
+  const t = thresholdsForPrediction(projectDb(projectDir), v.id)
+  if (!t) return (_f, pred) => pred
+  return (f, pred) => {
+    applyThresholds(pred, f.faceIds, task.labels, t, t.groupOf)
+    return pred
+  }
+}
 
 export interface LoadedVersion {
   row: VersionRow
@@ -28,8 +53,11 @@ export interface LoadedVersion {
   hidden: number | undefined
   /** Temperature its probabilities are calibrated with (1 = none recorded). */
   temperature: number
-  /** Calibrated predictions (what every screen shows); `{ calibrated: false }` gives the raw head's. */
-  predict(features: PackedFeatures, opts?: { calibrated?: boolean }): Promise<TaskPredictions>
+  /**
+   * Calibrated predictions (what every screen shows), with the version's per-group thresholds applied to faces
+   * whose group is known; `{ calibrated: false }` gives the raw head's, `{ thresholds: false }` plain argmax.
+   */
+  predict(features: PackedFeatures, opts?: PredictOptions): Promise<TaskPredictions>
   /** Weights to warm-start a child from, labelled so new labels get fresh units. */
   warmStart(): HeadInit
   dispose(): void
@@ -56,7 +84,7 @@ function integrityError(e: ModelIntegrityError, task: TaskRow, v: VersionRow): A
 }
 
 export async function loadTaskVersion(projectDir: string, task: TaskRow, v: VersionRow): Promise<LoadedVersion> {
-  if (isBuiltinV0(v)) return builtinVersion(task, v)
+  if (isBuiltinV0(v)) return builtinVersion(task, v, thresholdStep(projectDir, task, v))
   if (!v.sha256)
     throw new AppError(
       'MODEL_INTEGRITY',
@@ -74,6 +102,7 @@ export async function loadTaskVersion(projectDir: string, task: TaskRow, v: Vers
   const labels = metadata.labels
   const weights = readHeadWeights(model)
   const temperature = metadata.calibration?.temperature ?? 1
+  const decide = thresholdStep(projectDir, task, v)
   return {
     row: v,
     kind,
@@ -83,7 +112,9 @@ export async function loadTaskVersion(projectDir: string, task: TaskRow, v: Vers
     predict: async (f, opts) => {
       const out = await predictRaw(model, { data: f.data, dim: f.dim }, kind)
       const pred = predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width)
-      return opts?.calibrated === false ? pred : calibrated(task, pred, temperature)
+      if (opts?.calibrated === false) return pred
+      const cal = calibrated(task, pred, temperature)
+      return opts?.thresholds === false ? cal : decide(f, cal)
     },
     warmStart: () => {
       const w = readHeadWeights(model)
@@ -94,7 +125,11 @@ export async function loadTaskVersion(projectDir: string, task: TaskRow, v: Vers
   }
 }
 
-async function builtinVersion(task: TaskRow, v: VersionRow): Promise<LoadedVersion> {
+async function builtinVersion(
+  task: TaskRow,
+  v: VersionRow,
+  decide: (f: PackedFeatures, pred: TaskPredictions) => TaskPredictions
+): Promise<LoadedVersion> {
   await ensureMlReady()
   const kind = builtinKind(task)
   const head: HeadWeights = builtinHeadWeights(kind)
@@ -111,7 +146,9 @@ async function builtinVersion(task: TaskRow, v: VersionRow): Promise<LoadedVersi
     temperature,
     predict: async (f, opts) => {
       const pred = builtinPredict(task, kind, head, labels, f)
-      return opts?.calibrated === false ? pred : calibrated(task, pred, temperature)
+      if (opts?.calibrated === false) return pred
+      const cal = calibrated(task, pred, temperature)
+      return opts?.thresholds === false ? cal : decide(f, cal)
     },
     warmStart: () => ({
       kernel: head.kernel,

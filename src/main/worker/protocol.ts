@@ -7,13 +7,15 @@
  * Messages are envelopes around the ops: every request carries a `seq` its replies echo.
  */
 import { z } from 'zod'
-import type { BackendInfo, ClusterPreviewRow } from '../../shared/domain'
+import type { BackendInfo, ClusterPreviewRow, LearningCurve } from '../../shared/domain'
+import type { CurveProgress } from './curve'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
-import type { EvaluateResult, PredictProgress, PredictResult } from './predict'
+import type { CalibrateResult, EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { LabelErrorsOpResult, LabelErrorsProgress } from './label-errors'
 import type { TrainOpResult, TrainProgress } from './train'
+import type { MergeResult } from '../../shared/teams'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
 declare const typesBrand: unique symbol
@@ -130,7 +132,8 @@ export const workerOps = {
       learningRate: z.number().positive().optional(),
       /** Heads of the ensemble (k-fold), default 5; 1 = a single head. */
       k: z.number().int().min(1).max(10).optional(),
-      activate: z.boolean(),
+      /** true / false, or 'auto': only when not worse than the active version on the evaluation set. */
+      activate: z.union([z.boolean(), z.literal('auto')]),
       /** Parallel to `train`: one weight per row (reweighting). */
       sampleWeights: z.array(z.number()).optional(),
       /** Parallel to `train`: each row's group for the group penalty (null = no group). */
@@ -143,6 +146,8 @@ export const workerOps = {
           spread: z.enum(['range', 'variance']).optional()
         })
         .optional(),
+      /** Parallel to `train`: each row's group for Group DRO (null = no group), and its step size η. */
+      groupDro: z.object({ groups: z.array(z.string().nullable()), eta: z.number().nonnegative() }).optional(),
       /** Saved as the version's metadata.mitigation. */
       mitigation: z.object({ method: z.string(), params: z.record(z.string(), z.unknown()) }).nullable(),
       /**
@@ -179,6 +184,8 @@ export const workerOps = {
     returns<PredictResult, PredictProgress>()
   ),
   /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
+  /** Merges another project (annotations; a shard's photos, faces, features, predictions) into this one (teams/merge.ts). */
+  'teams.merge': op(z.object({ projectDir, from: z.string().min(1) }), returns<MergeResult>()),
   'models.evaluate': op(
     z.object({
       projectDir,
@@ -189,6 +196,24 @@ export const workerOps = {
       withProbs: z.boolean().optional()
     }),
     returns<EvaluateResult>()
+  ),
+  /** Trains (and discards) a version per nested subset of the training faces and scores each on the evaluation set. */
+  'models.learningCurve': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      train: z.array(faceLabel),
+      evaluation: z.array(faceLabel),
+      fractions: z.array(z.number().positive().max(1)).min(1).max(10),
+      seed: z.number().int().nonnegative(),
+      epochs: z.number().int().positive()
+    }),
+    returns<LearningCurve, CurveProgress>()
+  ),
+  /** Fits version 0's temperature on the evaluation faces given; re-predicts every face when v0 is active. */
+  'models.calibrate': op(
+    z.object({ projectDir, task: z.string().min(1), faces: z.array(faceLabel) }),
+    returns<CalibrateResult>()
   )
 }
 

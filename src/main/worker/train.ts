@@ -37,6 +37,7 @@ import {
   type HeadSettings
 } from '../training/fit'
 import { applyTemperature } from '../analysis/calibration'
+import { activationVerdict, pairedBootstrap, type ActivationVerdict } from '../analysis/bootstrap'
 import type { OutOfFold } from '../models/out-of-fold'
 import { predictRaw } from '../training/predict'
 import { saveVersion } from '../training/store'
@@ -74,6 +75,8 @@ export interface TrainOpResult {
   k: number
   /** Temperature fitted on the out-of-fold rows (1 = none). */
   temperature: number
+  /** New vs the version active when training started, on the evaluation set (null without one). */
+  verdict: ActivationVerdict | null
 }
 
 /** Thrown at a phase boundary when the job was cancelled before the commit point: nothing was written. */
@@ -113,6 +116,9 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
   const groupPenalty = p.groupPenalty
     ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
     : undefined
+  const groupDro = p.groupDro
+    ? { eta: p.groupDro.eta, groups: kept.map((i) => p.groupDro!.groups[i] ?? null) }
+    : undefined
 
   const parentRow =
     p.parentId === undefined ? activeVersion(db, task.id) : p.parentId === null ? null : versionById(db, p.parentId)
@@ -123,7 +129,6 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     ...(p.l2 !== undefined ? { l2: p.l2 } : {}),
     ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {})
   }
-  let epochNo = 0
   const options: FitOptions = {
     features: { data: trainFeat.data, dim: trainFeat.dim },
     labels: classification ? rows.map((r) => r.value) : rows.map((r) => Number(r.value)),
@@ -142,13 +147,21 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
     ...(sampleWeights ? { sampleWeights } : {}),
     ...(groupPenalty ? { groupPenalty } : {}),
+    ...(groupDro ? { groupDro } : {}),
     signal: ctx.signal,
     onStage: (message) => stage('train', message),
-    onEpoch: (log) => {
-      epochNo = log.epoch
-      ctx.progress({ type: 'epoch', epochs: Math.max(epochs, epochNo), log })
-    }
+    onEpoch: (log, planned) => ctx.progress({ type: 'epoch', epochs: planned, log })
   }
+  // The version the new one must not be worse than, scored on the same evaluation faces before it is released.
+  const evalLabels = p.evaluation
+  const evalFeat = featuresOf(
+    db,
+    task.featureKind,
+    evalLabels.map((l) => l.faceId)
+  )
+  const truthOf = new Map(evalLabels.map((l) => [l.faceId, l.value]))
+  const evalTruth = evalFeat.faceIds.map((id) => truthOf.get(id)!)
+  const parentEval = parent && evalFeat.faceIds.length > 0 ? await parent.predict(evalFeat) : null
   stage('train', `Training on ${rows.length} faces…`)
   let result: FitResult
   try {
@@ -163,24 +176,23 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
   try {
     stopIfCancelled()
     stage('evaluate', 'Scoring the evaluation set…')
-    const evalLabels = p.evaluation
-    const evalFeat = featuresOf(
-      db,
-      task.featureKind,
-      evalLabels.map((l) => l.faceId)
-    )
-    const truthOf = new Map(evalLabels.map((l) => [l.faceId, l.value]))
     const temperature = result.calibration?.temperature ?? 1
     const evalPred = await predictWith(model, task, result.labels, evalFeat, temperature)
-    const metrics = scorePredictions(
-      task,
-      evalFeat.faceIds.map((id) => truthOf.get(id)!),
-      evalPred
-    )
+    const metrics = scorePredictions(task, evalTruth, evalPred)
+    const verdict =
+      parentEval && parentRow
+        ? activationVerdict(
+            pairedBootstrap(rowScores(task, evalTruth, parentEval), rowScores(task, evalTruth, evalPred), { seed }),
+            classification ? 'accuracy' : 'mae',
+            parentRow.version
+          )
+        : null
+    // 'auto' (the default): activate only a version that is not worse than the active one on the evaluation set.
+    const activate = p.activate === 'auto' ? !verdict?.worse : p.activate
 
     let all: { faceIds: number[]; predictions: TaskPredictions } | null = null
     stopIfCancelled()
-    if (p.activate) {
+    if (activate) {
       stage('save', 'Predicting every face…')
       const f = allFeatures(db, task.featureKind)
       all = { faceIds: f.faceIds, predictions: await predictWith(model, task, result.labels, f, temperature) }
@@ -198,9 +210,14 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       featureKind: task.featureKind,
       parentVersion: parentRow?.version ?? null,
       trainingSetHash: trainingSetHash(rows.map((r) => ({ id: r.faceId, value: r.value }))),
-      metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length },
+      metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length, verdict },
       mitigation: p.mitigation
     })
+    // Method, params and grouping task (describeTraining alone omits the grouping task).
+    if (p.mitigation)
+      metadata.mitigation = result.first.groupWeights
+        ? { ...p.mitigation, params: { ...p.mitigation.params, final_group_weights: result.first.groupWeights } }
+        : p.mitigation
     const saved = await saveVersion(root, { task: task.name, versionNumber, model, metadata: { ...metadata, backend } })
     stage('commit', `Recording version ${versionNumber}…`)
     if (ctx.signal.aborted) {
@@ -240,6 +257,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       seconds: (performance.now() - started) / 1000,
       backend,
       activated: all !== null,
+      verdict,
       history: result.first.history,
       stoppedEarly: result.first.stoppedEarly,
       bestEpoch: result.first.bestEpoch,
@@ -264,6 +282,12 @@ async function predictWith(
   if (f.faceIds.length === 0) return predictionsFromRaw(task, kind, labels, new Float32Array(0), 0, 0)
   const out = await predictRaw(model, { data: f.data, dim: f.dim }, kind)
   return calibrated(task, predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width), temperature)
+}
+
+/** Per-face score, higher = better: 1 / 0 for a right / wrong label, −|error| for scores. */
+function rowScores(task: TaskRow, truth: readonly string[], pred: TaskPredictions): Float64Array {
+  if (task.kind === 'classification') return Float64Array.from(truth, (t, i) => (pred.values[i] === t ? 1 : 0))
+  return Float64Array.from(truth, (t, i) => -Math.abs(Number(t) - (pred.numbers?.[i] ?? Number(pred.values[i]))))
 }
 
 /** Each training face's out-of-fold probabilities (calibrated, over the task's labels) and its fold. */

@@ -23,6 +23,7 @@ import { Compare } from './screens/Compare'
 import { Fairness } from './screens/Fairness'
 import { NoToken } from './screens/NoToken'
 import { ProjectDialog } from './screens/ProjectForms'
+import { MergeDialog } from './screens/MergeDialog'
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
@@ -86,6 +87,8 @@ function Dialogs(): ReactElement | null {
       return <ProjectDialog form="create" />
     case 'project-open':
       return <ProjectDialog form="open" />
+    case 'merge':
+      return hasProject ? <MergeDialog /> : null
     default:
       return null
   }

@@ -9,7 +9,7 @@ import type { Migration } from '../migration'
  * Planned as migration 006; `version` is its place in this branch's list (contiguous), renumbered on merge.
  */
 export const migration006: Migration = {
-  version: 5,
+  version: 7,
   name: 'out-of-fold predictions',
   sql: `
 CREATE TABLE out_of_fold (

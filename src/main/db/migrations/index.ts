@@ -6,6 +6,7 @@ import { migration004 } from './004_evaluation_sets'
 import { migration005 } from './005_job_rows'
 import { migration006 } from './006_out_of_fold'
 import { migration009 } from './009_teams'
+import { migration010 } from './010_group_thresholds'
 
 /** Every migration in order; add a new numbered file and append it here. */
 export const migrations: readonly Migration[] = [
@@ -14,8 +15,9 @@ export const migrations: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  migration009,
   migration006,
-  migration009
+  migration010
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations.length

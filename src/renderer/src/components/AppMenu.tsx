@@ -29,6 +29,7 @@ function useMenus(): Array<{ id: string; label: string; items: Array<Item | 'sep
         { id: 'import', label: 'Import Folder…', keys: `${modKey}I`, run: act('import'), disabled: !hasProject },
         { id: 'import-labels', label: 'Import Labels…', run: act('labels.import'), disabled: !hasProject },
         { id: 'export', label: 'Export…', run: act('export'), disabled: !hasProject },
+        { id: 'merge', label: 'Merge Annotations From…', run: act('merge'), disabled: !hasProject },
         'sep',
         { id: 'project-close', label: 'Close Project', run: () => void closeProject(), disabled: !hasProject }
       ]

@@ -2,6 +2,7 @@
 import { useState, type ReactElement } from 'react'
 import '../people.css'
 import { reservedAnswer } from '../../../shared/answers'
+import { taskNameProblem } from '../../../shared/task-name'
 import { Modal } from './common'
 import { createTask } from '../store/review-actions'
 
@@ -31,6 +32,12 @@ export function TaskEditor({ onClose }: { onClose: () => void }): ReactElement {
     setError(null)
     if (!name.trim()) {
       setError({ message: 'Give the task a name, e.g. “glasses”.', path: 'name' })
+      return
+    }
+    // The same rule main applies (src/shared/task-name.ts), said before the round trip.
+    const problem = taskNameProblem(name.trim())
+    if (problem) {
+      setError({ message: problem, path: 'name' })
       return
     }
     if (kind === 'classification' && parsed.length === 0) {

@@ -347,6 +347,18 @@ function Results({ c }: { c: VersionComparison }): ReactElement {
       ? [{ name: s.name, bins: s.m.reliability.bins, ece: s.m.ece, tone: s.tone }]
       : []
   )
+  // The same versions before their temperature (issue 11): what calibration changed.
+  const raw = [
+    { name: `A · ${versionName(c.a.version)}`, side: c.a, tone: 'a' as const },
+    { name: `B · ${versionName(c.b.version)}`, side: c.b, tone: 'b' as const }
+  ].flatMap((s) =>
+    s.side.uncalibrated?.reliability
+      ? [{ name: s.name, bins: s.side.uncalibrated.reliability.bins, ece: s.side.uncalibrated.ece, tone: s.tone }]
+      : []
+  )
+  const temperatures = [c.a, c.b]
+    .filter((s) => s.temperature !== undefined && s.temperature !== 1)
+    .map((s) => `${versionName(s.version)} ÷ ${s.temperature!.toFixed(2)}`)
   const score = c.kind === 'score'
   return (
     <div className="compare-results">
@@ -357,8 +369,18 @@ function Results({ c }: { c: VersionComparison }): ReactElement {
         </section>
         {series.length > 0 && (
           <section className="m-panel compare-reliability">
-            <h2 className="section-title">Calibration</h2>
+            <h2 className="section-title">Calibration{raw.length > 0 ? ' · after temperature scaling' : ''}</h2>
             <ReliabilityDiagram series={series} />
+            {raw.length > 0 && (
+              <>
+                <h3 className="m-subtitle">Before calibration</h3>
+                <ReliabilityDiagram series={raw} testId="reliability-raw" />
+                <p className="muted m-small" data-testid="calibration-note">
+                  Confidences are temperature-scaled (logits divided by a temperature: {temperatures.join(', ')}): the
+                  predicted labels and accuracy are the same, only how sure each version says it is changes.
+                </p>
+              </>
+            )}
           </section>
         )}
       </div>

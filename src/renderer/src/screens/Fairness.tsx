@@ -239,6 +239,16 @@ function rateCounts(c: { tp: number; fp: number; tn: number; fn: number }, key: 
   return { num: c.tn, den: c.fp + c.tn }
 }
 
+/** 95 % interval of a rate: FNR = 1 − TPR and TNR = 1 − FPR mirror the intervals main computed. */
+function rateInterval(r: GroupClassStats['per_class'][string], key: RateKey): [number, number] | null {
+  const flip = (ci: [number, number] | null | undefined): [number, number] | null =>
+    ci ? [1 - ci[1], 1 - ci[0]] : null
+  if (key === 'tpr') return r.tpr_ci ?? null
+  if (key === 'fpr') return r.fpr_ci ?? null
+  if (key === 'fnr') return flip(r.tpr_ci)
+  return flip(r.fpr_ci)
+}
+
 export function groupColumn(name: string, small: boolean): string {
   return small ? `${name} (small)` : name
 }
@@ -265,6 +275,7 @@ function RateHeatMap({
         if (!r) continue
         const { num, den } = rateCounts(r, rate.key)
         const value = r[rate.key]
+        const ci = rateInterval(r, rate.key)
         cells.push({
           row: label,
           col: cols[gi] as string,
@@ -274,7 +285,7 @@ function RateHeatMap({
           subtext: `${num}/${den}`,
           title:
             `${label} · ${g}${stats.small ? ` (only ${stats.n} faces: not ranked)` : ''}\n` +
-            `${rate.label} ${rate2(value)} = ${num} of ${den}\n` +
+            `${rate.label} ${rate2(value)} = ${num} of ${den}${ci ? ` (95 % interval ${rate2(ci[0])}–${rate2(ci[1])})` : ''}\n` +
             `tp ${r.tp} · fn ${r.fn} · fp ${r.fp} · tn ${r.tn}`
         })
       }
@@ -487,6 +498,15 @@ function GroupTable({ info, cmp }: { info: GroupMetricsInfo; cmp: GroupMetricsCo
                     small · not ranked
                   </span>
                 )}
+                {'wide' in s && s.wide && (
+                  <span
+                    className="badge m-badge--quiet fair-small"
+                    data-testid="fairness-wide"
+                    title={`Its 95 % accuracy interval (${s.accuracy_ci[0].toFixed(2)}–${s.accuracy_ci[1].toFixed(2)}) is wider than ± 10 points: too few faces to tell it apart from the other groups`}
+                  >
+                    wide interval
+                  </span>
+                )}
                 {!s.small && gapGroups.has(g) && (
                   <span className="fair-gap-mark" title="One end of the largest gap">
                     ◆
@@ -497,6 +517,11 @@ function GroupTable({ info, cmp }: { info: GroupMetricsInfo; cmp: GroupMetricsCo
               {keys.map((k) => (
                 <td key={k} className="m-num">
                   {formatMetric(k, values[k] ?? null)}
+                  {k === 'accuracy' && 'accuracy_ci' in s && (
+                    <span className="fair-ci" data-testid="fairness-ci" title="95 % Wilson interval">
+                      {s.accuracy_ci[0].toFixed(2)}–{s.accuracy_ci[1].toFixed(2)}
+                    </span>
+                  )}
                 </td>
               ))}
               {cmp &&
@@ -547,7 +572,8 @@ function MetricsView({ info, cmp }: { info: GroupMetricsInfo; cmp: GroupMetricsC
         <section className="m-panel">
           <h2 className="section-title">Rates per class and group</h2>
           <p className="muted m-small fair-heat-intro">
-            Each cell: the rate, and under it the faces behind it (e.g. 17/20 = 17 of 20).
+            Each cell: the rate, and under it the faces behind it (e.g. 17/20 = 17 of 20); hover a cell for its 95 %
+            interval.
             {small.length > 0 && (
               <>
                 {' '}

@@ -1,9 +1,19 @@
 /** Fairness screen panels: the bias probe, per-group decision thresholds and the Conflicts queue. */
 import { useEffect, useMemo, type ReactElement } from 'react'
-import type { BiasProbeInfo, ConflictItem, TaskInfo } from '../../../shared/domain'
+import type {
+  AppliedThresholdsInfo,
+  BiasProbeInfo,
+  ConflictItem,
+  GroupThresholdsInfo,
+  TaskInfo
+} from '../../../shared/domain'
+import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
 import { mediaUrl } from '../store/client'
 import {
+  applyThresholds,
+  clearThresholds,
+  loadAppliedThresholds,
   loadConflicts,
   loadProbe,
   loadThresholds,
@@ -140,9 +150,14 @@ export function ThresholdsPanel({ task, taskInfo }: { task: string; taskInfo: Ta
   const target = useStudio((s) => s.fairTarget)
   const tolerance = useStudio((s) => s.fairTolerance)
   const f = useStudio((s) => s.fairThresholds)
+  const applied = useStudio((s) => s.fairApplied)
+  const applying = useStudio((s) => s.fairApplying)
   useEffect(() => {
     if (taskInfo?.kind === 'classification') loadThresholds(task)
   }, [task, taskInfo, groupTask, groupBy, source, minGroup, version, positive, target, tolerance])
+  useEffect(() => {
+    if (taskInfo?.kind === 'classification') loadAppliedThresholds(task)
+  }, [task, taskInfo, version])
   if (taskInfo?.kind === 'score')
     return (
       <section className="m-panel">
@@ -159,7 +174,8 @@ export function ThresholdsPanel({ task, taskInfo }: { task: string; taskInfo: Ta
           <p className="muted m-small fair-panel-intro">
             Post-processing: one threshold on P({t?.positive ?? positive ?? 'positive'}) per group, chosen on the
             evaluation set so every group’s {target.toUpperCase()} lands within the tolerance of the pooled rate — and
-            what that costs in accuracy. A preview: predictions are not changed.
+            what that costs in accuracy. A preview until you apply it: applied thresholds are saved on the version and
+            change its predictions for faces whose group is known.
           </p>
         </div>
         <div className="fair-inline-controls">
@@ -230,6 +246,14 @@ export function ThresholdsPanel({ task, taskInfo }: { task: string; taskInfo: Ta
               <span className="muted m-small">target rate {pct(t.target_rate)}</span>
             </div>
           </div>
+          <AppliedBox
+            task={task}
+            preview={t}
+            applied={applied.value ?? null}
+            error={applied.error}
+            applying={applying}
+            minGroup={minGroup}
+          />
           <table className="metric-table fair-table" data-testid="thresholds-table">
             <thead>
               <tr>
@@ -264,6 +288,70 @@ export function ThresholdsPanel({ task, taskInfo }: { task: string; taskInfo: Ta
         </div>
       )}
     </section>
+  )
+}
+
+/** Apply / remove: saving the thresholds on the version, and saying plainly that they use the group at prediction. */
+function AppliedBox({
+  task,
+  preview,
+  applied,
+  error,
+  applying,
+  minGroup
+}: {
+  task: string
+  preview: GroupThresholdsInfo
+  applied: AppliedThresholdsInfo | null
+  error: AppErrorShape | null
+  applying: boolean
+  minGroup: number
+}): ReactElement {
+  const v = versionName(preview.version)
+  const group = preview.grouping.label
+  return (
+    <div className="fair-applied" data-testid="thresholds-applied" data-applied={applied !== null}>
+      {applied ? (
+        <p className="m-small">
+          <strong>Applied to {v}</strong> on P({applied.positive}) by {applied.group_task}:{' '}
+          {Object.entries(applied.thresholds)
+            .map(([g, x]) => `${g} ${x.toFixed(2)}`)
+            .join(', ')}
+          . Accuracy {formatMetric('accuracy', applied.accuracy_before)} →{' '}
+          {formatMetric('accuracy', applied.accuracy_after)}, {applied.target.toUpperCase()} gap{' '}
+          {applied.gap_before === null ? '—' : applied.gap_before.toFixed(2)} →{' '}
+          {applied.gap_after === null ? '—' : applied.gap_after.toFixed(2)} (evaluation set, when applied).
+        </p>
+      ) : (
+        <p className="m-small muted">No thresholds are applied to {v}: it predicts with the plain 0.5 decision.</p>
+      )}
+      <p className="m-small fair-applied__warn" data-testid="thresholds-uses-group">
+        This uses each face’s <strong>{applied?.group_task ?? group}</strong> label at prediction time: a face is
+        decided with its group’s threshold only when it has that label; faces without one (and groups under {minGroup}{' '}
+        evaluation faces) keep the plain decision.
+      </p>
+      <div className="fair-applied__actions">
+        <button
+          className="button button--primary"
+          data-testid="thresholds-apply"
+          disabled={applying}
+          onClick={() => void applyThresholds(task)}
+        >
+          {applying ? 'Applying…' : applied ? `Re-apply these to ${v}` : `Apply to ${v}`}
+        </button>
+        {applied && (
+          <button
+            className="button"
+            data-testid="thresholds-clear"
+            disabled={applying}
+            onClick={() => void clearThresholds(task)}
+          >
+            Remove
+          </button>
+        )}
+      </div>
+      {error && <ErrorMessage error={error} title="Could not apply the thresholds" />}
+    </div>
   )
 }
 

@@ -1,15 +1,25 @@
-/** Fairness screen: the mitigation sweep — one version per ω (reweighting) or λ (penalty), accuracy and the largest gap against it, the least-biased point within the accuracy budget marked; any point can be opened or activated. */
-import { useCallback, useMemo, type ReactElement } from 'react'
+/** Fairness screen: the mitigation sweep — one version per ω (reweighting), λ (penalty) or η (Group DRO), accuracy and the largest gap against it, the least-biased point within the accuracy budget marked; any point can be opened or activated. */
+import { useCallback, useEffect, useMemo, type ReactElement } from 'react'
 import * as Plot from '@observablehq/plot'
-import type { ModelVersionInfo, SweepPoint, SweepSummary, TaskInfo } from '../../../shared/domain'
+import type {
+  ModelVersionInfo,
+  ReweightPreview,
+  SweepMethod,
+  SweepPoint,
+  SweepSummary,
+  TaskInfo
+} from '../../../shared/domain'
+import { METHOD_NAME, STRENGTH_SYMBOL } from '../../../shared/mitigation'
 import { useStudio } from '../store'
 import { cancelledSays, isActive, latestJob, type Job } from '../store/jobs-actions'
 import {
   activateSweepVersion,
+  loadReweightPreview,
   openSweepVersion,
   parseSweepValues,
   setFairness,
-  startSweep
+  startSweep,
+  suggestPenaltyValues
 } from '../store/fairness-actions'
 import { BoundedNumberInput, ErrorMessage, ProgressBar } from '../components/common'
 import { baseStyle, PlotFigure, type ChartColors } from '../components/charts/PlotFigure'
@@ -122,7 +132,7 @@ function SweepChart({
   selected: number | null
   score: boolean
 }): ReactElement {
-  const symbol = summary.mitigation === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[summary.mitigation]
   const build = useCallback(
     (width: number, colors: ChartColors) => {
       const pts = summary.points.filter((p) => p.value !== null)
@@ -206,7 +216,7 @@ function PointTable({
   selected: number | null
   score: boolean
 }): ReactElement {
-  const symbol = summary.mitigation === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[summary.mitigation]
   const rows = [summary.baseline, ...summary.points]
   const headline = score ? 'mae' : 'accuracy'
   return (
@@ -292,6 +302,43 @@ function useSweepJob(task: string): Job<'sweep'> | null {
   }, [id, jobs, task])
 }
 
+/** Before a reweighting sweep: whether the grouping leaves the weights anything to change. */
+function ReweightNote({ preview }: { preview: ReweightPreview }): ReactElement {
+  const range =
+    preview.min_weight === null || preview.max_weight === null
+      ? ''
+      : `${preview.min_weight.toFixed(2)}–${preview.max_weight.toFixed(2)}`
+  if (preview.grouped_faces === 0)
+    return (
+      <p className="fair-sweep-note m-small" data-testid="sweep-reweight-note" data-near-one="false">
+        No training face of <strong>{preview.task}</strong> has a {preview.group_task} label yet: reweighting would
+        change nothing.
+      </p>
+    )
+  return preview.near_one ? (
+    <p className="fair-sweep-note fair-sweep-note--warn m-small" data-testid="sweep-reweight-note" data-near-one="true">
+      Weights are all ≈ 1 for this grouping ({range} at ω = 1 over {preview.grouped_faces} training faces): the groups
+      and their labels are already balanced, so every ω gives the same version. Group DRO (η) or the penalty (λ) act on
+      the worst group&apos;s errors instead.
+    </p>
+  ) : (
+    <p className="fair-sweep-note m-small" data-testid="sweep-reweight-note" data-near-one="false">
+      At ω = 1 the weights range {range} over {preview.grouped_faces} training faces (
+      {Object.entries(preview.per_group)
+        .map(
+          ([g, r]) =>
+            `${g} ${r.min_weight.toFixed(2)}${r.max_weight !== r.min_weight ? `–${r.max_weight.toFixed(2)}` : ''}`
+        )
+        .join(', ')}
+      ).
+    </p>
+  )
+}
+
+function sweepMethodOf(value: string): SweepMethod {
+  return value === 'penalty' || value === 'dro' ? value : 'reweight'
+}
+
 export function SweepPanel({
   task,
   tasks,
@@ -311,12 +358,19 @@ export function SweepPanel({
   const selected = useStudio((s) => s.sweepSelected)
   const job = useSweepJob(task)
   const groupTask = sweepGroup ?? fairGroup
-  const symbol = method === 'reweight' ? 'ω' : 'λ'
+  const symbol = STRENGTH_SYMBOL[method]
   const parsed = parseSweepValues(values, method)
   const running = !!job && isActive(job)
   const summary = job?.status === 'done' ? job.result : null
   const score = tasks.find((t) => t.name === task)?.kind === 'score'
   const active = versions.find((v) => v.active)
+  const preview = useStudio((s) => s.sweepReweight)
+  const rangeNote = useStudio((s) => s.sweepRangeNote)
+  // Labels change between sweeps, so the preview is refetched whenever the form or the version list changes.
+  useEffect(() => {
+    if (method === 'reweight' && groupTask) loadReweightPreview(task, groupTask, true)
+  }, [method, task, groupTask, versions])
+  const weights = method === 'reweight' && preview.value?.group_task === groupTask ? preview.value : null
   return (
     <div className="fair-sweep">
       <section className="m-panel">
@@ -325,7 +379,9 @@ export function SweepPanel({
           Trains one version of <strong>{task}</strong> per value, each fine-tuned from the active version
           {active ? ` (${versionName(active.version)})` : ''} and left inactive, then scores every one per group on the
           evaluation set. Reweighting (ω from 0 = none to 1 = fully balanced) weights faces so every group counts
-          equally; the penalty (λ) adds the spread of per-group loss to the training loss.
+          equally; the penalty (λ) adds the gap between the worst and best group's loss to the training loss and lowers
+          only the worst group's; Group DRO (η) shifts the training weight to whichever group is doing worst, step by
+          step (η = 0: every group counts the same).
         </p>
         <div className="fair-sweep-form">
           <label className="fair-control">
@@ -334,10 +390,11 @@ export function SweepPanel({
               className="select"
               data-testid="sweep-mitigation"
               value={method}
-              onChange={(e) => setFairness({ sweepMethod: e.target.value === 'penalty' ? 'penalty' : 'reweight' })}
+              onChange={(e) => setFairness({ sweepMethod: sweepMethodOf(e.target.value) })}
             >
               <option value="reweight">reweight groups (ω)</option>
               <option value="penalty">group-gap penalty (λ)</option>
+              <option value="dro">Group DRO (η)</option>
             </select>
           </label>
           <label className="fair-control fair-control--wide">
@@ -346,11 +403,24 @@ export function SweepPanel({
               className={`input input--mono${typeof parsed === 'string' ? ' input--invalid' : ''}`}
               data-testid="sweep-values"
               value={values}
-              placeholder={method === 'reweight' ? '0, 0.25, 0.5, 0.75, 1' : '0, 0.1, 1, 10'}
+              placeholder={
+                method === 'reweight' ? '0, 0.25, 0.5, 0.75, 1' : method === 'dro' ? '0, 0.1, 1' : '0, 0.1, 1, 10'
+              }
               aria-invalid={typeof parsed === 'string' || undefined}
-              onChange={(e) => setFairness({ sweepValues: e.target.value })}
+              onChange={(e) => setFairness({ sweepValues: e.target.value, sweepRangeNote: null })}
             />
           </label>
+          {method === 'penalty' && (
+            <button
+              className="button fair-sweep-run"
+              data-testid="sweep-lambda-auto"
+              disabled={running || !groupTask}
+              title="λ as fractions of mean loss / group loss range on the rows training holds out for validation"
+              onClick={() => void suggestPenaltyValues(task)}
+            >
+              λ from validation rows
+            </button>
+          )}
           <label className="fair-control">
             <span className="fair-control__label">Groups of</span>
             <select
@@ -410,6 +480,12 @@ export function SweepPanel({
               : `Run sweep${typeof parsed === 'string' ? '' : ` (${parsed.length} ${parsed.length === 1 ? 'version' : 'versions'})`}`}
           </button>
         </div>
+        {weights && <ReweightNote preview={weights} />}
+        {method === 'penalty' && rangeNote && (
+          <p className="fair-sweep-note m-small" data-testid="sweep-lambda-note">
+            {rangeNote}
+          </p>
+        )}
         {typeof parsed === 'string' && <p className="field__hint m-bad">{parsed}</p>}
         {error && <ErrorMessage error={error} title="Could not start the sweep" />}
         {job && (
@@ -442,8 +518,8 @@ export function SweepPanel({
       {summary && (
         <section className="m-panel" data-testid="sweep-result">
           <h2 className="section-title">
-            {summary.mitigation === 'reweight' ? 'Reweighting' : 'Penalty'} by {summary.group_task}:{' '}
-            {summary.points.length} {summary.points.length === 1 ? 'version' : 'versions'}
+            {METHOD_NAME[summary.mitigation]} by {summary.group_task}: {summary.points.length}{' '}
+            {summary.points.length === 1 ? 'version' : 'versions'}
           </h2>
           <p className="fair-gap__text" data-testid="sweep-pick-text">
             {summary.picked !== null && summary.picked === summary.baseline.version ? (

@@ -87,9 +87,11 @@ export function shortDate(iso: string): string {
 
 export function mitigationText(m: ModelVersionInfo['mitigation']): string {
   if (!m || m.method === 'none') return 'none'
-  const strength = m.params.strength
-  const symbol = m.method === 'reweight' ? 'ω' : m.method === 'penalty' ? 'λ' : ''
-  const group = typeof m.params.groupTask === 'string' ? ` by ${m.params.groupTask}` : ''
+  // Records name the strength by its symbol (fairness/mitigation.ts): omega, lambda or eta.
+  const strength = m.params.omega ?? m.params.lambda ?? m.params.eta ?? m.params.strength
+  const symbol = m.method === 'reweight' ? 'ω' : m.method === 'penalty' ? 'λ' : m.method === 'dro' ? 'η' : ''
+  const groupTask = m.params.group_task ?? m.params.groupTask
+  const group = typeof groupTask === 'string' ? ` by ${groupTask}` : ''
   return `${m.method}${typeof strength === 'number' ? ` ${symbol} = ${strength}` : ''}${group}`
 }
 

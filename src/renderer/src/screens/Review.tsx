@@ -4,10 +4,11 @@
  */
 import { memo, useEffect, useRef, useState, type ReactElement } from 'react'
 import '../people.css'
+import '../labels-io.css'
 import { answerName, NOT_APPLICABLE, UNSURE } from '../../../shared/answers'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl } from '../store/client'
+import { mediaUrl, request } from '../store/client'
 import { navigate } from '../store/ui-actions'
 import {
   cardLabel,
@@ -20,6 +21,7 @@ import {
   setReviewBelow,
   setReviewGroupBy,
   setReviewHelp,
+  setReviewScope,
   skipCard,
   toggleMark,
   undoAnnotation,
@@ -27,7 +29,7 @@ import {
 } from '../store/review-actions'
 import { EmptyState, ErrorMessage, Kbd } from '../components/common'
 import { CheckIcon, ReviewIcon } from '../components/icons'
-import { count, plural } from '../format'
+import { count, fileName, plural } from '../format'
 import { useTileGrid } from './PeopleVirtual'
 import { HistoryPanel } from './ReviewHistory'
 import { ReviewHelp } from './ReviewHelp'
@@ -370,6 +372,7 @@ function ReviewToolbar(): ReactElement {
         />
         <span className="mono review-slider__value">{below >= 1 ? 'all' : `${Math.round(below * 100)}%`}</span>
       </label>
+      <ReviewScopePicker />
       <div className="segmented" role="group" aria-label="Group cards by" data-testid="review-group">
         {(['label', 'person'] as const).map((g) => (
           <button
@@ -624,5 +627,55 @@ export function Review(): ReactElement {
       )}
       {help && <ReviewHelp cardSize={CARD_SIZE} />}
     </div>
+  )
+}
+
+/** Review scope: every unlabelled face, one import's folder, or the person open in People. */
+function ReviewScopePicker(): ReactElement {
+  const scope = useStudio((s) => s.reviewScope)
+  const openPersonId = useStudio((s) => s.openPersonId)
+  const openPerson = useStudio((s) => s.openPerson)
+  const [folders, setFolders] = useState<Array<{ folder: string; images: number }>>([])
+  useEffect(() => {
+    let live = true
+    void request('library.folders', {}, { inline: true }).then((r) => {
+      if (live && r.ok) setFolders(r.value)
+    })
+    return () => {
+      live = false
+    }
+  }, [])
+  const value =
+    scope.kind === 'folder' ? `folder:${scope.folder}` : scope.kind === 'person' ? `person:${scope.personId}` : 'all'
+  return (
+    <select
+      className="select review-scope"
+      value={value}
+      aria-label="Review scope"
+      title="Which unlabelled faces to ask about"
+      data-testid="review-scope"
+      onChange={(e) => {
+        const v = e.target.value
+        if (v.startsWith('folder:')) setReviewScope({ kind: 'folder', folder: v.slice(7) })
+        else if (v.startsWith('person:')) setReviewScope({ kind: 'person', personId: Number(v.slice(7)) })
+        else setReviewScope({ kind: 'all' })
+      }}
+    >
+      <option value="all">All unlabelled faces</option>
+      {folders.map((f) => (
+        <option key={f.folder} value={`folder:${f.folder}`}>
+          Import: {fileName(f.folder)} ({count(f.images)} photos)
+        </option>
+      ))}
+      {scope.kind === 'folder' && !folders.some((f) => f.folder === scope.folder) && (
+        <option value={value}>Folder: {fileName(scope.folder)}</option>
+      )}
+      {openPersonId !== null && (
+        <option value={`person:${openPersonId}`}>Person: {openPerson?.name ?? 'Unnamed'}</option>
+      )}
+      {scope.kind === 'person' && scope.personId !== openPersonId && (
+        <option value={value}>Person #{scope.personId}</option>
+      )}
+    </select>
   )
 }

@@ -1,11 +1,13 @@
 /** Train: fine-tune the active task's head on its annotations; live loss / accuracy per epoch; cancel. */
 import { useEffect, useState, type ReactElement } from 'react'
 import type { EpochPoint, EvaluationSetSummary, ModelVersionInfo, TaskInfo } from '../../../shared/domain'
+import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
 import { request } from '../store/client'
-import { isActive } from '../store/jobs-actions'
+import { isActive, latestJob, trackJob } from '../store/jobs-actions'
 import { navigate } from '../store/ui-actions'
 import {
+  activateVersion,
   activeVersion,
   cancelTraining,
   resumeTrainRun,
@@ -30,7 +32,7 @@ import {
 import '../models.css'
 
 /** Defaults of the training code (src/main/training/train.ts), shown so nobody has to guess them. */
-const DEFAULTS = { epochs: 50, batchSize: 128, seed: 1, hidden: 64 }
+const DEFAULTS = { epochs: 50, batchSize: 128, seed: 1, heads: 5 }
 
 function EvalSummary({ evalSet }: { evalSet: EvaluationSetSummary | null }): ReactElement {
   if (!evalSet) return <p className="muted">Reading the evaluation set…</p>
@@ -179,24 +181,28 @@ interface Options {
   batchSize: string
   seed: string
   hidden: string
+  l2: string
+  heads: string
   activate: boolean
 }
 
-function parsePositive(v: string, int: boolean): number | null {
+function parsePositive(v: string, int: boolean, allowZero = false): number | null {
   if (v.trim() === '') return null
   const n = Number(v)
-  if (!Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) return NaN
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero) || (int && !Number.isInteger(n))) return NaN
   return n
 }
 
 /** The last options typed, kept while the user visits other screens. */
 let lastOptions: Options = {
   epochs: String(DEFAULTS.epochs),
-  // Empty: the app picks (0.0001 to fine-tune a warm-started head, 0.001 for a new one).
+  // Empty: the capacity search picks (hidden layer, L2 and learning rate), on validation rows only.
   learningRate: '',
   batchSize: String(DEFAULTS.batchSize),
   seed: String(DEFAULTS.seed),
   hidden: '',
+  l2: '',
+  heads: String(DEFAULTS.heads),
   activate: true
 }
 
@@ -212,16 +218,19 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
   const lr = parsePositive(o.learningRate, false)
   const batch = parsePositive(o.batchSize, true)
   const seed = o.seed.trim() === '' ? null : Number(o.seed)
-  const hidden = parsePositive(o.hidden, true)
+  const hidden = parsePositive(o.hidden, true, true)
+  const l2 = parsePositive(o.l2, false, true)
+  const heads = parsePositive(o.heads, true)
   const bad = {
     epochs: epochs === null || Number.isNaN(epochs) || epochs > 1000,
     lr: lr !== null && (Number.isNaN(lr) || lr > 1),
     batch: batch !== null && (Number.isNaN(batch) || batch > 65536),
     seed: seed !== null && (!Number.isInteger(seed) || seed < 0),
-    hidden: hidden !== null && (Number.isNaN(hidden) || hidden > 4096)
+    hidden: hidden !== null && (Number.isNaN(hidden) || hidden > 4096),
+    l2: l2 !== null && (Number.isNaN(l2) || l2 > 10),
+    heads: heads !== null && (Number.isNaN(heads) || heads > 10)
   }
   const invalid = Object.values(bad).some(Boolean)
-  const userTask = task ? !task.builtin : false
   const start = (): void => {
     if (!task || invalid || running) return
     void startTraining({
@@ -230,8 +239,11 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
       learningRate: lr ?? undefined,
       batchSize: batch ?? undefined,
       seed: seed ?? undefined,
-      hidden: userTask && hidden ? hidden : undefined,
-      activate: o.activate
+      hidden: hidden ?? undefined,
+      l2: l2 ?? undefined,
+      k: heads ?? undefined,
+      // Checked: activate only when not worse than the active version (the app decides after evaluating).
+      activate: o.activate ? 'auto' : false
     })
   }
   const field = (
@@ -282,7 +294,7 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
         {field(
           'learningRate',
           'Learning rate',
-          'Adam step size; empty = automatic (0.0001 to fine-tune, 0.001 for a new head).',
+          'Adam step size; empty = chosen by the search (0.0001 to fine-tune the active version, 0.001 for a new head).',
           'train-lr',
           bad.lr,
           {
@@ -299,19 +311,27 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
           min: '0',
           step: '1'
         })}
-        {userTask &&
-          field(
-            'hidden',
-            'Hidden layer',
-            'Units in one hidden layer; empty for a linear head.',
-            'train-hidden',
-            bad.hidden,
-            {
-              min: '1',
-              step: '1',
-              placeholder: 'none'
-            }
-          )}
+        {field(
+          'hidden',
+          'Hidden layer',
+          'Units in one hidden layer; 0 = linear; empty = chosen by the search (linear, 128 or 256).',
+          'train-hidden',
+          bad.hidden,
+          { min: '0', step: '1', placeholder: 'automatic' }
+        )}
+        {field('l2', 'L2', 'Weight penalty; empty = chosen by the search (0.001–0.03).', 'train-l2', bad.l2, {
+          min: '0',
+          step: '0.01',
+          placeholder: 'automatic'
+        })}
+        {field(
+          'heads',
+          'Heads',
+          'Ensemble size: heads trained on seeded folds and averaged; 1 = a single head.',
+          'train-heads',
+          bad.heads,
+          { min: '1', step: '1' }
+        )}
       </div>
       <div className="field">
         <label className="field__label" htmlFor="train-mitigation">
@@ -331,8 +351,11 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
           onChange={(e) => setO({ ...o, activate: e.target.checked })}
         />
         <span>
-          Activate the new version
-          <span className="checkbox__hint">Every face is re-predicted with it; roll back any time in Models.</span>
+          Activate the new version if it is not worse
+          <span className="checkbox__hint">
+            Compared with the active version on the evaluation set; every face is re-predicted with it; roll back any
+            time in Models.
+          </span>
         </span>
       </label>
       {error && <ErrorMessage error={error} title="Training could not start" />}
@@ -451,7 +474,8 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
         epochs={run.epochs}
         totalEpochs={run.totalEpochs}
         kind={task?.kind ?? 'classification'}
-        bestEpoch={r?.stoppedEarly ? r.bestEpoch : null}
+        // Epochs are numbered across every head of the search and the ensemble: no single best epoch to mark.
+        bestEpoch={null}
         finished={!running}
       />
       {r && newKey && (
@@ -465,11 +489,35 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
                 : ''}
             </span>
           </div>
+          {r.verdict && (
+            <div
+              className={`train-verdict${r.verdict.worse && !r.activated ? ' train-verdict--worse' : ''}`}
+              data-testid="train-verdict"
+              data-worse={r.verdict.worse}
+            >
+              {r.verdict.sentence}
+              {r.activated ? ': activated.' : r.verdict.worse ? ': not activated.' : '.'}
+              {!r.activated && (
+                <button
+                  className="button"
+                  data-testid="train-activate-anyway"
+                  onClick={() => void activateVersion(r.version)}
+                >
+                  Activate {versionName(r.version)} {r.verdict.worse ? 'anyway' : ''}
+                </button>
+              )}
+            </div>
+          )}
           <div className="muted">
             Trained on {plural(r.train_n, 'face')} in {r.seconds.toFixed(1)} s on {r.backend}
-            {r.stoppedEarly ? ` · stopped early, best epoch ${r.bestEpoch}` : ''}
             {r.activated ? ' · now active' : ' · not activated'}
           </div>
+          {r.recipe && (
+            <div className="muted" data-testid="train-recipe">
+              Head: {r.recipe.settings} · {r.recipe.k === 1 ? 'one head' : `${r.recipe.k} heads averaged`} · confidence
+              calibrated (temperature {r.recipe.temperature.toFixed(2)})
+            </div>
+          )}
           <div className="train-result__actions">
             <button
               className="button"
@@ -487,6 +535,100 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
           </div>
         </div>
       )}
+    </section>
+  )
+}
+
+/**
+ * Learning curve (issue 11): evaluation-set accuracy of versions trained on nested 10 … 100 % subsets of the
+ * labels, so the user sees what their corrections bought and whether more would help. Nothing is saved.
+ */
+function LearningCurvePanel({ task, busy }: { task: TaskInfo | null; busy: boolean }): ReactElement | null {
+  const job = useStudio((s) => (task ? latestJob(s.jobs, 'curve', task.name) : null))
+  const [error, setError] = useState<AppErrorShape | null>(null)
+  if (!task) return null
+  const running = !!job && isActive(job)
+  const r = job?.status === 'done' ? job.result : null
+  const start = async (): Promise<void> => {
+    setError(null)
+    const reply = await request('models.learningCurve', { task: task.name }, { inline: true })
+    if (reply.ok) trackJob(reply.value)
+    else setError(reply.error)
+  }
+  const fmt = (v: number): string => (r?.metric === 'mae' ? v.toFixed(2) : `${(v * 100).toFixed(1)} %`)
+  const values = r ? [...r.points.map((p) => p.value), ...(r.baseline ? [r.baseline.value] : [])] : []
+  const lo = Math.min(...values)
+  const hi = Math.max(...values)
+  const width = (v: number): string => `${hi > lo ? 15 + ((v - lo) / (hi - lo)) * 85 : 100}%`
+  return (
+    <section className="m-panel" data-testid="learning-curve">
+      <h2 className="section-title">Learning curve</h2>
+      <p className="muted m-small">
+        Trains a throwaway version on 10, 20, 40, 80 and 100 % of the labelled faces (nested, each label kept in
+        proportion) and scores each on the evaluation set: still rising at 100 % means more labels would help.
+      </p>
+      {error && <ErrorMessage error={error} title="The learning curve could not start" />}
+      {running && job && (
+        <>
+          <ProgressBar value={fraction(job.progress.done, job.progress.total)} indeterminate={!job.progress.done} />
+          <p className="muted m-small">{job.progress.message}</p>
+        </>
+      )}
+      {job?.status === 'failed' && job.error && (
+        <ErrorMessage error={{ code: 'INTERNAL', message: job.error }} title="The learning curve failed" />
+      )}
+      {r && (
+        <table className="class-bars" aria-label="Learning curve" data-testid="learning-curve-table">
+          <thead>
+            <tr>
+              <th scope="col">Labels used</th>
+              <th scope="col">{r.metric === 'mae' ? 'MAE (lower is better)' : 'Accuracy'}</th>
+              <th scope="col" className="class-bars__n">
+                on {count(r.evalN)}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.baseline && (
+              <tr data-testid="learning-curve-baseline">
+                <th scope="row" className="muted">
+                  {versionName(r.baseline.version)} (active)
+                </th>
+                <td className="class-bars__bar">
+                  <span className="class-bars__eval" style={{ width: width(r.baseline.value) }} />
+                </td>
+                <td className="class-bars__n">{fmt(r.baseline.value)}</td>
+              </tr>
+            )}
+            {r.points.map((p) => (
+              <tr key={p.fraction} data-testid="learning-curve-point" data-n={p.n} data-value={p.value}>
+                <th scope="row">
+                  {Math.round(p.fraction * 100)} % · {count(p.n)}
+                </th>
+                <td className="class-bars__bar">
+                  <span style={{ width: width(p.value) }} />
+                </td>
+                <td className="class-bars__n">{fmt(p.value)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="train-actions">
+        <button
+          className="button"
+          data-testid="learning-curve-start"
+          disabled={running || busy}
+          onClick={() => void start()}
+        >
+          {r ? 'Measure again' : 'Measure learning curve'}
+        </button>
+        {r && (
+          <span className="muted m-small">
+            {r.seconds.toFixed(0)} s on {r.backend}
+          </span>
+        )}
+      </div>
     </section>
   )
 }
@@ -516,6 +658,7 @@ export function Train(): ReactElement {
           </div>
           <div className="train-layout__main">
             <RunPanel run={run} task={task} />
+            <LearningCurvePanel task={task} busy={running} />
           </div>
         </div>
       </div>

@@ -1,5 +1,7 @@
 /** Fairness actions: every fairness.* call of the Fairness screen goes through here. */
 import type { CallArgs, CallName, CallResult } from '../../../shared/contract'
+import type { SweepMethod } from '../../../shared/domain'
+import { STRENGTH_SYMBOL } from '../../../shared/mitigation'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from './index'
 import { onProjectChange, ReplyGate, request, sameProject } from './client'
@@ -12,7 +14,8 @@ import { createFairnessSlice, type FairnessSlice, type Fetched } from './fairnes
 const set = useStudio.setState
 const get = useStudio.getState
 
-type FetchField = 'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairConflicts'
+type FetchField =
+  'fairMetrics' | 'fairComparison' | 'fairProbe' | 'fairThresholds' | 'fairApplied' | 'fairConflicts' | 'sweepReweight'
 
 export function setFairness(patch: Partial<FairnessSlice>): void {
   set(patch)
@@ -23,7 +26,9 @@ const replies: Record<FetchField, ReplyGate> = {
   fairComparison: new ReplyGate(),
   fairProbe: new ReplyGate(),
   fairThresholds: new ReplyGate(),
-  fairConflicts: new ReplyGate()
+  fairApplied: new ReplyGate(),
+  fairConflicts: new ReplyGate(),
+  sweepReweight: new ReplyGate()
 }
 
 /**
@@ -107,12 +112,79 @@ export function loadThresholds(task: string, force = false): void {
   )
 }
 
+/** What full reweighting would do by the sweep's grouping, so the form can say "all ≈ 1" before a sweep runs. */
+export function loadReweightPreview(task: string, groupTask: string, force = false): void {
+  void fetchInto('sweepReweight', 'fairness.reweightPreview', { task, groupTask }, force)
+}
+
+/** Fills the λ values from the validation rows (fairness.penaltyRange) and says how they were chosen. */
+export async function suggestPenaltyValues(task: string): Promise<void> {
+  const s = get()
+  const groupTask = s.sweepGroupTask ?? s.fairGroupTask
+  if (!groupTask) return
+  const current = sameProject()
+  const reply = await request('fairness.penaltyRange', { task, groupTask }, { inline: true })
+  if (!current()) return
+  if (!reply.ok) {
+    set({ sweepError: reply.error })
+    return
+  }
+  const r = reply.value
+  set({
+    sweepError: null,
+    sweepValues: r.values.join(', '),
+    sweepRangeNote: `λ from ${r.validation_rows} validation rows under v${r.version}: mean loss ${r.mean_loss.toFixed(3)}, group loss range ${r.loss_gap.toFixed(3)}; λ = ${r.scale.toPrecision(3)} makes the penalty as large as the loss.`
+  })
+}
+
+/** The per-group thresholds saved on the shown version, if any. */
+export function loadAppliedThresholds(task: string, force = false): void {
+  void fetchInto('fairApplied', 'fairness.appliedThresholds', { task, version: get().fairVersion ?? 'active' }, force)
+}
+
+/** Saves the previewed thresholds on the shown version (re-predicting its faces when it is active). */
+export async function applyThresholds(task: string): Promise<void> {
+  const g = grouping()
+  if (!g) return
+  const s = get()
+  set({ fairApplying: true })
+  const current = sameProject()
+  const reply = await request('fairness.applyThresholds', {
+    task,
+    version: s.fairVersion ?? 'active',
+    ...g,
+    ...(s.fairPositive ? { positive: s.fairPositive } : {}),
+    target: s.fairTarget,
+    tolerance: s.fairTolerance
+  })
+  if (!current()) return
+  set({ fairApplying: false })
+  if (!reply.ok) {
+    set({ fairApplied: { ...get().fairApplied, error: reply.error } })
+    return
+  }
+  loadAppliedThresholds(task, true)
+}
+
+export async function clearThresholds(task: string): Promise<void> {
+  set({ fairApplying: true })
+  const current = sameProject()
+  const reply = await request('fairness.clearThresholds', { task, version: get().fairVersion ?? 'active' })
+  if (!current()) return
+  set({ fairApplying: false })
+  if (!reply.ok) {
+    set({ fairApplied: { ...get().fairApplied, error: reply.error } })
+    return
+  }
+  loadAppliedThresholds(task, true)
+}
+
 export function loadConflicts(task: string, force = false): void {
   void fetchInto('fairConflicts', 'fairness.conflicts', { tasks: [task], limit: 200 }, force)
 }
 
 /** "0, 0.5, 1" → [0, 0.5, 1]; a message when the list is not usable. */
-export function parseSweepValues(text: string, method: 'reweight' | 'penalty'): number[] | string {
+export function parseSweepValues(text: string, method: SweepMethod): number[] | string {
   const parts = text
     .split(/[\s,;]+/)
     .map((p) => p.trim())
@@ -123,7 +195,7 @@ export function parseSweepValues(text: string, method: 'reweight' | 'penalty'): 
     const v = Number(p)
     if (!Number.isFinite(v) || v < 0) return `“${p}” is not a number ≥ 0.`
     if (method === 'reweight' && v > 1) return `ω is between 0 and 1; “${p}” is not.`
-    if (v > 1000) return `λ is at most 1000; “${p}” is more.`
+    if (v > 1000) return `${STRENGTH_SYMBOL[method]} is at most 1000; “${p}” is more.`
     if (!values.includes(v)) values.push(v)
   }
   if (values.length > 20) return 'At most 20 values per sweep.'

@@ -1,5 +1,8 @@
 /** Fairness slice: grouping, per-group metrics (and their comparison), bias probe, thresholds, the sweep and the Conflicts queue of the active task. Pure state; side effects live in fairness-actions.ts. */
 import type {
+  AppliedThresholdsInfo,
+  ReweightPreview,
+  SweepMethod,
   BiasProbeInfo,
   ConflictList,
   GroupMetricsComparison,
@@ -44,8 +47,11 @@ export interface FairnessSlice {
   fairTarget: 'tpr' | 'fpr'
   fairTolerance: number
   fairThresholds: Fetched<GroupThresholdsInfo>
+  /** Thresholds saved on the shown version (null value: none), and an apply / remove in flight. */
+  fairApplied: Fetched<AppliedThresholdsInfo | null>
+  fairApplying: boolean
   /** Sweep form and the job it started (its result, a SweepSummary, is read from the jobs slice). */
-  sweepMethod: 'reweight' | 'penalty'
+  sweepMethod: SweepMethod
   sweepValues: string
   sweepGroupTask: string | null
   sweepEpochs: number | null
@@ -53,6 +59,10 @@ export interface FairnessSlice {
   sweepBudget: number
   sweepJobId: number | null
   sweepError: AppErrorShape | null
+  /** Full-strength reweighting weights for the form's task and grouping (shown before a reweighting sweep). */
+  sweepReweight: Fetched<ReweightPreview>
+  /** How the λ values in the form were chosen from the validation rows (null: typed by the user). */
+  sweepRangeNote: string | null
   /** Version of the sweep point the user clicked. */
   sweepSelected: number | null
   fairConflicts: Fetched<ConflictList>
@@ -75,6 +85,8 @@ export function createFairnessSlice(): FairnessSlice {
     fairTarget: 'tpr',
     fairTolerance: 0.02,
     fairThresholds: idle(),
+    fairApplied: idle(),
+    fairApplying: false,
     sweepMethod: 'reweight',
     sweepValues: '0, 0.5, 1',
     sweepGroupTask: null,
@@ -82,6 +94,8 @@ export function createFairnessSlice(): FairnessSlice {
     sweepBudget: 1,
     sweepJobId: null,
     sweepError: null,
+    sweepReweight: idle(),
+    sweepRangeNote: null,
     sweepSelected: null,
     fairConflicts: idle()
   }

@@ -122,6 +122,8 @@ export function jobSummary(job: JobInfo): string {
         return `Saved version ${job.result.version}`
       case 'repredict':
         return `${job.result.faces} faces re-predicted in ${job.result.seconds.toFixed(1)} s`
+      case 'curve':
+        return `${job.result.points.length} points in ${job.result.seconds.toFixed(1)} s`
       case 'sweep': {
         const picked = job.result.picked
         return `${job.result.points.length} versions trained${picked !== null ? ` · picked v${picked}` : ''}`

@@ -4,7 +4,7 @@ import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from './index'
 import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, sameProject, undoStep } from './client'
 import { plural } from '../format'
-import { createReviewSlice, type ReviewGroupBy } from './review'
+import { createReviewSlice, type ReviewGroupBy, type ReviewScope } from './review'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -67,7 +67,7 @@ let freshTimer: ReturnType<typeof setTimeout> | null = null
 
 /** Fetches the queue. `fresh`: the view changed (task, threshold, grouping) and the current card starts over. */
 export async function loadQueue(fresh = false): Promise<void> {
-  const { task, reviewBelow, reviewGroupBy, project } = get()
+  const { task, reviewBelow, reviewGroupBy, reviewScope, project } = get()
   if (!project) return
   // This fetch already uses the current threshold: a debounced one still pending would only reload the
   // same queue and blank the card the user may have started on.
@@ -92,7 +92,9 @@ export async function loadQueue(fresh = false): Promise<void> {
       below: reviewBelow >= 1 || score ? undefined : reviewBelow,
       groupBy: score ? 'person' : reviewGroupBy,
       cards: Math.min(100, CARDS + Math.ceil(skippedCount / CARD_SIZE)),
-      cardSize: CARD_SIZE
+      cardSize: CARD_SIZE,
+      ...(reviewScope.kind === 'folder' ? { folder: reviewScope.folder } : {}),
+      ...(reviewScope.kind === 'person' ? { personId: reviewScope.personId } : {})
     },
     { inline: true }
   )
@@ -148,6 +150,11 @@ export function setReviewBelow(below: number): void {
   // Loading from the first change on, not after the debounce, so nobody acts on cards about to be replaced.
   set({ reviewBelow: below, reviewLoading: true })
   scheduleFresh()
+}
+
+export function setReviewScope(scope: ReviewScope): void {
+  set({ reviewScope: scope })
+  void loadQueue(true)
 }
 
 export function setReviewGroupBy(groupBy: ReviewGroupBy): void {

@@ -6,6 +6,9 @@ export type ReviewGroupBy = 'label' | 'person'
 /** Which queue Review shows: ask-when-unsure, or the label-error finder's suspects. */
 export type ReviewMode = 'unsure' | 'errors'
 
+/** Which unlabelled faces Review asks about: all, one import's folder, or one person. */
+export type ReviewScope = { kind: 'all' } | { kind: 'folder'; folder: string } | { kind: 'person'; personId: number }
+
 export interface ReviewSlice {
   /** Every task of the project (built-in first); null until loaded. */
   tasks: TaskInfo[] | null
@@ -18,6 +21,7 @@ export interface ReviewSlice {
   /** Only ask below this confidence (1 = every unlabelled face). */
   reviewBelow: number
   reviewGroupBy: ReviewGroupBy
+  reviewScope: ReviewScope
   /** Index of the focused face in the current card. */
   reviewFocus: number
   /** Faces of the current card marked wrong: faceId → the label given (null: waiting for a label key). */
@@ -49,6 +53,7 @@ export function createReviewSlice(): ReviewSlice {
     reviewError: null,
     reviewBelow: 0.8,
     reviewGroupBy: 'label',
+    reviewScope: { kind: 'all' },
     reviewFocus: 0,
     reviewMarked: {},
     reviewAnswered: 0,

@@ -40,6 +40,9 @@ export function runMenuAction(action: MenuAction): void {
     case 'import':
       requestImport()
       return
+    case 'merge':
+      if (get().project) openDialog('merge')
+      return
     case 'undo':
     case 'redo':
       // Each screen's own stack (People: this session's people changes), else answers (see onUndo).
