@@ -18,6 +18,7 @@ import {
   trainVerb,
   versionsVerb
 } from './verbs-models'
+import { LABELS_HELP, labelErrorsVerb } from './verbs-labels'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
 import {
   agreementVerb,
@@ -45,6 +46,7 @@ const HELP: Record<string, string> = {
     'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
+  ...LABELS_HELP,
   ...FAIRNESS_HELP,
   ...TEAMS_HELP
 }
@@ -169,5 +171,6 @@ export const verbs: Record<string, Verb> = {
   retrain: retrainVerb,
   merge: mergeVerb,
   annotators: annotatorsVerb,
-  'annotator-groups': annotatorGroupsVerb
+  'annotator-groups': annotatorGroupsVerb,
+  'label-errors': labelErrorsVerb
 }

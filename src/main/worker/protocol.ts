@@ -13,6 +13,7 @@ import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
 import type { CalibrateResult, EvaluateResult, PredictProgress, PredictResult } from './predict'
+import type { LabelErrorsOpResult, LabelErrorsProgress } from './label-errors'
 import type { TrainOpResult, TrainProgress } from './train'
 import type { LabelImportPreview } from '../../shared/labels-io'
 import type { ResolvedLabelImport } from '../labels/label-import'
@@ -170,6 +171,20 @@ export const workerOps = {
       parentId: z.number().int().positive().nullable().optional()
     }),
     returns<TrainOpResult, TrainProgress>()
+  ),
+  /**
+   * Possible label errors of a classification task: out-of-fold probabilities (the active version's, else k seeded
+   * heads trained here) and confident learning over the labelled faces main resolved. Writes nothing.
+   */
+  'labels.errors': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      rows: z.array(faceLabel),
+      k: z.number().int().min(2).max(10),
+      seed: z.number().int().nonnegative()
+    }),
+    returns<LabelErrorsOpResult, LabelErrorsProgress>()
   ),
   /** Re-predicts every face (or only those without a prediction of the version) and optionally activates it. */
   'predict.task': op(
