@@ -94,13 +94,15 @@ const LARGE_SET_PATIENCE = 3
  * batches, and the hidden layer's matmul runs faster on larger ones), and every head (the search's, which are
  * kept as ensemble members, and the rest) stops after LARGE_SET_EPOCHS epochs or 3 without improvement: with
  * that many rows a head's validation loss has flattened long before (early stopping ended most heads there).
- * Explicit batchSize / earlyStoppingPatience win.
+ * A grown batch takes fewer steps per epoch, so the learning rates (stated for batches of 128) are scaled by
+ * √(batch / 128), the usual rule for Adam, to keep the progress per epoch. Explicit batchSize /
+ * earlyStoppingPatience win (and are not rescaled).
  */
 export function trainingSchedule(
   rows: number,
   folds: number,
   opts: { epochs?: number | undefined; batchSize?: number | undefined; earlyStoppingPatience?: number | undefined }
-): { epochs: number; batchSize: number; earlyStoppingPatience: number } {
+): { epochs: number; batchSize: number; earlyStoppingPatience: number; learningRateScale: number } {
   const epochs = opts.epochs ?? TRAIN_DEFAULTS.epochs
   const large = rows >= SEARCH_ONE_FOLD_ROWS
   const trainRows = Math.floor((rows * (folds - 1)) / folds)
@@ -109,6 +111,7 @@ export function trainingSchedule(
   return {
     epochs: large ? Math.min(epochs, LARGE_SET_EPOCHS) : epochs,
     batchSize: opts.batchSize ?? batchSize,
+    learningRateScale: opts.batchSize === undefined ? Math.sqrt(batchSize / TRAIN_DEFAULTS.batchSize) : 1,
     earlyStoppingPatience:
       opts.earlyStoppingPatience ?? (large ? LARGE_SET_PATIENCE : TRAIN_DEFAULTS.earlyStoppingPatience)
   }
@@ -182,7 +185,7 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const { parent: _p, parentLinear: _pl, forced: _f, candidates: _c, onStage, onEpoch, k: _k, ...rest } = options
   const x = toMatrix(options.features)
   let epochNo = 0
-  const schedule = trainingSchedule(x.rows, folds, options)
+  const { learningRateScale, ...schedule } = trainingSchedule(x.rows, folds, options)
   const searchHeads = k === 1 || x.rows >= SEARCH_ONE_FOLD_ROWS ? 1 : 2
   const plannedHeads = candidates.length * searchHeads + Math.max(0, k - searchHeads)
   const planned = schedule.epochs * plannedHeads
@@ -191,7 +194,7 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const settingsOptions = (s: HeadSettings): Partial<TrainOptions> => ({
     ...(s.hidden !== null ? { hidden: s.hidden } : {}),
     l2: s.l2,
-    learningRate: s.learningRate,
+    learningRate: s.learningRate * learningRateScale,
     ...(s.warmStart && options.parent ? { init: options.parent } : {})
   })
   const run = (s: HeadSettings, only: number[]): Promise<KFoldResult> =>
