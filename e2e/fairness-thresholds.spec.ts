@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Page } from '@playwright/test'
 import { expect, repoRoot, sharedData, tempDir, test } from './fixtures'
+import type { Page } from '@playwright/test'
 
 const utk = path.join(sharedData, 'demographics_utkface')
 const RACES = ['White', 'Black', 'Asian', 'Indian', 'Others']

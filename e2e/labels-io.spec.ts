@@ -59,7 +59,12 @@ test('import labels with value mapping, export COCO and CSV through the window',
   await snap(page, '02-import-error')
   await dialog.getByTestId('labels-import-file').fill(csv)
   await dialog.getByTestId('labels-import-task').selectOption('expression')
-  await expect(dialog.getByTestId('labels-import-delimiter')).toContainText('semicolon')
+  await expect(dialog.getByTestId('labels-import-delimiter')).toHaveText(/semicolon \(detected\)/)
+  // Forcing another delimiter re-reads the file with it (one column), and auto goes back.
+  await dialog.getByTestId('labels-import-delimiter-choice').selectOption(',')
+  await expect(dialog.getByTestId('labels-import-path-column')).toHaveValue('file;mood;notes')
+  await dialog.getByTestId('labels-import-delimiter-choice').selectOption('auto')
+  await expect(dialog.getByTestId('labels-import-delimiter')).toHaveText(/semicolon \(detected\)/)
   await expect(dialog.getByTestId('labels-import-path-column')).toHaveValue('file')
   await dialog.getByTestId('labels-import-label-column').selectOption('mood')
   // Suggested: SAD → sad (case-insensitive); Joy and furious are not labels until mapped.

@@ -2,7 +2,7 @@
 // import/no-cycle, which is slow on a tree this size):
 //   1. no import cycle between the folders of src/main (type imports count: a cycle of types is still a knot);
 //   2. nothing the main-process entries (src/main/index.ts, src/main/web.ts) or the CLI reach at run time imports
-//      tfjs, sharp or face-api: those load only in the ML worker (src/main/worker/main.ts), so the main
+//      tfjs, sharp, face-api or usearch: those load only in the ML worker (src/main/worker/main.ts), so the main
 //      process starts fast and stays responsive. Dynamic import() and require() count; type imports do not.
 //
 //   node scripts/check-imports.mjs           check; exit 1 with one line per problem
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const mainDir = path.join(root, 'src', 'main')
 const ENTRIES = ['src/main/index.ts', 'src/main/web.ts', 'src/cli/index.ts']
-const WORKER_ONLY = [/^@tensorflow\//, /^sharp$/, /^@vladmandic\/face-api(\/|$)/]
+const WORKER_ONLY = [/^@tensorflow\//, /^sharp$/, /^@vladmandic\/face-api(\/|$)/, /^usearch$/]
 
 const isTest = (f) => /\.(test|spec|bench)\.tsx?$/.test(f)
 

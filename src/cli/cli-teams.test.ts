@@ -26,6 +26,17 @@ describe('face-studio agreement', () => {
     put('a', 3, 'y')
     put('b', 3, 'y')
     put('c', 3, 'y')
+    createTask(project.db, { name: 'side', kind: 'classification', labels: ['l', 'r'] })
+    annotate(project.db, {
+      task: 'side',
+      annotator: 'lead',
+      items: [1, 2, 3].map((id) => ({
+        target: 'face' as const,
+        id,
+        value: id === 1 ? 'l' : 'r',
+        source: 'correct' as const
+      }))
+    })
     project.db.close()
     const json = cliOk(runCli(home, ['agreement', '--project', dir, '--task', 'glasses', '--json']))
     expect(Object.keys(json).sort()).toEqual(['alpha', 'n_faces', 'pairs', 'per_class'])
@@ -38,5 +49,17 @@ describe('face-studio agreement', () => {
     const bad = runCli(home, ['agreement', '--project', dir, '--task', 'age', '--json'])
     expect(bad.status).toBe(1)
     expect(bad.stderr).toMatch(/score task/)
+
+    // Annotator attributes and the annotator × subject-group rates, from the CLI.
+    const set = cliOk(runCli(home, ['annotators', '--project', dir, '--set', 'a', '--attr', 'group=north', '--json']))
+    expect(set).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'a', attributes: { group: 'north' } })])
+    )
+    const rates = cliOk(
+      runCli(home, ['annotator-groups', '--project', dir, '--task', 'glasses', '--group-task', 'side', '--json'])
+    )
+    expect(rates.grouping).toBe('side')
+    expect(rates.units).toEqual(['a', 'b', 'c'])
+    expect(typeof rates.sentence).toBe('string')
   })
 })

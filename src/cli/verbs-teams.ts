@@ -1,12 +1,13 @@
 /** CLI verbs for teams and privacy (issue 14): agreement, forget, export-person, merge. */
 import path from 'node:path'
-import { need, parseArgs, UsageError } from './args'
+import { need, num, parseArgs, str, UsageError } from './args'
 import { withProject } from './context'
 import { jobFailure } from '../main/app/training'
 import { mergeFrom, startRetrainWithoutForgotten } from '../main/app/teams'
 import { resultOf } from '../main/jobs/queue'
 import { parseVersionRef } from '../main/models/registry'
 import { agreementReport } from '../main/teams/agreement'
+import { annotatorGroupRates, annotatorProfiles, setAnnotatorAttributes } from '../main/teams/annotator-groups'
 import { exportPersonData } from '../main/teams/export-person'
 import { forgetPerson } from '../main/teams/forget'
 import type { VerbOutput } from './verbs'
@@ -16,6 +17,9 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 export const TEAMS_HELP: Record<string, string> = {
   agreement: 'face-studio agreement --project <dir> --task <name> [--json]',
   merge: 'face-studio merge --project <dir> --from <other project or shard> [--json]',
+  annotators: 'face-studio annotators --project <dir> [--set <name> --attr key=value,...] [--json]',
+  'annotator-groups':
+    'face-studio annotator-groups --project <dir> --task <name> --group-task <name> [--by annotator|<attribute>] [--min-answers n] [--json]',
   forget: 'face-studio forget --project <dir> --person <id> [--json]',
   'export-person': 'face-studio export-person --project <dir> --person <id> --out <folder> [--json]',
   retrain:
@@ -113,5 +117,60 @@ export const mergeVerb: Verb = async (argv) => {
       json: { matched: r.matched, unmatched: r.unmatched, conflicts: r.conflicts, added: r.added },
       text: `Merged ${from}: ${r.added} answers added (${r.matched} matched, ${r.unmatched} unmatched, ${r.conflicts} faces in conflict); ${r.photos} photos with ${r.faces} faces brought over.`
     }
+  })
+}
+
+export const annotatorsVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'set', 'attr'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const name = str(p, 'set')
+  const attr = str(p, 'attr')
+  if ((name === undefined) !== (attr === undefined))
+    throw new UsageError('give --set <name> and --attr key=value together')
+  return withProject(project, false, async (ctx) => {
+    const db = ctx.requireProject().db
+    if (name !== undefined && attr !== undefined) {
+      const attributes: Record<string, string> = {}
+      for (const pair of attr.split(',')) {
+        if (!pair.trim()) continue
+        const eq = pair.indexOf('=')
+        if (eq <= 0) throw new UsageError(`--attr takes key=value pairs, got "${pair}"`)
+        attributes[pair.slice(0, eq).trim()] = pair.slice(eq + 1)
+      }
+      setAnnotatorAttributes(db, name, attributes)
+    }
+    const all = annotatorProfiles(db)
+    const text = all
+      .map(
+        (a) =>
+          `${a.name}: ${a.answers} answers${
+            Object.keys(a.attributes).length
+              ? ` (${Object.entries(a.attributes)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ')})`
+              : ''
+          }`
+      )
+      .join('\n')
+    return { json: all, text: text || 'No annotators yet.' }
+  })
+}
+
+export const annotatorGroupsVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project', 'task', 'group-task', 'by', 'min-answers'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  const task = need(p, 'task')
+  const groupTask = need(p, 'group-task')
+  const minAnswers = num(p, 'min-answers')
+  return withProject(project, false, async (ctx) => {
+    const r = annotatorGroupRates(ctx.requireProject().db, { task, groupTask, by: str(p, 'by'), minAnswers })
+    const lines = [
+      r.sentence,
+      ...r.cells.map(
+        (c) =>
+          `  ${c.unit} × ${c.group} (${c.n}): ${r.labels.map((l) => `${l} ${Math.round((c.rates[l] ?? 0) * 100)}%`).join(', ')}`
+      )
+    ]
+    return { json: r, text: lines.join('\n') }
   })
 }

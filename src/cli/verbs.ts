@@ -18,8 +18,18 @@ import {
   trainVerb,
   versionsVerb
 } from './verbs-models'
+import { LABELS_HELP, labelErrorsVerb } from './verbs-labels'
 import { FAIRNESS_HELP, fairnessVerb, sweepVerb } from './verbs-fairness'
-import { agreementVerb, exportPersonVerb, forgetVerb, mergeVerb, retrainVerb, TEAMS_HELP } from './verbs-teams'
+import {
+  agreementVerb,
+  annotatorGroupsVerb,
+  annotatorsVerb,
+  exportPersonVerb,
+  forgetVerb,
+  mergeVerb,
+  retrainVerb,
+  TEAMS_HELP
+} from './verbs-teams'
 
 export interface VerbOutput {
   json: unknown
@@ -36,6 +46,7 @@ const HELP: Record<string, string> = {
     'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
+  ...LABELS_HELP,
   ...FAIRNESS_HELP,
   ...TEAMS_HELP
 }
@@ -158,5 +169,8 @@ export const verbs: Record<string, Verb> = {
   forget: forgetVerb,
   'export-person': exportPersonVerb,
   retrain: retrainVerb,
-  merge: mergeVerb
+  merge: mergeVerb,
+  annotators: annotatorsVerb,
+  'annotator-groups': annotatorGroupsVerb,
+  'label-errors': labelErrorsVerb
 }

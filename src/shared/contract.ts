@@ -23,6 +23,7 @@ import type {
   ImageSummary,
   InterruptedJob,
   JobInfo,
+  LabelErrorsSummary,
   PersonFace,
   PersonSuggestion,
   PersonSummary,
@@ -237,7 +238,7 @@ export const calls = {
   'people.moveFaces': call(z.object({ faceIds: ids, personId: id }).strict(), returns<PersonSummary>()),
   /** "Not this person": the faces leave the person and never join it again on re-clustering. */
   'people.notThisPerson': call(z.object({ personId: id, faceIds: ids }).strict(), returns<{ removed: number }>()),
-  /** "Is this Anna?": unassigned/singleton faces near a named person (optionally one person), closest first. */
+  /** "Is this Anna?": the faces most likely to belong to a named person (optionally one): unassigned faces and unconfirmed faces of unnamed persons, closest first, within threshold (default: clustering threshold + 0.15). */
   'people.suggestions': call(
     z
       .object({
@@ -345,6 +346,13 @@ export const calls = {
   ),
 
   // ---- Review ----
+  /** Start the label-error finder for a classification task (job "label-errors"; result: LabelErrorsSummary): out-of-fold probabilities from k seeded heads (default 5) or the active version's, then confident learning. */
+  'labelErrors.start': call(
+    z.object({ task: taskRef, k: z.number().int().min(2).max(10).optional() }).strict(),
+    returns<JobInfo>()
+  ),
+  /** "Possible label errors" queue: the task's latest search minus faces answered since; null when not searched this session. */
+  'labelErrors.queue': call(z.object({ task: taskRef }).strict(), returns<LabelErrorsSummary | null>()),
   /** Ask-when-unsure queue: unlabelled faces least sure first (margin or entropy of the active version), only below `below` confidence if given, grouped into cards by predicted label or person; remaining = how many are left. */
   'review.queue': call(
     z

@@ -78,6 +78,38 @@ export interface JobResults {
   repredict: RepredictSummary
   sweep: SweepSummary
   curve: LearningCurve
+  'label-errors': LabelErrorsSummary
+}
+
+/** One label confident learning doubts (issue 13): the face, the label given (by whom, when) and the one suggested. */
+export interface LabelErrorSuspect {
+  faceId: number
+  /** Absolute path of the photo the face is in. */
+  path: string
+  thumb: string
+  given: string
+  suggested: string
+  /** Out-of-fold p(suggested) − p(given): the ranking margin. */
+  score: number
+  /** Out-of-fold probability of the suggested label. */
+  probability: number
+  annotator: string | null
+  labelledAt: string | null
+}
+
+export interface LabelErrorsSummary {
+  task: string
+  n_checked: number
+  /** Folds trained for this search; 0 when the active version's out-of-fold probabilities were reused. */
+  k: number
+  reusedVersion: number | null
+  suspects: LabelErrorSuspect[]
+  /** Per given label: faces checked and suspects among them. */
+  perClass: Array<{ label: string; checked: number; suspects: number }>
+  seconds: number
+  backend: string
+  /** When the search finished; answers given after it take a face out of the queue. */
+  at: string
 }
 
 /**
@@ -108,6 +140,7 @@ export interface JobSubjects {
   repredict: { task: string; version: number }
   sweep: { task: string }
   curve: { task: string }
+  'label-errors': { task: string }
 }
 
 /** What a service passes to the job queue: the kind, what the job works on and its title. */

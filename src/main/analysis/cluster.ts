@@ -1,5 +1,6 @@
 import { averageLinkage } from './average-linkage'
-import { thresholdKnn, type KnnGraph } from './knn'
+import { DEFAULT_K, DEFAULT_THRESHOLD } from './cluster-defaults'
+import { thresholdKnn, type KnnGraph, type VectorIndex } from './knn'
 
 export { pairwisePrecisionRecall, type PairwisePrecisionRecall } from './pairwise'
 
@@ -17,6 +18,8 @@ export interface ClusterOptions {
   cannotLink?: Array<[number, number]>
   /** Face id pairs that always share a cluster (e.g. a confirmed identity). */
   mustLink?: Array<[number, number]>
+  /** An index holding exactly these faces under their ids (the project's persisted one); built when absent. */
+  index?: VectorIndex
 }
 
 export interface ClusterResult {
@@ -32,11 +35,10 @@ export interface ThresholdPreviewRow {
   largest: number
 }
 
-export const DEFAULT_THRESHOLD = 0.5
-export const DEFAULT_K = 10
+export { DEFAULT_K, DEFAULT_THRESHOLD }
 
 /**
- * Identity clusters: a threshold kNN graph (exact, brute force) and average linkage over it (see
+ * Identity clusters: a threshold kNN graph (approximate, HNSW) and average linkage over it (see
  * average-linkage.ts for why not connected components or Chinese whispers).
  */
 export function clusterFaces(items: readonly FaceDescriptorItem[], opts: ClusterOptions = {}): ClusterResult {
@@ -44,7 +46,8 @@ export function clusterFaces(items: readonly FaceDescriptorItem[], opts: Cluster
   const graph = thresholdKnn(
     items.map((f) => f.descriptor),
     opts.k ?? DEFAULT_K,
-    threshold
+    threshold,
+    indexOpts(items, opts)
   )
   return clusterOverGraph(items, graph, threshold, opts)
 }
@@ -63,12 +66,20 @@ export function thresholdPreview(
   const graph = thresholdKnn(
     items.map((f) => f.descriptor),
     opts.k ?? DEFAULT_K,
-    Math.max(...thresholds)
+    Math.max(...thresholds),
+    indexOpts(items, opts)
   )
   return thresholds.map((threshold) => {
     const { clusters, singletons } = clusterOverGraph(items, graph, threshold, opts)
     return { threshold, clusters: clusters.length, singletons: singletons.length, largest: clusters[0]?.length ?? 0 }
   })
+}
+
+function indexOpts(
+  items: readonly FaceDescriptorItem[],
+  opts: Pick<ClusterOptions, 'index'>
+): { index?: VectorIndex; ids?: number[] } {
+  return opts.index ? { index: opts.index, ids: items.map((f) => f.id) } : {}
 }
 
 function clusterOverGraph(
@@ -127,45 +138,58 @@ export interface IncrementalAssignment<K> {
   distance: number | null
 }
 
+export interface AssignOptions<K> {
+  /** Clusters worth scoring for the i-th new face (e.g. the clusters of its index neighbours); all when absent. */
+  candidates?: (i: number) => Iterable<K>
+  /** False where the face may not join that cluster (a cannot-link, or a face of the same photo already there). */
+  allowed?: (faceId: number, cluster: K) => boolean
+}
+
 /**
- * Puts new faces into existing clusters without touching those clusters: each face joins the cluster with the
- * smallest RMS distance to its members if that is below the threshold — the same rule clusterFaces uses to add
+ * Puts new faces into existing clusters without touching those clusters: each face joins the allowed cluster with
+ * the smallest RMS distance to its members if that is below the threshold — the same rule clusterFaces uses to add
  * one face to a cluster — so an import does not reshuffle what the user already reviewed. Faces are assigned
- * independently (they do not join each other); cluster the unassigned ones with clusterFaces.
+ * independently (they do not join each other); cluster the unassigned ones with clusterFaces. With `candidates`,
+ * only those clusters are scored: a cluster whose RMS distance is under the threshold has a member closer than
+ * that, so the clusters of a face's nearest neighbours are where its answer lies.
  */
 export function incrementalAssign<K>(
   newItems: readonly FaceDescriptorItem[],
   existingClusters: ReadonlyArray<ExistingCluster<K>>,
-  threshold = DEFAULT_THRESHOLD
+  threshold = DEFAULT_THRESHOLD,
+  opts: AssignOptions<K> = {}
 ): Array<IncrementalAssignment<K>> {
-  const summaries = existingClusters
-    .filter((c) => c.descriptors.length > 0)
-    .map((c) => {
-      const dim = (c.descriptors[0] as Float32Array).length
-      const mean = new Float64Array(dim)
-      let meanSq = 0
-      for (const d of c.descriptors) {
-        for (let k = 0; k < dim; k++) {
-          const x = d[k] as number
-          mean[k] = (mean[k] as number) + x
-          meanSq += x * x
-        }
+  const summaries = new Map<K, { mean: Float64Array; meanSq: number }>()
+  for (const c of existingClusters) {
+    if (c.descriptors.length === 0) continue
+    const dim = (c.descriptors[0] as Float32Array).length
+    const mean = new Float64Array(dim)
+    let meanSq = 0
+    for (const d of c.descriptors) {
+      for (let k = 0; k < dim; k++) {
+        const x = d[k] as number
+        mean[k] = (mean[k] as number) + x
+        meanSq += x * x
       }
-      for (let k = 0; k < dim; k++) mean[k] = (mean[k] as number) / c.descriptors.length
-      return { key: c.key, mean, meanSq: meanSq / c.descriptors.length }
-    })
+    }
+    for (let k = 0; k < dim; k++) mean[k] = (mean[k] as number) / c.descriptors.length
+    summaries.set(c.key, { mean, meanSq: meanSq / c.descriptors.length })
+  }
 
-  return newItems.map((f) => {
+  return newItems.map((f, i) => {
     let best: { key: K; d2: number } | null = null
     let sq = 0
     for (const x of f.descriptor) sq += x * x
-    for (const s of summaries) {
+    const keys = opts.candidates ? new Set(opts.candidates(i)) : summaries.keys()
+    for (const key of keys) {
+      const s = summaries.get(key)
+      if (!s || (opts.allowed && !opts.allowed(f.id, key))) continue
       if (s.mean.length !== f.descriptor.length) throw new Error(`face ${f.id}: descriptor length mismatch`)
       let dot = 0
       for (let k = 0; k < s.mean.length; k++) dot += (s.mean[k] as number) * (f.descriptor[k] as number)
       // E|x−b|² over the members b = |x|² + E|b|² − 2x·μ
       const d2 = Math.max(0, sq + s.meanSq - 2 * dot)
-      if (best === null || d2 < best.d2) best = { key: s.key, d2 }
+      if (best === null || d2 < best.d2) best = { key, d2 }
     }
     if (best === null) return { id: f.id, cluster: null, distance: null }
     const distance = Math.sqrt(best.d2)

@@ -78,8 +78,17 @@ function folder(rng: Rng, key: string): string {
   ])
 }
 
+/** Files a call may name (labels files to read, exports to write): sandbox files and hostile paths. */
+let newFiles = 0
+function file(rng: Rng, key: string): string {
+  const hostile = ['/proc/nope/x.csv', `${aFile}/sub.csv`, '/dev/null/x.json', 'relative.csv', '', sandbox]
+  if (key === 'out') return pick(rng, [path.join(sandbox, `export-${++newFiles}.csv`), aFile, ...hostile])
+  return pick(rng, [aFile, path.join(sandbox, 'missing.csv'), path.join(fixtureDir, 'studio.db'), ...hostile])
+}
+
 function plausibleString(rng: Rng, key: string): string {
   if (key === 'dir' || key === 'folder') return folder(rng, key)
+  if (key === 'out' || key === 'file') return file(rng, key)
   if (/task|^by$/i.test(key)) return pick(rng, TASKS)
   if (key === 'value' || key === 'positive' || key === 'labels') return pick(rng, LABELS)
   return rng() < 0.7 && key === 'name' ? pick(rng, ['Anna', 'Bo', 'ok_name', 'hat2', 'my.task']) : pick(rng, STRINGS)

@@ -52,6 +52,7 @@ import {
   versionReweightPreview
 } from '../app/fairness'
 import { penaltyRangeFor, startSweep } from '../app/sweep'
+import { labelErrorQueue, startLabelErrors } from '../app/label-errors'
 import { labelsIoHandlers } from './labels-io-handlers'
 import { teamsHandlers } from './handlers-teams'
 
@@ -193,7 +194,7 @@ function peopleHandlers(): Subset<'people'> {
   }
 }
 
-function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
+function labelHandlers(): Subset<'tasks' | 'annotations' | 'review' | 'labelErrors'> {
   return {
     'tasks.list': (_a, ctx) => listTasks(ctx.requireProject().db),
     'tasks.create': (a, ctx) => {
@@ -236,7 +237,9 @@ function labelHandlers(): Subset<'tasks' | 'annotations' | 'review'> {
       }
       return out
     },
-    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, { ...a, annotator: ctx.annotator })
+    'review.queue': (a, ctx) => reviewQueue(ctx.requireProject().db, { ...a, annotator: ctx.annotator }),
+    'labelErrors.start': (a, ctx) => startLabelErrors(ctx, a).info,
+    'labelErrors.queue': (a, ctx) => labelErrorQueue(ctx, a.task)
   }
 }
 

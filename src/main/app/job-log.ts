@@ -116,7 +116,7 @@ function parse<T>(text: string | null, fallback: T): T {
   }
 }
 
-const KINDS: readonly JobKind[] = ['import', 'cluster', 'train', 'repredict', 'sweep', 'curve']
+const KINDS: readonly JobKind[] = ['import', 'cluster', 'train', 'repredict', 'sweep', 'curve', 'label-errors']
 
 /** What an interrupted job of each kind left behind, as the commit points guarantee it (docs/architecture.md). */
 function noteFor(kind: JobKind, started: boolean, p: { done: number; total: number }, version: number | null): string {
@@ -136,7 +136,9 @@ function noteFor(kind: JobKind, started: boolean, p: { done: number; total: numb
     case 'cluster':
       return 'People are as they were before the clustering started. Cluster again.'
     case 'curve':
-      return 'A learning curve saves nothing; no version or prediction changed. Run it again.'
+      return 'A learning curve saves nothing: no version or prediction was changed. Run it again.'
+    case 'label-errors':
+      return 'The search for label errors writes nothing; search again.'
   }
 }
 

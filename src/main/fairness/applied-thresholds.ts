@@ -1,5 +1,5 @@
 /**
- * Per-group thresholds applied to a version (table version_group_thresholds, migration 010): the user's decision,
+ * Per-group thresholds applied to a version (table version_group_thresholds, migration 008): the user's decision,
  * written by main (this module is its one writer); read by the worker at every prediction of the version.
  *
  * At prediction a face whose group is known from its labels of the grouping task (annotations, never

@@ -40,7 +40,7 @@ export function penaltyRange(
   if (ranked.length < 2)
     throw new AppError(
       'UNSUPPORTED',
-      `Choosing λ needs at least two groups with ${MIN_RANGE_GROUP_ROWS} or more validation rows; give --values instead.`
+      `Choosing λ needs at least two groups with ${MIN_RANGE_GROUP_ROWS} or more validation rows; give the λ values yourself.`
     )
   const losses = ranked.map((g) => g.mean_loss)
   const gap = Math.max(...losses) - Math.min(...losses)

@@ -13,7 +13,7 @@ afterEach(() => {
 })
 
 /** 80 faces labelled smile yes/no and with a group: `balanced` puts the same label mix in both groups. */
-function setUp(balanced: boolean): { rows: Array<{ faceId: number; value: string }> } {
+function setUp(balanced: boolean | 'nearly'): { rows: Array<{ faceId: number; value: string }> } {
   project = createProject(path.join(tempDir('rw-preview'), 'p'))
   const db = project.db
   insertCropFaces(db, 80)
@@ -22,7 +22,17 @@ function setUp(balanced: boolean): { rows: Array<{ faceId: number; value: string
   const rows = Array.from({ length: 80 }, (_, i) => {
     const group = i < 40 ? 'A' : 'B'
     // Balanced: half of each group smiles. Unbalanced: group A 30 of 40, group B 10 of 40.
-    const yes = balanced ? i % 2 === 0 : group === 'A' ? i % 4 !== 0 : i % 4 === 0
+    // Nearly: B has 22 yes / 18 no (sampling noise of a balanced design), A 20 / 20.
+    const yes =
+      balanced === 'nearly'
+        ? group === 'A'
+          ? i % 2 === 0
+          : i < 62
+        : balanced
+          ? i % 2 === 0
+          : group === 'A'
+            ? i % 4 !== 0
+            : i % 4 === 0
     return { faceId: i + 1, value: yes ? 'yes' : 'no', group }
   })
   annotate(db, {
@@ -42,6 +52,14 @@ describe('reweighting preview (before a sweep runs)', () => {
     expect(p.max_weight).toBeCloseTo(1, 9)
     expect(p.grouped_faces).toBe(80)
     expect(p.per_group['A']?.n).toBe(40)
+  })
+
+  it('counts sampling noise of a balanced design (weights 0.91–1.11) as ≈ 1', () => {
+    const { rows } = setUp('nearly')
+    const p = reweightPreview(project!.db, 'smile', 'grp', rows)
+    expect(p.min_weight).toBeCloseTo(80 / 88, 9)
+    expect(p.max_weight).toBeCloseTo(80 / 72, 9)
+    expect(p.near_one).toBe(true)
   })
 
   it('shows the spread when a group’s labels are skewed', () => {

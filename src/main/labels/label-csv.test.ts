@@ -11,7 +11,7 @@ import { tempDir } from '../../test/support'
 import { createProject, type Project } from '../project/project'
 import { csvCell } from './csv'
 import { csvTruth } from './csv-truth'
-import { applyLabelCsv, parseLabelMap } from './label-csv'
+import { applyLabelCsv, applyLabelFile, parseLabelMap } from './label-csv'
 import { resolveLabelRows } from './label-rows'
 import { detectDelimiter } from './label-table'
 import { getTask } from './tasks'
@@ -185,5 +185,41 @@ describe('labels CSV from other tools', () => {
     const r = label(csv)
     expect([r.applied, r.unmatched]).toEqual([1, 1])
     expect(current(faceOf.get('=sum.jpg')!)).toBe('sad')
+  })
+
+  it('reads Label Studio local-files URLs and COCO files whose categories are the labels', () => {
+    const ls = write(
+      'ls.json',
+      JSON.stringify([
+        {
+          data: { image: '/data/local-files/?d=photos%2Fa.jpg' },
+          annotations: [
+            {
+              was_cancelled: true,
+              result: [{ type: 'choices', from_name: 'Expression', value: { choices: ['sad'] } }]
+            },
+            { result: [{ type: 'choices', from_name: 'Expression', value: { choices: ['Happy'] } }] }
+          ]
+        }
+      ])
+    )
+    const r = applyLabelFile(project.db, { task: 'expression', file: ls, format: 'labelstudio', annotator: 't' })
+    expect(r.applied).toBe(1)
+    expect(current(faceOf.get('a.jpg')!)).toBe('happy')
+    const coco = write(
+      'coco.json',
+      JSON.stringify({
+        images: [{ id: 1, file_name: 'photos/b c.jpg', width: 100, height: 100 }],
+        annotations: [{ id: 1, image_id: 1, category_id: 7, bbox: [20, 0, 30, 10] }],
+        categories: [{ id: 7, name: 'surprised' }]
+      })
+    )
+    expect(applyLabelFile(project.db, { task: 'expression', file: coco, format: 'coco', annotator: 't' }).applied).toBe(
+      1
+    )
+    expect(current(faceOf.get('b c.jpg')!)).toBe('surprised')
+    expect(() => applyLabelFile(project.db, { task: 'expression', file: ls, format: 'coco', annotator: 't' })).toThrow(
+      /is not a COCO file/
+    )
   })
 })

@@ -153,21 +153,31 @@ export function applyLabelFile(
     actionId: null,
     delimiter: r.delimiter
   }
-  if (r.values.size > 0) {
-    const a = annotate(db, {
-      task: task.id,
-      annotator: opts.annotator,
-      items: [...r.values].map(([id, v]) => ({
-        target: 'face' as const,
-        id,
-        value: v.value,
-        source: 'import' as const
-      })),
-      description: `${task.name}: ${r.values.size} labels from ${path.basename(opts.file)}`
-    })
-    result.actionId = a.actionId
-  }
+  result.actionId = writeResolvedLabels(
+    db,
+    task.name,
+    opts.file,
+    [...r.values].map(([faceId, v]) => ({ faceId, value: v.value })),
+    opts.annotator
+  )
   return result
+}
+
+/** Resolved labels written as one undoable step (one transaction); null when there is nothing to write. */
+export function writeResolvedLabels(
+  db: Db,
+  task: string,
+  file: string,
+  values: ReadonlyArray<{ faceId: number; value: string }>,
+  annotator: string
+): number | null {
+  if (values.length === 0) return null
+  return annotate(db, {
+    task,
+    annotator,
+    items: values.map((v) => ({ target: 'face' as const, id: v.faceId, value: v.value, source: 'import' as const })),
+    description: `${task}: ${values.length} labels from ${path.basename(file)}`
+  }).actionId
 }
 
 /** `face-studio label --csv`: a CSV labels file. */

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import type { LabelFileFormat, LabelImportPreview, LabelImportResult } from '../../shared/labels-io'
 import type { Db } from '../db/open'
-import { applyLabelFile, defaultLabelColumn, labelFileRows } from './label-csv'
+import { defaultLabelColumn, labelFileRows, resolveLabelFile, writeResolvedLabels } from './label-csv'
 import { matchValue, resolveLabelRows } from './label-rows'
 import { columnIndex, readLabelTable, type Delimiter } from './label-table'
 import { getTask } from './tasks'
@@ -40,7 +40,7 @@ export function suggestColumns(header: readonly string[], taskName: string): { p
     header[0] ??
     'path'
   const wanted = defaultLabelColumn(header, taskName)
-  const label = columnIndex(header, wanted) >= 0 ? wanted : (header.find((h) => h !== pathCol) ?? 'label')
+  const label = columnIndex(header, wanted) >= 0 ? wanted : (header.find((h) => h !== pathCol) ?? header[0] ?? 'label')
   return { path: pathCol, label }
 }
 
@@ -88,20 +88,46 @@ export function previewLabelImport(db: Db, spec: LabelImportSpec): LabelImportPr
   }
 }
 
-export function applyLabelImport(db: Db, spec: LabelImportSpec, annotator: string): LabelImportResult {
+/** What an import would write: face → value, with the counts (computed off the main thread by the worker). */
+export interface ResolvedLabelImport {
+  task: string
+  file: string
+  values: Array<{ faceId: number; value: string }>
+  applied: number
+  unmatched: number
+  invalid: number
+  duplicates: number
+}
+
+export function resolveLabelImport(db: Db, spec: LabelImportSpec): ResolvedLabelImport {
   const task = getTask(db, spec.task)
+  const file = path.resolve(spec.file)
   let columns: { pathColumn?: string; labelColumn?: string } = {}
   if (spec.format === 'csv' && (spec.pathColumn === undefined || spec.labelColumn === undefined)) {
-    const s = suggestColumns(readLabelTable(path.resolve(spec.file), spec.delimiter).header, task.name)
+    const s = suggestColumns(readLabelTable(file, spec.delimiter).header, task.name)
     columns = { pathColumn: spec.pathColumn ?? s.path, labelColumn: spec.labelColumn ?? s.label }
   }
-  const r = applyLabelFile(db, { ...spec, ...columns, task: task.id, map: mapOf(spec), annotator })
+  const r = resolveLabelFile(db, task, { ...spec, ...columns, file, map: mapOf(spec) })
   return {
     task: task.name,
+    file,
+    values: [...r.values].map(([faceId, v]) => ({ faceId, value: v.value })),
+    applied: r.applied,
+    unmatched: r.unmatched,
+    invalid: r.invalid,
+    duplicates: r.duplicates
+  }
+}
+
+/** Main's half: the resolved values written in one transaction as one undoable step. */
+export function writeLabelImport(db: Db, r: ResolvedLabelImport, annotator: string): LabelImportResult {
+  const actionId = writeResolvedLabels(db, r.task, r.file, r.values, annotator)
+  return {
+    task: r.task,
     applied: r.applied,
     unmatched: r.unmatched,
     invalid: r.invalid,
     duplicates: r.duplicates,
-    actionId: r.actionId
+    actionId
   }
 }

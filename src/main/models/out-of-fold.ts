@@ -1,5 +1,5 @@
 /**
- * Out-of-fold predictions of a trained version (migration 006): each labelled training face's probabilities
+ * Out-of-fold predictions of a trained version (migration 007): each labelled training face's probabilities
  * from the ensemble head that did not train on it. Written by the worker in the training commit
  * (version-commits.ts), read by the label-error finder and the learning curve.
  */

@@ -1,17 +1,9 @@
-import {
-  clusterFaces,
-  DEFAULT_THRESHOLD,
-  incrementalAssign,
-  thresholdPreview,
-  type FaceDescriptorItem
-} from '../analysis/cluster'
-import type { ClusterPreviewRow } from '../../shared/domain'
+import { DEFAULT_THRESHOLD } from '../analysis/cluster-defaults'
 import type { Db } from '../db/open'
-import { descriptorsByPerson, loadIdentities, type FaceIdentity } from './descriptors'
 
 export type ClusterMode = 'full' | 'incremental'
 
-/** What the worker computed; main applies it in one transaction (see applyClusterPlan). */
+/** What the worker computed (cluster-plan.ts); main applies it in one transaction (see applyClusterPlan). */
 export interface ClusterPlan {
   mode: ClusterMode
   threshold: number
@@ -36,107 +28,6 @@ export function storedThreshold(db: Db): number {
 export function lastClusteredFace(db: Db): number | null {
   const v = db.prepare('SELECT value FROM project_meta WHERE key = ?').pluck().get(META_MAX_FACE) as string | undefined
   return v === undefined ? null : Number(v)
-}
-
-interface Constraints {
-  mustLink: Array<[number, number]>
-  cannotLink: Array<[number, number]>
-}
-
-/**
- * The user's decisions as clustering constraints. Confirmed faces of one person are chained by must-links, so
- * named persons and moved faces stay together. "Not this person" (face X, person P) becomes a cannot-link from X
- * to P's confirmed group (one pair is enough: the group is one cluster from the start), or to each of P's
- * current faces when P has none confirmed.
- */
-export function constraintsFor(db: Db, faces: readonly FaceIdentity[]): Constraints {
-  const confirmed = new Map<number, number[]>()
-  const current = new Map<number, number[]>()
-  for (const f of faces) {
-    if (f.personId === null) continue
-    const m = f.confirmed ? confirmed : current
-    const list = m.get(f.personId)
-    if (list) list.push(f.id)
-    else m.set(f.personId, [f.id])
-  }
-  const mustLink: Array<[number, number]> = []
-  for (const ids of confirmed.values())
-    for (let i = 1; i < ids.length; i++) mustLink.push([ids[0] as number, ids[i] as number])
-  const confirmedOf = new Map<number, number>()
-  for (const f of faces) if (f.confirmed && f.personId !== null) confirmedOf.set(f.id, f.personId)
-  const cannotLink: Array<[number, number]> = []
-  const links = db.prepare('SELECT face_id, person_id FROM cannot_links').raw().all() as Array<[number, number]>
-  for (const [faceId, personId] of links) {
-    if (confirmedOf.get(faceId) === personId) continue
-    const anchors = confirmed.get(personId)
-    if (anchors && anchors.length > 0) {
-      cannotLink.push([faceId, anchors[0] as number])
-    } else {
-      for (const other of current.get(personId) ?? []) if (other !== faceId) cannotLink.push([faceId, other])
-    }
-  }
-  return { mustLink, cannotLink }
-}
-
-function asItems(faces: readonly FaceIdentity[]): FaceDescriptorItem[] {
-  return faces.map((f) => ({ id: f.id, descriptor: f.descriptor }))
-}
-
-/**
- * Pure compute over the database (read only): runs in the ML worker so main's event loop stays free.
- * Full: every face, honouring the user's constraints. Incremental: faces imported since the last run join the
- * nearest existing person when within the threshold; the rest and earlier singletons are clustered together.
- */
-export function computeClusterPlan(db: Db, opts: { threshold: number; mode: ClusterMode }): ClusterPlan {
-  const { threshold } = opts
-  if (opts.mode === 'full') {
-    const faces = loadIdentities(db)
-    const { mustLink, cannotLink } = constraintsFor(db, faces)
-    const r = clusterFaces(asItems(faces), { threshold, mustLink, cannotLink })
-    return {
-      mode: 'full',
-      threshold,
-      maxFaceId: faces.reduce((m, f) => Math.max(m, f.id), 0),
-      clusters: r.clusters,
-      singletons: r.singletons,
-      assigned: []
-    }
-  }
-  const after = lastClusteredFace(db) ?? 0
-  const unassigned = loadIdentities(db, { onlyUnassigned: true })
-  const fresh = unassigned.filter((f) => f.id > after)
-  const existing = [...descriptorsByPerson(db)].map(([key, descriptors]) => ({ key, descriptors }))
-  const cannot = new Set(
-    (db.prepare('SELECT face_id, person_id FROM cannot_links').raw().all() as Array<[number, number]>).map(
-      ([f, p]) => `${f}:${p}`
-    )
-  )
-  const assigned: Array<[number, number]> = []
-  const joined = new Set<number>()
-  for (const a of incrementalAssign(asItems(fresh), existing, threshold)) {
-    if (a.cluster !== null && !cannot.has(`${a.id}:${a.cluster}`)) {
-      assigned.push([a.id, a.cluster])
-      joined.add(a.id)
-    }
-  }
-  const pool = unassigned.filter((f) => !joined.has(f.id))
-  const { cannotLink } = constraintsFor(db, pool)
-  const r = clusterFaces(asItems(pool), { threshold, cannotLink })
-  return {
-    mode: 'incremental',
-    threshold,
-    maxFaceId: unassigned.reduce((m, f) => Math.max(m, f.id), after),
-    clusters: r.clusters,
-    singletons: r.singletons,
-    assigned
-  }
-}
-
-/** Clusters / singletons / largest per threshold, with the same constraints as a full run. */
-export function computePreview(db: Db, thresholds: readonly number[]): ClusterPreviewRow[] {
-  const faces = loadIdentities(db)
-  const { mustLink, cannotLink } = constraintsFor(db, faces)
-  return thresholdPreview(asItems(faces), thresholds, { mustLink, cannotLink })
 }
 
 /**

@@ -4,6 +4,8 @@ export interface FaceIdentity {
   id: number
   personId: number | null
   confirmed: boolean
+  /** The photo the face is in: two faces of one photo are two people. */
+  imageId: number
   descriptor: Float32Array
 }
 
@@ -17,17 +19,17 @@ export function toFloat32(blob: Buffer): Float32Array {
 export function loadIdentities(db: Db, opts: { afterFaceId?: number; onlyUnassigned?: boolean } = {}): FaceIdentity[] {
   const rows = db
     .prepare(
-      `SELECT f.id, f.person_id, f.person_confirmed, v.vec FROM faces f
+      `SELECT f.id, f.person_id, f.person_confirmed, f.image_id, v.vec FROM faces f
        JOIN face_features v ON v.face_id = f.id AND v.kind = 'identity'
        WHERE f.id > ? AND (? = 0 OR f.person_id IS NULL) ORDER BY f.id`
     )
     .raw()
     .iterate(opts.afterFaceId ?? 0, opts.onlyUnassigned ? 1 : 0) as IterableIterator<
-    [number, number | null, number, Buffer]
+    [number, number | null, number, number, Buffer]
   >
   const out: FaceIdentity[] = []
-  for (const [id, personId, confirmed, vec] of rows) {
-    out.push({ id, personId, confirmed: confirmed === 1, descriptor: toFloat32(vec) })
+  for (const [id, personId, confirmed, imageId, vec] of rows) {
+    out.push({ id, personId, confirmed: confirmed === 1, imageId, descriptor: toFloat32(vec) })
   }
   return out
 }

@@ -211,15 +211,24 @@ export function notThisPerson(db: Db, personId: number, faceIds: readonly number
 }
 
 /**
- * "Is this Anna?": unassigned faces, and faces alone in an unnamed person, whose RMS distance to a named person's
- * faces is under the threshold (the project's clustering threshold by default), closest first; a face is offered
- * for its nearest named person it has no "not this person" link with.
+ * How far past the clustering threshold a suggestion may reach. Faces left unassigned by clustering are by
+ * construction farther than the threshold from every cluster, so a strip limited to the threshold came back empty
+ * for a new user; face-api pairs of different people sit mostly above 0.6, so threshold + 0.15 still offers the
+ * near misses of a person first and strangers rarely (measured on identity_lfw in people.test.ts).
+ */
+export const SUGGESTION_REACH = 0.15
+
+/**
+ * "Is this Anna?": the faces most likely to belong to a named person, closest first. Candidates are unassigned
+ * faces and unconfirmed faces of unnamed persons; each is offered for its nearest named person (RMS distance to
+ * the person's faces) that it has no "not this person" link with and that holds no face of the same photo, when
+ * that distance is under `threshold` (default: the project's clustering threshold + SUGGESTION_REACH).
  */
 export function suggestions(
   db: Db,
   q: { personId?: number | undefined; limit: number; threshold?: number | undefined }
 ): PersonSuggestion[] {
-  const threshold = q.threshold ?? storedThreshold(db)
+  const threshold = q.threshold ?? storedThreshold(db) + SUGGESTION_REACH
   const names = new Map(
     (
       db.prepare('SELECT id, name FROM persons WHERE name IS NOT NULL AND merged_into IS NULL').all() as Array<{
@@ -251,23 +260,33 @@ export function suggestions(
       ([f, p]) => `${f}:${p}`
     )
   )
+  const samePhoto = new Set(
+    (
+      db
+        .prepare(
+          `SELECT DISTINCT f.image_id, f.person_id FROM faces f JOIN persons p ON p.id = f.person_id
+           WHERE p.name IS NOT NULL`
+        )
+        .raw()
+        .all() as Array<[number, number]>
+    ).map(([i, p]) => `${i}:${p}`)
+  )
   const rows = db
     .prepare(
-      `SELECT f.id, v.vec FROM faces f JOIN face_features v ON v.face_id = f.id AND v.kind = 'identity'
+      `SELECT f.id, f.image_id, v.vec FROM faces f JOIN face_features v ON v.face_id = f.id AND v.kind = 'identity'
        WHERE f.person_id IS NULL
-          OR f.person_id IN (SELECT p.id FROM persons p WHERE p.name IS NULL
-                             AND (SELECT COUNT(*) FROM faces g WHERE g.person_id = p.id) = 1)`
+          OR (f.person_confirmed = 0 AND f.person_id IN (SELECT p.id FROM persons p WHERE p.name IS NULL))`
     )
     .raw()
-    .iterate() as IterableIterator<[number, Buffer]>
+    .iterate() as IterableIterator<[number, number, Buffer]>
   const out: PersonSuggestion[] = []
-  for (const [faceId, vec] of rows) {
+  for (const [faceId, imageId, vec] of rows) {
     const x = toFloat32(vec)
     let xx = 0
     for (const v of x) xx += v * v
     let best: { id: number; d: number } | null = null
     for (const s of summaries) {
-      if (s.mean.length !== x.length || cannot.has(`${faceId}:${s.id}`)) continue
+      if (s.mean.length !== x.length || cannot.has(`${faceId}:${s.id}`) || samePhoto.has(`${imageId}:${s.id}`)) continue
       let dot = 0
       for (let k = 0; k < x.length; k++) dot += (s.mean[k] as number) * (x[k] as number)
       const d = Math.sqrt(Math.max(0, xx + s.meanSq - 2 * dot))

@@ -121,7 +121,8 @@ describe.skipIf(!fs.existsSync(LFW))('forget a person (issue 14)', () => {
       ['annotations', 'face_id'],
       ['evaluation_set', 'face_id'],
       ['cannot_links', 'face_id'],
-      ['version_training_faces', 'face_id']
+      ['version_training_faces', 'face_id'],
+      ['out_of_fold', 'face_id']
     ])
       expect(db.prepare(`SELECT COUNT(*) FROM ${table} WHERE ${column} IN (${ids})`).pluck().get(), table).toBe(0)
     expect(db.prepare('SELECT COUNT(*) FROM persons WHERE id = ?').pluck().get(person)).toBe(0)

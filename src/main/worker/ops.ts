@@ -24,8 +24,12 @@ export const ops: OpHandlers = {
   'people.cluster': async (p) => (await import('./cluster')).clusterOp(p),
   'people.preview': async (p) => (await import('./cluster')).previewOp(p),
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
+  'labels.errors': async (p, ctx) => (await import('./label-errors')).labelErrorsOp(p, ctx),
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
   'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
+  'labels.preview': async (p) => (await import('./labels-io')).previewOp(p),
+  'labels.resolve': async (p) => (await import('./labels-io')).resolveOp(p),
+  'export.write': async (p) => (await import('./labels-io')).exportOp(p),
   'teams.merge': async (p) => {
     const [{ mergeProject }, { projectDb }] = await Promise.all([import('../teams/merge'), import('./db')])
     return mergeProject(projectDb(p.projectDir), p.projectDir, p.from)

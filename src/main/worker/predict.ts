@@ -19,6 +19,7 @@ import { fitTemperature, MIN_CALIBRATION_ROWS } from '../analysis/calibration'
 import { setVersionCalibration, isBuiltinV0 } from '../models/registry'
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
+import { applyThresholds, thresholdsForPrediction } from '../fairness/applied-thresholds'
 import { projectDb } from './db'
 import { calibrated, loadTaskVersion } from './predictor'
 import type { OpParsed } from './protocol'
@@ -205,6 +206,9 @@ export async function calibrateOp(p: OpParsed<'models.calibrate'>): Promise<Cali
     if (v.active) {
       const all = allFeatures(db, task.featureKind)
       const pred = calibrated(task, await loaded.predict(all, { calibrated: false }), fit.temperature)
+      // The decision step after calibration, as every other prediction of the version takes it.
+      const t = thresholdsForPrediction(db, v.id)
+      if (t) applyThresholds(pred, all.faceIds, task.labels, t, t.groupOf)
       repredicted = all.faceIds.length
       commitPredictions(db, task, v.id, { faceIds: all.faceIds, predictions: pred }, { activate: false }, () =>
         setVersionCalibration(db, v.id, record)

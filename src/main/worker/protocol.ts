@@ -13,7 +13,11 @@ import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
 import type { CalibrateResult, EvaluateResult, PredictProgress, PredictResult } from './predict'
+import type { LabelErrorsOpResult, LabelErrorsProgress } from './label-errors'
 import type { TrainOpResult, TrainProgress } from './train'
+import type { LabelImportPreview } from '../../shared/labels-io'
+import type { ResolvedLabelImport } from '../labels/label-import'
+import type { ExportSummary } from '../library/export'
 import type { MergeResult } from '../../shared/teams'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
@@ -57,6 +61,17 @@ const analyzedFace = z.object({
   descriptor: f32,
   expressionFeatures: f32,
   ageGenderFeatures: f32
+})
+
+/** A labels file to read (labels/label-import.ts LabelImportSpec), as main validated it from the contract. */
+const labelSpec = z.object({
+  file: z.string().min(1),
+  format: z.enum(['csv', 'labelstudio', 'coco']),
+  task: z.union([z.number().int().nonnegative(), z.string().min(1)]),
+  delimiter: z.enum([',', ';', '\t']).optional(),
+  pathColumn: z.string().optional(),
+  labelColumn: z.string().optional(),
+  map: z.record(z.string(), z.string()).optional()
 })
 
 export const workerOps = {
@@ -157,6 +172,20 @@ export const workerOps = {
     }),
     returns<TrainOpResult, TrainProgress>()
   ),
+  /**
+   * Possible label errors of a classification task: out-of-fold probabilities (the active version's, else k seeded
+   * heads trained here) and confident learning over the labelled faces main resolved. Writes nothing.
+   */
+  'labels.errors': op(
+    z.object({
+      projectDir,
+      task: z.string().min(1),
+      rows: z.array(faceLabel),
+      k: z.number().int().min(2).max(10),
+      seed: z.number().int().nonnegative()
+    }),
+    returns<LabelErrorsOpResult, LabelErrorsProgress>()
+  ),
   /** Re-predicts every face (or only those without a prediction of the version) and optionally activates it. */
   'predict.task': op(
     z.object({
@@ -168,9 +197,29 @@ export const workerOps = {
     }),
     returns<PredictResult, PredictProgress>()
   ),
-  /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
+  /** Import labels…: what a labels file would do (writes nothing). Parsing a big file stays off main's loop. */
+  'labels.preview': op(z.object({ projectDir, spec: labelSpec }), returns<LabelImportPreview>()),
+  /** Import labels…: the face → value pairs a file resolves to; main writes them (user decisions are main's). */
+  'labels.resolve': op(z.object({ projectDir, spec: labelSpec }), returns<ResolvedLabelImport>()),
+  /** Export…: gathers and writes an export's files (library/export.ts; no database writes). */
+  'export.write': op(
+    z.object({
+      projectDir,
+      appVersion: z.string(),
+      spec: z.object({
+        format: z.enum(['csv', 'json', 'coco', 'labelstudio', 'npy']),
+        out: z.string().min(1),
+        tasks: z.array(z.string()).optional(),
+        feature: z.enum(['identity', 'expression', 'age_gender']).optional(),
+        absolutePaths: z.boolean().optional(),
+        faceIds: z.array(z.number().int().nonnegative()).optional()
+      })
+    }),
+    returns<ExportSummary>()
+  ),
   /** Merges another project (annotations; a shard's photos, faces, features, predictions) into this one (teams/merge.ts). */
   'teams.merge': op(z.object({ projectDir, from: z.string().min(1) }), returns<MergeResult>()),
+  /** Predictions and metrics of versions on the faces given (ground truth main resolved); writes nothing. */
   'models.evaluate': op(
     z.object({
       projectDir,

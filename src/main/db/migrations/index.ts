@@ -4,9 +4,9 @@ import { migration002 } from './002_builtin_tasks'
 import { migration003 } from './003_people_labels'
 import { migration004 } from './004_evaluation_sets'
 import { migration005 } from './005_job_rows'
-import { migration006 } from './006_out_of_fold'
-import { migration009 } from './009_teams'
-import { migration010 } from './010_group_thresholds'
+import { migration006 } from './006_teams'
+import { migration007 } from './007_out_of_fold'
+import { migration008 } from './008_group_thresholds'
 
 /** Every migration in order; add a new numbered file and append it here. */
 export const migrations: readonly Migration[] = [
@@ -15,9 +15,9 @@ export const migrations: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
-  migration009,
   migration006,
-  migration010
+  migration007,
+  migration008
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations.length

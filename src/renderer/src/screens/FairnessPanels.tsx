@@ -18,7 +18,7 @@ import {
   loadProbe,
   loadThresholds,
   openConflictPerson,
-  reviewConflicts,
+  reviewConflict,
   setFairness
 } from '../store/fairness-actions'
 import { BoundedNumberInput, EmptyState, ErrorMessage } from '../components/common'
@@ -397,12 +397,10 @@ function ConflictRow({ item }: { item: ConflictItem }): ReactElement {
         <button
           className="button button--small"
           data-testid="conflict-review"
-          onClick={() => reviewConflicts(item.task)}
+          title={`Open ${who} to review these faces`}
+          onClick={() => reviewConflict(item.task, item.personId)}
         >
           Review
-        </button>
-        <button className="button button--small" onClick={() => openConflictPerson(item.personId)}>
-          Open person
         </button>
       </div>
       <div className="conflict__faces">

@@ -29,6 +29,7 @@ export function LabelsImportDialog(): ReactElement {
   const [task, setTask] = useState(activeTask)
   const [pathColumn, setPathColumn] = useState<string | undefined>(undefined)
   const [labelColumn, setLabelColumn] = useState<string | undefined>(undefined)
+  const [delimiter, setDelimiter] = useState<',' | ';' | '\t' | undefined>(undefined)
   const [map, setMap] = useState<Record<string, string>>({})
   const [annotator, setAnnotator] = useState(profile)
   const [preview, setPreview] = useState<LabelImportPreview | null>(null)
@@ -40,8 +41,8 @@ export function LabelsImportDialog(): ReactElement {
   }, [tasks])
   const taskInfo = tasks?.find((t) => t.name === task)
   const spec = useMemo(
-    () => ({ file: file.trim(), format, task, pathColumn, labelColumn, map }),
-    [file, format, task, pathColumn, labelColumn, map]
+    () => ({ file: file.trim(), format, task, pathColumn, labelColumn, map, delimiter }),
+    [file, format, task, pathColumn, labelColumn, map, delimiter]
   )
   useEffect(() => {
     if (spec.file === '') {
@@ -135,6 +136,7 @@ export function LabelsImportDialog(): ReactElement {
             onChange={(e) => {
               setFile(e.target.value)
               setFormat(formatOf(e.target.value))
+              setDelimiter(undefined)
               setPathColumn(undefined)
               setLabelColumn(undefined)
             }}
@@ -196,6 +198,12 @@ export function LabelsImportDialog(): ReactElement {
         <Preview
           preview={preview}
           labelOptions={labelOptions}
+          delimiterChosen={delimiter !== undefined}
+          onDelimiter={(d) => {
+            setDelimiter(d)
+            setPathColumn(undefined)
+            setLabelColumn(undefined)
+          }}
           onPathColumn={setPathColumn}
           onLabelColumn={(c) => {
             setLabelColumn(c)
@@ -212,6 +220,8 @@ export function LabelsImportDialog(): ReactElement {
 function Preview({
   preview,
   labelOptions,
+  delimiterChosen,
+  onDelimiter,
   onPathColumn,
   onLabelColumn,
   map,
@@ -219,6 +229,8 @@ function Preview({
 }: {
   preview: LabelImportPreview
   labelOptions: string[]
+  delimiterChosen: boolean
+  onDelimiter: (d: ',' | ';' | '\t' | undefined) => void
   onPathColumn: (c: string) => void
   onLabelColumn: (c: string) => void
   map: Record<string, string>
@@ -230,8 +242,25 @@ function Preview({
       {p.format === 'csv' && (
         <>
           <div className="lio-row">
+            <label className="lio-inline">
+              Delimiter
+              <select
+                className="select"
+                value={delimiterChosen ? (p.delimiter ?? ',') : 'auto'}
+                data-testid="labels-import-delimiter-choice"
+                onChange={(e) =>
+                  onDelimiter(e.target.value === 'auto' ? undefined : (e.target.value as ',' | ';' | '\t'))
+                }
+              >
+                <option value="auto">auto</option>
+                <option value=",">comma</option>
+                <option value=";">semicolon</option>
+                <option value={'\t'}>tab</option>
+              </select>
+            </label>
             <span className="muted" data-testid="labels-import-delimiter">
-              Delimiter: {DELIMITER_NAMES[p.delimiter ?? ','] ?? p.delimiter} (detected) · {plural(p.rows, 'row')}
+              {DELIMITER_NAMES[p.delimiter ?? ','] ?? p.delimiter}
+              {delimiterChosen ? '' : ' (detected)'} · {plural(p.rows, 'row')}
             </span>
             <label className="lio-inline">
               Path column

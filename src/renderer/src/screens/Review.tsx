@@ -34,6 +34,8 @@ import { useTileGrid } from './PeopleVirtual'
 import { HistoryPanel } from './ReviewHistory'
 import { ReviewHelp } from './ReviewHelp'
 import { GridThumb } from '../components/GridThumb'
+import { ReviewLabelErrors } from './ReviewLabelErrors'
+import { setReviewMode } from '../store/label-errors-actions'
 import { AgreementView } from './ReviewAgreement'
 
 const MIN_TILE = 128
@@ -428,6 +430,7 @@ export function Review(): ReactElement {
   const remaining = useStudio((s) => s.reviewRemaining)
   const below = useStudio((s) => s.reviewBelow)
   const help = useStudio((s) => s.reviewHelp)
+  const mode = useStudio((s) => s.reviewMode)
   const faces = useStudio((s) => s.project?.counts.faces ?? 0)
   const projectDir = useStudio((s) => s.project?.dir)
   const columns = useRef(4)
@@ -458,7 +461,7 @@ export function Review(): ReactElement {
         setReviewHelp(!st.reviewHelp)
         return
       }
-      if (st.reviewHelp || e.ctrlKey || e.metaKey) return
+      if (st.reviewHelp || e.ctrlKey || e.metaKey || st.reviewMode === 'errors') return
       // Another dialog (task editor, picker) or the agreement view owns the keyboard while open.
       if (document.querySelector('[aria-modal="true"], [data-testid="agreement-view"]')) return
       const t = st.tasks?.find((x) => x.name === st.task)
@@ -576,7 +579,8 @@ export function Review(): ReactElement {
             {task.level === 'person' ? ' · per person' : ''}
           </span>
         )}
-        {task?.kind === 'classification' && (
+        <span className="screen__spacer" />
+        {task?.kind === 'classification' && mode === 'unsure' && (
           <button
             className={`button button--small review-agreement-toggle${showAgreement ? ' button--primary' : ''}`}
             data-testid="agreement-toggle"
@@ -587,12 +591,40 @@ export function Review(): ReactElement {
             {showAgreement ? 'Back to the queue' : 'Agreement & disagreements'}
           </button>
         )}
+        <div className="segmented" role="group" aria-label="Queue" data-testid="review-mode">
+          {(
+            [
+              ['unsure', 'Ask when unsure'],
+              ['errors', 'Possible label errors']
+            ] as const
+          ).map(([m, text]) => (
+            <button
+              key={m}
+              className={`segmented__item${mode === m ? ' segmented__item--active' : ''}`}
+              aria-pressed={mode === m}
+              data-testid={`review-mode-${m}`}
+              onClick={() => setReviewMode(m)}
+            >
+              {text}
+            </button>
+          ))}
+        </div>
       </header>
-      <ReviewToolbar />
-      <div className="review-body">
-        <div className="review-main">{showAgreement && task ? <AgreementView task={task} /> : body}</div>
-        {!showAgreement && <HistoryPanel />}
-      </div>
+      {mode === 'errors' ? (
+        <div className="review-body">
+          <div className="review-main">
+            <ReviewLabelErrors />
+          </div>
+        </div>
+      ) : (
+        <>
+          <ReviewToolbar />
+          <div className="review-body">
+            <div className="review-main">{showAgreement && task ? <AgreementView task={task} /> : body}</div>
+            {!showAgreement && <HistoryPanel />}
+          </div>
+        </>
+      )}
       {help && <ReviewHelp cardSize={CARD_SIZE} />}
     </div>
   )

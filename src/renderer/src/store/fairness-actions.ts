@@ -8,7 +8,6 @@ import { onProjectChange, ReplyGate, request, sameProject } from './client'
 import { trackJob } from './jobs-actions'
 import { navigate, setTask } from './ui-actions'
 import { openPerson } from './people-actions'
-import { setReviewGroupBy } from './review-actions'
 import { activateVersion } from './models-actions'
 import { createFairnessSlice, type FairnessSlice, type Fetched } from './fairness'
 
@@ -251,11 +250,14 @@ export function openConflictPerson(personId: number): void {
   openPerson(personId)
 }
 
-/** Review the task person by person, so a person's disagreeing faces come up together. */
-export function reviewConflicts(task: string): void {
+/**
+ * Review one conflict: the person whose faces disagree, opened with the conflict's task active. A conflict is
+ * about one person (their label, or faces predicted unlike the rest), so the general queue — which also leaves
+ * out faces already labelled through the person — was the wrong place to land.
+ */
+export function reviewConflict(task: string, personId: number): void {
   if (get().task !== task) setTask(task)
-  navigate('review')
-  setReviewGroupBy('person')
+  openConflictPerson(personId)
 }
 
 export function registerFairness(): void {

@@ -10,6 +10,7 @@ import { loadAppInfo, loadRecent, refreshProject, registerProject } from './proj
 import { registerUi } from './ui-actions'
 import { registerPeople } from './people-actions'
 import { registerReview } from './review-actions'
+import { registerLabelErrors } from './label-errors-actions'
 import { registerModels } from './models-actions'
 import { registerFairness } from './fairness-actions'
 
@@ -22,6 +23,7 @@ export function initStudio(connected: ConnectedApi): void {
   registerUi()
   registerPeople()
   registerReview()
+  registerLabelErrors()
   registerModels()
   registerFairness()
   void refreshProject()

@@ -128,6 +128,8 @@ export function jobSummary(job: JobInfo): string {
         const picked = job.result.picked
         return `${job.result.points.length} versions trained${picked !== null ? ` · picked v${picked}` : ''}`
       }
+      case 'label-errors':
+        return `${job.result.suspects.length} possible label errors among ${job.result.n_checked} labels`
     }
   }
   // Training and re-prediction jobs say what they did in their last progress message ("Saved version 2").

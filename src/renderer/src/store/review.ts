@@ -1,8 +1,10 @@
 /** Review slice: tasks, the ask-when-unsure queue of the active task, the card being answered and a face's history. Pure state; side effects live in review-actions.ts. */
-import type { HistoryEntry, ReviewCard, TaskInfo } from '../../../shared/domain'
+import type { HistoryEntry, LabelErrorsSummary, ReviewCard, TaskInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 
 export type ReviewGroupBy = 'label' | 'person'
+/** Which queue Review shows: ask-when-unsure, or the label-error finder's suspects. */
+export type ReviewMode = 'unsure' | 'errors'
 
 /** Which unlabelled faces Review asks about: all, one import's folder, or one person. */
 export type ReviewScope = { kind: 'all' } | { kind: 'folder'; folder: string } | { kind: 'person'; personId: number }
@@ -34,6 +36,12 @@ export interface ReviewSlice {
   /** History panel: the face shown and its rows (newest first). */
   historyFaceId: number | null
   history: HistoryEntry[] | null
+  reviewMode: ReviewMode
+  /** The active task's latest label-error search minus what was answered (null: not searched this session). */
+  labelErrors: LabelErrorsSummary | null
+  labelErrorsLoading: boolean
+  /** Suspects skipped this session (they come back after a reload). */
+  labelErrorsSkipped: number[]
 }
 
 export function createReviewSlice(): ReviewSlice {
@@ -54,6 +62,10 @@ export function createReviewSlice(): ReviewSlice {
     undoLabel: null,
     redoLabel: null,
     historyFaceId: null,
-    history: null
+    history: null,
+    reviewMode: 'unsure',
+    labelErrors: null,
+    labelErrorsLoading: false,
+    labelErrorsSkipped: []
   }
 }

@@ -22,7 +22,7 @@ import { createModelsSlice } from './models'
 import { createPeopleSlice } from './people'
 import { createReviewSlice } from './review'
 import { createLibrarySlice } from './slices'
-import { setFairness } from './fairness-actions'
+import { reviewConflict, setFairness } from './fairness-actions'
 import { dismissInterrupted, latestJob } from './jobs-actions'
 import { setLibraryFilter } from './library-actions'
 import { loadComparison, openFlipFace, resumeTrainRun } from './models-actions'
@@ -266,5 +266,17 @@ describe('renderer store', () => {
       'annotations.redo',
       'annotations.undo'
     ])
+  })
+
+  it("opens the conflict's person on Review, with the conflict's task active", async () => {
+    navigate('fairness')
+    reviewConflict('expression', 7)
+    await settle()
+    const s = useStudio.getState()
+    expect(s.screen).toBe('people')
+    expect(s.openPersonId).toBe(7)
+    expect(s.task).toBe('expression')
+    expect(waiting('review.queue')).toHaveLength(0)
+    expect(waiting('people.get').length).toBeGreaterThan(0)
   })
 })

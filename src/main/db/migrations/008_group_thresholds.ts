@@ -4,10 +4,8 @@ import type { Migration } from '../migration'
  * Per-group decision thresholds applied to a version (issue 11): the user's decision to post-process a version's
  * predictions by the group of the face (from its labels of `group_task`), with the accuracy cost and the gap
  * before/after measured when it was applied. One row per version at most; deleted with the version.
- *
- * Planned as migration 010; `version` is its place in this branch's list (contiguous), renumbered on merge.
  */
-export const migration010: Migration = {
+export const migration008: Migration = {
   version: 8,
   name: 'per-group thresholds applied to a version',
   sql: `

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { migrate, schemaVersion } from './migrate'
 import { migrations } from './migrations'
 
-describe('migration 009: teams and privacy', () => {
+describe('migration 006: teams and privacy', () => {
   it('rebuilds annotations with the adjudicate source, keeping rows, the append-only trigger and the view', () => {
     const db = new Database(':memory:')
     db.pragma('foreign_keys = ON')

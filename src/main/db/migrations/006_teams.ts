@@ -1,8 +1,7 @@
 import type { Migration } from '../migration'
 
 /**
- * Teams and privacy (issue 14). File number 009 as assigned; `version` is the next contiguous one on this
- * branch (the lead renumbers on merge).
+ * Teams and privacy (issue 14).
  *
  * - annotations gain the source 'adjudicate' (a reviewer's resolution of a disagreement, its own answer). SQLite
  *   cannot alter a CHECK, so the table is rebuilt with its rows, indexes, trigger and view unchanged otherwise.
@@ -16,7 +15,7 @@ import type { Migration } from '../migration'
  * - forget_audit: when, by which profile, how many faces / annotations / files / versions; nothing identifying.
  * - project_settings-like overlap lives in project_meta (key 'overlap'), no table needed.
  */
-export const migration009: Migration = {
+export const migration006: Migration = {
   version: 6,
   name: 'teams and privacy',
   sql: `

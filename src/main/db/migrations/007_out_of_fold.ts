@@ -5,10 +5,8 @@ import type { Migration } from '../migration'
  * the one head that never trained on it. Kept per version (immutable like the version; deleted with it), they
  * are what the label-error finder and the learning curve read: honest probabilities for faces the ensemble
  * itself trained on. `probs` is a Float32 blob over the task's labels (as predictions.probs), calibrated.
- *
- * Planned as migration 006; `version` is its place in this branch's list (contiguous), renumbered on merge.
  */
-export const migration006: Migration = {
+export const migration007: Migration = {
   version: 7,
   name: 'out-of-fold predictions',
   sql: `
