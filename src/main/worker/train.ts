@@ -75,6 +75,8 @@ export interface TrainOpResult {
   k: number
   /** Temperature fitted on the out-of-fold rows (1 = none). */
   temperature: number
+  /** Trained on soft targets: how many rows had a distribution; null = hard labels. */
+  softTargets: number | null
   /** New vs the version active when training started, on the evaluation set (null without one). */
   verdict: ActivationVerdict | null
 }
@@ -113,6 +115,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
   checkTrainable(task, rows)
   const classification = task.kind === 'classification'
   const sampleWeights = p.sampleWeights ? kept.map((i) => p.sampleWeights![i]!) : undefined
+  const softTargets = p.softTargets && classification ? kept.map((i) => p.softTargets![i] ?? null) : undefined
   const groupPenalty = p.groupPenalty
     ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
     : undefined
@@ -146,6 +149,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     seed,
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
     ...(sampleWeights ? { sampleWeights } : {}),
+    ...(softTargets ? { softTargets } : {}),
     ...(groupPenalty ? { groupPenalty } : {}),
     ...(groupDro ? { groupDro } : {}),
     signal: ctx.signal,
@@ -211,7 +215,12 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       parentVersion: parentRow?.version ?? null,
       trainingSetHash: trainingSetHash(rows.map((r) => ({ id: r.faceId, value: r.value }))),
       metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length, verdict },
-      mitigation: p.mitigation
+      mitigation: p.mitigation,
+      // Soft targets change only the training loss; the temperature is still fitted on the hard labels of the
+      // out-of-fold rows (fit.ts), which is what keeps a soft-trained (underconfident) head calibrated.
+      ...(softTargets
+        ? { recipe: { soft_targets: true, soft_target_rows: softTargets.filter((d) => d !== null).length } }
+        : {})
     })
     // Method, params and grouping task (describeTraining alone omits the grouping task).
     if (p.mitigation)
@@ -264,7 +273,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       chosen: result.chosen,
       settings: describeSettings(result.chosen),
       k: result.k,
-      temperature
+      temperature,
+      softTargets: softTargets ? softTargets.filter((d) => d !== null).length : null
     }
   } finally {
     model.dispose()
