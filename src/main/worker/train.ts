@@ -183,6 +183,12 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     const temperature = result.calibration?.temperature ?? 1
     const evalPred = await predictWith(model, task, result.labels, evalFeat, temperature)
     const metrics = scorePredictions(task, evalTruth, evalPred)
+    // The evaluation set's ECE without the temperature too, so the metadata shows what calibration did there
+    // (soft targets make a head underconfident, and the temperature is what corrects it).
+    const rawMetrics =
+      classification && temperature !== 1 && evalFeat.faceIds.length > 0
+        ? scorePredictions(task, evalTruth, await predictWith(model, task, result.labels, evalFeat, 1))
+        : metrics
     const verdict =
       parentEval && parentRow
         ? activationVerdict(
@@ -214,7 +220,13 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       featureKind: task.featureKind,
       parentVersion: parentRow?.version ?? null,
       trainingSetHash: trainingSetHash(rows.map((r) => ({ id: r.faceId, value: r.value }))),
-      metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length, verdict },
+      metrics: {
+        evaluation: metrics,
+        eval_n: metrics.n,
+        train_n: rows.length,
+        verdict,
+        ...('ece' in rawMetrics ? { evaluation_ece_uncalibrated: rawMetrics.ece } : {})
+      },
       mitigation: p.mitigation,
       // Soft targets change only the training loss; the temperature is still fitted on the hard labels of the
       // out-of-fold rows (fit.ts), which is what keeps a soft-trained (underconfident) head calibrated.
