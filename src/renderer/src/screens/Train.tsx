@@ -536,6 +536,7 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
             <div className="muted" data-testid="train-recipe">
               Head: {r.recipe.settings} · {r.recipe.k === 1 ? 'one head' : `${r.recipe.k} heads averaged`} · confidence
               calibrated (temperature {r.recipe.temperature.toFixed(2)})
+              {typeof r.recipe.softTargets === 'number' && ` · soft targets on ${r.recipe.softTargets} faces`}
             </div>
           )}
           <div className="train-result__actions">
