@@ -12,7 +12,7 @@ import { NON_LABELS } from '../../shared/answers'
 import type { Db } from '../db/open'
 import { currentPersonLabels } from './annotations'
 import { mapValue, type ValueMap } from './label-rows'
-import { columnIndex, type LabelTable } from './label-table'
+import type { LabelTable } from './label-table'
 
 export type Distribution = Record<string, number>
 
