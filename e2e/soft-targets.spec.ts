@@ -65,6 +65,7 @@ test('soft targets: offered on the Train screen, off by default, recorded on the
   await page.getByTestId('nav-train').click()
   const soft = page.getByTestId('train-soft-targets')
   await expect(soft).not.toBeChecked()
+  await soft.scrollIntoViewIfNeeded()
   await shot(page, 'soft-01-train-options')
   await soft.check()
   await page.getByTestId('train-epochs').fill('15')
@@ -79,6 +80,7 @@ test('soft targets: offered on the Train screen, off by default, recorded on the
   // Some of the 150 doubly answered faces are in the evaluation set, the rest train with a distribution.
   expect(n).toBeGreaterThan(50)
   expect(n).toBeLessThanOrEqual(150)
+  await page.getByTestId('train-recipe').scrollIntoViewIfNeeded()
   await shot(page, 'soft-02-trained')
   const meta = JSON.parse(fs.readFileSync(path.join(project, 'models', 'mood', 'v1', 'metadata.json'), 'utf8')) as {
     recipe: { soft_targets: boolean; soft_target_rows: number }
