@@ -42,5 +42,9 @@ describe('soft labels', () => {
     writeVotes(db, task.id, [{ faceId: 1, votes: byLine.get(2)! }], 'x.csv') // idempotent
     expect(softTargetsOf(db, task, [1])).toEqual([{ calm: 6, glad: 3 }])
     expect(db.prepare('SELECT COUNT(*) FROM label_votes').pluck().get()).toBe(2)
+    // Forgetting a person deletes their faces; the votes go with them (foreign key cascade).
+    db.prepare('DELETE FROM annotations WHERE face_id = 1').run()
+    db.prepare('DELETE FROM faces WHERE id = 1').run()
+    expect(db.prepare('SELECT COUNT(*) FROM label_votes').pluck().get()).toBe(0)
   })
 })
