@@ -197,7 +197,9 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
     expect(h[0], `face ${id}`).toMatchObject({ value, source: 'correct' })
   }
 
-  // What v0 predicts for the faces still unlabelled: the rollback must give exactly this back.
+  // What v0 predicts for the faces still unlabelled: the rollback must give exactly this back. v0's confidences
+  // are calibrated on the evaluation set (issue 11) before the first training; fit that now, as training would.
+  await api(page, server, 'models.calibrate', { task: 'expression' })
   const v0Predictions = await predictions(page, server)
   expect(v0Predictions.size).toBe(remaining)
   expect(remaining).toBeGreaterThan(10)
@@ -271,7 +273,9 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
   ])
   const v1 = after[1]!
   expect(v1.parent).toBe(0)
-  expect(v1.epochsRun).toBe(points)
+  // The chart shows every head's epochs (search and ensemble); the version records its own heads' epochs.
+  expect(v1.epochsRun).toBeGreaterThanOrEqual(1)
+  expect(v1.epochsRun).toBeLessThanOrEqual(points)
   expect(v1.trainN).toBeGreaterThan(150)
 
   // v1 predicts differently from v0 (otherwise the rollback check below proves nothing).
