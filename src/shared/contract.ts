@@ -324,12 +324,12 @@ export const calls = {
   // ---- Labels in and out (issue 12) ----
   /** What importing a labels file would do, writing nothing: the detected delimiter, the first rows, the columns used, each distinct value with its suggested mapping, and how many rows apply / are unmatched / invalid / duplicates. */
   'labels.preview': call(z.object(labelImport).strict(), returns<LabelImportPreview>()),
-  /** Applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile). */
+  /** Starts a `labels-import` job: applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile); its result is a LabelImportResult. */
   'labels.import': call(
     z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(),
-    returns<LabelImportResult>()
+    returns<JobInfo>()
   ),
-  /** Writes an export (docs/formats.md) of all faces, one person's, or given faces (a filter or a selection). */
+  /** Starts an `export` job writing an export (docs/formats.md) of all faces, one person's, or given faces; its result is an ExportResult. */
   'export.run': call(
     z
       .object({
@@ -342,7 +342,7 @@ export const calls = {
         faceIds: ids.optional()
       })
       .strict(),
-    returns<ExportResult>()
+    returns<JobInfo>()
   ),
 
   // ---- Review ----
