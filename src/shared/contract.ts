@@ -325,10 +325,7 @@ export const calls = {
   /** What importing a labels file would do, writing nothing: the detected delimiter, the first rows, the columns used, each distinct value with its suggested mapping, and how many rows apply / are unmatched / invalid / duplicates. */
   'labels.preview': call(z.object(labelImport).strict(), returns<LabelImportPreview>()),
   /** Starts a `labels-import` job: applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile); its result is a LabelImportResult. */
-  'labels.import': call(
-    z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(),
-    returns<JobInfo>()
-  ),
+  'labels.import': call(z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(), returns<JobInfo>()),
   /** Starts an `export` job writing an export (docs/formats.md) of all faces, one person's, or given faces; its result is an ExportResult. */
   'export.run': call(
     z

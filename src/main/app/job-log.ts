@@ -116,7 +116,17 @@ function parse<T>(text: string | null, fallback: T): T {
   }
 }
 
-const KINDS: readonly JobKind[] = ['import', 'cluster', 'train', 'repredict', 'sweep', 'curve', 'label-errors', 'labels-import', 'export']
+const KINDS: readonly JobKind[] = [
+  'import',
+  'cluster',
+  'train',
+  'repredict',
+  'sweep',
+  'curve',
+  'label-errors',
+  'labels-import',
+  'export'
+]
 
 /** What an interrupted job of each kind left behind, as the commit points guarantee it (docs/architecture.md). */
 function noteFor(kind: JobKind, started: boolean, p: { done: number; total: number }, version: number | null): string {

@@ -32,8 +32,14 @@ export function DialogJobProgress({ job, testId }: { job: JobInfo; testId: strin
   return (
     <div className="lio-job" data-testid={testId}>
       <div className="lio-job__row">
-        <span data-testid={`${testId}-message`}>{p.message || (job.status === 'queued' ? 'Waiting…' : 'Working…')}</span>
-        <button className="button button--small" data-testid={`${testId}-cancel`} onClick={() => void cancelJob(job.id)}>
+        <span data-testid={`${testId}-message`}>
+          {p.message || (job.status === 'queued' ? 'Waiting…' : 'Working…')}
+        </span>
+        <button
+          className="button button--small"
+          data-testid={`${testId}-cancel`}
+          onClick={() => void cancelJob(job.id)}
+        >
           Cancel
         </button>
       </div>
