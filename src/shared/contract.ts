@@ -5,13 +5,7 @@
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
 import { taskNameProblem } from './task-name'
-import {
-  EXPORT_FORMAT_NAMES,
-  FEATURE_KIND_NAMES,
-  type ExportResult,
-  type LabelImportPreview,
-  type LabelImportResult
-} from './labels-io'
+import { EXPORT_FORMAT_NAMES, FEATURE_KIND_NAMES, type LabelImportPreview } from './labels-io'
 import type {
   AppliedThresholdsInfo,
   CalibrationSummary,
