@@ -15,7 +15,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 export const PEOPLE_HELP: Record<string, string> = {
   cluster: 'face-studio cluster --project <dir> [--threshold t] [--incremental] [--json]',
   label:
-    'face-studio label --project <dir> --task <name> (--csv <file> [--delimiter ,|;|tab] [--path-column path] [--label-column label] | --file <file> --format labelstudio|coco) [--map from=to,...] [--annotator name] [--json]',
+    'face-studio label --project <dir> --task <name> (--csv <file> [--delimiter ,|;|tab] [--path-column path] [--label-column label] | --file <file> --format labelstudio|coco) [--map from=to,...] [--votes (store votes_<label> columns for soft targets)] [--annotator name] [--json]',
   task: 'face-studio task create --project <dir> --name <name> (--labels a,b,c | --score min,max) [--level face|person] [--json]\n  face-studio task list --project <dir> [--json]'
 }
 
@@ -51,11 +51,12 @@ export const labelVerb: Verb = async (argv) => {
       'map',
       'annotator'
     ],
-    booleans: ['json']
+    booleans: ['json', 'votes']
   })
   const project = path.resolve(need(p, 'project'))
   const task = need(p, 'task')
   const csv = str(p, 'csv')
+  if (p.flags.has('votes') && csv === undefined) throw new UsageError('--votes reads votes_<label> columns of --csv')
   const file = str(p, 'file')
   if ((csv === undefined) === (file === undefined))
     throw new UsageError('give --csv <file> or --file <file> --format labelstudio|coco')
@@ -76,15 +77,23 @@ export const labelVerb: Verb = async (argv) => {
       labelColumn: str(p, 'label-column'),
       delimiter: delimiterSpec === undefined ? undefined : parseDelimiter(delimiterSpec),
       map: mapSpec === undefined ? undefined : parseLabelMap(mapSpec),
-      annotator: str(p, 'annotator') ?? ctx.annotator
+      annotator: str(p, 'annotator') ?? ctx.annotator,
+      ...(p.flags.has('votes') ? { votes: true } : {})
     })
     const lines = [
       `Applied labels to ${r.applied} faces of ${task}; ${r.unmatched} rows unmatched, ${r.invalid} invalid, ${r.duplicates} duplicates (the last row wins)${r.empty > 0 ? `, ${r.empty} without a label` : ''}.`
     ]
+    if (r.votes !== undefined) lines.push(`Stored vote distributions (soft targets) of ${r.votes} faces.`)
     for (const u of r.unmatchedExamples) lines.push(`  unmatched line ${u.line}: ${u.path} (${u.reason})`)
     for (const u of r.invalidExamples) lines.push(`  invalid line ${u.line}: ${u.path}: ${u.reason}`)
     return {
-      json: { applied: r.applied, unmatched: r.unmatched, invalid: r.invalid, duplicates: r.duplicates },
+      json: {
+        applied: r.applied,
+        unmatched: r.unmatched,
+        invalid: r.invalid,
+        duplicates: r.duplicates,
+        ...(r.votes !== undefined ? { votes: r.votes } : {})
+      },
       text: lines.join('\n')
     }
   })

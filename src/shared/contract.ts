@@ -380,6 +380,8 @@ export const calls = {
         learningRate: z.number().positive().max(1).optional(),
         /** Heads of the ensemble (k-fold), default 5; 1 = one head. */
         k: z.number().int().min(1).max(10).optional(),
+        /** Cross-entropy to each face's label distribution (votes / several annotators) where it has one; default false. */
+        softTargets: z.boolean().optional(),
         /** 'auto' (default): activate only when not worse than the active version on the evaluation set (paired bootstrap); true forces, false never. */
         activate: z.union([z.boolean(), z.literal('auto')]).default('auto')
       })

@@ -463,7 +463,16 @@ export interface TrainSummary {
     sentence: string
   } | null
   /** How the head was made (issue 11): the chosen settings in words, ensemble size, temperature; absent in older results. */
-  recipe?: { settings: string; hidden: number | null; l2: number; learningRate: number; k: number; temperature: number }
+  recipe?: {
+    settings: string
+    hidden: number | null
+    l2: number
+    learningRate: number
+    k: number
+    temperature: number
+    /** Trained on soft targets: rows that had a distribution (votes / several answers); null = hard labels. */
+    softTargets?: number | null
+  }
 }
 
 /** What fitting version 0's temperature did (`models.calibrate`, `face-studio calibrate`). */

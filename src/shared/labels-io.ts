@@ -42,6 +42,8 @@ export interface LabelImportResult {
   duplicates: number
   /** The undo step the import made (Edit → Undo reverts it), null when nothing applied. */
   actionId: number | null
+  /** Faces whose `votes_<label>` columns were stored for soft targets (absent: the file has none). */
+  votes?: number
 }
 
 export interface ExportResult {

@@ -17,6 +17,7 @@ import { DEFAULT_EPOCHS, DEFAULT_SEED } from '../models/defaults'
 import { checkTrainable, trainingSet, type ReadyMitigation, type TrainingSet } from '../models/training-set'
 import type { OpProgress, OpResult } from '../worker/protocol'
 import { verdictSentence } from '../analysis/bootstrap'
+import { softTargetsOf } from '../labels/soft-labels'
 import { calibrateBuiltin } from './calibration'
 import type { AppContext } from './context'
 
@@ -37,6 +38,8 @@ export interface TrainSpec {
   mitigate?: ((set: TrainingSet) => ReadyMitigation) | undefined
   /** Fine-tune from this version row instead of the active one; null: a fresh head (see train.head). */
   parentId?: number | null | undefined
+  /** Train on soft targets (labels/soft-labels.ts) where a face has votes or several answers; not the default. */
+  softTargets?: boolean | undefined
 }
 
 export type TrainResult = OpResult<'train.head'>
@@ -58,6 +61,13 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
   // The parent the new version is compared with (and the warm start) should be v0 as calibrated as it can be.
   await calibrateBuiltin(ctx, task.name)
   const mitigation = spec.mitigate?.(set) ?? { record: null }
+  const softTargets = spec.softTargets
+    ? softTargetsOf(
+        project.db,
+        task,
+        set.train.map((l) => l.faceId)
+      )
+    : null
   return ctx.worker().request(
     'train.head',
     {
@@ -74,6 +84,7 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       ...(spec.learningRate !== undefined ? { learningRate: spec.learningRate } : {}),
       activate: spec.activate ?? 'auto',
       ...(mitigation.sampleWeights ? { sampleWeights: mitigation.sampleWeights } : {}),
+      ...(softTargets ? { softTargets } : {}),
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
         : {}),
@@ -164,7 +175,8 @@ export function toSummary(r: TrainResult): TrainSummary {
       l2: r.chosen.l2,
       learningRate: r.chosen.learningRate,
       k: r.k,
-      temperature: r.temperature
+      temperature: r.temperature,
+      softTargets: r.softTargets
     }
   }
 }

@@ -12,6 +12,7 @@ import { createProject, type Project } from '../project/project'
 import { csvCell } from './csv'
 import { csvTruth } from './csv-truth'
 import { applyLabelCsv, applyLabelFile, parseLabelMap } from './label-csv'
+import { resolveLabelImport, writeLabelImport } from './label-import'
 import { resolveLabelRows } from './label-rows'
 import { detectDelimiter } from './label-table'
 import { getTask } from './tasks'
@@ -221,5 +222,56 @@ describe('labels CSV from other tools', () => {
     expect(() => applyLabelFile(project.db, { task: 'expression', file: ls, format: 'coco', annotator: 't' })).toThrow(
       /is not a COCO file/
     )
+  })
+})
+
+describe('vote columns (soft targets)', () => {
+  const csv = (): string =>
+    write(
+      'votes.csv',
+      'path,label_plurality,votes_neutral,votes_happiness,votes_sadness,votes_unknown\n' +
+        'photos/a.jpg,happiness,2,7,0,1\nphotos/trail.jpg,neutral,5,0,4,1\n'
+    )
+  const map = parseLabelMap('happiness=happy,sadness=sad')
+  const stored = (): Array<{ face_id: number; label: string; votes: number }> =>
+    project.db.prepare('SELECT face_id, label, votes FROM label_votes ORDER BY face_id, label').all() as never
+
+  it('label --votes stores each labelled face’s votes over the task’s labels; other columns are dropped', () => {
+    const r = label(csv(), { labelColumn: 'label_plurality', map, votes: true })
+    expect([r.applied, r.votes]).toEqual([2, 2])
+    expect(current(faceOf.get('a.jpg')!)).toBe('happy')
+    const a = faceOf.get('a.jpg')!
+    const t = faceOf.get('trail.jpg')!
+    const want = [
+      { face_id: a, label: 'happy', votes: 7 },
+      { face_id: a, label: 'neutral', votes: 2 },
+      { face_id: t, label: 'neutral', votes: 5 },
+      { face_id: t, label: 'sad', votes: 4 }
+    ].sort((x, y) => x.face_id - y.face_id || x.label.localeCompare(y.label))
+    expect(stored()).toEqual(want)
+    // Importing again replaces, never adds.
+    label(csv(), { labelColumn: 'label_plurality', map, votes: true })
+    expect(stored()).toEqual(want)
+  })
+
+  it('refuses --votes on a CSV without vote columns for the task, and ignores votes without it', () => {
+    const plain = write('plain.csv', 'path,label\nphotos/a.jpg,happy\n')
+    expect(() => label(plain, { votes: true })).toThrow(/votes_<label>/)
+    expect(label(csv(), { labelColumn: 'label_plurality', map }).votes).toBeUndefined()
+    expect(stored()).toEqual([])
+  })
+
+  it('the window’s Import labels finds the vote columns by itself', () => {
+    const r = resolveLabelImport(project.db, {
+      file: csv(),
+      format: 'csv',
+      task: 'expression',
+      pathColumn: 'path',
+      labelColumn: 'label_plurality',
+      map: { happiness: 'happy', sadness: 'sad' }
+    })
+    expect(r.votes).toHaveLength(2)
+    expect(writeLabelImport(project.db, r, 't').votes).toBe(2)
+    expect(stored()).toHaveLength(4)
   })
 })

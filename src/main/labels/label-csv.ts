@@ -19,6 +19,7 @@ import {
   type ValueTask
 } from './label-rows'
 import { columnIndex, readLabelTable, type Delimiter, type LabelTable } from './label-table'
+import { VOTE_PREFIX, voteColumns, votesByLine, writeVotes } from './soft-labels'
 import { getTask } from './tasks'
 
 export type LabelFileFormat = 'csv' | 'labelstudio' | 'coco'
@@ -32,6 +33,11 @@ export interface LabelFileOptions {
   delimiter?: Delimiter | undefined
   /** Raw label → task label, applied before validation (e.g. female=feminine). */
   map?: ValueMap | undefined
+  /**
+   * Also store the CSV's per-class `votes_<label>` columns as each labelled face's vote distribution (soft
+   * targets, soft-labels.ts); a CSV without such columns for the task's labels is refused.
+   */
+  votes?: boolean | undefined
 }
 
 export interface LabelCsvOptions extends Omit<LabelFileOptions, 'file'> {
@@ -57,6 +63,8 @@ export interface LabelCsvResult {
   invalidExamples: LabelProblem[]
   actionId: number | null
   delimiter?: Delimiter | undefined
+  /** With `votes`: faces whose vote distribution was stored. */
+  votes?: number | undefined
 }
 
 /** Parses `a=b,c=d` into a map; a missing "=" is a usage error. */
@@ -140,6 +148,15 @@ export function applyLabelFile(
   opts: LabelFileOptions & { task: string | number; annotator: string }
 ): LabelCsvResult {
   const task = getTask(db, opts.task)
+  const rows = opts.votes ? labelFileRows(task.name, opts) : null
+  const voteCols = rows?.table ? voteColumns(rows.table, task.labels, opts.map) : null
+  if (opts.votes && (!voteCols || voteCols.size < 2)) {
+    throw new AppError(
+      'BAD_ARGS',
+      `${opts.file} has no ${VOTE_PREFIX}<label> columns for two or more of ${task.name}'s labels (${task.labels.join(', ')}); map other names with --map.`,
+      'votes'
+    )
+  }
   const r = resolveLabelFile(db, task, opts)
   const result: LabelCsvResult = {
     applied: r.applied,
@@ -160,6 +177,14 @@ export function applyLabelFile(
     [...r.values].map(([faceId, v]) => ({ faceId, value: v.value })),
     opts.annotator
   )
+  if (rows?.table && voteCols) {
+    const byLine = votesByLine(rows.table, voteCols)
+    const votes = [...r.values].flatMap(([faceId, v]) => {
+      const d = byLine.get(v.line)
+      return d ? [{ faceId, votes: d }] : []
+    })
+    result.votes = writeVotes(db, task.id, votes, path.basename(opts.file))
+  }
   return result
 }
 

@@ -9,6 +9,7 @@ import type { Db } from '../db/open'
 import { defaultLabelColumn, labelFileRows, resolveLabelFile, writeResolvedLabels } from './label-csv'
 import { matchValue, resolveLabelRows } from './label-rows'
 import { columnIndex, readLabelTable, type Delimiter } from './label-table'
+import { voteColumns, votesByLine, writeVotes, type Distribution } from './soft-labels'
 import { getTask } from './tasks'
 
 export interface LabelImportSpec {
@@ -97,6 +98,11 @@ export interface ResolvedLabelImport {
   unmatched: number
   invalid: number
   duplicates: number
+  /**
+   * A CSV with `votes_<label>` columns for two or more of the task's labels (FER+): each labelled face's votes
+   * (soft-labels.ts), found without asking, as the columns leave no doubt what they are.
+   */
+  votes?: Array<{ faceId: number; votes: Distribution }>
 }
 
 export function resolveLabelImport(db: Db, spec: LabelImportSpec): ResolvedLabelImport {
@@ -107,8 +113,22 @@ export function resolveLabelImport(db: Db, spec: LabelImportSpec): ResolvedLabel
     const s = suggestColumns(readLabelTable(file, spec.delimiter).header, task.name)
     columns = { pathColumn: spec.pathColumn ?? s.path, labelColumn: spec.labelColumn ?? s.label }
   }
-  const r = resolveLabelFile(db, task, { ...spec, ...columns, file, map: mapOf(spec) })
+  const map = mapOf(spec)
+  const r = resolveLabelFile(db, task, { ...spec, ...columns, file, map })
+  let votes: ResolvedLabelImport['votes']
+  if (spec.format === 'csv') {
+    const table = readLabelTable(file, spec.delimiter)
+    const cols = voteColumns(table, task.labels, map)
+    if (cols.size >= 2) {
+      const byLine = votesByLine(table, cols)
+      votes = [...r.values].flatMap(([faceId, v]) => {
+        const d = byLine.get(v.line)
+        return d ? [{ faceId, votes: d }] : []
+      })
+    }
+  }
   return {
+    ...(votes ? { votes } : {}),
     task: task.name,
     file,
     values: [...r.values].map(([faceId, v]) => ({ faceId, value: v.value })),
@@ -122,7 +142,9 @@ export function resolveLabelImport(db: Db, spec: LabelImportSpec): ResolvedLabel
 /** Main's half: the resolved values written in one transaction as one undoable step. */
 export function writeLabelImport(db: Db, r: ResolvedLabelImport, annotator: string): LabelImportResult {
   const actionId = writeResolvedLabels(db, r.task, r.file, r.values, annotator)
+  const votes = r.votes ? writeVotes(db, getTask(db, r.task).id, r.votes, path.basename(r.file)) : undefined
   return {
+    ...(votes !== undefined ? { votes } : {}),
     task: r.task,
     applied: r.applied,
     unmatched: r.unmatched,

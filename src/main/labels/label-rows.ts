@@ -72,7 +72,7 @@ export function matchValue(task: ValueTask, cell: string, map?: ValueMap): { val
   return { value: String(n) }
 }
 
-function mapValue(raw: string, map: ValueMap | undefined): string {
+export function mapValue(raw: string, map: ValueMap | undefined): string {
   if (!map || map.size === 0) return raw
   const exact = map.get(raw)
   if (exact !== undefined) return exact

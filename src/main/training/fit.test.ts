@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { candidateSettings, combine, fitHeads } from './fit'
+import { candidateSettings, combine, fitHeads, trainingSchedule } from './fit'
 import { buildHead } from './head'
 import { predictRaw } from './predict'
 import { blobs, useBackend } from './testing'
@@ -34,6 +34,33 @@ describe('candidateSettings', () => {
     const onlyHidden = candidateSettings({ warmStartable: false, forced: { hidden: 32 } })
     expect(onlyHidden.every((c) => c.hidden === 32)).toBe(true)
     expect(new Set(onlyHidden.map((c) => c.l2)).size).toBeGreaterThan(1)
+  })
+})
+
+describe('trainingSchedule', () => {
+  it('keeps the defaults for small sets and grows the batch, caps epochs and scales the rate for large ones', () => {
+    // FER+-sized sets train exactly as before.
+    expect(trainingSchedule(599, 5, { epochs: 50 })).toEqual({
+      epochs: 50,
+      batchSize: 128,
+      earlyStoppingPatience: 5,
+      learningRateScale: 1
+    })
+    // 10k rows: 8,000 training rows per head → batch 512 (about 16 steps an epoch), lr × √4.
+    expect(trainingSchedule(10_000, 5, { epochs: 50 })).toEqual({
+      epochs: 25,
+      batchSize: 512,
+      earlyStoppingPatience: 3,
+      learningRateScale: 2
+    })
+    expect(trainingSchedule(1_000_000, 5, {}).batchSize).toBe(1024)
+    // What the caller states wins, and an explicit batch is not rescaled.
+    expect(trainingSchedule(10_000, 5, { epochs: 10, batchSize: 64, earlyStoppingPatience: 7 })).toEqual({
+      epochs: 10,
+      batchSize: 64,
+      earlyStoppingPatience: 7,
+      learningRateScale: 1
+    })
   })
 })
 

@@ -73,6 +73,12 @@ export interface TrainOptions {
   validationFraction?: number
   classWeights?: 'balanced' | 'none'
   sampleWeights?: readonly number[]
+  /**
+   * Soft targets (issue 11 §2, issue 14 §1): per row, a probability distribution over the labels (label →
+   * weight, normalised here) used as the cross-entropy target instead of the row's one-hot label; null or absent
+   * for a row keeps its one-hot target. `labels` stays the hard label (split strata, class weights, accuracy).
+   */
+  softTargets?: readonly (Readonly<Record<string, number>> | null)[]
   groupPenalty?: GroupPenalty
   /** Group DRO (group-step.ts); not combined with groupPenalty. */
   groupDro?: GroupDro
@@ -155,6 +161,7 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
   checkParallel('labels', options.labels.length, n)
   if (options.ids) checkParallel('ids', options.ids.length, n)
   if (options.sampleWeights) checkParallel('sampleWeights', options.sampleWeights.length, n)
+  if (options.softTargets) checkParallel('softTargets', options.softTargets.length, n)
   if (options.groupPenalty) checkParallel('groupPenalty.groups', options.groupPenalty.groups.length, n)
   if (options.groupDro) checkParallel('groupDro.groups', options.groupDro.groups.length, n)
   if (options.groupDro && options.groupPenalty) throw new RangeError('groupDro and groupPenalty do not combine')
@@ -363,6 +370,8 @@ interface Targets {
   value: Float32Array
   /** Stratum per row for the split. */
   stratum: (string | number)[]
+  /** Soft target distributions, rows × labels row-major (NaN in a row's first cell = one-hot), or null. */
+  soft: Float32Array | null
 }
 
 function encodeTargets(options: TrainOptions): Targets {
@@ -374,7 +383,14 @@ function encodeTargets(options: TrainOptions): Targets {
         throw new TypeError(`regression label ${i} is not a finite number`)
       value[i] = v
     })
-    return { labels: [], index: new Int32Array(n), value, stratum: quantileBins(value, REGRESSION_STRATA) }
+    if (options.softTargets) throw new RangeError('softTargets need a classification task')
+    return {
+      labels: [],
+      index: new Int32Array(n),
+      value,
+      stratum: quantileBins(value, REGRESSION_STRATA),
+      soft: null
+    }
   }
   const raw = options.labels.map((l, i) => {
     if (typeof l !== 'string') throw new TypeError(`classification label ${i} is not a string`)
@@ -389,7 +405,34 @@ function encodeTargets(options: TrainOptions): Targets {
     if (k === undefined) throw new RangeError(`label "${l}" (row ${i}) is not in labelSet`)
     index[i] = k
   })
-  return { labels, index, value: new Float32Array(n), stratum: raw }
+  return { labels, index, value: new Float32Array(n), stratum: raw, soft: softMatrix(options.softTargets, labels) }
+}
+
+/** Normalised distributions over `labels` (row-major); a row without one is marked NaN and stays one-hot. */
+function softMatrix(
+  rows: readonly (Readonly<Record<string, number>> | null)[] | undefined,
+  labels: readonly string[]
+): Float32Array | null {
+  if (!rows) return null
+  const w = labels.length
+  const lookup = new Map(labels.map((l, i) => [l, i]))
+  const out = new Float32Array(rows.length * w)
+  rows.forEach((dist, i) => {
+    let total = 0
+    if (dist) {
+      for (const [label, v] of Object.entries(dist)) {
+        const k = lookup.get(label)
+        if (k === undefined) throw new RangeError(`soft target label "${label}" (row ${i}) is not in labelSet`)
+        if (!(v >= 0) || !Number.isFinite(v))
+          throw new RangeError(`soft target ${i} has a negative or non-finite weight`)
+        out[i * w + k] = v
+        total += v
+      }
+    }
+    if (total > 0) for (let k = 0; k < w; k++) out[i * w + k] = out[i * w + k]! / total
+    else out[i * w] = Number.NaN
+  })
+  return out
 }
 
 function quantileBins(values: Float32Array, bins: number): number[] {
@@ -542,7 +585,7 @@ function positiveProb(logp: tf.Tensor2D, positiveIndex: number): tf.Tensor1D {
 
 interface BatchTensors {
   x: tf.Tensor2D
-  /** One-hot targets (classification) or values as n×1 (regression). */
+  /** One-hot or soft targets (classification) or values as n×1 (regression). */
   y: tf.Tensor2D
   /** Per-row loss weights. */
   w: tf.Tensor1D
@@ -569,8 +612,11 @@ function batchTensors(
   for (let r = 0; r < n; r++) {
     const row = rows[r]!
     xs.set(x.data.subarray(row * x.dim, (row + 1) * x.dim), r * x.dim)
-    if (kind === 'classification') ys[r * width + target.index[row]!] = 1
-    else ys[r] = target.value[row]!
+    if (kind === 'classification') {
+      const soft = target.soft
+      if (soft && !Number.isNaN(soft[row * width]!)) ys.set(soft.subarray(row * width, (row + 1) * width), r * width)
+      else ys[r * width + target.index[row]!] = 1
+    } else ys[r] = target.value[row]!
     ws[r] = rowWeights[row]!
   }
   return { x: tf.tensor2d(xs, [n, x.dim]), y: tf.tensor2d(ys, [n, width]), w: tf.tensor1d(ws), ws }

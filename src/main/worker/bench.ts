@@ -73,6 +73,9 @@ export interface FitBench {
   /** Heads trained: the search's (2 folds per candidate) and the rest of the ensemble. */
   headsTrained: number
   candidates: number
+  /** Epochs each search candidate ran, then each ensemble head (early stopping ends most before the limit). */
+  searchEpochs: number[]
+  headEpochs: number[]
   chosen: string
   temperature: number
   backend: string
@@ -110,6 +113,8 @@ export async function benchFit(annotations: number, opts: { seed?: number } = {}
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     headsTrained: r.heads.length + r.search.length - 1,
     candidates: r.search.length,
+    searchEpochs: r.search.map((p) => p.epochs_run),
+    headEpochs: r.heads.map((h) => h.epochsRun),
     chosen: describeSettings(r.chosen),
     temperature: r.calibration?.temperature ?? 1,
     backend
@@ -122,6 +127,8 @@ export interface RepredictBench {
   seconds: number
   /** The head's forward pass alone. */
   predictSeconds: number
+  /** CPU time of the whole activation (wall time on a shared machine waits for other jobs). */
+  cpuSeconds: number
   backend: string
 }
 
@@ -185,11 +192,19 @@ export async function benchRepredict(faces: number, opts: { hidden?: number } = 
       metadata: {}
     })
     db.close()
+    const cpu0 = process.cpuUsage()
     const r = await predictTaskOp(
       { projectDir: dir, task: 'expression', version: 1, activate: true },
       { signal: new AbortController().signal, progress: () => undefined }
     )
-    return { faces: r.faces, seconds: r.seconds, predictSeconds: r.predictSeconds, backend: tf.getBackend() }
+    const cpu = process.cpuUsage(cpu0)
+    return {
+      faces: r.faces,
+      seconds: r.seconds,
+      predictSeconds: r.predictSeconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      backend: tf.getBackend()
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -157,6 +157,11 @@ export const workerOps = {
       activate: z.union([z.boolean(), z.literal('auto')]),
       /** Parallel to `train`: one weight per row (reweighting). */
       sampleWeights: z.array(z.number()).optional(),
+      /**
+       * Soft targets, parallel to `train`: each row's label distribution (votes or several annotators' answers;
+       * null = its one-hot label). Absent: hard labels.
+       */
+      softTargets: z.array(z.record(z.string(), z.number().nonnegative()).nullable()).optional(),
       /** Parallel to `train`: each row's group for the group penalty (null = no group). */
       groupPenalty: z
         .object({

@@ -75,6 +75,8 @@ export interface TrainOpResult {
   k: number
   /** Temperature fitted on the out-of-fold rows (1 = none). */
   temperature: number
+  /** Trained on soft targets: how many rows had a distribution; null = hard labels. */
+  softTargets: number | null
   /** New vs the version active when training started, on the evaluation set (null without one). */
   verdict: ActivationVerdict | null
 }
@@ -113,6 +115,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
   checkTrainable(task, rows)
   const classification = task.kind === 'classification'
   const sampleWeights = p.sampleWeights ? kept.map((i) => p.sampleWeights![i]!) : undefined
+  const softTargets = p.softTargets && classification ? kept.map((i) => p.softTargets![i] ?? null) : undefined
   const groupPenalty = p.groupPenalty
     ? { ...p.groupPenalty, groups: kept.map((i) => p.groupPenalty!.groups[i] ?? null) }
     : undefined
@@ -146,6 +149,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     seed,
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
     ...(sampleWeights ? { sampleWeights } : {}),
+    ...(softTargets ? { softTargets } : {}),
     ...(groupPenalty ? { groupPenalty } : {}),
     ...(groupDro ? { groupDro } : {}),
     signal: ctx.signal,
@@ -179,6 +183,12 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     const temperature = result.calibration?.temperature ?? 1
     const evalPred = await predictWith(model, task, result.labels, evalFeat, temperature)
     const metrics = scorePredictions(task, evalTruth, evalPred)
+    // The evaluation set's ECE without the temperature too, so the metadata shows what calibration did there
+    // (soft targets make a head underconfident, and the temperature is what corrects it).
+    const rawMetrics =
+      classification && temperature !== 1 && evalFeat.faceIds.length > 0
+        ? scorePredictions(task, evalTruth, await predictWith(model, task, result.labels, evalFeat, 1))
+        : metrics
     const verdict =
       parentEval && parentRow
         ? activationVerdict(
@@ -210,8 +220,19 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       featureKind: task.featureKind,
       parentVersion: parentRow?.version ?? null,
       trainingSetHash: trainingSetHash(rows.map((r) => ({ id: r.faceId, value: r.value }))),
-      metrics: { evaluation: metrics, eval_n: metrics.n, train_n: rows.length, verdict },
-      mitigation: p.mitigation
+      metrics: {
+        evaluation: metrics,
+        eval_n: metrics.n,
+        train_n: rows.length,
+        verdict,
+        ...('ece' in rawMetrics ? { evaluation_ece_uncalibrated: rawMetrics.ece } : {})
+      },
+      mitigation: p.mitigation,
+      // Soft targets change only the training loss; the temperature is still fitted on the hard labels of the
+      // out-of-fold rows (fit.ts), which is what keeps a soft-trained (underconfident) head calibrated.
+      ...(softTargets
+        ? { recipe: { soft_targets: true, soft_target_rows: softTargets.filter((d) => d !== null).length } }
+        : {})
     })
     // Method, params and grouping task (describeTraining alone omits the grouping task).
     if (p.mitigation)
@@ -264,7 +285,8 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       chosen: result.chosen,
       settings: describeSettings(result.chosen),
       k: result.k,
-      temperature
+      temperature,
+      softTargets: softTargets ? softTargets.filter((d) => d !== null).length : null
     }
   } finally {
     model.dispose()

@@ -7,6 +7,7 @@ import { migration005 } from './005_job_rows'
 import { migration006 } from './006_teams'
 import { migration007 } from './007_out_of_fold'
 import { migration008 } from './008_group_thresholds'
+import { migration009 } from './009_label_votes'
 
 /** Every migration in order; add a new numbered file and append it here. */
 export const migrations: readonly Migration[] = [
@@ -17,7 +18,8 @@ export const migrations: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
-  migration008
+  migration008,
+  migration009
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations.length

@@ -103,6 +103,7 @@ export function LabelsImportDialog(): ReactElement {
         <p data-testid="labels-import-done">
           {plural(done.applied, 'face')} of <b>{done.task}</b> labelled; {count(done.unmatched)} unmatched,{' '}
           {count(done.invalid)} invalid, {count(done.duplicates)} duplicate rows.
+          {done.votes !== undefined && ` Vote columns stored for ${plural(done.votes, 'face')} (soft targets).`}
         </p>
         <p className="muted">One step: Edit → Undo takes the whole import back.</p>
       </Modal>

@@ -184,6 +184,7 @@ interface Options {
   l2: string
   heads: string
   activate: boolean
+  softTargets: boolean
 }
 
 function parsePositive(v: string, int: boolean, allowZero = false): number | null {
@@ -203,7 +204,9 @@ let lastOptions: Options = {
   hidden: '',
   l2: '',
   heads: String(DEFAULTS.heads),
-  activate: true
+  activate: true,
+  // Offered, not the default: on FER+ it changed accuracy little (docs/benchmarks.md).
+  softTargets: false
 }
 
 function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolean }): ReactElement {
@@ -242,12 +245,13 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
       hidden: hidden ?? undefined,
       l2: l2 ?? undefined,
       k: heads ?? undefined,
+      ...(o.softTargets ? { softTargets: true } : {}),
       // Checked: activate only when not worse than the active version (the app decides after evaluating).
       activate: o.activate ? 'auto' : false
     })
   }
   const field = (
-    key: keyof Omit<Options, 'activate'>,
+    key: keyof Omit<Options, 'activate' | 'softTargets'>,
     label: string,
     hint: string,
     testId: string,
@@ -342,6 +346,22 @@ function OptionsForm({ task, running }: { task: TaskInfo | null; running: boolea
         </select>
         <span className="field__hint">Reweighting (ω) and a fairness penalty (λ) come with the Fairness screen.</span>
       </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={o.softTargets}
+          disabled={running || task?.kind !== 'classification'}
+          data-testid="train-soft-targets"
+          onChange={(e) => setO({ ...o, softTargets: e.target.checked })}
+        />
+        <span>
+          Soft targets (from several answers / vote columns)
+          <span className="checkbox__hint">
+            Faces answered by several annotators, or imported with votes_&lt;label&gt; columns, learn the spread of
+            answers instead of one label; the rest keep their label. The temperature is still fitted on the labels.
+          </span>
+        </span>
+      </label>
       <label className="checkbox">
         <input
           type="checkbox"
@@ -516,6 +536,7 @@ function RunPanel({ run, task }: { run: TrainRun | null; task: TaskInfo | null }
             <div className="muted" data-testid="train-recipe">
               Head: {r.recipe.settings} · {r.recipe.k === 1 ? 'one head' : `${r.recipe.k} heads averaged`} · confidence
               calibrated (temperature {r.recipe.temperature.toFixed(2)})
+              {typeof r.recipe.softTargets === 'number' && ` · soft targets on ${r.recipe.softTargets} faces`}
             </div>
           )}
           <div className="train-result__actions">
