@@ -5,13 +5,7 @@
 import { z } from 'zod'
 import { EVENT_NAMES, isEventName, type EventNameList } from './events'
 import { taskNameProblem } from './task-name'
-import {
-  EXPORT_FORMAT_NAMES,
-  FEATURE_KIND_NAMES,
-  type ExportResult,
-  type LabelImportPreview,
-  type LabelImportResult
-} from './labels-io'
+import { EXPORT_FORMAT_NAMES, FEATURE_KIND_NAMES, type LabelImportPreview } from './labels-io'
 import type {
   AppliedThresholdsInfo,
   CalibrationSummary,
@@ -324,12 +318,9 @@ export const calls = {
   // ---- Labels in and out (issue 12) ----
   /** What importing a labels file would do, writing nothing: the detected delimiter, the first rows, the columns used, each distinct value with its suggested mapping, and how many rows apply / are unmatched / invalid / duplicates. */
   'labels.preview': call(z.object(labelImport).strict(), returns<LabelImportPreview>()),
-  /** Applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile). */
-  'labels.import': call(
-    z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(),
-    returns<LabelImportResult>()
-  ),
-  /** Writes an export (docs/formats.md) of all faces, one person's, or given faces (a filter or a selection). */
+  /** Starts a `labels-import` job: applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile); its result is a LabelImportResult. */
+  'labels.import': call(z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(), returns<JobInfo>()),
+  /** Starts an `export` job writing an export (docs/formats.md) of all faces, one person's, or given faces; its result is an ExportResult. */
   'export.run': call(
     z
       .object({
@@ -342,7 +333,7 @@ export const calls = {
         faceIds: ids.optional()
       })
       .strict(),
-    returns<ExportResult>()
+    returns<JobInfo>()
   ),
 
   // ---- Review ----

@@ -1,4 +1,5 @@
 /** Domain types shared by main, renderer and CLI. Pure data: no behaviour, no imports from other layers. */
+import type { ExportResult, LabelImportResult } from './labels-io'
 import type { ForgottenDataInfo } from './teams'
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
@@ -79,6 +80,10 @@ export interface JobResults {
   sweep: SweepSummary
   curve: LearningCurve
   'label-errors': LabelErrorsSummary
+  /** Import labels… in the window: resolved in a worker, written by main in one transaction. */
+  'labels-import': LabelImportResult
+  /** Export… in the window: gathered and written by a worker (atomic rename). */
+  export: ExportResult
 }
 
 /** One label confident learning doubts (issue 13): the face, the label given (by whom, when) and the one suggested. */
@@ -141,6 +146,8 @@ export interface JobSubjects {
   sweep: { task: string }
   curve: { task: string }
   'label-errors': { task: string }
+  'labels-import': { task: string }
+  export: { task: null }
 }
 
 /** What a service passes to the job queue: the kind, what the job works on and its title. */

@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JobInfo } from '../../shared/domain'
 import type { ExportResult, LabelImportPreview, LabelImportResult } from '../../shared/labels-io'
 import type { AppContext } from '../app/context'
 import { callOk, tempDir, testContext } from '../../test/support'
@@ -41,6 +42,24 @@ afterAll(async () => {
   await ctx.dispose()
 })
 
+/** Starts a job through the dispatcher and waits for it to stop; returns its last snapshot. */
+async function runJob(name: string, args: unknown, whileRunning?: (job: JobInfo) => void): Promise<JobInfo> {
+  const started = await callOk<JobInfo>(ctx, name, args)
+  for (;;) {
+    const job = ctx.jobs.get(started.id)
+    if (!job) throw new Error('job vanished')
+    if (job.status !== 'queued' && job.status !== 'running') return job
+    whileRunning?.(job)
+    await new Promise((r) => setTimeout(r, 2))
+  }
+}
+
+async function jobResult<T>(name: string, args: unknown): Promise<T> {
+  const job = await runJob(name, args)
+  expect(job.status, job.error ?? '').toBe('done')
+  return job.result as T
+}
+
 const count = (): number => ctx.requireProject().db.prepare('SELECT COUNT(*) FROM annotations').pluck().get() as number
 
 describe('labels.preview / labels.import / export.run', () => {
@@ -68,7 +87,7 @@ describe('labels.preview / labels.import / export.run', () => {
   })
 
   it('imports as one undoable step under the chosen annotator', async () => {
-    const r = await callOk<LabelImportResult>(ctx, 'labels.import', {
+    const r = await jobResult<LabelImportResult>('labels.import', {
       file: path.join(dir, 'l.csv'),
       task: 'expression',
       map: { Joy: 'happy' },
@@ -83,19 +102,84 @@ describe('labels.preview / labels.import / export.run', () => {
     expect(db.prepare('SELECT COUNT(*) FROM current_face_labels WHERE value IS NOT NULL').pluck().get()).toBe(2)
   })
 
+  it('an import cancelled before its transaction writes nothing; an export cancelled leaves no file', async () => {
+    // Cancel the moment each job starts running (job.updated), before its worker op answers.
+    const asked = new Set<number>()
+    const off = ctx.on((event, payload) => {
+      const j = payload as JobInfo
+      if (event !== 'job.updated' || j.status !== 'running' || asked.has(j.id)) return
+      asked.add(j.id)
+      ctx.jobs.cancel(j.id)
+    })
+    try {
+      const before = count()
+      const imp = await runJob('labels.import', {
+        file: path.join(dir, 'l.csv'),
+        task: 'expression',
+        map: { Joy: 'happy' }
+      })
+      expect(imp.status).toBe('cancelled')
+      expect(count()).toBe(before)
+      const exp = await runJob('export.run', { format: 'csv', out: path.join(dir, 'cancelled.csv') })
+      expect(exp.status).toBe('cancelled')
+      expect(fs.readdirSync(dir).filter((f) => f.startsWith('cancelled'))).toEqual([])
+    } finally {
+      off()
+    }
+  })
+
+  it('the worker ops stop at their checkpoint when cancelled: no values handed back, no export file', async () => {
+    const { exportOp, resolveOp } = await import('../worker/labels-io')
+    const aborted = AbortSignal.abort()
+    const progress: string[] = []
+    const opCtx = { signal: aborted, progress: (p: { message: string }) => progress.push(p.message) }
+    const projectDir = ctx.requireProject().dir
+    await expect(
+      resolveOp({ projectDir, spec: { file: path.join(dir, 'l.csv'), task: 'expression' } } as never, opCtx)
+    ).rejects.toMatchObject({ code: 'CANCELLED' })
+    const out = path.join(dir, 'op-cancelled.csv')
+    await expect(
+      exportOp({ projectDir, appVersion: 't', spec: { format: 'csv', out } } as never, opCtx)
+    ).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('op-cancelled'))).toEqual([])
+    expect(progress).toEqual(['Reading the labels file…', 'Gathering faces…'])
+  })
+
+  it('reports the worker op progress: rows resolved, then faces written', async () => {
+    const messages: string[] = []
+    const off = ctx.on((event, payload) => {
+      if (event === 'job.updated') messages.push((payload as JobInfo).progress.message)
+    })
+    const out = path.join(dir, 'progress.csv')
+    const job = await runJob('export.run', { format: 'csv', out })
+    off()
+    expect(job.status).toBe('done')
+    expect(job.progress).toMatchObject({ done: 3, total: 3 })
+    expect(messages.filter((m) => /faces/.test(m)).length).toBeGreaterThan(0)
+    expect(fs.existsSync(out)).toBe(true)
+    const imp = await runJob('labels.import', {
+      file: path.join(dir, 'l.csv'),
+      task: 'expression',
+      map: { Joy: 'happy' }
+    })
+    expect(imp.status).toBe('done')
+    expect(imp.progress.total).toBeGreaterThan(0)
+    await callOk(ctx, 'annotations.undo')
+  })
+
   it('exports all faces, a person, or given faces; paths relative to the file', async () => {
     const out = path.join(dir, 'out')
     fs.mkdirSync(out)
-    const all = await callOk<ExportResult>(ctx, 'export.run', { format: 'csv', out: path.join(out, 'all.csv') })
+    const all = await jobResult<ExportResult>('export.run', { format: 'csv', out: path.join(out, 'all.csv') })
     expect(all).toMatchObject({ format: 'csv', faces: 3, images: 3, files: [path.join(out, 'all.csv')] })
     expect(fs.readFileSync(path.join(out, 'all.csv'), 'utf8')).toContain('../photos/a.jpg')
-    const person = await callOk<ExportResult>(ctx, 'export.run', {
+    const person = await jobResult<ExportResult>('export.run', {
       format: 'labelstudio',
       out: path.join(out, 'ana.json'),
       personId: 1
     })
     expect(person).toMatchObject({ faces: 1, images: 1 })
-    const some = await callOk<ExportResult>(ctx, 'export.run', {
+    const some = await jobResult<ExportResult>('export.run', {
       format: 'coco',
       out: path.join(out, 'some.json'),
       faceIds: [2, 3],

@@ -116,7 +116,17 @@ function parse<T>(text: string | null, fallback: T): T {
   }
 }
 
-const KINDS: readonly JobKind[] = ['import', 'cluster', 'train', 'repredict', 'sweep', 'curve', 'label-errors']
+const KINDS: readonly JobKind[] = [
+  'import',
+  'cluster',
+  'train',
+  'repredict',
+  'sweep',
+  'curve',
+  'label-errors',
+  'labels-import',
+  'export'
+]
 
 /** What an interrupted job of each kind left behind, as the commit points guarantee it (docs/architecture.md). */
 function noteFor(kind: JobKind, started: boolean, p: { done: number; total: number }, version: number | null): string {
@@ -139,6 +149,10 @@ function noteFor(kind: JobKind, started: boolean, p: { done: number; total: numb
       return 'A learning curve saves nothing: no version or prediction was changed. Run it again.'
     case 'label-errors':
       return 'The search for label errors writes nothing; search again.'
+    case 'labels-import':
+      return 'The labels are written in one transaction at the end: none of this file was applied. Import it again.'
+    case 'export':
+      return 'An export is written to a temporary file and renamed at the end: no export file was left. Export again.'
   }
 }
 

@@ -75,7 +75,19 @@ export function toCsv(columns: string[], rows: ExportRow[]): string {
   return `${lines.join('\n')}\n`
 }
 
+/** An export gathered and rendered but not written yet: the worker checks for a cancel between the two. */
+export interface PlannedExport {
+  files: ExportFile[]
+  summary: Omit<ExportSummary, 'files'>
+}
+
 export function runExport(db: Db, spec: ExportSpec, meta: ExportMeta): ExportSummary {
+  const plan = planExport(db, spec, meta)
+  return { ...plan.summary, files: writeExportFiles(plan.files) }
+}
+
+/** Gathers and renders an export's files in memory; nothing is written. */
+export function planExport(db: Db, spec: ExportSpec, meta: ExportMeta): PlannedExport {
   const out = path.resolve(spec.out)
   checkExportTarget(out)
   const data = gatherExport(db, spec)
@@ -100,12 +112,13 @@ export function runExport(db: Db, spec: ExportSpec, meta: ExportMeta): ExportSum
     default:
       throw new AppError('BAD_ARGS', `Unknown export format "${String(spec.format)}".`, 'format')
   }
-  const written = writeExportFiles(files)
   return {
-    format: spec.format,
-    faces: data.faces.length,
-    images: new Set(data.faces.map((f) => f.imageId)).size,
-    out,
-    files: written
+    files,
+    summary: {
+      format: spec.format,
+      faces: data.faces.length,
+      images: new Set(data.faces.map((f) => f.imageId)).size,
+      out
+    }
   }
 }

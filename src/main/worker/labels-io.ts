@@ -2,21 +2,51 @@
  * Import labels… and Export… run here, off the main process's event loop: reading and resolving a big labels
  * file, and gathering and writing an export, take seconds on large projects. The worker only reads the
  * database for these; main writes the resolved labels (annotations are user decisions, main's to write).
+ *
+ * Both ops are one synchronous stretch each, so a cancel message is only read between stretches: each op
+ * yields to the event loop and checks its signal before its point of no return (handing the values back;
+ * writing the export), so a cancel that arrived meanwhile leaves nothing behind.
  */
+import { setImmediate as yieldLoop } from 'node:timers/promises'
+import { AppError } from '../../shared/result'
 import type { LabelImportPreview } from '../../shared/labels-io'
 import { previewLabelImport, resolveLabelImport, type ResolvedLabelImport } from '../labels/label-import'
-import { runExport, type ExportSummary } from '../library/export'
+import { planExport, type ExportSummary } from '../library/export'
+import { writeExportFiles } from '../library/export-files'
 import { projectDb } from './db'
-import type { OpParsed } from './protocol'
+import type { LabelsIoProgress, OpParsed } from './protocol'
+import type { OpContext } from './runtime'
+
+async function checkpoint(signal: AbortSignal, what: string): Promise<void> {
+  await yieldLoop()
+  if (signal.aborted) throw new AppError('CANCELLED', `Cancelled: ${what}`)
+}
 
 export function previewOp(p: OpParsed<'labels.preview'>): LabelImportPreview {
   return previewLabelImport(projectDb(p.projectDir), p.spec)
 }
 
-export function resolveOp(p: OpParsed<'labels.resolve'>): ResolvedLabelImport {
-  return resolveLabelImport(projectDb(p.projectDir), p.spec)
+export async function resolveOp(
+  p: OpParsed<'labels.resolve'>,
+  ctx: OpContext<LabelsIoProgress>
+): Promise<ResolvedLabelImport> {
+  ctx.progress({ done: 0, total: 0, message: 'Reading the labels file…' })
+  await checkpoint(ctx.signal, 'no labels were written.')
+  const r = resolveLabelImport(projectDb(p.projectDir), p.spec)
+  const rows = r.applied + r.unmatched + r.invalid + r.duplicates
+  ctx.progress({ done: rows, total: rows, message: `${rows} rows resolved, ${r.values.length} faces to write` })
+  await checkpoint(ctx.signal, 'no labels were written.')
+  return r
 }
 
-export function exportOp(p: OpParsed<'export.write'>): ExportSummary {
-  return runExport(projectDb(p.projectDir), p.spec, { appVersion: p.appVersion })
+export async function exportOp(p: OpParsed<'export.write'>, ctx: OpContext<LabelsIoProgress>): Promise<ExportSummary> {
+  ctx.progress({ done: 0, total: 0, message: 'Gathering faces…' })
+  await checkpoint(ctx.signal, 'no export file was written.')
+  const plan = planExport(projectDb(p.projectDir), p.spec, { appVersion: p.appVersion })
+  const n = plan.summary.faces
+  ctx.progress({ done: 0, total: n, message: `Writing ${n} faces…` })
+  await checkpoint(ctx.signal, 'no export file was written.')
+  const files = writeExportFiles(plan.files)
+  ctx.progress({ done: n, total: n, message: `${n} faces written` })
+  return { ...plan.summary, files }
 }

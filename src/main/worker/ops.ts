@@ -28,8 +28,8 @@ export const ops: OpHandlers = {
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
   'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
   'labels.preview': async (p) => (await import('./labels-io')).previewOp(p),
-  'labels.resolve': async (p) => (await import('./labels-io')).resolveOp(p),
-  'export.write': async (p) => (await import('./labels-io')).exportOp(p),
+  'labels.resolve': async (p, ctx) => (await import('./labels-io')).resolveOp(p, ctx),
+  'export.write': async (p, ctx) => (await import('./labels-io')).exportOp(p, ctx),
   'teams.merge': async (p) => {
     const [{ mergeProject }, { projectDb }] = await Promise.all([import('../teams/merge'), import('./db')])
     return mergeProject(projectDb(p.projectDir), p.projectDir, p.from)

@@ -18,6 +18,13 @@ import type { TrainOpResult, TrainProgress } from './train'
 import type { LabelImportPreview } from '../../shared/labels-io'
 import type { ResolvedLabelImport } from '../labels/label-import'
 import type { ExportSummary } from '../library/export'
+
+/** Progress of labels.resolve (rows resolved) and export.write (faces gathered, then files written). */
+export interface LabelsIoProgress {
+  done: number
+  total: number
+  message: string
+}
 import type { MergeResult } from '../../shared/teams'
 
 /** Phantom markers carrying an op's result and progress types; never read at run time. */
@@ -205,7 +212,7 @@ export const workerOps = {
   /** Import labels…: what a labels file would do (writes nothing). Parsing a big file stays off main's loop. */
   'labels.preview': op(z.object({ projectDir, spec: labelSpec }), returns<LabelImportPreview>()),
   /** Import labels…: the face → value pairs a file resolves to; main writes them (user decisions are main's). */
-  'labels.resolve': op(z.object({ projectDir, spec: labelSpec }), returns<ResolvedLabelImport>()),
+  'labels.resolve': op(z.object({ projectDir, spec: labelSpec }), returns<ResolvedLabelImport, LabelsIoProgress>()),
   /** Export…: gathers and writes an export's files (library/export.ts; no database writes). */
   'export.write': op(
     z.object({
@@ -220,7 +227,7 @@ export const workerOps = {
         faceIds: z.array(z.number().int().nonnegative()).optional()
       })
     }),
-    returns<ExportSummary>()
+    returns<ExportSummary, LabelsIoProgress>()
   ),
   /** Merges another project (annotations; a shard's photos, faces, features, predictions) into this one (teams/merge.ts). */
   'teams.merge': op(z.object({ projectDir, from: z.string().min(1) }), returns<MergeResult>()),

@@ -4,13 +4,15 @@
  * from the last one.
  */
 import { useEffect, useState, type ReactElement } from 'react'
-import { EXPORT_FORMAT_NAMES, type ExportFormatName, type ExportResult } from '../../../shared/labels-io'
+import { EXPORT_FORMAT_NAMES, type ExportFormatName } from '../../../shared/labels-io'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
 import { request } from '../store/client'
 import { loadTasks } from '../store/review-actions'
 import { closeDialog } from '../store/ui-actions'
-import { ErrorMessage, Modal, ProgressBar } from '../components/common'
+import { ErrorMessage, Modal } from '../components/common'
+import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
+import { isActive } from '../store/jobs-actions'
 import { plural } from '../format'
 import '../labels-io.css'
 
@@ -70,9 +72,17 @@ export function ExportDialog(): ReactElement {
   const [absolutePaths, setAbsolutePaths] = useState(last?.absolutePaths ?? false)
   const [feature, setFeature] = useState<Remembered['feature']>(last?.feature ?? 'identity')
   const [scope, setScope] = useState<Scope>('all')
-  const [busy, setBusy] = useState(false)
+  const [starting, setStarting] = useState(false)
   const [error, setError] = useState<AppErrorShape | null>(null)
-  const [done, setDone] = useState<ExportResult | null>(null)
+  const { job, follow, forget } = useDialogJob('export')
+  const busy = starting || (job !== null && isActive(job))
+  const done = job?.status === 'done' ? job.result : null
+  const jobError: AppErrorShape | null =
+    job?.status === 'failed'
+      ? { code: 'INTERNAL', message: job.error ?? 'The export failed.' }
+      : job?.status === 'cancelled'
+        ? { code: 'CANCELLED', message: 'Export cancelled: no file was written.' }
+        : null
   useEffect(() => {
     if (!tasks) void loadTasks()
   }, [tasks])
@@ -81,8 +91,9 @@ export function ExportDialog(): ReactElement {
 
   const run = async (): Promise<void> => {
     if (busy || !project) return
-    setBusy(true)
+    setStarting(true)
     setError(null)
+    forget()
     const r = await request(
       'export.run',
       {
@@ -96,14 +107,14 @@ export function ExportDialog(): ReactElement {
       },
       { inline: true }
     )
-    setBusy(false)
+    setStarting(false)
     if (!r.ok) {
       setError(r.error)
       return
     }
     const keep: Remembered = { format, out: out.trim(), tasks: chosen, absolutePaths, feature }
     localStorage.setItem(key(project.dir), JSON.stringify(keep))
-    setDone(r.value)
+    follow(r.value)
   }
 
   if (done) {
@@ -115,7 +126,7 @@ export function ExportDialog(): ReactElement {
         width={560}
         footer={
           <>
-            <button className="button" onClick={() => setDone(null)} data-testid="export-another">
+            <button className="button" onClick={forget} data-testid="export-another">
               Export again…
             </button>
             <button className="button button--primary" onClick={closeDialog} data-testid="export-close">
@@ -273,8 +284,8 @@ export function ExportDialog(): ReactElement {
         />
         <span>Absolute photo paths</span>
       </label>
-      {busy && <ProgressBar value={0} indeterminate testId="export-progress" />}
-      {error && <ErrorMessage error={error} title="Could not export" />}
+      {job && <DialogJobProgress job={job} testId="export-progress" />}
+      {(error ?? jobError) && <ErrorMessage error={(error ?? jobError)!} title="Could not export" />}
     </Modal>
   )
 }

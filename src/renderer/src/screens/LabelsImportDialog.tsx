@@ -4,13 +4,15 @@
  * the rest would not); Apply writes it in one transaction as one undoable step.
  */
 import { useEffect, useMemo, useState, type ReactElement } from 'react'
-import type { LabelFileFormat, LabelImportPreview, LabelImportResult } from '../../../shared/labels-io'
+import type { LabelFileFormat, LabelImportPreview } from '../../../shared/labels-io'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
 import { request } from '../store/client'
 import { loadTasks } from '../store/review-actions'
 import { closeDialog } from '../store/ui-actions'
 import { ErrorMessage, Modal } from '../components/common'
+import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
+import { isActive } from '../store/jobs-actions'
 import { count, plural } from '../format'
 import '../labels-io.css'
 
@@ -34,8 +36,16 @@ export function LabelsImportDialog(): ReactElement {
   const [annotator, setAnnotator] = useState(profile)
   const [preview, setPreview] = useState<LabelImportPreview | null>(null)
   const [error, setError] = useState<AppErrorShape | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [done, setDone] = useState<LabelImportResult | null>(null)
+  const [starting, setStarting] = useState(false)
+  const { job, follow } = useDialogJob('labels-import')
+  const busy = starting || (job !== null && isActive(job))
+  const done = job?.status === 'done' ? job.result : null
+  const jobError: AppErrorShape | null =
+    job?.status === 'failed'
+      ? { code: 'INTERNAL', message: job.error ?? 'The import failed.' }
+      : job?.status === 'cancelled'
+        ? { code: 'CANCELLED', message: 'Import cancelled: no labels were written.' }
+        : null
   useEffect(() => {
     if (!tasks) void loadTasks()
   }, [tasks])
@@ -70,10 +80,10 @@ export function LabelsImportDialog(): ReactElement {
 
   const apply = async (): Promise<void> => {
     if (!preview || busy) return
-    setBusy(true)
+    setStarting(true)
     const r = await request('labels.import', { ...spec, annotator: annotator.trim() || undefined }, { inline: true })
-    setBusy(false)
-    if (r.ok) setDone(r.value)
+    setStarting(false)
+    if (r.ok) follow(r.value)
     else setError(r.error)
   }
 
@@ -194,7 +204,8 @@ export function LabelsImportDialog(): ReactElement {
           />
         </div>
       </div>
-      {error && <ErrorMessage error={error} title="Cannot import this file" />}
+      {job && <DialogJobProgress job={job} testId="labels-import-progress" />}
+      {(error ?? jobError) && <ErrorMessage error={(error ?? jobError)!} title="Cannot import this file" />}
       {preview && (
         <Preview
           preview={preview}
