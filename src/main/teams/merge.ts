@@ -63,21 +63,8 @@ function matchTasks(db: Db, src: Database.Database): Map<number, TaskRow> {
   return out
 }
 
-interface SrcImage {
-  id: number
-  path: string
-  root: string
-  rel_path: string
-  content_hash: string
-  bytes: number | null
-  mtime_ms: number | null
-  width: number | null
-  height: number | null
-  crops: number
-  detector: string | null
-  preview: string | null
-  imported_at: string
-}
+/** The source project's image row: what a merged photo carries, plus its id there. */
+type SrcImage = MergedPhoto['image'] & { id: number }
 
 interface SrcFace extends Box {
   id: number

@@ -274,36 +274,20 @@ function Preview({
               {DELIMITER_NAMES[p.delimiter ?? ','] ?? p.delimiter}
               {delimiterChosen ? '' : ' (detected)'} · {plural(p.rows, 'row')}
             </span>
-            <label className="lio-inline">
-              Path column
-              <select
-                className="select"
-                value={p.pathColumn ?? ''}
-                data-testid="labels-import-path-column"
-                onChange={(e) => onPathColumn(e.target.value)}
-              >
-                {p.header.map((h) => (
-                  <option key={h} value={h}>
-                    {h}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="lio-inline">
-              Label column
-              <select
-                className="select"
-                value={p.labelColumn ?? ''}
-                data-testid="labels-import-label-column"
-                onChange={(e) => onLabelColumn(e.target.value)}
-              >
-                {p.header.map((h) => (
-                  <option key={h} value={h}>
-                    {h}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <ColumnPicker
+              title="Path column"
+              header={p.header}
+              value={p.pathColumn}
+              testId="labels-import-path-column"
+              onChange={onPathColumn}
+            />
+            <ColumnPicker
+              title="Label column"
+              header={p.header}
+              value={p.labelColumn}
+              testId="labels-import-label-column"
+              onChange={onLabelColumn}
+            />
           </div>
           <div className="lio-sample">
             <table className="lio-table" data-testid="labels-import-sample">
@@ -433,5 +417,32 @@ function Examples({
         ))}
       </ul>
     </div>
+  )
+}
+
+/** One of the file's columns, picked by its header. */
+function ColumnPicker(props: {
+  title: string
+  header: readonly string[]
+  value: string | null | undefined
+  testId: string
+  onChange: (column: string) => void
+}): ReactElement {
+  return (
+    <label className="lio-inline">
+      {props.title}
+      <select
+        className="select"
+        value={props.value ?? ''}
+        data-testid={props.testId}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
+        {props.header.map((h) => (
+          <option key={h} value={h}>
+            {h}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
