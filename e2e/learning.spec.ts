@@ -3,40 +3,13 @@
  * a deliberately weak run → "vN is … worse than vM on … faces (95 % interval …): not activated" → Activate
  * anyway → Compare shows the reliability diagram before and after calibration.
  *
- * Set-up without photos: a custom task over synthetic stored features (overlapping Gaussian blobs), seeded
- * straight into the project database with the bundled Node (better-sqlite3 needs Node 22).
+ * Set-up without photos: a custom task over synthetic stored features (seeded blobs, synthetic-mood.ts).
  */
-import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import type { ModelVersionInfo } from '../src/shared/domain'
-import { expect, repoRoot, shot, tempDir, test } from './fixtures'
+import { expect, shot, tempDir, test } from './fixtures'
 import { api, createProject } from './pages'
-
-const SEED = `
-const Database = require(${JSON.stringify(path.join(repoRoot, 'node_modules', 'better-sqlite3'))})
-const db = new Database(process.argv[1])
-let s = 7
-const rnd = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 }
-const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())
-const classes = ['calm', 'busy', 'tired']
-const means = classes.map(() => Array.from({ length: 128 }, () => normal() * 0.22))
-const task = db.prepare("SELECT id FROM tasks WHERE name = 'mood'").pluck().get()
-db.prepare("INSERT INTO images (path, root, rel_path, status, imported_at) VALUES ('/synthetic.jpg', '/', 'synthetic.jpg', 'ok', 'now')").run()
-const image = db.prepare('SELECT id FROM images').pluck().get()
-const face = db.prepare("INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (?, ?, 0, 0, 1, 1, 1, 'crop') RETURNING id")
-const feat = db.prepare("INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, 'identity', 128, ?)")
-const ann = db.prepare("INSERT INTO annotations (target, face_id, task_id, value, annotator, source, created_at) VALUES ('face', ?, ?, ?, 'e2e', 'import', 'now')")
-db.transaction(() => {
-  for (let i = 0; i < 360; i++) {
-    const c = i % 3
-    const id = face.pluck().get(image, i)
-    const v = Float32Array.from(means[c], (m) => m + normal())
-    feat.run(id, Buffer.from(v.buffer))
-    if (i < 330) ann.run(id, task, classes[c])
-  }
-})()
-db.close()
-`
+import { seedMoodTask } from './synthetic-mood'
 
 test('versions earn activation: verdict, not activated when worse, activate anyway, calibration before/after', async ({
   page,
@@ -47,17 +20,7 @@ test('versions earn activation: verdict, not activated when worse, activate anyw
   await page.goto(server.url)
   await createProject(page, project)
   await expect(page.getByTestId('status-project')).toBeVisible()
-  await api(page, server, 'tasks.create', {
-    name: 'mood',
-    kind: 'classification',
-    labels: ['calm', 'busy', 'tired'],
-    featureKind: 'identity'
-  })
-  execFileSync(path.join(repoRoot, 'node_modules', 'node', 'bin', 'node'), [
-    '-e',
-    SEED,
-    path.join(project, 'studio.db')
-  ])
+  await seedMoodTask(page, server, project)
   await page.reload()
   await page.getByTestId('task-picker').selectOption('mood')
   await page.getByTestId('nav-train').click()
