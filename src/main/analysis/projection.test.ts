@@ -1,6 +1,29 @@
 import { describe, expect, it } from 'vitest'
 import { normal, mulberry32 } from './random'
-import { decodeCoords, encodeCoords, groupDistanceRatio, pcaProject, projectionKey } from './projection'
+import { decodeCoords, encodeCoords, pcaProject, projectionKey } from './projection'
+
+/** Mean 2-D distance of same-group pairs over different-group pairs: below 1 means groups stay together. */
+function groupDistanceRatio(coords: Float32Array, groups: readonly number[]): number {
+  let same = 0
+  let nSame = 0
+  let diff = 0
+  let nDiff = 0
+  for (let i = 0; i < groups.length; i++)
+    for (let j = i + 1; j < groups.length; j++) {
+      const d = Math.hypot(
+        (coords[i * 2] as number) - (coords[j * 2] as number),
+        (coords[i * 2 + 1] as number) - (coords[j * 2 + 1] as number)
+      )
+      if (groups[i] === groups[j]) {
+        same += d
+        nSame++
+      } else {
+        diff += d
+        nDiff++
+      }
+    }
+  return same / Math.max(1, nSame) / (diff / Math.max(1, nDiff))
+}
 
 describe('pcaProject', () => {
   it('recovers a known plane embedded in 8-D and keeps the strongest spread on the first axis', () => {
@@ -63,9 +86,18 @@ describe('projection coordinates and cache key', () => {
   })
 
   it('changes when a face is added or removed', () => {
-    const k = projectionKey('identity', 'pca', 10, 42)
-    expect(projectionKey('identity', 'pca', 11, 43)).not.toBe(k)
-    expect(projectionKey('identity', 'pca', 9, 42)).not.toBe(k)
-    expect(projectionKey('identity', 'umap', 10, 42)).not.toBe(k)
+    const faces = Array.from({ length: 10 }, (_, i) => `${33 + i}:photo${i}:0`)
+    const k = projectionKey('identity', 'pca', faces)
+    expect(projectionKey('identity', 'pca', [...faces, '43:photo10:0'])).not.toBe(k)
+    expect(projectionKey('identity', 'pca', faces.slice(1))).not.toBe(k)
+    expect(projectionKey('identity', 'umap', faces)).not.toBe(k)
+    expect(projectionKey('identity', 'pca', [...faces])).toBe(k)
+  })
+
+  it('changes when the newest face is removed and its id reused by another photo (same count, same largest id)', () => {
+    const faces = ['1:photoA:0', '2:photoB:0']
+    expect(projectionKey('identity', 'pca', ['1:photoA:0', '2:photoC:0'])).not.toBe(
+      projectionKey('identity', 'pca', faces)
+    )
   })
 })

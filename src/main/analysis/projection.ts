@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { principalAxes } from './principal-axes'
 
 /**
@@ -28,11 +29,14 @@ export function pcaProject(rows: Float32Array, n: number, dim: number): Float32A
 }
 
 /**
- * The cache key of a stored projection: it is stale as soon as faces are added or removed, which changes the
- * count or the largest id (ids are never reused), so the two together are enough without hashing every vector.
+ * The cache key of a stored projection, over one string per face that names its content (e.g. face id, the photo's
+ * content hash and the face's index). Count and largest id are not enough: `faces.id` is a plain INTEGER PRIMARY
+ * KEY, so SQLite reuses the largest id after the newest photo is removed and another is imported.
  */
-export function projectionKey(kind: string, method: string, faceCount: number, maxFaceId: number): string {
-  return `${kind}-${method}-${faceCount}-${maxFaceId}`
+export function projectionKey(kind: string, method: string, faceKeys: readonly string[]): string {
+  const h = createHash('sha256').update(`${kind}\n${method}\n`)
+  for (const k of faceKeys) h.update(`${k}\n`)
+  return `${kind}-${method}-${faceKeys.length}-${h.digest('hex').slice(0, 16)}`
 }
 
 /** Coordinates travel as base64 of little-endian Float32 pairs: 100k faces are 1.1 MB, not 100k JSON objects. */
@@ -45,27 +49,4 @@ export function decodeCoords(b64: string): Float32Array {
   const out = new Float32Array(buf.byteLength / 4)
   new Uint8Array(out.buffer).set(buf)
   return out
-}
-
-/** Mean 2-D distance of same-group pairs over different-group pairs: below 1 means groups stay together. */
-export function groupDistanceRatio(coords: Float32Array, groups: readonly number[]): number {
-  let same = 0
-  let nSame = 0
-  let diff = 0
-  let nDiff = 0
-  for (let i = 0; i < groups.length; i++)
-    for (let j = i + 1; j < groups.length; j++) {
-      const d = Math.hypot(
-        (coords[i * 2] as number) - (coords[j * 2] as number),
-        (coords[i * 2 + 1] as number) - (coords[j * 2 + 1] as number)
-      )
-      if (groups[i] === groups[j]) {
-        same += d
-        nSame++
-      } else {
-        diff += d
-        nDiff++
-      }
-    }
-  return same / Math.max(1, nSame) / (diff / Math.max(1, nDiff))
 }
