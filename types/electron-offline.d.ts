@@ -70,8 +70,21 @@ declare module 'electron' {
   export const dialog: {
     showOpenDialog(
       window: BrowserWindow,
-      options: { title?: string; properties?: Array<'openDirectory' | 'createDirectory' | 'openFile'> }
+      options: {
+        title?: string
+        properties?: Array<'openDirectory' | 'createDirectory' | 'openFile'>
+        filters?: Array<{ name: string; extensions: string[] }>
+      }
     ): Promise<{ canceled: boolean; filePaths: string[] }>
+    showSaveDialog(
+      window: BrowserWindow,
+      options: {
+        title?: string
+        defaultPath?: string
+        properties?: Array<'createDirectory' | 'showOverwriteConfirmation'>
+        filters?: Array<{ name: string; extensions: string[] }>
+      }
+    ): Promise<{ canceled: boolean; filePath?: string }>
   }
   export const ipcMain: {
     handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void

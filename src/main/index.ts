@@ -10,6 +10,7 @@ import type { WorkerFactory } from './jobs/worker-client'
 import type { FromWorker } from './worker/protocol'
 import { appPage } from './desktop/app-page'
 import { mediaResponse } from './desktop/media-protocol'
+import { fileDialogFor } from './desktop/file-dialog'
 import { menuTemplate } from './desktop/menu'
 import { fromAppPage, lockDownContents, restrictPermissions } from './desktop/security'
 import { workerScript } from './paths'
@@ -62,6 +63,16 @@ const platform: Platform = {
       properties: ['openDirectory', 'createDirectory']
     })
     return r.canceled ? null : (r.filePaths[0] ?? null)
+  },
+  pickFile: async (req) => {
+    const parent = win ?? new BrowserWindow({ show: false })
+    const d = fileDialogFor(req, ctx?.project?.dir ?? null, path.join)
+    if (d.kind === 'open') {
+      const r = await dialog.showOpenDialog(parent, d.options)
+      return r.canceled ? null : (r.filePaths[0] ?? null)
+    }
+    const r = await dialog.showSaveDialog(parent, d.options)
+    return r.canceled || !r.filePath ? null : r.filePath
   }
 }
 

@@ -167,6 +167,17 @@ export const calls = {
     z.object({ purpose: z.enum(['create', 'open', 'import']) }).strict(),
     returns<string | null>()
   ),
+  /** Native file dialog (Electron only; UNSUPPORTED in a browser window): open a labels file, or choose where an export is saved. `name` is the suggested file name of a save. */
+  'system.pickFile': call(
+    z
+      .object({
+        purpose: z.enum(['labels', 'export']),
+        format: z.enum(EXPORT_FORMAT_NAMES).optional(),
+        name: z.string().max(255).optional()
+      })
+      .strict(),
+    returns<string | null>()
+  ),
   'jobs.list': call(none, returns<JobInfo[]>()),
   'jobs.cancel': call(z.object({ id }).strict(), returns<boolean>()),
   /** Jobs an earlier run (app or CLI) did not finish, not yet dismissed; empty without a project. */

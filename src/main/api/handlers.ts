@@ -56,9 +56,12 @@ import { labelErrorQueue, startLabelErrors } from '../app/label-errors'
 import { labelsIoHandlers } from './labels-io-handlers'
 import { teamsHandlers } from './handlers-teams'
 
-/** What only a transport can do (a native folder dialog exists in Electron, not in a browser). */
+export type FileDialogRequest = ParsedArgs<'system.pickFile'>
+
+/** What only a transport can do (native folder and file dialogs exist in Electron, not in a browser). */
 export interface Platform {
   pickFolder?: (purpose: 'create' | 'open' | 'import') => Promise<string | null>
+  pickFile?: (request: FileDialogRequest) => Promise<string | null>
 }
 
 export type Handlers = {
@@ -86,6 +89,12 @@ export const handlers: Handlers = {
       throw new AppError('UNSUPPORTED', 'This window has no folder picker; type the folder path instead.')
     }
     return platform.pickFolder(a.purpose)
+  },
+  'system.pickFile': async (a, _ctx, platform) => {
+    if (!platform.pickFile) {
+      throw new AppError('UNSUPPORTED', 'This window has no file picker; type the file path instead.')
+    }
+    return platform.pickFile(a)
   },
   'jobs.list': (_a, ctx) => ctx.jobs.list(),
   'jobs.cancel': (a, ctx) => ctx.jobs.cancel(a.id),

@@ -271,6 +271,67 @@ describe('desktop main process, development build (built out/main with a fake El
     expect(await fetch(`studio-media://${face.thumb}`)).toMatchObject({ status: 404 })
   })
 
+  it('picks a labels file and an export destination with native dialogs, and the picked paths work', async () => {
+    const folder = tempDir('desktop-dialog-photos')
+    fs.copyFileSync(photo, path.join(folder, 'happy.jpg'))
+    const project = await callOk<ProjectInfo>(m, 'project.create', { dir: path.join(tempDir('desktop-dialog'), 'D') })
+    const job = await callOk<JobInfo>(m, 'import.start', { folder, crops: true })
+    await waitFor(async () => {
+      const j = (await callOk<JobInfo[]>(m, 'jobs.list')).find((x) => x.id === job.id)
+      return j?.status === 'done' ? j : undefined
+    }, 'the import job')
+    const csv = path.join(tempDir('desktop-dialog-labels'), 'labels.csv')
+    fs.writeFileSync(csv, `path,mood\n${path.join(folder, 'happy.jpg')},Happy\n`)
+    await m.cmd('dialogs', {})
+
+    // Import labels…: an open dialog on the window, filtered to labels files; the path it answers previews.
+    await m.cmd('dialogs', { answers: [csv] })
+    expect(await callOk<string | null>(m, 'system.pickFile', { purpose: 'labels' })).toBe(csv)
+    const [open] = await m.cmd<Array<{ kind: string; parented: boolean; options: Record<string, unknown> }>>(
+      'dialogs',
+      {}
+    )
+    expect(open).toMatchObject({ kind: 'open', parented: true, options: { properties: ['openFile'] } })
+    expect(JSON.stringify(open?.options.filters)).toContain('"csv"')
+    const preview = await callOk<{ rows: number; applied: number }>(m, 'labels.preview', {
+      file: csv,
+      task: 'expression',
+      labelColumn: 'mood'
+    })
+    expect(preview).toMatchObject({ rows: 1, applied: 1 })
+
+    // Export…: a save dialog suggesting the form's name in the project folder, filtered to the format.
+    const out = path.join(tempDir('desktop-dialog-out'), 'faces.json')
+    await m.cmd('dialogs', { answers: [out] })
+    expect(await callOk(m, 'system.pickFile', { purpose: 'export', format: 'coco', name: 'faces.json' })).toBe(out)
+    const [save] = await m.cmd<Array<{ kind: string; parented: boolean; options: Record<string, unknown> }>>(
+      'dialogs',
+      {}
+    )
+    expect(save).toMatchObject({
+      kind: 'save',
+      parented: true,
+      options: { defaultPath: path.join(project.dir, 'faces.json'), filters: [{ extensions: ['json'] }] }
+    })
+    const exp = await callOk<JobInfo>(m, 'export.run', { format: 'coco', out })
+    const done = await waitFor(async () => {
+      const j = (await callOk<JobInfo[]>(m, 'jobs.list')).find((x) => x.id === exp.id)
+      return j && ['done', 'failed', 'cancelled'].includes(j.status) ? j : undefined
+    }, 'the export job')
+    expect(done.status, done.error ?? '').toBe('done')
+    expect((JSON.parse(fs.readFileSync(out, 'utf8')) as { images: unknown[] }).images).toHaveLength(1)
+
+    // Cancelled dialogs answer null; a bad request is refused at the boundary before any dialog opens.
+    expect(await callOk(m, 'system.pickFile', { purpose: 'labels' })).toBeNull()
+    expect(await callOk(m, 'system.pickFile', { purpose: 'export' })).toBeNull()
+    expect(await call(m, 'system.pickFile', { purpose: 'photos' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGS' }
+    })
+    expect(await m.cmd<unknown[]>('dialogs', {})).toHaveLength(2)
+    await callOk(m, 'project.close')
+  })
+
   it('denies every permission except clipboard writes from its own page', async () => {
     expect(state.permissionHandlers).toEqual({ request: true, check: true, device: true })
     for (const permission of ELECTRON_PERMISSIONS) {

@@ -39,6 +39,9 @@ const fake = {
   webContents: [],
   applicationMenu: null,
   openedExternal: [],
+  /** What the next native dialogs answer (a path, or null for cancelled), first in first out. */
+  dialogAnswers: [],
+  dialogCalls: [],
   utilityProcesses: [],
   permissionRequestHandler: null,
   permissionCheckHandler: null,
@@ -282,9 +285,29 @@ const shell = {
   }
 }
 
+/**
+ * Native dialogs answer what the harness queued (cancelled when nothing is queued) and record what they were asked.
+ * Like Electron's, they take an optional parent window first, and a save answers `filePath`, an open `filePaths`.
+ */
+function answerDialog(kind, args) {
+  const [maybeWindow, maybeOptions] = args
+  const parented = maybeWindow instanceof BrowserWindow
+  const options = parented ? maybeOptions : maybeWindow
+  if (parented && maybeWindow.destroyed) throw new Error('the parent window of a dialog is destroyed')
+  fake.dialogCalls.push({ kind, parented, options: structuredClone(options ?? {}) })
+  const answer = fake.dialogAnswers.shift()
+  return answer === undefined || answer === null ? null : answer
+}
 const dialog = {
-  showOpenDialog() {
-    return Promise.resolve({ canceled: true, filePaths: [] })
+  showOpenDialog(...args) {
+    const answer = answerDialog('open', args)
+    return Promise.resolve(
+      answer === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [answer] }
+    )
+  },
+  showSaveDialog(...args) {
+    const answer = answerDialog('save', args)
+    return Promise.resolve(answer === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer })
   }
 }
 

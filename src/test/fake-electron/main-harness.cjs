@@ -113,6 +113,12 @@ const commands = {
     }
   },
 
+  /** Queues the answers of the next native dialogs; answers the dialogs asked so far (and clears that list). */
+  dialogs({ answers }) {
+    fake.dialogAnswers.push(...(answers ?? []))
+    return fake.dialogCalls.splice(0)
+  },
+
   /** Events main sent to a web contents: [channel, ...args]. */
   sent({ contents }) {
     return contentsById(contents).sent

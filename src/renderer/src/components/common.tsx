@@ -1,7 +1,7 @@
 /** Small shared pieces: inline error, progress bar, modal, folder field, empty state, bounded number input. */
 import { useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react'
 import type { AppErrorShape } from '../../../shared/result'
-import { pickFolder } from '../store/project-actions'
+import { pickFile, pickFolder } from '../store/project-actions'
 import { useStudio } from '../store'
 import { AlertIcon, CloseIcon, FolderIcon } from './icons'
 
@@ -105,6 +105,73 @@ export function Modal({
         <div className="modal__body">{children}</div>
         {footer && <footer className="modal__footer">{footer}</footer>}
       </div>
+    </div>
+  )
+}
+
+/**
+ * A file path text field; in the desktop app with a "Choose…" button opening the native dialog (a browser window
+ * has none, so there the field is the only way in and no button is offered).
+ */
+export function FileField({
+  id,
+  label,
+  value,
+  onChange,
+  purpose,
+  pickHint,
+  placeholder,
+  hint,
+  testId,
+  invalid
+}: {
+  id: string
+  label: string
+  value: string
+  onChange: (v: string) => void
+  purpose: 'labels' | 'export'
+  pickHint?: () => Parameters<typeof pickFile>[1]
+  placeholder?: string
+  hint?: ReactNode
+  testId: string
+  invalid?: boolean
+}): ReactElement {
+  const desktop = useStudio((s) => s.mode) === 'electron'
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
+      <div className="file-field">
+        <input
+          id={id}
+          className={`input input--mono${invalid ? ' input--invalid' : ''}`}
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder={placeholder}
+          value={value}
+          data-testid={testId}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        {desktop && (
+          <button
+            type="button"
+            className="button"
+            data-testid={`${testId}-choose`}
+            title="Choose a file"
+            onClick={() => {
+              void pickFile(purpose, pickHint?.()).then((file) => {
+                if (file) onChange(file)
+                else document.getElementById(id)?.focus()
+              })
+            }}
+          >
+            Choose…
+          </button>
+        )}
+      </div>
+      {hint && <span className="field__hint">{hint}</span>}
     </div>
   )
 }

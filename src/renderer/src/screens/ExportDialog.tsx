@@ -10,7 +10,7 @@ import { useStudio } from '../store'
 import { request } from '../store/client'
 import { loadTasks } from '../store/review-actions'
 import { closeDialog } from '../store/ui-actions'
-import { ErrorMessage, Modal } from '../components/common'
+import { ErrorMessage, FileField, Modal } from '../components/common'
 import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
 import { isActive } from '../store/jobs-actions'
 import { plural } from '../format'
@@ -259,22 +259,20 @@ export function ExportDialog(): ReactElement {
           </select>
         </div>
       )}
-      <div className="field">
-        <label className="field__label" htmlFor="export-out">
-          Save as (full path of the file)
-        </label>
-        <input
-          id="export-out"
-          className={`input input--mono${error ? ' input--invalid' : ''}`}
-          value={out}
-          data-testid="export-out"
-          onChange={(e) => {
-            setOut(e.target.value)
-            setError(null)
-          }}
-        />
-        <span className="field__hint">Photo paths are written relative to this file's folder.</span>
-      </div>
+      <FileField
+        id="export-out"
+        label="Save as (full path of the file)"
+        purpose="export"
+        pickHint={() => ({ format, name: out.trim().split(/[\\/]/).pop() || undefined })}
+        testId="export-out"
+        invalid={Boolean(error)}
+        value={out}
+        hint="Photo paths are written relative to this file's folder."
+        onChange={(v) => {
+          setOut(v)
+          setError(null)
+        }}
+      />
       <label className="checkbox">
         <input
           type="checkbox"

@@ -10,7 +10,7 @@ import { useStudio } from '../store'
 import { request } from '../store/client'
 import { loadTasks } from '../store/review-actions'
 import { closeDialog } from '../store/ui-actions'
-import { ErrorMessage, Modal } from '../components/common'
+import { ErrorMessage, FileField, Modal } from '../components/common'
 import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
 import { isActive } from '../store/jobs-actions'
 import { count, plural } from '../format'
@@ -134,26 +134,23 @@ export function LabelsImportDialog(): ReactElement {
       }
     >
       <div className="lio-grid">
-        <div className="field">
-          <label className="field__label" htmlFor="lio-file">
-            Labels file (full path)
-          </label>
-          <input
-            id="lio-file"
-            className={`input input--mono${error ? ' input--invalid' : ''}`}
-            data-testid="labels-import-file"
-            placeholder="/path/to/labels.csv"
-            value={file}
-            onChange={(e) => {
-              setFile(e.target.value)
-              setFormat(formatOf(e.target.value))
-              setDelimiter(undefined)
-              setPathColumn(undefined)
-              setLabelColumn(undefined)
-            }}
-          />
-          <span className="field__hint">CSV (comma, semicolon or tab), Label Studio JSON or COCO JSON.</span>
-        </div>
+        <FileField
+          id="lio-file"
+          label="Labels file (full path)"
+          purpose="labels"
+          testId="labels-import-file"
+          placeholder="/path/to/labels.csv"
+          invalid={Boolean(error)}
+          value={file}
+          hint="CSV (comma, semicolon or tab), Label Studio JSON or COCO JSON."
+          onChange={(v) => {
+            setFile(v)
+            setFormat(formatOf(v))
+            setDelimiter(undefined)
+            setPathColumn(undefined)
+            setLabelColumn(undefined)
+          }}
+        />
         <div className="field">
           <label className="field__label" htmlFor="lio-format">
             Format

@@ -5,6 +5,7 @@ import { useStudio } from './index'
 import { on, onDataChanged, onReconnect, projectChanged, request, showError } from './client'
 import { onJobFinished } from './jobs-actions'
 import type { ProjectFormKind } from './slices'
+import type { ExportFormatName } from '../../../shared/labels-io'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -94,6 +95,20 @@ export async function pickFolder(purpose: 'create' | 'open' | 'import'): Promise
   if (reply.ok) return reply.value
   if (reply.error.code === 'UNSUPPORTED') set({ pickerUnsupported: true })
   else showError('Could not open the folder picker', reply.error)
+  return null
+}
+
+/**
+ * Native file dialog: a labels file to open, or where an export is saved (`name` suggests the file name). Null when
+ * cancelled or in a browser window, where the path field is the way in.
+ */
+export async function pickFile(
+  purpose: 'labels' | 'export',
+  hint: { format?: ExportFormatName; name?: string } = {}
+): Promise<string | null> {
+  const reply = await request('system.pickFile', { purpose, ...hint }, { inline: true })
+  if (reply.ok) return reply.value
+  if (reply.error.code !== 'UNSUPPORTED') showError('Could not open the file picker', reply.error)
   return null
 }
 
