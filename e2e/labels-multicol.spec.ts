@@ -128,4 +128,27 @@ test('import two label columns, one to a new task, as one undoable step', async 
   await expect.poll(() => labels('mood')).toEqual({})
   expect(await labels('expression')).toEqual({})
   expect((await api<TaskInfo[]>(page, server, 'tasks.list')).map((t) => t.name)).toContain('mood')
+
+  // A big file (300,000 rows, both columns): the import shows its progress row by row and a Cancel that
+  // takes effect inside the file, writing nothing. mood now goes to the task the first import made.
+  const big = path.join(dir, 'big.csv')
+  const rows = ['path,expression,mood']
+  const sample = ['happy,calm', 'sad,tense', 'angry,tense', 'neutral,calm']
+  for (let i = 0; i < 300_000; i++)
+    rows.push(`pics/${['happy', 'sad', 'angry', 'neutral'][i % 4]}.jpg,${sample[i % 4]}`)
+  fs.writeFileSync(big, rows.join('\n'))
+  await page.getByTestId('labels-import-button').click()
+  await expect(dialog).toBeVisible()
+  await dialog.getByTestId('labels-import-file').fill(big)
+  await dialog.getByTestId('labels-import-tick-mood').check({ timeout: 60_000 })
+  await expect(dialog.getByTestId('labels-import-target-mood')).toHaveValue('mood')
+  await expect(dialog.getByTestId('labels-import-apply')).toHaveText('Apply 8 labels', { timeout: 60_000 })
+  await dialog.getByTestId('labels-import-apply').click()
+  await expect(dialog.getByTestId('labels-import-progress-message')).toHaveText(/Resolving|Reading/)
+  await snap(page, '05-busy')
+  await dialog.getByTestId('labels-import-progress-cancel').click()
+  await expect(dialog.getByText('No labels were written; Apply starts it again.')).toBeVisible()
+  await snap(page, '06-cancelled')
+  expect(await labels('mood')).toEqual({})
+  expect(await labels('expression')).toEqual({})
 })

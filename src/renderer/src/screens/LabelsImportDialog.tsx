@@ -88,7 +88,7 @@ export function LabelsImportDialog(): ReactElement {
     job?.status === 'failed'
       ? { code: 'INTERNAL', message: job.error ?? 'The import failed.' }
       : job?.status === 'cancelled'
-        ? { code: 'CANCELLED', message: 'Import cancelled: no labels were written.' }
+        ? { code: 'CANCELLED', message: 'No labels were written; Apply starts it again.' }
         : null
   useEffect(() => {
     if (!tasks) void loadTasks()
@@ -289,7 +289,10 @@ export function LabelsImportDialog(): ReactElement {
       {job && <DialogJobProgress job={job} testId="labels-import-progress" />}
       {/* A column's error shows under the label columns, where it is fixed. */}
       {(error ?? jobError) && errorColumn(error) === null && (
-        <ErrorMessage error={(error ?? jobError)!} title="Cannot import this file" />
+        <ErrorMessage
+          error={(error ?? jobError)!}
+          title={!error && jobError?.code === 'CANCELLED' ? 'Import cancelled' : 'Cannot import this file'}
+        />
       )}
       {preview && (
         <Preview
