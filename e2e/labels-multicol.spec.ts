@@ -151,4 +151,31 @@ test('import two label columns, one to a new task, as one undoable step', async 
   await snap(page, '06-cancelled')
   expect(await labels('mood')).toEqual({})
   expect(await labels('expression')).toEqual({})
+
+  // A Label Studio file with two choice names: each one named like a task is ticked for it.
+  const ls = path.join(dir, 'from-label-studio.json')
+  const lsTask = (n: string, expression: string, mood: string): object => ({
+    data: { image: `pics/${n}` },
+    annotations: [
+      {
+        result: [
+          { type: 'choices', from_name: 'expression', to_name: 'image', value: { choices: [expression] } },
+          { type: 'choices', from_name: 'mood', to_name: 'image', value: { choices: [mood] } }
+        ]
+      }
+    ]
+  })
+  fs.writeFileSync(ls, JSON.stringify([lsTask('happy.jpg', 'happy', 'calm'), lsTask('sad.jpg', 'Sad', 'tense')]))
+  await dialog.getByTestId('labels-import-file').fill(ls)
+  await expect(dialog.getByTestId('labels-import-format')).toHaveValue('labelstudio')
+  await expect(dialog.getByTestId('labels-import-tick-expression')).toBeChecked()
+  await expect(dialog.getByTestId('labels-import-tick-mood')).toBeChecked()
+  await expect(dialog.getByTestId('labels-import-target-mood')).toHaveValue('mood')
+  await expect(dialog.getByTestId('labels-import-applied')).toHaveText('4')
+  await snap(page, '07-label-studio-choices')
+  await dialog.getByTestId('labels-import-apply').click()
+  await expect(dialog.getByTestId('labels-import-done')).toContainText('4 labels written in 2 tasks')
+  await dialog.getByTestId('labels-import-close').click()
+  expect(await labels('expression')).toEqual({ 'happy.jpg': 'happy', 'sad.jpg': 'sad' })
+  expect(await labels('mood')).toEqual({ 'happy.jpg': 'calm', 'sad.jpg': 'tense' })
 })

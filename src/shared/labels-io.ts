@@ -51,6 +51,8 @@ export interface LabelImportPreview {
   delimiter: ',' | ';' | '\t' | null
   /** CSV: header and the first rows as they are in the file. JSON formats: [] . */
   header: string[]
+  /** Label Studio: the choice names the file labels (each can go to a task, like a CSV column); else []. */
+  keys: string[]
   sample: string[][]
   pathColumn: string | null
   labelColumn: string | null

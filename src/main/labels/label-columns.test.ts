@@ -12,6 +12,7 @@ import type { Db } from '../db/open'
 import { createProject } from '../project/project'
 import { annotate, annotateTasks, currentLabels, redo, undo } from './annotations'
 import { labelsFromValues, resolveColumnsNow, writeColumns } from './label-columns'
+import { previewLabelImport } from './label-import'
 import { createTask, getTask } from './tasks'
 
 const images = path.join(sharedData, 'expression_faceapi_examples', 'images')
@@ -142,6 +143,12 @@ describe('new tasks from a column', () => {
       ]
     })
     fs.writeFileSync(file, JSON.stringify([task('happy.jpg', 'Happy', 'calm'), task('angry.jpg', 'angry', 'tense')]))
+    // The preview offers the file's choice names as its "columns".
+    expect(previewLabelImport(db, { file, format: 'labelstudio', columns: [] })).toMatchObject({
+      keys: ['expression', 'mood'],
+      columns: [],
+      applied: 0
+    })
     const r = resolveColumnsNow(db, {
       file,
       format: 'labelstudio',

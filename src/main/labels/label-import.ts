@@ -15,6 +15,7 @@ import type {
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { checkColumns, defaultLabelColumn } from './label-csv'
+import { labelStudioKeys } from './label-json'
 import { resolveColumnsNow, writeColumns, type ColumnsSource, type ResolvedColumn } from './label-columns'
 import { columnIndex, readLabelTable, type Delimiter, type LabelTable } from './label-table'
 import { voteColumns, votesByLine, writeVotes, type Distribution } from './soft-labels'
@@ -131,6 +132,7 @@ export function previewLabelImport(db: Db, spec: LabelImportSpec): LabelImportPr
     task: r.columns.map((c) => c.task).join(', '),
     delimiter: table?.delimiter ?? null,
     header: table?.header ?? [],
+    keys: spec.format === 'labelstudio' ? labelStudioKeys(r.file) : [],
     sample: table?.rows.slice(0, SAMPLE_ROWS).map((row) => row.cells) ?? [],
     pathColumn: table ? src.pathColumn : null,
     labelColumn: table && single ? (first?.column ?? null) : null,
@@ -187,7 +189,7 @@ function singleVotes(
   const cols = voteColumns(
     src.table,
     task.labels,
-    src.columns[0]?.map ? new Map(Object.entries(src.columns[0].map)) : undefined
+    src.columns[0]?.map ? new Map(Object.entries(src.columns[0].map).filter(([, to]) => to.trim() !== '')) : undefined
   )
   if (cols.size < 2) return {}
   const byLine = votesByLine(src.table, cols)

@@ -68,6 +68,22 @@ export function labelStudioRows(file: string, task: string): LabelSourceRow[] {
   return rows
 }
 
+/** The choice names (`from_name`) a Label Studio file labels, in the order first met: the "columns" it offers. */
+export function labelStudioKeys(file: string): string[] {
+  const data = readJson(file)
+  const tasks = Array.isArray(data) ? data : isObj(data) ? [data] : []
+  const keys = new Set<string>()
+  for (const t of tasks) {
+    if (!isObj(t)) continue
+    for (const a of Array.isArray(t.annotations) ? t.annotations : Array.isArray(t.completions) ? t.completions : []) {
+      if (!isObj(a) || !Array.isArray(a.result)) continue
+      for (const r of a.result)
+        if (isObj(r) && r.type === 'choices' && typeof r.from_name === 'string') keys.add(r.from_name)
+    }
+  }
+  return [...keys]
+}
+
 /** A region's box in pixels from Label Studio's percentages and the original image size. */
 function regionBox(r: Record<string, unknown>): PixelBox | undefined {
   const v = r.value

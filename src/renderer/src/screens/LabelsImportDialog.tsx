@@ -81,7 +81,7 @@ export function LabelsImportDialog(): ReactElement {
   const [preview, setPreview] = useState<LabelImportPreview | null>(null)
   const [error, setError] = useState<AppErrorShape | null>(null)
   const [starting, setStarting] = useState(false)
-  const { job, follow } = useDialogJob('labels-import')
+  const { job, follow, forget } = useDialogJob('labels-import')
   const busy = starting || (job !== null && isActive(job))
   const done = job?.status === 'done' ? job.result : null
   const jobError: AppErrorShape | null =
@@ -95,14 +95,17 @@ export function LabelsImportDialog(): ReactElement {
   }, [tasks])
   const taskInfo = tasks?.find((t) => t.name === task)
   // A CSV is first previewed in the one-column form (the server suggests the label column for the active
-  // task), then in the columns form with what the user ticks; a JSON file always goes onto one task.
+  // task), then in the columns form with what the user ticks. A Label Studio file is previewed with no choice
+  // ticked first, then its choices named like a task are ticked; a COCO file goes onto one task.
   const spec = useMemo(
     () =>
       format === 'csv' && columns !== null
         ? { file: file.trim(), format, pathColumn, delimiter, columns: columns.map(choiceOf) }
         : format === 'csv'
           ? { file: file.trim(), format, task, pathColumn, delimiter }
-          : { file: file.trim(), format, task, map },
+          : format === 'labelstudio'
+            ? { file: file.trim(), format, columns: (columns ?? []).map(choiceOf) }
+            : { file: file.trim(), format, task, map },
     [file, format, task, pathColumn, map, delimiter, columns]
   )
   useEffect(() => {
@@ -120,6 +123,9 @@ export function LabelsImportDialog(): ReactElement {
           const suggested = r.value.labelColumn
           if (spec.format === 'csv' && !('columns' in spec) && suggested !== null && suggested !== r.value.pathColumn) {
             setColumns([columnState(suggested, tasks, spec.task)])
+          } else if (spec.format === 'labelstudio' && columns === null) {
+            const lower = new Set((tasks ?? []).map((t) => t.name.toLowerCase()))
+            setColumns(r.value.keys.filter((k) => lower.has(k.toLowerCase())).map((k) => columnState(k, tasks)))
           }
         } else {
           // A bad column choice keeps the last preview on screen, so the choice can be fixed there.
@@ -213,7 +219,7 @@ export function LabelsImportDialog(): ReactElement {
         </>
       }
     >
-      <div className={`lio-grid${format === 'csv' ? ' lio-grid--csv' : ''}`}>
+      <div className={`lio-grid${format !== 'coco' ? ' lio-grid--csv' : ''}`}>
         <FileField
           id="lio-file"
           label="Labels file (full path)"
@@ -224,6 +230,8 @@ export function LabelsImportDialog(): ReactElement {
           value={file}
           hint="CSV (comma, semicolon or tab), Label Studio JSON or COCO JSON."
           onChange={(v) => {
+            // Another file: a cancelled or failed import of the last one says nothing about it.
+            if (job && !isActive(job)) forget()
             setFile(v)
             setFormat(formatOf(v))
             setDelimiter(undefined)
@@ -250,7 +258,7 @@ export function LabelsImportDialog(): ReactElement {
             <option value="coco">COCO JSON</option>
           </select>
         </div>
-        {format !== 'csv' && (
+        {format === 'coco' && (
           <div className="field">
             <label className="field__label" htmlFor="lio-task">
               Task
@@ -353,6 +361,9 @@ function Preview({
   const ticked = columns ?? []
   const colPreview = (c: ColumnState): LabelColumnPreview | undefined => p.columns.find((x) => x.column === c.column)
   const used = new Set([p.pathColumn, ...ticked.map((c) => c.column)])
+  // CSV columns and Label Studio choice names each go to a task; a COCO file goes onto one task.
+  const columnsForm = p.format !== 'coco'
+  const names = p.format === 'csv' ? p.header.filter((h) => h !== p.pathColumn) : p.keys
   const update = (column: string, change: Partial<ColumnState>): void =>
     onColumns((cols) => cols?.map((c) => (c.column === column ? { ...c, ...change } : c)) ?? null)
   return (
@@ -412,11 +423,15 @@ function Preview({
               </tbody>
             </table>
           </div>
-          <h3 className="lio-h">Label columns</h3>
+        </>
+      )}
+      {columnsForm && (
+        <>
+          <h3 className="lio-h">{p.format === 'csv' ? 'Label columns' : 'Label Studio choices'}</h3>
           <table className="lio-table lio-cols" data-testid="labels-import-columns">
             <thead>
               <tr>
-                <th>Column</th>
+                <th>{p.format === 'csv' ? 'Column' : 'Choice'}</th>
                 <th>Goes to</th>
                 <th className="num">Will apply</th>
                 <th className="num">Unmatched</th>
@@ -425,78 +440,76 @@ function Preview({
               </tr>
             </thead>
             <tbody>
-              {p.header
-                .filter((h) => h !== p.pathColumn)
-                .map((h) => {
-                  const i = ticked.findIndex((c) => c.column === h)
-                  const c = ticked[i]
-                  const cp = c ? colPreview(c) : undefined
-                  const bad = i >= 0 && badColumn === i
-                  return (
-                    <tr key={h} data-testid={`labels-import-col-${h}`} className={c ? 'lio-used' : undefined}>
-                      <td>
-                        <label className="lio-inline">
-                          <input
-                            type="checkbox"
-                            checked={c !== undefined}
-                            data-testid={`labels-import-tick-${h}`}
-                            onChange={(e) =>
-                              onColumns((cols) =>
-                                e.target.checked
-                                  ? [...(cols ?? []), columnState(h, tasks)]
-                                  : (cols ?? []).filter((x) => x.column !== h)
-                              )
-                            }
-                          />
-                          <span className="mono">{h}</span>
-                        </label>
-                      </td>
-                      <td>
-                        {c && (
-                          <span className="lio-inline">
-                            <select
-                              className={`select${bad && c.target !== NEW_TASK ? ' input--invalid' : ''}`}
-                              value={c.target}
-                              aria-label={`Task for the column ${h}`}
-                              data-testid={`labels-import-target-${h}`}
-                              onChange={(e) => update(h, { target: e.target.value, map: {} })}
-                            >
-                              {tasks.map((t) => (
-                                <option key={t.id} value={t.name}>
-                                  {t.name}
-                                </option>
-                              ))}
-                              <option value={NEW_TASK}>New task…</option>
-                            </select>
-                            {c.target === NEW_TASK && (
-                              <input
-                                className={`input lio-newname${bad ? ' input--invalid' : ''}`}
-                                value={c.newName}
-                                placeholder="new task name"
-                                aria-label={`Name of the new task for the column ${h}`}
-                                data-testid={`labels-import-newname-${h}`}
-                                onChange={(e) => update(h, { newName: e.target.value })}
-                              />
-                            )}
-                          </span>
-                        )}
-                      </td>
-                      <td className="num" data-testid={`labels-import-applied-${h}`}>
-                        {cp ? count(cp.applied) : ''}
-                      </td>
-                      <td className={`num${cp && cp.unmatched > 0 ? ' lio-bad' : ''}`}>
-                        {cp ? count(cp.unmatched) : ''}
-                      </td>
-                      <td
-                        className={`num${cp && cp.invalid > 0 ? ' lio-bad' : ''}`}
-                        data-testid={`labels-import-invalid-${h}`}
-                      >
-                        {cp ? count(cp.invalid) : ''}
-                      </td>
-                      <td className="num">{cp ? count(cp.duplicates) : ''}</td>
-                    </tr>
-                  )
-                })}
+              {names.map((h) => {
+                const i = ticked.findIndex((c) => c.column === h)
+                const c = ticked[i]
+                const cp = c ? colPreview(c) : undefined
+                const bad = i >= 0 && badColumn === i
+                return (
+                  <tr key={h} data-testid={`labels-import-col-${h}`} className={c ? 'lio-used' : undefined}>
+                    <td>
+                      <label className="lio-inline">
+                        <input
+                          type="checkbox"
+                          checked={c !== undefined}
+                          data-testid={`labels-import-tick-${h}`}
+                          onChange={(e) =>
+                            onColumns((cols) =>
+                              e.target.checked
+                                ? [...(cols ?? []), columnState(h, tasks)]
+                                : (cols ?? []).filter((x) => x.column !== h)
+                            )
+                          }
+                        />
+                        <span className="mono">{h}</span>
+                      </label>
+                    </td>
+                    <td>
+                      {c && (
+                        <span className="lio-inline">
+                          <select
+                            className={`select${bad && c.target !== NEW_TASK ? ' input--invalid' : ''}`}
+                            value={c.target}
+                            aria-label={`Task for the column ${h}`}
+                            data-testid={`labels-import-target-${h}`}
+                            onChange={(e) => update(h, { target: e.target.value, map: {} })}
+                          >
+                            {tasks.map((t) => (
+                              <option key={t.id} value={t.name}>
+                                {t.name}
+                              </option>
+                            ))}
+                            <option value={NEW_TASK}>New task…</option>
+                          </select>
+                          {c.target === NEW_TASK && (
+                            <input
+                              className={`input lio-newname${bad ? ' input--invalid' : ''}`}
+                              value={c.newName}
+                              placeholder="new task name"
+                              aria-label={`Name of the new task for the column ${h}`}
+                              data-testid={`labels-import-newname-${h}`}
+                              onChange={(e) => update(h, { newName: e.target.value })}
+                            />
+                          )}
+                        </span>
+                      )}
+                    </td>
+                    <td className="num" data-testid={`labels-import-applied-${h}`}>
+                      {cp ? count(cp.applied) : ''}
+                    </td>
+                    <td className={`num${cp && cp.unmatched > 0 ? ' lio-bad' : ''}`}>
+                      {cp ? count(cp.unmatched) : ''}
+                    </td>
+                    <td
+                      className={`num${cp && cp.invalid > 0 ? ' lio-bad' : ''}`}
+                      data-testid={`labels-import-invalid-${h}`}
+                    >
+                      {cp ? count(cp.invalid) : ''}
+                    </td>
+                    <td className="num">{cp ? count(cp.duplicates) : ''}</td>
+                  </tr>
+                )
+              })}
             </tbody>
           </table>
           {columnError && <ErrorMessage error={columnError} title="Fix this column's choice" />}
@@ -504,7 +517,7 @@ function Preview({
       )}
       <div className="lio-columns">
         <div className="lio-maps">
-          {p.format === 'csv' ? (
+          {columnsForm ? (
             ticked.map((c) => {
               const cp = colPreview(c)
               if (!cp) return null
@@ -538,9 +551,9 @@ function Preview({
               onMap={onMap}
             />
           )}
-          {p.format === 'csv' && ticked.length === 0 && (
+          {columnsForm && ticked.length === 0 && (
             <p className="muted" data-testid="labels-import-no-columns">
-              Tick the columns that hold labels.
+              {names.length > 0 ? 'Tick the columns that hold labels.' : 'This file has no label choices.'}
             </p>
           )}
         </div>
