@@ -2,10 +2,14 @@
  * A task's evaluation set: labelled faces that are never trained on, so every version is scored on the
  * same faces.
  *
+ * - Its target size follows the number of usable labels (evaluationSetSize): half of a small project, so
+ *   a score means something from the first run, a floor of 200 faces from 400 to 1,000, and 20 % above.
  * - The first sync with at least MIN_LABELLED_TO_SAMPLE usable labels samples once, stratified by label
- *   and seeded (EVAL_FRACTION of each label), and records every labelled face's decision.
- * - Faces labelled after that are assigned by a hash of (task, face id) with the same fraction, so the
- *   choice is deterministic and does not depend on the order or time annotations arrive.
+ *   and seeded (target / labelled of each label; that fraction is stored), and records every labelled
+ *   face's decision.
+ * - Faces labelled after that are admitted by a hash of (task, face id) against the share of the pending
+ *   faces still needed to reach the target, so the set tracks its target as the project grows, and the
+ *   choice does not depend on the order annotations arrive within one sync.
  * - A decided face never changes sides on a later sync; only an explicit user mark moves it.
  */
 import { createHash } from 'node:crypto'
@@ -18,10 +22,22 @@ import { sampleEvaluationSet } from '../training/split'
 import { currentTaskLabels, usableLabels, type FaceLabel } from '../labels/ground-truth'
 import { getTask, type TaskRow } from '../labels/tasks'
 
-export const EVAL_FRACTION = 0.25
 export const EVAL_SEED = 20240601
+/** Share of the labelled faces held out once a project has more than 1,000 of them. */
+export const EVAL_FRACTION = 0.2
+/** Held-out faces from 400 to 1,000 labelled ones: enough for a ± 3–7 point interval on accuracy. */
+export const EVAL_FLOOR = 200
 /** Below this, a stratified sample is mostly rounding; faces wait (as training data) until there are enough. */
 export const MIN_LABELLED_TO_SAMPLE = 8
+
+/**
+ * How many of `n` usable labelled faces the evaluation set should hold: max(20 %, min(200, half)).
+ * Half on a small project (fewer faces train, but a score on 24 faces says nothing), never more than half
+ * so training keeps the majority.
+ */
+export function evaluationSetSize(n: number): number {
+  return Math.max(Math.round(EVAL_FRACTION * n), Math.min(EVAL_FLOOR, Math.floor(n / 2)))
+}
 
 /** Deterministic uniform value in [0, 1) for a face of a task. */
 export function faceHashUnit(taskId: number, faceId: number): number {
@@ -57,7 +73,8 @@ export function syncEvaluationSet(db: Db, task: TaskRow, labels?: readonly FaceL
         // key that does not change between imports of the same photos: content hash + face index.
         const ordered = stablyOrdered(db, usable)
         const items = ordered.map((l, rank) => ({ id: rank, label: stratum(task, l.value) }))
-        const ranks = new Set(sampleEvaluationSet(items, EVAL_FRACTION, EVAL_SEED).map((i) => i.id))
+        const fraction = evaluationSetSize(usable.length) / usable.length
+        const ranks = new Set(sampleEvaluationSet(items, fraction, EVAL_SEED).map((i) => i.id))
         const chosen = new Set(ordered.filter((_, rank) => ranks.has(rank)).map((l) => l.faceId))
         for (const l of pending) {
           const member = chosen.has(l.faceId) ? 1 : 0
@@ -67,14 +84,18 @@ export function syncEvaluationSet(db: Db, task: TaskRow, labels?: readonly FaceL
         db.prepare('INSERT INTO evaluation_sampling (task_id, seed, fraction, sampled_at) VALUES (?, ?, ?, ?)').run(
           task.id,
           EVAL_SEED,
-          EVAL_FRACTION,
+          fraction,
           now
         )
         sampledNow = true
       }
-    } else {
+    } else if (pending.length) {
+      // Members still among the usable faces: a held-out face relabelled 'unsure' no longer scores anything.
+      const held = new Set(evaluationMembers(db, task.id))
+      const members = usable.filter((l) => held.has(l.faceId)).length
+      const admit = Math.min(1, Math.max(0, (evaluationSetSize(usable.length) - members) / pending.length))
       for (const l of pending) {
-        const member = faceHashUnit(task.id, l.faceId) < sampling.fraction ? 1 : 0
+        const member = faceHashUnit(task.id, l.faceId) < admit ? 1 : 0
         ins.run(task.id, l.faceId, member, 'hashed', now)
         added += member
       }
@@ -130,6 +151,7 @@ export function markEvaluation(db: Db, taskId: number, faceIds: readonly number[
 export interface EvaluationSetInfo {
   members: number
   sampled: boolean
+  /** The first sample's share of the labelled faces; later faces follow evaluationSetSize. */
   fraction: number
   bySource: Record<'sampled' | 'hashed' | 'user', number>
 }

@@ -199,7 +199,7 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
   // costs more than the copy, and the validation rows are uploaded once.
   const valChunks: BatchTensors[] = []
   for (let s = 0; s < valIdx.length; s += EVAL_CHUNK)
-    valChunks.push(batchTensors(valIdx.slice(s, s + EVAL_CHUNK), x, target, kind, rowWeights))
+    valChunks.push(batchTensors(valIdx.slice(s, s + EVAL_CHUNK), x, target, kind, rowWeights, false))
 
   const history: EpochLog[] = []
   let best = Infinity
@@ -219,7 +219,7 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
       for (let start = 0; start < order.length; start += batchSize) {
         throwIfAborted(signal)
         const rows = order.subarray(start, Math.min(start + batchSize, order.length))
-        const b = batchTensors(rows, x, target, kind, rowWeights)
+        const b = batchTensors(rows, x, target, kind, rowWeights, true)
         let offset = 0
         if (step) {
           const l = tf.tidy(() => perRow(vars, kind, b.x, b.y).loss)
@@ -251,7 +251,15 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
         if (!cost) throw new Error('optimizer returned no cost')
         lossSum.add(cost, rows.length)
         if (kept.hits) hitSum.add(kept.hits)
-        tf.dispose([b.x, b.y, b.w, cost, ...(kept.hits ? [kept.hits] : []), ...(groupMatrix ? [groupMatrix] : [])])
+        tf.dispose([
+          b.x,
+          ...(b.xT ? [b.xT] : []),
+          b.y,
+          b.w,
+          cost,
+          ...(kept.hits ? [kept.hits] : []),
+          ...(groupMatrix ? [groupMatrix] : [])
+        ])
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve))
           lastYield = performance.now()
@@ -541,9 +549,10 @@ function perRow(
   vars: readonly DenseVars[],
   kind: TaskKind,
   x: tf.Tensor2D,
-  y: tf.Tensor2D
+  y: tf.Tensor2D,
+  xT?: tf.Tensor2D | null
 ): { loss: tf.Tensor1D; logp: tf.Tensor2D | null; out: tf.Tensor2D } {
-  const out = headLogits(vars, x)
+  const out = headLogits(vars, x, xT ?? undefined)
   if (kind === 'classification') {
     const logp = tf.logSoftmax(out)
     return { loss: tf.neg(tf.sum(tf.mul(y, logp), 1)) as tf.Tensor1D, logp, out }
@@ -565,7 +574,7 @@ function objective(
   penalty: (PreparedPenalty & { matrix: tf.Tensor2D }) | null,
   offset = 0
 ): { total: tf.Scalar; hits: tf.Scalar | null } {
-  const { loss, logp } = perRow(vars, kind, b.x, b.y)
+  const { loss, logp } = perRow(vars, kind, b.x, b.y, b.xT)
   const hits = logp ? countHits(logp, b.y) : null
   // Keras convention: weighted sum over the batch size, so weights scale the loss, not renormalise it.
   const weighted = tf.mean(tf.mul(loss, b.w)) as tf.Scalar
@@ -585,6 +594,8 @@ function positiveProb(logp: tf.Tensor2D, positiveIndex: number): tf.Tensor1D {
 
 interface BatchTensors {
   x: tf.Tensor2D
+  /** xᵀ, for the first layer's kernel gradient (head.ts headLogits); training batches only. */
+  xT: tf.Tensor2D | null
   /** One-hot or soft targets (classification) or values as n×1 (regression). */
   y: tf.Tensor2D
   /** Per-row loss weights. */
@@ -602,16 +613,21 @@ function batchTensors(
   x: FeatureMatrix,
   target: Targets,
   kind: TaskKind,
-  rowWeights: Float32Array
+  rowWeights: Float32Array,
+  transposed: boolean
 ): BatchTensors {
   const n = rows.length
+  const dim = x.dim
   const width = kind === 'classification' ? target.labels.length : 1
-  const xs = new Float32Array(n * x.dim)
+  const xs = new Float32Array(n * dim)
+  // Written here, the transpose costs a pass over the batch in JS; on wasm a tf.transpose per step costs more.
+  const xsT = transposed ? new Float32Array(n * dim) : null
   const ys = new Float32Array(n * width)
   const ws = new Float32Array(n)
   for (let r = 0; r < n; r++) {
     const row = rows[r]!
-    xs.set(x.data.subarray(row * x.dim, (row + 1) * x.dim), r * x.dim)
+    xs.set(x.data.subarray(row * dim, (row + 1) * dim), r * dim)
+    if (xsT) for (let d = 0, src = row * dim; d < dim; d++) xsT[d * n + r] = x.data[src + d]!
     if (kind === 'classification') {
       const soft = target.soft
       if (soft && !Number.isNaN(soft[row * width]!)) ys.set(soft.subarray(row * width, (row + 1) * width), r * width)
@@ -619,7 +635,13 @@ function batchTensors(
     } else ys[r] = target.value[row]!
     ws[r] = rowWeights[row]!
   }
-  return { x: tf.tensor2d(xs, [n, x.dim]), y: tf.tensor2d(ys, [n, width]), w: tf.tensor1d(ws), ws }
+  return {
+    x: tf.tensor2d(xs, [n, dim]),
+    xT: xsT ? tf.tensor2d(xsT, [dim, n]) : null,
+    y: tf.tensor2d(ys, [n, width]),
+    w: tf.tensor1d(ws),
+    ws
+  }
 }
 
 /** Loss (same objective as training), accuracy and group gap over pre-uploaded chunks of rows. */
