@@ -393,6 +393,8 @@ export const calls = {
         k: z.number().int().min(1).max(10).optional(),
         /** Cross-entropy to each face's label distribution (votes / several annotators) where it has one; default false. */
         softTargets: z.boolean().optional(),
+        /** false: train and predict from the original views only; default true (mirrored views as extra rows of the same face, predictions averaged over both). */
+        mirrored: z.boolean().optional(),
         /** 'auto' (default): activate only when not worse than the active version on the evaluation set (paired bootstrap); true forces, false never. */
         activate: z.union([z.boolean(), z.literal('auto')]).default('auto')
       })

@@ -472,6 +472,10 @@ export interface TrainSummary {
     temperature: number
     /** Trained on soft targets: rows that had a distribution (votes / several answers); null = hard labels. */
     softTargets?: number | null
+    /** Predictions average each face's original and mirrored views (issue 11 §2). */
+    mirrored?: boolean
+    /** Faces whose mirrored view trained as an extra row. */
+    mirroredRows?: number
   }
 }
 

@@ -10,7 +10,7 @@ import sharp, { type Sharp } from 'sharp'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { listTasks } from '../labels/tasks'
-import type { PackedFeatures } from '../library/features'
+import { mirrorKindOf, type MirrorRows, type PackedFeatures } from '../library/features'
 import {
   alreadyImported,
   commitPhoto,
@@ -131,6 +131,20 @@ async function builtinPredictions(
       data.set(v, i * dim)
     })
     const features: PackedFeatures = { faceIds: faces.map((_, i) => i), data, dim }
+    // The mirrored views, as allFeatures would read them back: v0's predictions average the two here as on
+    // every later re-prediction.
+    const mk = mirrorKindOf(task.featureKind)
+    if (mk) {
+      const mirror: MirrorRows = { data: new Float32Array(data.length), has: new Uint8Array(faces.length), count: 0 }
+      faces.forEach((f, i) => {
+        const v = featureOf(f, mk)
+        if (v?.length !== dim) return
+        mirror.data.set(v, i * dim)
+        mirror.has[i] = 1
+        mirror.count++
+      })
+      if (mirror.count > 0) features.mirror = mirror
+    }
     const loaded = await loadTaskVersion(projectDir, task, v0)
     try {
       out.push({ task, versionId: v0.id, predictions: await loaded.predict(features) })

@@ -67,7 +67,9 @@ const analyzedFace = z.object({
   landmarks: f32,
   descriptor: f32,
   expressionFeatures: f32,
-  ageGenderFeatures: f32
+  ageGenderFeatures: f32,
+  expressionMirrorFeatures: f32.optional(),
+  ageGenderMirrorFeatures: f32.optional()
 })
 
 /** A labels file to read (labels/label-import.ts LabelImportSpec), as main validated it from the contract. */
@@ -153,6 +155,11 @@ export const workerOps = {
       learningRate: z.number().positive().optional(),
       /** Heads of the ensemble (k-fold), default 5; 1 = a single head. */
       k: z.number().int().min(1).max(10).optional(),
+      /**
+       * false: train on the original views only and predict from them alone (recorded in the metadata);
+       * default: mirrored views as extra rows of the same face, predictions averaged over both views.
+       */
+      mirrored: z.boolean().optional(),
       /** true / false, or 'auto': only when not worse than the active version on the evaluation set. */
       activate: z.union([z.boolean(), z.literal('auto')]),
       /** Parallel to `train`: one weight per row (reweighting). */
