@@ -126,3 +126,46 @@ export function mirrorCoverage(db: Db, kind: MirroredKind): { faces: number; mir
     .get(MIRROR_KINDS[kind], kind) as { faces: number; mirrored: number | null }
   return { faces: r.faces, mirrored: r.mirrored ?? 0 }
 }
+
+/** A face stored without one of its mirrored views, with what is needed to compute them again from its photo. */
+export interface FaceMissingMirror {
+  faceId: number
+  imageId: number
+  path: string
+  contentHash: string | null
+  /** 68 (x, y) points in the photo's full-resolution pixels; null if never stored. */
+  landmarks: Float32Array | null
+}
+
+/** Faces of imported photos that have attribute features but lack a mirrored view, photo by photo. */
+export function facesMissingMirrors(db: Db): FaceMissingMirror[] {
+  const rows = db
+    .prepare(
+      `SELECT f.id AS face_id, f.image_id, i.path, i.content_hash, f.landmarks
+       FROM faces f JOIN images i ON i.id = f.image_id
+       WHERE i.status = 'ok'
+         AND ((EXISTS (SELECT 1 FROM face_features e WHERE e.face_id = f.id AND e.kind = 'expression')
+               AND NOT EXISTS (SELECT 1 FROM face_features m WHERE m.face_id = f.id AND m.kind = @em))
+           OR (EXISTS (SELECT 1 FROM face_features e WHERE e.face_id = f.id AND e.kind = 'age_gender')
+               AND NOT EXISTS (SELECT 1 FROM face_features m WHERE m.face_id = f.id AND m.kind = @am)))
+       ORDER BY f.image_id, f.idx`
+    )
+    .all({ em: MIRROR_KINDS.expression, am: MIRROR_KINDS.age_gender }) as Array<{
+    face_id: number
+    image_id: number
+    path: string
+    content_hash: string | null
+    landmarks: Buffer | null
+  }>
+  return rows.map((r) => ({
+    faceId: r.face_id,
+    imageId: r.image_id,
+    path: r.path,
+    contentHash: r.content_hash,
+    landmarks: r.landmarks
+      ? new Float32Array(
+          r.landmarks.buffer.slice(r.landmarks.byteOffset, r.landmarks.byteOffset + r.landmarks.byteLength)
+        )
+      : null
+  }))
+}

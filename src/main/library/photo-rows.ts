@@ -176,6 +176,25 @@ export function commitPhoto(db: Db, photo: PhotoToStore): void {
   })()
 }
 
+/**
+ * The mirrored views of faces imported before they were stored ("augment existing faces"), one photo's faces in
+ * one transaction: a photo is either done or not, and a face that has a view keeps it (re-running is harmless).
+ */
+export function storeMirroredFeatures(
+  db: Db,
+  faces: ReadonlyArray<{ faceId: number; expression: Float32Array; ageGender: Float32Array }>
+): number {
+  const ins = db.prepare('INSERT OR IGNORE INTO face_features (face_id, kind, dim, vec) VALUES (?, ?, ?, ?)')
+  return db.transaction(() => {
+    let stored = 0
+    for (const f of faces) {
+      stored += ins.run(f.faceId, MIRROR_KINDS.expression, f.expression.length, f32(f.expression)).changes
+      stored += ins.run(f.faceId, MIRROR_KINDS.age_gender, f.ageGender.length, f32(f.ageGender)).changes
+    }
+    return stored
+  })()
+}
+
 /** A photo brought over from another project (teams/merge.ts): its image row, faces and feature rows as stored there. */
 export interface MergedPhoto {
   image: {

@@ -56,7 +56,7 @@ function describeDecodeError(e: unknown, file: string): string {
   return `Could not decode the image: ${msg}`
 }
 
-interface Decoded {
+export interface Decoded {
   rgb: RgbImage
   /** Oriented full-resolution size (what the user sees). */
   width: number
@@ -65,7 +65,8 @@ interface Decoded {
   scale: number
 }
 
-async function decodeForAnalysis(buf: Buffer): Promise<Decoded> {
+/** The photo as the import analyses it (oriented, at most ANALYSIS_MAX_SIDE); the augment job decodes the same way. */
+export async function decodeForAnalysis(buf: Buffer): Promise<Decoded> {
   const meta = await sharp(buf, { limitInputPixels: DEFAULT_MAX_PIXELS }).metadata()
   const swap = (meta.orientation ?? 1) >= 5
   const width = (swap ? meta.height : meta.width) ?? 0

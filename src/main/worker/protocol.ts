@@ -18,6 +18,7 @@ import type { TrainOpResult, TrainProgress } from './train'
 import type { LabelImportPreview } from '../../shared/labels-io'
 import type { ResolvedLabelImport } from '../labels/label-import'
 import type { ExportSummary } from '../library/export'
+import type { AugmentOpResult, AugmentProgress } from './augment'
 
 /** Progress of labels.resolve (rows resolved) and export.write (faces gathered, then files written). */
 export interface LabelsIoProgress {
@@ -118,6 +119,11 @@ export const workerOps = {
     z.object({ file: z.string().min(1), faces: z.array(z.object({ index: z.number().int(), face: analyzedFace })) }),
     returns<ImportFileResult>()
   ),
+  /**
+   * Augment existing faces: the mirrored views of faces imported before they were stored, from their photos and
+   * stored landmarks; one commit per photo (a cancel keeps the photos done).
+   */
+  'features.augment': op(z.object({ projectDir }), returns<AugmentOpResult, AugmentProgress>()),
   /** Errors main found without reading the file (the folder walk, a worker that crashed on the file). */
   'import.errors': op(
     z.object({
