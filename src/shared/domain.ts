@@ -455,6 +455,12 @@ export interface ModelVersionInfo {
   epochsRun: number | null
   durationMs: number | null
   labels: string[]
+  /**
+   * Issue 11 §2: whether its predictions average each face's original and mirrored views (all versions but one
+   * trained with mirrored: false), and on how many faces' mirrored views it trained (null: not recorded, v0).
+   */
+  mirrored: boolean
+  mirroredRows: number | null
   /** Set once a person this version (or the version it was tuned from) learnt from was forgotten (issue 14). */
   forgottenData?: ForgottenDataInfo | null
 }

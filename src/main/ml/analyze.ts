@@ -191,6 +191,25 @@ async function attributeViews(face: Tensor3D, t: StageTimings): Promise<Attribut
   }
 }
 
+type MirroredViews = Pick<AttributeViews, 'expressionMirror' | 'ageGenderMirror'>
+
+/** The mirrored view alone (what a face imported before mirrored views were stored lacks): half the work. */
+async function mirroredViews(face: Tensor3D, t: StageTimings): Promise<MirroredViews> {
+  const mirrored = tf.reverse(face, 1) as Tensor3D
+  try {
+    const input = await toNetInput(mirrored)
+    let started = performance.now()
+    const [expressionMirror] = expressionFeatures(input)
+    t.expressionMs += performance.now() - started
+    started = performance.now()
+    const [ageGenderMirror] = ageGenderFeatures(input)
+    t.ageGenderMs += performance.now() - started
+    return { expressionMirror: expressionMirror!, ageGenderMirror: ageGenderMirror! }
+  } finally {
+    mirrored.dispose()
+  }
+}
+
 /** face-api's landmark-aligned box (FaceLandmarks.align(): the points' bounding box padded by 20 %). */
 function alignedRectOf(landmarks: Float32Array): InstanceType<typeof faceapi.Rect> {
   let x0 = Infinity
@@ -217,19 +236,19 @@ function alignedRectOf(landmarks: Float32Array): InstanceType<typeof faceapi.Rec
 export async function attributesFromLandmarks(
   input: RgbImage,
   faces: readonly Float32Array[]
-): Promise<Array<AttributeViews | undefined>> {
+): Promise<Array<MirroredViews | undefined>> {
   requireModels()
   checkInput(input)
   const image = toTensor(input)
   const t = emptyTimings()
   try {
-    const out: Array<AttributeViews | undefined> = []
+    const out: Array<MirroredViews | undefined> = []
     for (const landmarks of faces) {
       if (landmarks.length !== 136) {
         out.push(undefined)
         continue
       }
-      out.push(await withCrop(image, alignedRectOf(landmarks), undefined, (face) => attributeViews(face, t)))
+      out.push(await withCrop(image, alignedRectOf(landmarks), undefined, (face) => mirroredViews(face, t)))
     }
     return out
   } finally {
