@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AugmentSummary, JobInfo } from '../../shared/domain'
-import { callOk, readCsv, sharedData, tempDir, testContext } from '../../test/support'
+import { callOk, cliOk, readCsv, runCli, sharedData, tempDir, testContext } from '../../test/support'
 import { getTask } from '../labels/tasks'
 import { readOutOfFold } from '../models/out-of-fold'
 import { versionByNumber } from '../models/registry'
@@ -159,8 +159,8 @@ describe.skipIf(!fs.existsSync(FER))('augment existing faces (real FER+ crops)',
     for (const [id, probs] of predicted)
       worstP = Math.max(worstP, maxAbsDiff(f32(probs), f32(predictedAtImport.get(id)!)))
     expect(worstP).toBeLessThan(1e-4)
-    // Nothing left to do: a third run computes nothing and changes nothing.
-    const third = await startAugment(ctx).done
-    expect(third.result).toMatchObject({ augmented: 0, already: FACES })
+    // Nothing left to do: the CLI computes nothing and changes nothing.
+    const cli = cliOk(runCli(tempDir('mirror-cli-home'), ['augment', '--project', ctx.requireProject().dir, '--json']))
+    expect(cli).toMatchObject({ faces: FACES, augmented: 0, skipped: 0, already: FACES })
   }, 300_000)
 })
