@@ -11,15 +11,21 @@
  *   node bench/ferplus-mirror.mjs [--work <dir>] [--seed 7]
  * Reuses <work>/proj-base (imported + labelled) when it exists; prints one BENCH line.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+// better-sqlite3 is built for the Node the CLI runs on (bin/face-studio.cjs: >= 22, else the bundled one).
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  const bundled = path.join(root, 'node_modules', 'node', 'bin', 'node')
+  const r = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  process.exit(r.status ?? 1)
+}
+const { default: Database } = await import('better-sqlite3')
 const fer = path.resolve(root, '..', 'shared', 'data', 'expression_ferplus')
 const args = process.argv.slice(2)
 const flag = (name, fallback) => {
