@@ -132,6 +132,12 @@ export function jobSummary(job: JobInfo): string {
         return `${job.result.suspects.length} possible label errors among ${job.result.n_checked} labels`
       case 'augment':
         return `Mirrored features computed for ${job.result.augmented} faces${job.result.skipped ? ` · ${job.result.skipped} skipped` : ''} · ${job.result.seconds.toFixed(1)} s`
+      case 'labels-import': {
+        const r = job.result
+        return r.columns.length > 1
+          ? `${r.applied} labels written in ${r.columns.length} tasks`
+          : `${r.applied} faces of ${r.task} labelled`
+      }
     }
   }
   // Training and re-prediction jobs say what they did in their last progress message ("Saved version 2").
