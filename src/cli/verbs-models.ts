@@ -24,7 +24,7 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 
 export const MODELS_HELP: Record<string, string> = {
   train:
-    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units (0 = linear)] [--l2 x] [--learning-rate x] [--heads k (ensemble, default 5)] [--soft-targets (votes / several answers as targets)] [--activate (even if worse) | --no-activate] [--mitigation none|reweight|penalty|dro --group-task <task> [--strength x (ω, λ or η, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
+    'face-studio train --project <dir> --task <name> [--epochs n] [--seed n] [--hidden units (0 = linear)] [--l2 x] [--learning-rate x] [--heads k (ensemble, default 5)] [--soft-targets (votes / several answers as targets)] [--no-mirror (original views only, in training and prediction)] [--activate (even if worse) | --no-activate] [--mitigation none|reweight|penalty|dro --group-task <task> [--strength x (ω, λ or η, default 1)] [--penalty-mode loss|positive_rate] [--positive <label>]] [--json]',
   eval: 'face-studio eval --project <dir> --task <name> --version <n|active> [--csv <file> --label-column <col> [--map from=to,...] [--path-column path] [--group-column <col>]] [--group-task <task> [--group-by <task>] [--group-source annotations|predicted]] [--min-group-size 30] [--json]',
   versions: 'face-studio versions --project <dir> --task <name> [--json]',
   calibrate:
@@ -62,7 +62,7 @@ function fmt(x: number | null | undefined, digits = 3): string {
 export const trainVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
     values: ['project', 'task', 'epochs', 'seed', 'hidden', 'l2', 'learning-rate', 'heads', ...TRAIN_MITIGATION_FLAGS],
-    booleans: ['json', 'no-activate', 'activate', 'soft-targets']
+    booleans: ['json', 'no-activate', 'activate', 'soft-targets', 'no-mirror']
   })
   const project = path.resolve(need(p, 'project'))
   const task = need(p, 'task')
@@ -85,6 +85,7 @@ export const trainVerb: Verb = async (argv) => {
       ...(learningRate ? { learningRate } : {}),
       ...(k !== undefined ? { k } : {}),
       ...(p.flags.has('soft-targets') ? { softTargets: true } : {}),
+      ...(p.flags.has('no-mirror') ? { mirrored: false } : {}),
       // Default: only when not worse than the active version on the evaluation set; --activate forces it.
       activate: p.flags.has('no-activate') ? false : p.flags.has('activate') ? true : 'auto'
     })
@@ -110,14 +111,16 @@ export const trainVerb: Verb = async (argv) => {
       eval_n: s.eval_n,
       metrics: s.metrics,
       seconds: s.seconds,
-      backend: s.backend
+      backend: s.backend,
+      mirrored: s.recipe?.mirrored ?? null,
+      mirrored_rows: s.recipe?.mirroredRows ?? null
     }
     const m = s.metrics
     const head = isClassificationMetrics(m)
       ? `accuracy ${fmt(m.accuracy)}, macro-F1 ${fmt(m.macro_f1)}, ECE ${fmt(m.ece)}`
       : `MAE ${fmt(m.mae, 2)}, RMSE ${fmt(m.rmse, 2)}, r ${fmt(m.pcc)}`
     const recipe = s.recipe
-      ? ` Head: ${s.recipe.settings}; ${s.recipe.k} head${s.recipe.k === 1 ? '' : 's'}; temperature ${s.recipe.temperature.toFixed(2)}${typeof s.recipe.softTargets === 'number' ? `; soft targets on ${s.recipe.softTargets} faces` : ''}.`
+      ? ` Head: ${s.recipe.settings}; ${s.recipe.k} head${s.recipe.k === 1 ? '' : 's'}; temperature ${s.recipe.temperature.toFixed(2)}${typeof s.recipe.softTargets === 'number' ? `; soft targets on ${s.recipe.softTargets} faces` : ''}${s.recipe.mirrored === false ? '; original views only' : s.recipe.mirroredRows ? `; mirrored views of ${s.recipe.mirroredRows} faces as extra rows, predictions averaged over both views` : ''}.`
       : ''
     const text = `Trained ${task} v${s.version} (from v${s.parent ?? '–'}) on ${s.train_n} faces in ${s.seconds.toFixed(1)} s (${s.backend}); evaluation set (${s.eval_n}): ${head}.${recipe}${s.verdict ? ` ${s.verdict.sentence}${s.activated ? '.' : s.verdict.worse ? ': not activated.' : '.'}` : ''}${s.activated ? ' Now active.' : ''}`
     return { json, text }

@@ -3,6 +3,7 @@ import type { JobInfo } from '../shared/domain'
 import { need, parseArgs, str, UsageError } from './args'
 import { progressLine, withProject } from './context'
 import { startImport } from '../main/app/import-job'
+import { startAugment } from '../main/app/augment'
 import { parseShard } from '../main/library/shard'
 import { resultOf } from '../main/jobs/queue'
 import { EXPORT_FORMATS, FEATURE_KINDS, runExport, type ExportFormat, type FeatureKind } from '../main/library/export'
@@ -42,6 +43,8 @@ type Verb = (argv: string[]) => Promise<VerbOutput>
 const HELP: Record<string, string> = {
   import: 'face-studio import <folder> --project <dir> [--crops] [--detector ssd|tiny] [--shard i/N] [--json]',
   stats: 'face-studio stats --project <dir> [--json]',
+  augment:
+    'face-studio augment --project <dir> [--json]  (mirrored features of faces imported before they were stored)',
   export:
     'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--json]',
   ...PEOPLE_HELP,
@@ -100,6 +103,40 @@ const importVerb: Verb = async (argv) => {
   })
 }
 
+const augmentVerb: Verb = async (argv) => {
+  const p = parseArgs(argv, { values: ['project'], booleans: ['json'] })
+  const project = path.resolve(need(p, 'project'))
+  return withProject(project, false, async (ctx) => {
+    const { done } = startAugment(ctx)
+    const off = ctx.on((event, payload) => {
+      if (event !== 'job.updated') return
+      const job = payload as JobInfo
+      if (job.kind === 'augment' && job.status === 'running' && job.progress.total > 0)
+        progressLine(`augment: ${job.progress.done}/${job.progress.total} faces`)
+    })
+    const job = await done
+    off()
+    if (process.stderr.isTTY) process.stderr.write('\n')
+    if (job.status !== 'done') throw new Error(job.error ?? `augment ${job.status}`)
+    const s = resultOf(job)
+    const json = {
+      faces: s.faces,
+      augmented: s.augmented,
+      skipped: s.skipped,
+      already: s.already,
+      problems: s.problems,
+      repredicted: s.repredicted,
+      seconds: s.seconds,
+      backend: s.backend
+    }
+    const text =
+      `Mirrored features: computed for ${s.augmented} faces, ${s.already} had them, ${s.skipped} skipped, of ${s.faces} (${s.seconds.toFixed(1)} s, ${s.backend}).` +
+      (s.repredicted.length > 0 ? ` Predictions re-computed for ${s.repredicted.join(', ')}.` : '') +
+      s.problems.map((e) => `\n  skipped: ${e.path}: ${e.reason}`).join('')
+    return { json, text }
+  })
+}
+
 const statsVerb: Verb = async (argv) => {
   const p = parseArgs(argv, { values: ['project'], booleans: ['json'] })
   const project = path.resolve(need(p, 'project'))
@@ -153,6 +190,7 @@ const exportVerb: Verb = async (argv) => {
 export const verbs: Record<string, Verb> = {
   import: importVerb,
   stats: statsVerb,
+  augment: augmentVerb,
   export: exportVerb,
   cluster: clusterVerb,
   label: labelVerb,

@@ -9,6 +9,7 @@ import { EXPORT_FORMAT_NAMES, FEATURE_KIND_NAMES, type LabelImportPreview } from
 import type {
   AppliedThresholdsInfo,
   CalibrationSummary,
+  MirrorStatus,
   AnnotatorProfiles,
   AppInfo,
   ClusterPreviewRow,
@@ -437,6 +438,8 @@ export const calls = {
         k: z.number().int().min(1).max(10).optional(),
         /** Cross-entropy to each face's label distribution (votes / several annotators) where it has one; default false. */
         softTargets: z.boolean().optional(),
+        /** false: train and predict from the original views only; default true (mirrored views as extra rows of the same face, predictions averaged over both). */
+        mirrored: z.boolean().optional(),
         /** 'auto' (default): activate only when not worse than the active version on the evaluation set (paired bootstrap); true forces, false never. */
         activate: z.union([z.boolean(), z.literal('auto')]).default('auto')
       })
@@ -455,6 +458,10 @@ export const calls = {
       .strict(),
     returns<JobInfo>()
   ),
+  /** Faces with the mirrored views every prediction averages in, of the faces with attribute features (issue 11 §2). */
+  'models.mirrorStatus': call(z.object({}).strict(), returns<MirrorStatus>()),
+  /** Start "augment existing faces" (job "augment"; result: AugmentSummary): mirrored features of faces imported before they were stored, computed from their photos and stored landmarks, then the stored predictions re-computed to average them. A cancel keeps the photos finished. */
+  'models.augment': call(z.object({}).strict(), returns<JobInfo>()),
   /** Fit version 0's temperature on the evaluation set now (also done automatically once it has 30+ faces and as it grows by a quarter); v0's predictions are rewritten calibrated when it is active. */
   'models.calibrate': call(z.object({ task: taskRef }).strict(), returns<CalibrationSummary>()),
   /** Every epoch so far of a training job (this session), its status and, once done, its TrainSummary. */

@@ -84,6 +84,31 @@ export interface JobResults {
   'labels-import': LabelImportResult
   /** Export… in the window: gathered and written by a worker (atomic rename). */
   export: ExportResult
+  /** Augment existing faces: mirrored features of faces imported before they were stored (issue 11 §2). */
+  augment: AugmentSummary
+}
+
+/** How many faces have the mirrored views every prediction averages in (issue 11 §2). */
+export interface MirrorStatus {
+  /** Faces with attribute features. */
+  faces: number
+  /** Of them, faces with both mirrored views stored. */
+  mirrored: number
+}
+
+/** What "augment existing faces" did: faces = all with features; augmented now; skipped (photo gone / changed). */
+export interface AugmentSummary {
+  faces: number
+  augmented: number
+  skipped: number
+  /** Faces that had their mirrored views before this run. */
+  already: number
+  /** A few skipped photos and why. */
+  problems: Array<{ path: string; reason: string }>
+  /** Tasks whose stored predictions were re-computed to average the new views. */
+  repredicted: string[]
+  seconds: number
+  backend: string
 }
 
 /** One label confident learning doubts (issue 13): the face, the label given (by whom, when) and the one suggested. */
@@ -148,6 +173,7 @@ export interface JobSubjects {
   'label-errors': { task: string }
   'labels-import': { task: string }
   export: { task: null }
+  augment: { task: null }
 }
 
 /** What a service passes to the job queue: the kind, what the job works on and its title. */
@@ -429,6 +455,12 @@ export interface ModelVersionInfo {
   epochsRun: number | null
   durationMs: number | null
   labels: string[]
+  /**
+   * Issue 11 §2: whether its predictions average each face's original and mirrored views (all versions but one
+   * trained with mirrored: false), and on how many faces' mirrored views it trained (null: not recorded, v0).
+   */
+  mirrored: boolean
+  mirroredRows: number | null
   /** Set once a person this version (or the version it was tuned from) learnt from was forgotten (issue 14). */
   forgottenData?: ForgottenDataInfo | null
 }
@@ -472,6 +504,10 @@ export interface TrainSummary {
     temperature: number
     /** Trained on soft targets: rows that had a distribution (votes / several answers); null = hard labels. */
     softTargets?: number | null
+    /** Predictions average each face's original and mirrored views (issue 11 §2). */
+    mirrored?: boolean
+    /** Faces whose mirrored view trained as an extra row. */
+    mirroredRows?: number
   }
 }
 

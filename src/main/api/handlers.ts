@@ -1,4 +1,5 @@
 import type { CallName, CallResult, ParsedArgs } from '../../shared/contract'
+import { mirrorStatus, startAugment } from '../app/augment'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
@@ -258,6 +259,8 @@ function modelHandlers(): Subset<'models'> {
     'models.train': (a, ctx) => startTraining(ctx, a).info,
     'models.trainingHistory': (a, ctx) => trainingHistory(ctx, a.jobId),
     'models.learningCurve': (a, ctx) => startLearningCurve(ctx, a).info,
+    'models.mirrorStatus': (_a, ctx) => mirrorStatus(ctx),
+    'models.augment': (_a, ctx) => startAugment(ctx).info,
     'models.calibrate': async (a, ctx) => {
       const r = await calibrateBuiltin(ctx, a.task, { force: true })
       if (!r)

@@ -40,6 +40,8 @@ export interface TrainSpec {
   parentId?: number | null | undefined
   /** Train on soft targets (labels/soft-labels.ts) where a face has votes or several answers; not the default. */
   softTargets?: boolean | undefined
+  /** false: original views only, in training and in the version's predictions (default: both views). */
+  mirrored?: boolean | undefined
 }
 
 export type TrainResult = OpResult<'train.head'>
@@ -85,6 +87,7 @@ export async function trainVersion(ctx: AppContext, spec: TrainSpec, hooks: Trai
       activate: spec.activate ?? 'auto',
       ...(mitigation.sampleWeights ? { sampleWeights: mitigation.sampleWeights } : {}),
       ...(softTargets ? { softTargets } : {}),
+      ...(spec.mirrored !== undefined ? { mirrored: spec.mirrored } : {}),
       ...(mitigation.groupPenalty
         ? { groupPenalty: { ...mitigation.groupPenalty, groups: [...mitigation.groupPenalty.groups] } }
         : {}),
@@ -176,7 +179,9 @@ export function toSummary(r: TrainResult): TrainSummary {
       learningRate: r.chosen.learningRate,
       k: r.k,
       temperature: r.temperature,
-      softTargets: r.softTargets
+      softTargets: r.softTargets,
+      mirrored: r.mirrored,
+      mirroredRows: r.mirroredRows
     }
   }
 }

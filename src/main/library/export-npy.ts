@@ -32,7 +32,8 @@ export function npyExport(db: Db, data: ExportData, out: string, absolute: boole
   const packed = featuresOf(
     db,
     kind,
-    data.faces.map((f) => f.faceId)
+    data.faces.map((f) => f.faceId),
+    { mirror: false }
   )
   if (packed.faceIds.length === 0) {
     throw new AppError('NOT_FOUND', `No face in the export has ${kind} features.`, 'feature')

@@ -20,6 +20,7 @@ interface StoredFace {
   score: number
   identity: Float32Array
   expression: Float32Array
+  mirror: Float32Array
   thumb: string | null
   predicted: string
 }
@@ -39,6 +40,7 @@ async function importInto(
       `SELECT i.rel_path AS image, f.idx, f.x, f.y, f.w, f.h, f.score, f.thumb,
          (SELECT vec FROM face_features WHERE face_id = f.id AND kind = 'identity') AS identity,
          (SELECT vec FROM face_features WHERE face_id = f.id AND kind = 'expression') AS expression,
+         (SELECT vec FROM face_features WHERE face_id = f.id AND kind = 'age_gender_mirror') AS mirror,
          (SELECT p.value FROM predictions p JOIN tasks t ON t.id = p.task_id WHERE p.face_id = f.id AND t.name = 'expression') AS predicted
        FROM faces f JOIN images i ON i.id = f.image_id ORDER BY i.rel_path, f.idx`
     )
@@ -56,6 +58,7 @@ async function importInto(
       score: r.score as number,
       identity: f32(r.identity),
       expression: f32(r.expression),
+      mirror: f32(r.mirror),
       thumb: r.thumb as string | null,
       predicted: r.predicted as string
     }))
@@ -91,6 +94,8 @@ describe('a many-face photo split across workers', () => {
       expect(s.score, where).toBeCloseTo(a.score, 6)
       expect(maxAbsDiff(s.identity, a.identity), where).toBeLessThan(1e-5)
       expect(maxAbsDiff(s.expression, a.expression), where).toBeLessThan(1e-5)
+      expect(s.mirror, where).toHaveLength(512)
+      expect(maxAbsDiff(s.mirror, a.mirror), where).toBeLessThan(1e-5)
       expect(s.predicted, where).toBe(a.predicted)
       expect(s.thumb, where).not.toBeNull()
     }

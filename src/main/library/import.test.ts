@@ -135,7 +135,8 @@ describe('import', () => {
         g
       ).toBe(true)
     for (const f of faces) {
-      expect(f.feats).toBe(3)
+      // identity, expression, age_gender and the two mirrored views.
+      expect(f.feats).toBe(5)
       expect(f.preds).toBe(3)
       expect(fs.existsSync(path.join(ctx.requireProject().thumbsDir, f.thumb))).toBe(true)
     }

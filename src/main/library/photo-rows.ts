@@ -6,6 +6,7 @@ import path from 'node:path'
 import { iou, type Box } from '../analysis/boxes'
 import type { Db } from '../db/open'
 import type { TaskRow } from '../labels/tasks'
+import { MIRROR_KINDS } from './features'
 import { writePredictions, type TaskPredictions } from '../models/predictions'
 
 /** One recorded error per path: a later import that fails again replaces it, one that succeeds clears it. */
@@ -66,17 +67,22 @@ export interface FaceToStore {
   descriptor: Float32Array
   expressionFeatures: Float32Array
   ageGenderFeatures: Float32Array
+  /** The nets on the mirrored aligned face; absent from faces analysed before mirrored views were stored. */
+  expressionMirrorFeatures?: Float32Array | undefined
+  ageGenderMirrorFeatures?: Float32Array | undefined
 }
 
-/** The stored feature kinds (face_features.kind) and where each comes from. */
-export const FEATURE_KINDS = {
-  identity: (f: FaceToStore) => f.descriptor,
-  expression: (f: FaceToStore) => f.expressionFeatures,
-  age_gender: (f: FaceToStore) => f.ageGenderFeatures
-} as const
+/** The stored feature kinds (face_features.kind) and where each comes from (undefined: not stored for this face). */
+export const FEATURE_KINDS: Record<string, (f: FaceToStore) => Float32Array | undefined> = {
+  identity: (f) => f.descriptor,
+  expression: (f) => f.expressionFeatures,
+  age_gender: (f) => f.ageGenderFeatures,
+  [MIRROR_KINDS.expression]: (f) => f.expressionMirrorFeatures,
+  [MIRROR_KINDS.age_gender]: (f) => f.ageGenderMirrorFeatures
+}
 
 export function featureOf(face: FaceToStore, kind: string): Float32Array | undefined {
-  return kind in FEATURE_KINDS ? FEATURE_KINDS[kind as keyof typeof FEATURE_KINDS](face) : undefined
+  return Object.hasOwn(FEATURE_KINDS, kind) ? FEATURE_KINDS[kind]!(face) : undefined
 }
 
 export interface PhotoToStore {
@@ -162,11 +168,30 @@ export function commitPhoto(db: Db, photo: PhotoToStore): void {
       ) as number
       for (const [kind, of] of Object.entries(FEATURE_KINDS)) {
         const vec = of(f)
-        insFeat.run(faceId, kind, vec.length, f32(vec))
+        if (vec) insFeat.run(faceId, kind, vec.length, f32(vec))
       }
       return faceId
     })
     for (const p of photo.predictions) writePredictions(db, p.task, p.versionId, faceIds, p.predictions)
+  })()
+}
+
+/**
+ * The mirrored views of faces imported before they were stored ("augment existing faces"), one photo's faces in
+ * one transaction: a photo is either done or not, and a face that has a view keeps it (re-running is harmless).
+ */
+export function storeMirroredFeatures(
+  db: Db,
+  faces: ReadonlyArray<{ faceId: number; expression: Float32Array; ageGender: Float32Array }>
+): number {
+  const ins = db.prepare('INSERT OR IGNORE INTO face_features (face_id, kind, dim, vec) VALUES (?, ?, ?, ?)')
+  return db.transaction(() => {
+    let stored = 0
+    for (const f of faces) {
+      stored += ins.run(f.faceId, MIRROR_KINDS.expression, f.expression.length, f32(f.expression)).changes
+      stored += ins.run(f.faceId, MIRROR_KINDS.age_gender, f.ageGender.length, f32(f.ageGender)).changes
+    }
+    return stored
   })()
 }
 

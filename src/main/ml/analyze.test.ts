@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { analyzeImage, analyzeImageTimed, type AnalyzedFace, type RgbImage, type StageTimings } from './analyze'
+import {
+  analyzeImage,
+  analyzeImageTimed,
+  attributesFromLandmarks,
+  type AnalyzedFace,
+  type RgbImage,
+  type StageTimings
+} from './analyze'
 import { describeBackend } from './backend'
 import { decodeImage } from './decode'
 import { EXPRESSION_LABELS, ageHeadV0, builtinHeadWeights, expressionHeadV0, genderHeadV0 } from './heads'
@@ -81,6 +88,67 @@ describe.skipIf(!hasData)('analyzeImage on real photos', () => {
     expect(worst.gender).toBeLessThanOrEqual(1e-4)
     expect(worst.age).toBeLessThanOrEqual(1e-3)
     expect(worst.descriptor).toBeLessThanOrEqual(1e-5)
+  })
+
+  it('stores a mirrored view that differs from the original but mostly predicts the same', async () => {
+    let faces = 0
+    let sameExpression = 0
+    let sameGender = 0
+    let ageGap = 0
+    for (const path of PARITY_PHOTOS) {
+      for (const face of await analyzeImage(await decodeImage(path), { detector: 'ssd' })) {
+        faces++
+        expect(face.expressionMirrorFeatures).toHaveLength(256)
+        expect(face.ageGenderMirrorFeatures).toHaveLength(512)
+        // A face is never exactly symmetrical, so the mirror is a second, different view of it.
+        expect(maxAbsDiff(face.expressionFeatures, face.expressionMirrorFeatures)).toBeGreaterThan(1e-3)
+        expect(maxAbsDiff(face.ageGenderFeatures, face.ageGenderMirrorFeatures)).toBeGreaterThan(1e-3)
+        const top = (p: number[]): number => p.indexOf(Math.max(...p))
+        if (top(expressionHeadV0(face.expressionFeatures)) === top(expressionHeadV0(face.expressionMirrorFeatures)))
+          sameExpression++
+        const g = genderHeadV0(face.ageGenderFeatures)
+        const gm = genderHeadV0(face.ageGenderMirrorFeatures)
+        if (g.male > g.female === gm.male > gm.female) sameGender++
+        ageGap += Math.abs(ageHeadV0(face.ageGenderFeatures) - ageHeadV0(face.ageGenderMirrorFeatures))
+      }
+    }
+    console.log(
+      `mirror vs original over ${faces} faces: expression agrees ${sameExpression}, gender ${sameGender}, mean |Δage| ${(ageGap / faces).toFixed(2)}`
+    )
+    expect(faces).toBeGreaterThan(10)
+    expect(sameExpression / faces).toBeGreaterThanOrEqual(0.75)
+    expect(sameGender / faces).toBeGreaterThanOrEqual(0.85)
+    expect(ageGap / faces).toBeLessThan(5)
+  })
+
+  it('recomputes the views from stored landmarks as the import computed them', async () => {
+    const crops = readCsv(dataPath('expression_ferplus', 'labels.csv'))
+      .slice(0, 4)
+      .map((r) => ({ path: dataPath('expression_ferplus', r.path!), crops: true }))
+    const photos = PARITY_PHOTOS.slice(0, 6).map((path) => ({ path, crops: false }))
+    let faces = 0
+    let same = 0
+    for (const { path, crops: isCrop } of [...crops, ...photos]) {
+      const img = await decodeImage(path)
+      const found = await analyzeImage(img, { detector: 'ssd', crops: isCrop })
+      const again = await attributesFromLandmarks(
+        img,
+        found.map((f) => f.landmarks)
+      )
+      found.forEach((f, i) => {
+        faces++
+        const a = again[i]!
+        const worst = Math.max(
+          maxAbsDiff(a.expressionMirror, f.expressionMirrorFeatures),
+          maxAbsDiff(a.ageGenderMirror, f.ageGenderMirrorFeatures)
+        )
+        if (worst < 1e-4) same++
+      })
+    }
+    console.log(`views recomputed from landmarks: ${same} of ${faces} faces identical to the import's`)
+    // Faces found on a padded copy are cropped differently at the border; every other one is the same crop.
+    expect(same / faces).toBeGreaterThanOrEqual(0.9)
+    expect(faces).toBeGreaterThanOrEqual(8)
   })
 
   it('predicts the labelled expression on face-api example photos', async () => {

@@ -58,6 +58,9 @@ export interface AnalyzedFace {
   descriptor: Float32Array
   expressionFeatures: Float32Array
   ageGenderFeatures: Float32Array
+  /** The same nets on the horizontally mirrored aligned face (issue 11 §2: test-time and training augmentation). */
+  expressionMirrorFeatures: Float32Array
+  ageGenderMirrorFeatures: Float32Array
   predictions: {
     expression: { label: ExpressionLabel; confidence: number; probs: Record<ExpressionLabel, number> }
     age: number
@@ -155,6 +158,104 @@ function predict(expressionFeat: Float32Array, ageGenderFeat: Float32Array): Ana
   }
 }
 
+interface AttributeViews {
+  expression: Float32Array
+  ageGender: Float32Array
+  expressionMirror: Float32Array
+  ageGenderMirror: Float32Array
+}
+
+/**
+ * Expression and age/gender features of an aligned face crop and of its mirror image. Both views go through
+ * each net as one batch of two (one pass instead of two; each image is padded and resized on its own, so the
+ * original view's features are those of a batch of one).
+ */
+async function attributeViews(face: Tensor3D, t: StageTimings): Promise<AttributeViews> {
+  const mirrored = tf.reverse(face, 1) as Tensor3D
+  try {
+    const input = await toNetInput([face, mirrored])
+    let started = performance.now()
+    const [expression, expressionMirror] = expressionFeatures(input)
+    t.expressionMs += performance.now() - started
+    started = performance.now()
+    const [ageGender, ageGenderMirror] = ageGenderFeatures(input)
+    t.ageGenderMs += performance.now() - started
+    return {
+      expression: expression!,
+      ageGender: ageGender!,
+      expressionMirror: expressionMirror!,
+      ageGenderMirror: ageGenderMirror!
+    }
+  } finally {
+    mirrored.dispose()
+  }
+}
+
+type MirroredViews = Pick<AttributeViews, 'expressionMirror' | 'ageGenderMirror'>
+
+/** The mirrored view alone (what a face imported before mirrored views were stored lacks): half the work. */
+async function mirroredViews(face: Tensor3D, t: StageTimings): Promise<MirroredViews> {
+  const mirrored = tf.reverse(face, 1) as Tensor3D
+  try {
+    const input = await toNetInput(mirrored)
+    let started = performance.now()
+    const [expressionMirror] = expressionFeatures(input)
+    t.expressionMs += performance.now() - started
+    started = performance.now()
+    const [ageGenderMirror] = ageGenderFeatures(input)
+    t.ageGenderMs += performance.now() - started
+    return { expressionMirror: expressionMirror!, ageGenderMirror: ageGenderMirror! }
+  } finally {
+    mirrored.dispose()
+  }
+}
+
+/** face-api's landmark-aligned box (FaceLandmarks.align(): the points' bounding box padded by 20 %). */
+function alignedRectOf(landmarks: Float32Array): InstanceType<typeof faceapi.Rect> {
+  let x0 = Infinity
+  let y0 = Infinity
+  let x1 = 0
+  let y1 = 0
+  for (let i = 0; i + 1 < landmarks.length; i += 2) {
+    x0 = Math.min(x0, landmarks[i]!)
+    x1 = Math.max(x1, landmarks[i]!)
+    y0 = Math.min(y0, landmarks[i + 1]!)
+    y1 = Math.max(y1, landmarks[i + 1]!)
+  }
+  const w = x1 - x0
+  const h = y1 - y0
+  return new faceapi.Rect(x0 - (w * 0.2) / 2, y0 - (h * 0.2) / 2, w * 1.2, h * 1.2)
+}
+
+/**
+ * The attribute features of faces already found, from their stored 68 landmarks (in the image's pixels) instead
+ * of detecting them again: the "augment existing faces" job computes the mirrored views of faces imported before
+ * they were stored. The crop is clipped at the photo's borders, so a face the import found on a padded copy of
+ * the photo can come out slightly different from what that import would have stored.
+ */
+export async function attributesFromLandmarks(
+  input: RgbImage,
+  faces: readonly Float32Array[]
+): Promise<Array<MirroredViews | undefined>> {
+  requireModels()
+  checkInput(input)
+  const image = toTensor(input)
+  const t = emptyTimings()
+  try {
+    const out: Array<MirroredViews | undefined> = []
+    for (const landmarks of faces) {
+      if (landmarks.length !== 136) {
+        out.push(undefined)
+        continue
+      }
+      out.push(await withCrop(image, alignedRectOf(landmarks), undefined, (face) => mirroredViews(face, t)))
+    }
+    return out
+  } finally {
+    image.dispose()
+  }
+}
+
 async function analyzeFace(
   image: Tensor3D,
   detection: FaceDetection,
@@ -169,16 +270,7 @@ async function analyzeFace(
   const located = faceapi.extendWithFaceLandmarks(faceapi.extendWithFaceDetection({}, detection), landmarks)
   t.landmarksMs += performance.now() - started
 
-  const attributes = await withCrop(image, located.alignedRect, undefined, async (face) => {
-    const input = await toNetInput(face)
-    started = performance.now()
-    const expression = expressionFeatures(input)
-    t.expressionMs += performance.now() - started
-    started = performance.now()
-    const ageGender = ageGenderFeatures(input)
-    t.ageGenderMs += performance.now() - started
-    return { expression, ageGender }
-  })
+  const attributes = await withCrop(image, located.alignedRect, undefined, (face) => attributeViews(face, t))
   if (!attributes) return undefined
 
   started = performance.now()
@@ -198,6 +290,8 @@ async function analyzeFace(
     descriptor,
     expressionFeatures: attributes.expression,
     ageGenderFeatures: attributes.ageGender,
+    expressionMirrorFeatures: attributes.expressionMirror,
+    ageGenderMirrorFeatures: attributes.ageGenderMirror,
     predictions: predict(attributes.expression, attributes.ageGender)
   }
 }

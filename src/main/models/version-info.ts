@@ -14,6 +14,7 @@ export function toVersionInfo(task: string, v: VersionRow, all: readonly Version
   const metrics = (m.metrics ?? {}) as Record<string, unknown>
   const hyper = (m.hyperparameters ?? {}) as Record<string, unknown>
   const mitigation = m.mitigation as ModelVersionInfo['mitigation'] | undefined
+  const recipe = (m.recipe ?? {}) as Record<string, unknown>
   const parent = v.parentId === null ? null : (all.find((p) => p.id === v.parentId)?.version ?? null)
   return {
     id: v.id,
@@ -32,6 +33,10 @@ export function toVersionInfo(task: string, v: VersionRow, all: readonly Version
     epochsRun: num(hyper.epochsRun),
     durationMs: num(m.duration_ms),
     labels: Array.isArray(m.labels) ? (m.labels as string[]) : [],
+    // As worker/predictor.ts reads it (training/metadata.ts predictsMirrored): only an explicit false is single-view.
+    mirrored: recipe.mirrored !== false,
+    mirroredRows:
+      recipe.mirrored_rows === true ? num(recipe.mirrored_row_count) : recipe.mirrored_rows === false ? 0 : null,
     forgottenData: forgottenDataOf(v)
   }
 }

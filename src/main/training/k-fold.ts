@@ -56,7 +56,10 @@ export interface KFoldOptions extends Omit<TrainOptions, 'rows' | 'validationFra
   k?: number
   /** Rows with the same key stay in one fold (default: each row its own key, from `ids` or its index). */
   groupKeys?: readonly (string | number)[]
-  /** Rows that may train but are never a validation/out-of-fold row (e.g. mirrored copies). */
+  /**
+   * Rows that may train but are never a validation/out-of-fold row (e.g. mirrored copies); their outputs are
+   * averaged into the out-of-fold prediction of the validation row sharing their key.
+   */
   trainOnly?: readonly boolean[]
   /** Folds to train, default all; the capacity search trains fold 0 alone. */
   onlyFolds?: readonly number[]
@@ -95,6 +98,14 @@ export async function trainKFold(options: KFoldOptions): Promise<KFoldResult> {
   let oof = new Float32Array(0)
   let width = 0
   const { k: _k, groupKeys: _g, trainOnly, onlyFolds: _o, onEpoch, onFold, ...train } = options
+  const partners = new Map<string | number, number[]>()
+  if (trainOnly)
+    keys.forEach((key, i) => {
+      if (!trainOnly[i]) return
+      const list = partners.get(key)
+      if (list) list.push(i)
+      else partners.set(key, [i])
+    })
   try {
     for (const f of folds) {
       const trainRows: number[] = []
@@ -111,15 +122,28 @@ export async function trainKFold(options: KFoldOptions): Promise<KFoldResult> {
         ...(onEpoch ? { onEpoch: (log) => onEpoch(f, log) } : {})
       })
       heads.push(r)
-      const held = predictRows(x, validation)
+      // A validation row's train-only partners (its face's mirrored copy) are predicted with it and averaged in,
+      // as every prediction averages a face's views: calibration and the search then see what the app shows.
+      const extra: number[] = []
+      const extraOf: number[][] = validation.map((row) => {
+        const list = partners.get(keys[row]!) ?? []
+        return list.map((p) => {
+          extra.push(p)
+          return validation.length + extra.length - 1
+        })
+      })
+      const held = predictRows(x, [...validation, ...extra])
       const out = await predictRaw(r.model, held, options.kind)
       if (width === 0) {
         width = out.width
         oof = new Float32Array(n * width).fill(Number.NaN)
       }
       validation.forEach((row, j) => {
+        const views = [j, ...extraOf[j]!]
         for (let c = 0; c < width; c++) {
-          const v = out.values[j * width + c]!
+          let v = 0
+          for (const w of views) v += out.values[w * width + c]!
+          v /= views.length
           // Log-probabilities: what calibration fits on (a softmax of them gives the probabilities back).
           oof[row * width + c] = options.kind === 'classification' ? Math.log(Math.max(v, 1e-12)) : v
         }

@@ -100,6 +100,20 @@ export interface DescribeFitArgs {
   recipe?: Record<string, unknown>
 }
 
+/**
+ * The recipe entries of the mirrored views (issue 11 §2): `mirrored` says whether the version's predictions
+ * average each face's original and mirrored views (the predictor reads it; versions made before it existed
+ * average too), `mirrored_rows` whether mirrored views trained as extra rows, and how many.
+ */
+export function mirrorRecipe(mirrored: boolean, rows: number): Record<string, unknown> {
+  return { mirrored, mirrored_rows: mirrored && rows > 0, mirrored_row_count: rows }
+}
+
+/** Whether a version's predictions average the two views: all but those trained with `mirrored: false`. */
+export function predictsMirrored(recipe: Record<string, unknown> | undefined): boolean {
+  return recipe?.mirrored !== false
+}
+
 /** The metadata of a version made by fitHeads: chosen settings, the search, the ensemble, the calibration. */
 export function describeFit({
   options,
@@ -174,6 +188,7 @@ export function describeFit({
       combine: 'mean_logits',
       capacity_search: result.search.length > 1,
       calibration: result.calibration ? 'temperature' : 'none',
+      mirrored: true,
       mirrored_rows: false,
       soft_targets: false,
       ...recipe

@@ -101,6 +101,46 @@ export async function predictRaw(
   }
 }
 
+/** Features with, optionally, a second (mirrored) view of some rows: `has[i]` = 1 where row i has one. */
+export type ViewedFeatures = {
+  data: Float32Array
+  dim: number
+  mirror?: { data: Float32Array; has: Uint8Array } | undefined
+}
+
+/**
+ * predictRaw over both views of each face (issue 11 §2): where a row has a mirrored view, its output is the mean
+ * of the two views' outputs (probabilities for classification, values for regression); other rows keep their
+ * single view. Training (validation, calibration), evaluation and every stored prediction go through this, so
+ * the metrics are those of the averaged prediction the app shows.
+ */
+export async function predictViews(
+  predictor: Predictor,
+  features: ViewedFeatures,
+  kind: 'classification' | 'regression',
+  chunkSize = PREDICT_CHUNK
+): Promise<{ values: Float32Array; rows: number; width: number }> {
+  const out = await predictRaw(predictor, features, kind, chunkSize)
+  const m = features.mirror
+  if (!m || out.rows === 0) return out
+  const rows: number[] = []
+  for (let i = 0; i < out.rows; i++) if (m.has[i]) rows.push(i)
+  if (rows.length === 0) return out
+  const { dim } = features
+  const packed = new Float32Array(rows.length * dim)
+  rows.forEach((r, j) => packed.set(m.data.subarray(r * dim, (r + 1) * dim), j * dim))
+  const other = await predictRaw(predictor, { data: packed, dim }, kind, chunkSize)
+  averageRows(out.values, other.values, rows, out.width)
+  return out
+}
+
+/** values[rows[j]] ← (values[rows[j]] + other[j]) / 2, row by row (width values each). */
+export function averageRows(values: Float32Array, other: Float32Array, rows: readonly number[], width: number): void {
+  rows.forEach((r, j) => {
+    for (let c = 0; c < width; c++) values[r * width + c] = (values[r * width + c]! + other[j * width + c]!) / 2
+  })
+}
+
 function isLayersModel(p: Predictor): p is tf.LayersModel {
   return p instanceof tf.LayersModel
 }

@@ -9,13 +9,14 @@ import type { LearningCurve } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import { mulberry32 } from '../analysis/random'
 import { getTask } from '../labels/tasks'
-import { featuresOf } from '../library/features'
+import { featuresOf, type PackedFeatures } from '../library/features'
 import { activeVersion } from '../models/registry'
 import { isClassificationMetrics, scorePredictions } from '../models/version-metrics'
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
 import { fitHeads } from '../training/fit'
-import { predictRaw } from '../training/predict'
+import { predictViews, type ViewedFeatures } from '../training/predict'
+import { expandRows, withMirroredRows } from '../training/mirrored-rows'
 import { deriveSeed, shuffleInPlace } from '../training/split'
 import { CancelledError } from '../training/train'
 import { projectDb } from './db'
@@ -98,14 +99,19 @@ export async function learningCurveOp(
       })
       if (subset.length < MIN_POINT_ROWS || (classification && new Set(subset.map((r) => rows[r]!.value)).size < 2))
         continue
-      const data = new Float32Array(subset.length * feat.dim)
-      subset.forEach((r, j) => data.set(feat.data.subarray(r * feat.dim, (r + 1) * feat.dim), j * feat.dim))
+      // Trained as a version is (worker/train.ts): each face's mirrored view an extra train-only row of it.
+      const m = withMirroredRows(subsetOf(feat, subset))
+      const spread = <T>(values: readonly T[]): T[] => expandRows(values, m.source)
       let fit: Awaited<ReturnType<typeof fitHeads>>
       try {
         fit = await fitHeads({
-          features: { data, dim: feat.dim },
-          labels: classification ? subset.map((r) => rows[r]!.value) : subset.map((r) => Number(rows[r]!.value)),
-          ids: subset.map((r) => rows[r]!.faceId),
+          features: m.features,
+          labels: classification
+            ? spread(subset.map((r) => rows[r]!.value))
+            : spread(subset.map((r) => Number(rows[r]!.value))),
+          ids: spread(subset.map((r) => rows[r]!.faceId)),
+          groupKeys: spread(subset.map((r) => rows[r]!.faceId)),
+          ...(m.added > 0 ? { trainOnly: m.trainOnly } : {}),
           ...(classification
             ? { labelSet: task.labels, classWeights: parent ? ('none' as const) : ('balanced' as const) }
             : {}),
@@ -122,7 +128,7 @@ export async function learningCurveOp(
       }
       try {
         const kind = classification ? 'classification' : 'regression'
-        const out = await predictRaw(fit.model, { data: evalFeat.data, dim: evalFeat.dim }, kind)
+        const out = await predictViews(fit.model, evalFeat, kind)
         const pred = calibrated(
           task,
           predictionsFromRaw(task, kind, fit.labels, out.values, out.rows, out.width),
@@ -146,4 +152,18 @@ export async function learningCurveOp(
   } finally {
     parent?.dispose()
   }
+}
+
+/** The rows `subset` of packed features, with their mirrored views where stored. */
+function subsetOf(f: PackedFeatures, subset: readonly number[]): ViewedFeatures {
+  const { dim } = f
+  const data = new Float32Array(subset.length * dim)
+  subset.forEach((r, j) => data.set(f.data.subarray(r * dim, (r + 1) * dim), j * dim))
+  if (!f.mirror) return { data, dim }
+  const mirror = { data: new Float32Array(subset.length * dim), has: new Uint8Array(subset.length) }
+  subset.forEach((r, j) => {
+    mirror.has[j] = f.mirror!.has[r]!
+    mirror.data.set(f.mirror!.data.subarray(r * dim, (r + 1) * dim), j * dim)
+  })
+  return { data, dim, mirror }
 }

@@ -10,7 +10,7 @@ import sharp, { type Sharp } from 'sharp'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { listTasks } from '../labels/tasks'
-import type { PackedFeatures } from '../library/features'
+import { mirrorKindOf, type MirrorRows, type PackedFeatures } from '../library/features'
 import {
   alreadyImported,
   commitPhoto,
@@ -56,7 +56,7 @@ function describeDecodeError(e: unknown, file: string): string {
   return `Could not decode the image: ${msg}`
 }
 
-interface Decoded {
+export interface Decoded {
   rgb: RgbImage
   /** Oriented full-resolution size (what the user sees). */
   width: number
@@ -65,7 +65,8 @@ interface Decoded {
   scale: number
 }
 
-async function decodeForAnalysis(buf: Buffer): Promise<Decoded> {
+/** The photo as the import analyses it (oriented, at most ANALYSIS_MAX_SIDE); the augment job decodes the same way. */
+export async function decodeForAnalysis(buf: Buffer): Promise<Decoded> {
   const meta = await sharp(buf, { limitInputPixels: DEFAULT_MAX_PIXELS }).metadata()
   const swap = (meta.orientation ?? 1) >= 5
   const width = (swap ? meta.height : meta.width) ?? 0
@@ -131,6 +132,20 @@ async function builtinPredictions(
       data.set(v, i * dim)
     })
     const features: PackedFeatures = { faceIds: faces.map((_, i) => i), data, dim }
+    // The mirrored views, as allFeatures would read them back: v0's predictions average the two here as on
+    // every later re-prediction.
+    const mk = mirrorKindOf(task.featureKind)
+    if (mk) {
+      const mirror: MirrorRows = { data: new Float32Array(data.length), has: new Uint8Array(faces.length), count: 0 }
+      faces.forEach((f, i) => {
+        const v = featureOf(f, mk)
+        if (v?.length !== dim) return
+        mirror.data.set(v, i * dim)
+        mirror.has[i] = 1
+        mirror.count++
+      })
+      if (mirror.count > 0) features.mirror = mirror
+    }
     const loaded = await loadTaskVersion(projectDir, task, v0)
     try {
       out.push({ task, versionId: v0.id, predictions: await loaded.predict(features) })

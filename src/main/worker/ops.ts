@@ -21,6 +21,7 @@ export const ops: OpHandlers = {
   'import.faces': async (p, ctx) => (await import('./import-file')).importFaces(p, ctx.signal),
   'import.commit': async (p) => (await import('./import-file')).commitSplit(p),
   'import.errors': async (p) => (await import('./import-file')).recordErrors(p),
+  'features.augment': async (p, ctx) => (await import('./augment')).augmentOp(p, ctx),
   'people.cluster': async (p) => (await import('./cluster')).clusterOp(p),
   'people.preview': async (p) => (await import('./cluster')).previewOp(p),
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),

@@ -14,7 +14,8 @@ import { applyHead, builtinHeadWeights, type HeadKind, type HeadWeights } from '
 import { ensureMlReady } from '../ml/runtime'
 import type { DenseWeights, HeadInit } from '../training/head'
 import { readHeadWeights } from '../training/head'
-import { predictRaw } from '../training/predict'
+import { predictViews } from '../training/predict'
+import { predictsMirrored } from '../training/metadata'
 import { loadVersion, type ModelMetadata } from '../training/store'
 import { ModelIntegrityError } from '../training/version-files'
 import { isBuiltinV0, versionDir, type VersionRow } from '../models/registry'
@@ -53,6 +54,11 @@ export interface LoadedVersion {
   hidden: number | undefined
   /** Temperature its probabilities are calibrated with (1 = none recorded). */
   temperature: number
+  /**
+   * Its predictions average each face's original and mirrored views where both are stored (every version but
+   * one trained with `mirrored: false`).
+   */
+  mirrored: boolean
   /**
    * Calibrated predictions (what every screen shows), with the version's per-group thresholds applied to faces
    * whose group is known; `{ calibrated: false }` gives the raw head's, `{ thresholds: false }` plain argmax.
@@ -103,14 +109,16 @@ export async function loadTaskVersion(projectDir: string, task: TaskRow, v: Vers
   const weights = readHeadWeights(model)
   const temperature = metadata.calibration?.temperature ?? 1
   const decide = thresholdStep(projectDir, task, v)
+  const mirrored = predictsMirrored(metadata.recipe)
   return {
     row: v,
     kind,
     labels,
     hidden: weights.hidden?.kernelShape[1],
     temperature,
+    mirrored,
     predict: async (f, opts) => {
-      const out = await predictRaw(model, { data: f.data, dim: f.dim }, kind)
+      const out = await predictViews(model, mirrored ? f : { data: f.data, dim: f.dim }, kind)
       const pred = predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width)
       if (opts?.calibrated === false) return pred
       const cal = calibrated(task, pred, temperature)
@@ -144,6 +152,7 @@ async function builtinVersion(
     labels: regression ? [] : labels,
     hidden: undefined,
     temperature,
+    mirrored: true,
     predict: async (f, opts) => {
       const pred = builtinPredict(task, kind, head, labels, f)
       if (opts?.calibrated === false) return pred
@@ -160,7 +169,18 @@ async function builtinVersion(
   }
 }
 
-/** The built-in heads as analyze.ts runs them (float64 JS); the import stores exactly these, so re-predicting with v0 reproduces it. */
+/** A built-in head's output for row i: the mean over the face's views where it has a mirrored one. */
+function headOutput(f: PackedFeatures, i: number, head: HeadWeights): number[] {
+  const p = applyHead(f.data.subarray(i * f.dim, (i + 1) * f.dim), head)
+  if (!f.mirror?.has[i]) return p
+  const q = applyHead(f.mirror.data.subarray(i * f.dim, (i + 1) * f.dim), head)
+  return p.map((v, k) => (v + q[k]!) / 2)
+}
+
+/**
+ * The built-in heads as analyze.ts runs them (float64 JS), averaged over the original and mirrored views where
+ * the face has both; the import stores exactly these, so re-predicting with v0 reproduces it.
+ */
 function builtinPredict(
   task: TaskRow,
   kind: HeadKind,
@@ -174,7 +194,7 @@ function builtinPredict(
   if (kind === 'age') {
     const numbers = new Float64Array(n)
     for (let i = 0; i < n; i++) {
-      const age = applyHead(f.data.subarray(i * f.dim, (i + 1) * f.dim), head)[0]!
+      const age = headOutput(f, i, head)[0]!
       numbers[i] = age
       values[i] = age.toFixed(1)
       confidence[i] = null
@@ -185,7 +205,7 @@ function builtinPredict(
   const probs = new Float32Array(n * width)
   const col = task.labels.map((l) => labels.indexOf(l))
   for (let i = 0; i < n; i++) {
-    const p = applyHead(f.data.subarray(i * f.dim, (i + 1) * f.dim), head)
+    const p = headOutput(f, i, head)
     if (kind === 'gender') {
       // face-api order [male, female]; analyze.ts: male only when strictly more likely.
       const male = p[0]!

@@ -18,6 +18,7 @@ import type { TrainOpResult, TrainProgress } from './train'
 import type { LabelImportPreview } from '../../shared/labels-io'
 import type { ResolvedLabelImport } from '../labels/label-import'
 import type { ExportSummary } from '../library/export'
+import type { AugmentOpResult, AugmentProgress } from './augment'
 
 /** Progress of labels.resolve (rows resolved) and export.write (faces gathered, then files written). */
 export interface LabelsIoProgress {
@@ -67,7 +68,9 @@ const analyzedFace = z.object({
   landmarks: f32,
   descriptor: f32,
   expressionFeatures: f32,
-  ageGenderFeatures: f32
+  ageGenderFeatures: f32,
+  expressionMirrorFeatures: f32.optional(),
+  ageGenderMirrorFeatures: f32.optional()
 })
 
 const TASK_REF = z.union([z.number().int().nonnegative(), z.string().min(1)])
@@ -128,6 +131,11 @@ export const workerOps = {
     z.object({ file: z.string().min(1), faces: z.array(z.object({ index: z.number().int(), face: analyzedFace })) }),
     returns<ImportFileResult>()
   ),
+  /**
+   * Augment existing faces: the mirrored views of faces imported before they were stored, from their photos and
+   * stored landmarks; one commit per photo (a cancel keeps the photos done).
+   */
+  'features.augment': op(z.object({ projectDir }), returns<AugmentOpResult, AugmentProgress>()),
   /** Errors main found without reading the file (the folder walk, a worker that crashed on the file). */
   'import.errors': op(
     z.object({
@@ -165,6 +173,11 @@ export const workerOps = {
       learningRate: z.number().positive().optional(),
       /** Heads of the ensemble (k-fold), default 5; 1 = a single head. */
       k: z.number().int().min(1).max(10).optional(),
+      /**
+       * false: train on the original views only and predict from them alone (recorded in the metadata);
+       * default: mirrored views as extra rows of the same face, predictions averaged over both views.
+       */
+      mirrored: z.boolean().optional(),
       /** true / false, or 'auto': only when not worse than the active version on the evaluation set. */
       activate: z.union([z.boolean(), z.literal('auto')]),
       /** Parallel to `train`: one weight per row (reweighting). */

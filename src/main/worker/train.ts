@@ -18,7 +18,7 @@ import fs from 'node:fs/promises'
 import type * as tf from '@tensorflow/tfjs'
 import { AppError } from '../../shared/result'
 import { getTask, type TaskRow } from '../labels/tasks'
-import { allFeatures, featuresOf } from '../library/features'
+import { allFeatures, featuresOf, type PackedFeatures } from '../library/features'
 import type { TaskPredictions } from '../models/predictions'
 import { activeVersion, versionById, versionsOf } from '../models/registry'
 import { checkTrainable } from '../models/training-set'
@@ -27,7 +27,7 @@ import { scorePredictions, type VersionMetrics } from '../models/version-metrics
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
 import { trainingSetHash } from '../training/hash'
-import { describeFit } from '../training/metadata'
+import { describeFit, mirrorRecipe } from '../training/metadata'
 import {
   describeSettings,
   fitHeads,
@@ -39,7 +39,8 @@ import {
 import { applyTemperature } from '../analysis/calibration'
 import { activationVerdict, pairedBootstrap, type ActivationVerdict } from '../analysis/bootstrap'
 import type { OutOfFold } from '../models/out-of-fold'
-import { predictRaw } from '../training/predict'
+import { predictViews } from '../training/predict'
+import { expandRows, withMirroredRows } from '../training/mirrored-rows'
 import { saveVersion } from '../training/store'
 import { CancelledError, type EpochLog } from '../training/train'
 import { cleanupTemp, listVersions } from '../training/version-files'
@@ -77,6 +78,10 @@ export interface TrainOpResult {
   temperature: number
   /** Trained on soft targets: how many rows had a distribution; null = hard labels. */
   softTargets: number | null
+  /** Faces whose mirrored view trained as an extra row (0: none stored, or mirrored: false). */
+  mirroredRows: number
+  /** Predictions average the original and mirrored views (where stored). */
+  mirrored: boolean
   /** New vs the version active when training started, on the evaluation set (null without one). */
   verdict: ActivationVerdict | null
 }
@@ -127,15 +132,22 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     p.parentId === undefined ? activeVersion(db, task.id) : p.parentId === null ? null : versionById(db, p.parentId)
   stopIfCancelled()
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
+  // Mirrored views as extra rows of the same face (train-only, grouped by face id in the folds), unless the
+  // caller asked for single-view training; such a version also predicts from the original view alone.
+  const mirrored = p.mirrored !== false
+  const expanded = withMirroredRows(mirrored ? trainFeat : { data: trainFeat.data, dim: trainFeat.dim })
+  const spread = <T>(values: readonly T[]): T[] => expandRows(values, expanded.source)
   const forced: ForcedSettings = {
     ...(p.hidden !== undefined ? { hidden: p.hidden === 0 ? null : p.hidden } : {}),
     ...(p.l2 !== undefined ? { l2: p.l2 } : {}),
     ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {})
   }
   const options: FitOptions = {
-    features: { data: trainFeat.data, dim: trainFeat.dim },
-    labels: classification ? rows.map((r) => r.value) : rows.map((r) => Number(r.value)),
-    ids: rows.map((r) => r.faceId),
+    features: expanded.features,
+    labels: classification ? spread(rows.map((r) => r.value)) : spread(rows.map((r) => Number(r.value))),
+    ids: spread(rows.map((r) => r.faceId)),
+    groupKeys: spread(rows.map((r) => r.faceId)),
+    ...(expanded.added > 0 ? { trainOnly: expanded.trainOnly } : {}),
     // Fine-tuning keeps the parent's class priors (balancing them cost 1.5 points on FER+); a fresh head
     // has no priors worth keeping, so rare classes get balanced weights there.
     ...(classification
@@ -148,10 +160,10 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     epochs,
     seed,
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
-    ...(sampleWeights ? { sampleWeights } : {}),
-    ...(softTargets ? { softTargets } : {}),
-    ...(groupPenalty ? { groupPenalty } : {}),
-    ...(groupDro ? { groupDro } : {}),
+    ...(sampleWeights ? { sampleWeights: spread(sampleWeights) } : {}),
+    ...(softTargets ? { softTargets: spread(softTargets) } : {}),
+    ...(groupPenalty ? { groupPenalty: { ...groupPenalty, groups: spread(groupPenalty.groups) } } : {}),
+    ...(groupDro ? { groupDro: { ...groupDro, groups: spread(groupDro.groups) } } : {}),
     signal: ctx.signal,
     onStage: (message) => stage('train', message),
     onEpoch: (log, planned) => ctx.progress({ type: 'epoch', epochs: planned, log })
@@ -181,13 +193,13 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     stopIfCancelled()
     stage('evaluate', 'Scoring the evaluation set…')
     const temperature = result.calibration?.temperature ?? 1
-    const evalPred = await predictWith(model, task, result.labels, evalFeat, temperature)
+    const evalPred = await predictWith(model, task, result.labels, evalFeat, temperature, mirrored)
     const metrics = scorePredictions(task, evalTruth, evalPred)
     // The evaluation set's ECE without the temperature too, so the metadata shows what calibration did there
     // (soft targets make a head underconfident, and the temperature is what corrects it).
     const rawMetrics =
       classification && temperature !== 1 && evalFeat.faceIds.length > 0
-        ? scorePredictions(task, evalTruth, await predictWith(model, task, result.labels, evalFeat, 1))
+        ? scorePredictions(task, evalTruth, await predictWith(model, task, result.labels, evalFeat, 1, mirrored))
         : metrics
     const verdict =
       parentEval && parentRow
@@ -205,7 +217,7 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
     if (activate) {
       stage('save', 'Predicting every face…')
       const f = allFeatures(db, task.featureKind)
-      all = { faceIds: f.faceIds, predictions: await predictWith(model, task, result.labels, f, temperature) }
+      all = { faceIds: f.faceIds, predictions: await predictWith(model, task, result.labels, f, temperature, mirrored) }
     }
 
     stopIfCancelled()
@@ -230,9 +242,10 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       mitigation: p.mitigation,
       // Soft targets change only the training loss; the temperature is still fitted on the hard labels of the
       // out-of-fold rows (fit.ts), which is what keeps a soft-trained (underconfident) head calibrated.
-      ...(softTargets
-        ? { recipe: { soft_targets: true, soft_target_rows: softTargets.filter((d) => d !== null).length } }
-        : {})
+      recipe: {
+        ...mirrorRecipe(mirrored, expanded.added),
+        ...(softTargets ? { soft_targets: true, soft_target_rows: softTargets.filter((d) => d !== null).length } : {})
+      }
     })
     // Method, params and grouping task (describeTraining alone omits the grouping task).
     if (p.mitigation)
@@ -286,7 +299,9 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
       settings: describeSettings(result.chosen),
       k: result.k,
       temperature,
-      softTargets: softTargets ? softTargets.filter((d) => d !== null).length : null
+      softTargets: softTargets ? softTargets.filter((d) => d !== null).length : null,
+      mirroredRows: expanded.added,
+      mirrored
     }
   } finally {
     model.dispose()
@@ -297,12 +312,13 @@ async function predictWith(
   model: tf.LayersModel,
   task: TaskRow,
   labels: readonly string[],
-  f: { faceIds: number[]; data: Float32Array; dim: number },
-  temperature: number
+  f: PackedFeatures,
+  temperature: number,
+  mirrored: boolean
 ): Promise<TaskPredictions> {
   const kind = task.kind === 'classification' ? 'classification' : 'regression'
   if (f.faceIds.length === 0) return predictionsFromRaw(task, kind, labels, new Float32Array(0), 0, 0)
-  const out = await predictRaw(model, { data: f.data, dim: f.dim }, kind)
+  const out = await predictViews(model, mirrored ? f : { data: f.data, dim: f.dim }, kind)
   return calibrated(task, predictionsFromRaw(task, kind, labels, out.values, out.rows, out.width), temperature)
 }
 

@@ -8,6 +8,7 @@ import { migration006 } from './006_teams'
 import { migration007 } from './007_out_of_fold'
 import { migration008 } from './008_group_thresholds'
 import { migration009 } from './009_label_votes'
+import { migration010 } from './010_mirrored_features'
 
 /** Every migration in order; add a new numbered file and append it here. */
 export const migrations: readonly Migration[] = [
@@ -19,7 +20,8 @@ export const migrations: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
-  migration009
+  migration009,
+  migration010
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations.length

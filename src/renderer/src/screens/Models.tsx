@@ -10,6 +10,7 @@ import { activateVersion, exportVersion, setCompareVersions } from '../store/mod
 import { retrainWithoutForgotten } from '../store/teams-actions'
 import { EmptyState, ErrorMessage, FolderField, Modal, ProgressBar } from '../components/common'
 import { ModelsIcon } from '../components/icons'
+import { MirrorFeatures } from './ModelsMirror'
 import { count, fraction } from '../format'
 import {
   formatMetric,
@@ -66,6 +67,12 @@ function useMeasuredHeadline(v: ModelVersionInfo, evalN: number): number | null 
     }
   }, [key, v.headline, v.task, v.version, evalN])
   return v.headline ? undefined : value
+}
+
+/** Issue 11 §2: whether a version averages each face's two views, and whether mirrored rows trained it. */
+function viewsText(v: ModelVersionInfo): string {
+  if (!v.mirrored) return 'original only'
+  return v.mirroredRows ? `mirrored · +${count(v.mirroredRows)} rows` : 'mirrored'
 }
 
 function VersionRow({
@@ -155,6 +162,9 @@ function VersionRow({
         )}
       </td>
       <td className="muted">{v.backend ?? (v.builtin ? 'face-api' : '—')}</td>
+      <td className="muted" data-testid="version-views">
+        {viewsText(v)}
+      </td>
       <td className="muted">{mitigationText(v.mitigation)}</td>
       <td className="version-row__actions">
         <button
@@ -340,6 +350,12 @@ function MetadataDialog({ v, onClose }: { v: ModelVersionInfo; onClose: () => vo
         </dd>
         <dt>Labels</dt>
         <dd>{v.labels.join(', ') || '—'}</dd>
+        <dt>Views</dt>
+        <dd data-testid="metadata-views">
+          {v.mirrored
+            ? `predictions average each face and its mirror image${v.mirroredRows ? `; trained on the mirrored views of ${count(v.mirroredRows)} faces as extra rows` : ''}`
+            : 'original view only (trained without mirrored rows)'}
+        </dd>
         {v.forgottenData && (
           <>
             <dt>Privacy</dt>
@@ -408,6 +424,7 @@ export function Models(): ReactElement {
               faces from stored features in seconds. Metrics are measured on the evaluation set when a version is
               trained.
             </p>
+            <MirrorFeatures />
             <table className="versions-table" data-testid="versions-table">
               <thead>
                 <tr>
@@ -417,6 +434,7 @@ export function Models(): ReactElement {
                   <th className="m-num">Annotations</th>
                   <th className="m-num">Headline</th>
                   <th>Backend</th>
+                  <th>Views</th>
                   <th>Mitigation</th>
                   <th />
                 </tr>

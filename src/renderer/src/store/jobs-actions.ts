@@ -130,6 +130,8 @@ export function jobSummary(job: JobInfo): string {
       }
       case 'label-errors':
         return `${job.result.suspects.length} possible label errors among ${job.result.n_checked} labels`
+      case 'augment':
+        return `Mirrored features computed for ${job.result.augmented} faces${job.result.skipped ? ` · ${job.result.skipped} skipped` : ''} · ${job.result.seconds.toFixed(1)} s`
       case 'labels-import': {
         const r = job.result
         return r.columns.length > 1
@@ -139,7 +141,8 @@ export function jobSummary(job: JobInfo): string {
     }
   }
   // Training and re-prediction jobs say what they did in their last progress message ("Saved version 2").
-  if ((job.kind === 'train' || job.kind === 'repredict') && job.progress.message) return job.progress.message
+  if ((job.kind === 'train' || job.kind === 'repredict' || job.kind === 'augment') && job.progress.message)
+    return job.progress.message
   const c = job.progress.counters
   const parts = [`${job.progress.done} of ${job.progress.total} files`]
   if (c.faces !== undefined) parts.push(`${c.faces} faces`)
