@@ -84,7 +84,58 @@ export interface JobResults {
   'labels-import': LabelImportResult
   /** Export… in the window: gathered and written by a worker (atomic rename). */
   export: ExportResult
+  /** The Map's projection of one feature kind, stored in the project's cache. */
+  projection: ProjectionSummary
 }
+
+export type MapFeatureKind = 'identity' | 'expression' | 'age_gender'
+export type MapMethod = 'pca' | 'umap'
+
+/** A projection job's result: what was stored (or found already stored) for a feature kind and method. */
+export interface ProjectionSummary {
+  kind: MapFeatureKind
+  method: MapMethod
+  /** The cache key: the faces the map holds (src/main/analysis/projection.ts projectionKey). */
+  key: string
+  n: number
+  /** UMAP: faces the layout was fitted on, the others placed by transform; PCA: n. */
+  fitted: number
+  seed: number
+  seconds: number
+  computedAt: string
+  /** true: the faces had not changed since the stored map was computed, so it was kept as it was. */
+  cached: boolean
+}
+
+/**
+ * A stored map (`map.get`): face ids as base64 of little-endian Int32, coordinates as base64 of Float32 pairs
+ * in the same order (100,000 faces are 1.6 MB of text, not 100,000 objects).
+ */
+export interface MapProjection extends Omit<ProjectionSummary, 'cached'> {
+  ids: string
+  xy: string
+  /** Faces were added, removed or replaced since: the map is shown as it was, and Compute brings it up to date. */
+  stale: boolean
+}
+
+export type MapColourBy = 'label' | 'prediction' | 'confidence' | 'person'
+
+/**
+ * Per-face colour values of a map, in the order of its ids. Categories (labels, predicted values, persons) as
+ * base64 Int32 indices into `categories` (−1: none), most frequent first; numbers (confidence, a score task's
+ * label or prediction) as base64 Float32 (NaN: none).
+ */
+export type MapColouring =
+  | {
+      by: MapColourBy
+      type: 'category'
+      title: string
+      categories: string[]
+      counts: number[]
+      codes: string
+      none: number
+    }
+  | { by: MapColourBy; type: 'number'; title: string; values: string; min: number; max: number; none: number }
 
 /** One label confident learning doubts (issue 13): the face, the label given (by whom, when) and the one suggested. */
 export interface LabelErrorSuspect {
@@ -148,6 +199,7 @@ export interface JobSubjects {
   'label-errors': { task: string }
   'labels-import': { task: string }
   export: { task: null }
+  projection: { task: null }
 }
 
 /** What a service passes to the job queue: the kind, what the job works on and its title. */

@@ -55,6 +55,7 @@ import { penaltyRangeFor, startSweep } from '../app/sweep'
 import { labelErrorQueue, startLabelErrors } from '../app/label-errors'
 import { labelsIoHandlers } from './labels-io-handlers'
 import { teamsHandlers } from './handlers-teams'
+import { mapHandlers } from './handlers-map'
 
 export type FileDialogRequest = ParsedArgs<'system.pickFile'>
 
@@ -109,7 +110,8 @@ export const handlers: Handlers = {
   ...modelHandlers(),
   ...fairnessHandlers(),
   ...labelsIoHandlers(),
-  ...teamsHandlers()
+  ...teamsHandlers(),
+  ...mapHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }

@@ -125,7 +125,8 @@ const KINDS: readonly JobKind[] = [
   'curve',
   'label-errors',
   'labels-import',
-  'export'
+  'export',
+  'projection'
 ]
 
 /** What an interrupted job of each kind left behind, as the commit points guarantee it (docs/architecture.md). */
@@ -153,6 +154,8 @@ function noteFor(kind: JobKind, started: boolean, p: { done: number; total: numb
       return 'The labels are written in one transaction at the end: none of this file was applied. Import it again.'
     case 'export':
       return 'An export is written to a temporary file and renamed at the end: no export file was left. Export again.'
+    case 'projection':
+      return 'A map is stored only when it is complete: the map shown before is unchanged. Compute it again.'
   }
 }
 
