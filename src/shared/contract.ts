@@ -372,7 +372,9 @@ export const calls = {
         /** Review scope: only faces of photos in this folder (an import's folder or any folder inside it). */
         folder: absoluteDir.optional(),
         /** Review scope: only this person's faces. */
-        personId: id.optional()
+        personId: id.optional(),
+        /** Review scope: only these faces (a selection on the Map). */
+        faceIds: z.array(id).max(100_000).optional()
       })
       .strict(),
     returns<ReviewQueue>()

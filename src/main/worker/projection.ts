@@ -8,6 +8,7 @@
  * batch and chunk yields to the event loop and checks the signal, so a cancel lands within a fraction of a
  * second, and nothing is written before the last check.
  */
+import path from 'node:path'
 import { setImmediate as yieldLoop } from 'node:timers/promises'
 import { UMAP } from 'umap-js'
 import { pcaProject } from '../analysis/projection'
@@ -15,6 +16,7 @@ import { mulberry32 } from '../analysis/random'
 import { AppError } from '../../shared/result'
 import { allFeatures } from '../library/features'
 import {
+  CACHE_DIR,
   currentProjectionKey,
   readStoredProjection,
   writeStoredProjection,
@@ -76,7 +78,14 @@ export async function projectionOp(
     seconds: (performance.now() - started) / 1000,
     computedAt: new Date().toISOString()
   }
-  writeStoredProjection(p.projectDir, { meta, ids: Int32Array.from(feat.faceIds), xy })
+  try {
+    writeStoredProjection(p.projectDir, { meta, ids: Int32Array.from(feat.faceIds), xy })
+  } catch (e) {
+    throw new AppError(
+      'INTERNAL',
+      `Could not save the map in ${path.join(p.projectDir, CACHE_DIR)} (${e instanceof Error ? e.message : String(e)}). Check that the project folder is writable, then compute again.`
+    )
+  }
   ctx.progress({ done: 1, total: 1, message: `${n} faces placed` })
   return { ...meta, cached: false }
 }

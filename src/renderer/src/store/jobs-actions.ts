@@ -130,6 +130,10 @@ export function jobSummary(job: JobInfo): string {
       }
       case 'label-errors':
         return `${job.result.suspects.length} possible label errors among ${job.result.n_checked} labels`
+      case 'projection':
+        return job.result.cached
+          ? `${job.result.n} faces: the stored map was up to date`
+          : `${job.result.n} faces placed in ${job.result.seconds.toFixed(1)} s`
     }
   }
   // Training and re-prediction jobs say what they did in their last progress message ("Saved version 2").
