@@ -98,6 +98,11 @@ test('map: compute, see every face, hover, lasso, label the selection', async ({
   await expect(page.getByTestId('map-count')).toHaveAttribute('data-n', String(map.n))
   await expect(page.getByTestId('map-count')).toContainText(`${map.n} faces · PCA`)
   await expect(screen.getByTestId('error-message')).toHaveCount(0)
+  // Each method has its own map: UMAP has none yet; back to PCA shows the same points.
+  await page.getByTestId('map-method-umap').click()
+  await expect(page.getByTestId('map-none')).toBeVisible()
+  await page.getByTestId('map-method-pca').click()
+  await expect(canvas).toHaveAttribute('data-points', String(map.n))
 
   // Colour by the expression prediction: every face has one, so the legend names only predicted labels.
   await page.getByTestId('map-colour-by').selectOption('prediction')

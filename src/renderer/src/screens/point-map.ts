@@ -10,20 +10,17 @@
 
 const VERTEX = `
 attribute vec2 a_pos;
-attribute float a_colour;
+attribute vec3 a_colour;
 attribute float a_selected;
 uniform float u_zoom;
 uniform vec2 u_offset;
 uniform vec2 u_aspect;
 uniform float u_size;
 uniform float u_dimmed;
-uniform vec3 u_palette[16];
 varying vec4 v_colour;
 void main() {
   gl_Position = vec4((a_pos * u_zoom + u_offset) * u_aspect, 0.0, 1.0);
-  int i = int(a_colour + 0.5);
-  vec3 c = u_palette[0];
-  for (int k = 1; k < 16; k++) if (k == i) c = u_palette[k];
+  vec3 c = a_colour;
   float alpha = a_selected > 0.5 ? 1.0 : (u_dimmed > 0.5 ? 0.22 : 0.85);
   v_colour = vec4(c, alpha);
   gl_PointSize = a_selected > 0.5 ? u_size + 2.0 : u_size;
@@ -86,10 +83,7 @@ export class PointMap {
   private readonly colourBuf: WebGLBuffer
   private readonly selBuf: WebGLBuffer
   private readonly loc: { pos: number; colour: number; sel: number }
-  private readonly uni: Record<
-    'zoom' | 'offset' | 'aspect' | 'size' | 'dimmed' | 'palette',
-    WebGLUniformLocation | null
-  >
+  private readonly uni: Record<'zoom' | 'offset' | 'aspect' | 'size' | 'dimmed', WebGLUniformLocation | null>
   private x: Float32Array = new Float32Array(0)
   private y: Float32Array = new Float32Array(0)
   private n = 0
@@ -136,8 +130,7 @@ export class PointMap {
       offset: gl.getUniformLocation(program, 'u_offset'),
       aspect: gl.getUniformLocation(program, 'u_aspect'),
       size: gl.getUniformLocation(program, 'u_size'),
-      dimmed: gl.getUniformLocation(program, 'u_dimmed'),
-      palette: gl.getUniformLocation(program, 'u_palette[0]')
+      dimmed: gl.getUniformLocation(program, 'u_dimmed')
     }
     gl.enable(gl.BLEND)
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
@@ -177,17 +170,22 @@ export class PointMap {
     this.schedule()
   }
 
-  /** Each point's palette index (codes) and the palette (at most 16 colours). */
+  /**
+   * Each point's palette index (codes) and the palette (at most 16 colours). Resolved to one RGB triple per
+   * point here, once, so the vertex shader does no lookup per point per frame (software GL runs it on the CPU).
+   */
   setColours(codes: Int32Array, palette: readonly string[]): void {
     const gl = this.gl
-    const c = new Float32Array(this.n)
-    for (let i = 0; i < this.n; i++) c[i] = Math.min(MAX_PALETTE - 1, Math.max(0, codes[i] ?? 0))
+    const rgb = palette.slice(0, MAX_PALETTE).map(hexToRgb)
+    const c = new Uint8Array(this.n * 3)
+    for (let i = 0; i < this.n; i++) {
+      const [r, g, b] = rgb[Math.min(rgb.length - 1, Math.max(0, codes[i] ?? 0))] ?? [0, 0, 0]
+      c[i * 3] = r * 255
+      c[i * 3 + 1] = g * 255
+      c[i * 3 + 2] = b * 255
+    }
     gl.bindBuffer(gl.ARRAY_BUFFER, this.colourBuf)
     gl.bufferData(gl.ARRAY_BUFFER, c, gl.STATIC_DRAW)
-    const flat = new Float32Array(MAX_PALETTE * 3)
-    palette.slice(0, MAX_PALETTE).forEach((hex, i) => flat.set(hexToRgb(hex), i * 3))
-    gl.useProgram(this.program)
-    gl.uniform3fv(this.uni.palette, flat)
     this.schedule()
   }
 
@@ -281,13 +279,13 @@ export class PointMap {
       gl.uniform2f(this.uni.aspect, ax, ay)
       gl.uniform1f(this.uni.size, this.size * (window.devicePixelRatio || 1))
       gl.uniform1f(this.uni.dimmed, this.selectedCount > 0 ? 1 : 0)
-      const bind = (buf: WebGLBuffer, loc: number, size: number): void => {
+      const bind = (buf: WebGLBuffer, loc: number, size: number, type: number = gl.FLOAT): void => {
         gl.bindBuffer(gl.ARRAY_BUFFER, buf)
         gl.enableVertexAttribArray(loc)
-        gl.vertexAttribPointer(loc, size, gl.FLOAT, false, 0, 0)
+        gl.vertexAttribPointer(loc, size, type, type !== gl.FLOAT, 0, 0)
       }
       bind(this.posBuf, this.loc.pos, 2)
-      bind(this.colourBuf, this.loc.colour, 1)
+      bind(this.colourBuf, this.loc.colour, 3, gl.UNSIGNED_BYTE)
       bind(this.selBuf, this.loc.sel, 1)
       gl.drawArrays(gl.POINTS, 0, this.n)
     }
@@ -351,8 +349,12 @@ export class PointMap {
     const down = (e: PointerEvent): void => {
       if (e.button !== 0) return
       const [x, y] = local(e)
-      c.setPointerCapture(e.pointerId)
       this.drag = { x, y, lasso: this.lassoMode || e.shiftKey, path: [x, y] }
+      try {
+        c.setPointerCapture(e.pointerId)
+      } catch {
+        // A pointer the browser does not know (a synthetic event) cannot be captured; the drag still works.
+      }
       if (this.hovered !== null) {
         this.hovered = null
         this.events.onHover(null, 0, 0)

@@ -134,7 +134,14 @@ export async function loadPaint(): Promise<void> {
 }
 
 export function setMapView(view: { kind?: MapFeatureKind; method?: MapMethod }): void {
-  set({ ...view, mapPoints: null, mapPaint: null, mapSelection: [], mapGrid: false })
+  set({
+    ...(view.kind ? { mapKind: view.kind } : {}),
+    ...(view.method ? { mapMethod: view.method } : {}),
+    mapPoints: null,
+    mapPaint: null,
+    mapSelection: [],
+    mapGrid: false
+  })
   void loadMap()
 }
 
