@@ -134,6 +134,12 @@ export function jobSummary(job: JobInfo): string {
         return job.result.cached
           ? `${job.result.n} faces: the stored map was up to date`
           : `${job.result.n} faces placed in ${job.result.seconds.toFixed(1)} s`
+      case 'labels-import': {
+        const r = job.result
+        return r.columns.length > 1
+          ? `${r.applied} labels written in ${r.columns.length} tasks`
+          : `${r.applied} faces of ${r.task} labelled`
+      }
     }
   }
   // Training and re-prediction jobs say what they did in their last progress message ("Saved version 2").
