@@ -38,6 +38,11 @@ export type ProjectionOpResult = StoredProjectionMeta & { cached: boolean }
 const TRANSFORM_CHUNK = 2000
 /** Epochs run between two yields while fitting. */
 const EPOCH_BATCH = 10
+/**
+ * Progress is counted in work units where one transformed face is one unit: fitting costs about three units per
+ * sampled face (measured: 5,000 faces fit in ~15 s, transform ~1 ms a face), so the bar and the ETA move evenly.
+ */
+const FIT_UNITS = 3
 
 export async function projectionOp(
   p: OpParsed<'map.project'>,
@@ -116,16 +121,16 @@ async function umapProject(
   const sample = order.slice(0, m).sort((a, b) => a - b)
   const rest = order.slice(m).sort((a, b) => a - b)
   const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, m - 1), random: rng })
-  ctx.progress({ done: 0, total: n, message: `Finding neighbours of ${m} faces…` })
+  const total = FIT_UNITS * m + rest.length
+  ctx.progress({ done: 0, total, message: `Finding neighbours of ${m} faces…` })
   await checkpoint()
   const epochs = umap.initializeFit(rowsOf(data, dim, sample))
-  // Progress counts faces: fitting is worth the sample, transform the rest.
   for (let e = 0; e < epochs;) {
     const end = Math.min(epochs, e + EPOCH_BATCH)
     for (; e < end; e++) umap.step()
     ctx.progress({
-      done: Math.round((m * e) / epochs),
-      total: n,
+      done: Math.round((FIT_UNITS * m * e) / epochs),
+      total,
       message: `Fitting the layout on ${m} faces: epoch ${e} of ${epochs}`
     })
     await checkpoint()
@@ -138,14 +143,18 @@ async function umapProject(
   })
   for (let c = 0; c < rest.length; c += TRANSFORM_CHUNK) {
     const chunk = rest.slice(c, c + TRANSFORM_CHUNK)
-    const placed = umap.transform(rowsOf(data, dim, chunk))
-    placed.forEach((pt, k) => {
+    const coords = umap.transform(rowsOf(data, dim, chunk))
+    coords.forEach((pt, k) => {
       const i = chunk[k] as number
       xy[i * 2] = pt[0] as number
       xy[i * 2 + 1] = pt[1] as number
     })
-    const done = m + Math.min(rest.length, c + TRANSFORM_CHUNK)
-    ctx.progress({ done, total: n, message: `Placing the other faces: ${done} of ${n}` })
+    const placed = m + Math.min(rest.length, c + TRANSFORM_CHUNK)
+    ctx.progress({
+      done: FIT_UNITS * m + (placed - m),
+      total,
+      message: `Placing the other faces beside their neighbours: ${placed} of ${n}`
+    })
     await checkpoint()
   }
   return { xy, fitted: m }

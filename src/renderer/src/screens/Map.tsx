@@ -333,12 +333,13 @@ export function MapScreen(): ReactElement {
     ) : (
       <EmptyState
         icon={<MapIcon width={34} height={34} />}
-        title="No map yet"
+        title={running ? 'Computing the map…' : 'No map yet'}
         testId="map-none"
         actions={running ? undefined : compute}
       >
-        {count(faces)} faces. PCA shows the two strongest directions of the {kind.replace('_', '/')} features at once;
-        UMAP keeps neighbours together and takes longer (a job you can cancel).
+        {running
+          ? `${count(faces)} faces. The map appears here when it is done; Cancel keeps the stored map as it was.`
+          : `${count(faces)} faces. PCA shows the two strongest directions of the ${kind.replace('_', '/')} features at once; UMAP keeps neighbours together and takes longer (a job you can cancel).`}
       </EmptyState>
     )
   } else if (grid && selection.length > 0) {
@@ -412,7 +413,7 @@ export function MapScreen(): ReactElement {
           <span className="map-progress__text">{job.progress.message || 'Computing…'}</span>
           <ProgressBar value={job.progress.total > 0 ? job.progress.done / job.progress.total : 0} />
           <span className="muted">
-            {job.progress.total > 1 ? `${count(job.progress.done)} / ${count(job.progress.total)}` : ''}
+            {job.progress.total > 1 ? `${Math.floor((100 * job.progress.done) / job.progress.total)} %` : ''}
           </span>
         </div>
       )}
