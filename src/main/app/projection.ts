@@ -12,6 +12,7 @@ import type {
   MapProjection,
   ProjectionSummary
 } from '../../shared/domain'
+import { count } from '../../shared/format'
 import { AppError } from '../../shared/result'
 import { encodeCoords } from '../analysis/projection'
 import type { Db } from '../db/open'
@@ -64,7 +65,7 @@ export function startProjection(ctx: AppContext, opts: ProjectionOptions): Submi
     job.progress({
       done: Math.max(1, r.n),
       total: Math.max(1, r.n),
-      message: r.cached ? `${r.n} faces: the stored map is up to date` : `${r.n} faces placed`
+      message: r.cached ? `${count(r.n)} faces: the stored map is up to date` : `${count(r.n)} faces placed`
     })
     return summary
   })

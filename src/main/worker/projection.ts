@@ -13,6 +13,7 @@ import { setImmediate as yieldLoop } from 'node:timers/promises'
 import { UMAP } from 'umap-js'
 import { pcaProject } from '../analysis/projection'
 import { mulberry32 } from '../analysis/random'
+import { count } from '../../shared/format'
 import { AppError } from '../../shared/result'
 import { allFeatures } from '../library/features'
 import {
@@ -91,7 +92,7 @@ export async function projectionOp(
       `Could not save the map in ${path.join(p.projectDir, CACHE_DIR)} (${e instanceof Error ? e.message : String(e)}). Check that the project folder is writable, then compute again.`
     )
   }
-  ctx.progress({ done: 1, total: 1, message: `${n} faces placed` })
+  ctx.progress({ done: 1, total: 1, message: `${count(n)} faces placed` })
   return { ...meta, cached: false }
 }
 
@@ -122,7 +123,7 @@ async function umapProject(
   const rest = order.slice(m).sort((a, b) => a - b)
   const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, m - 1), random: rng })
   const total = FIT_UNITS * m + rest.length
-  ctx.progress({ done: 0, total, message: `Finding neighbours of ${m} faces…` })
+  ctx.progress({ done: 0, total, message: `Finding neighbours of ${count(m)} faces…` })
   await checkpoint()
   const epochs = umap.initializeFit(rowsOf(data, dim, sample))
   for (let e = 0; e < epochs;) {
@@ -131,7 +132,7 @@ async function umapProject(
     ctx.progress({
       done: Math.round((FIT_UNITS * m * e) / epochs),
       total,
-      message: `Fitting the layout on ${m} faces: epoch ${e} of ${epochs}`
+      message: `Fitting the layout on ${count(m)} faces: epoch ${e} of ${epochs}`
     })
     await checkpoint()
   }
@@ -153,7 +154,7 @@ async function umapProject(
     ctx.progress({
       done: FIT_UNITS * m + (placed - m),
       total,
-      message: `Placing the other faces beside their neighbours: ${placed} of ${n}`
+      message: `Placing the other faces beside their neighbours: ${count(placed)} of ${count(n)}`
     })
     await checkpoint()
   }

@@ -5,6 +5,7 @@
 import type { CallArgs } from '../../../shared/contract'
 import { LATE_CANCEL_MESSAGE, type ClusterSummary, type JobInfo, type JobKind } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
+import { count } from '../../../shared/format'
 import { useStudio } from './index'
 import { on, onProjectChange, onReconnect, pushToast, request, sameProject } from './client'
 
@@ -132,8 +133,8 @@ export function jobSummary(job: JobInfo): string {
         return `${job.result.suspects.length} possible label errors among ${job.result.n_checked} labels`
       case 'projection':
         return job.result.cached
-          ? `${job.result.n} faces: the stored map was up to date`
-          : `${job.result.n} faces placed in ${job.result.seconds.toFixed(1)} s`
+          ? `${count(job.result.n)} faces: the stored map was up to date`
+          : `${count(job.result.n)} faces placed in ${job.result.seconds.toFixed(1)} s`
       case 'labels-import': {
         const r = job.result
         return r.columns.length > 1
