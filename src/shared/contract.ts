@@ -19,6 +19,8 @@ import type {
   InterruptedJob,
   JobInfo,
   LabelErrorsSummary,
+  MapColouring,
+  MapProjection,
   PersonFace,
   PersonSuggestion,
   PersonSummary,
@@ -109,6 +111,8 @@ export const annotatorName = z
   .max(100)
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'An annotator name is one line of printable text.')
+const mapKind = z.enum(FEATURE_KIND_NAMES)
+const mapMethod = z.enum(['pca', 'umap'])
 /** A model version number (0 = built-in head) or "active". */
 const versionRef = z.union([z.number().int().nonnegative(), z.literal('active')])
 
@@ -413,10 +417,33 @@ export const calls = {
         /** Review scope: only faces of photos in this folder (an import's folder or any folder inside it). */
         folder: absoluteDir.optional(),
         /** Review scope: only this person's faces. */
-        personId: id.optional()
+        personId: id.optional(),
+        /** Review scope: only these faces (a selection on the Map). */
+        faceIds: z.array(id).max(100_000).optional()
       })
       .strict(),
     returns<ReviewQueue>()
+  ),
+
+  // ---- Map (issue 13 §2) ----
+  /** Start a `projection` job: the 2-D map of one feature kind of every face (PCA, or UMAP fitted on a seeded 5,000-face sample and the rest placed by transform), stored in the project's cache; kept as it is when the faces did not change unless `force`. Result: ProjectionSummary. */
+  'map.start': call(
+    z.object({ kind: mapKind, method: mapMethod, force: z.boolean().optional() }).strict(),
+    returns<JobInfo>()
+  ),
+  /** The stored map of a feature kind and method (ids and coordinates as base64), stale when faces changed since; null when none was computed. */
+  'map.get': call(z.object({ kind: mapKind, method: mapMethod }).strict(), returns<MapProjection | null>()),
+  /** Each face of the stored map's colour value, in its order: a task's current label or active prediction, that prediction's confidence, or the person. */
+  'map.colours': call(
+    z
+      .object({
+        kind: mapKind,
+        method: mapMethod,
+        by: z.enum(['label', 'prediction', 'confidence', 'person']),
+        task: taskRef.optional()
+      })
+      .strict(),
+    returns<MapColouring>()
   ),
 
   // ---- Training and model versions (issue 5) ----

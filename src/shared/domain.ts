@@ -86,6 +86,8 @@ export interface JobResults {
   export: ExportResult
   /** Augment existing faces: mirrored features of faces imported before they were stored (issue 11 §2). */
   augment: AugmentSummary
+  /** The Map's projection of one feature kind, stored in the project's cache. */
+  projection: ProjectionSummary
 }
 
 /** How many faces have the mirrored views every prediction averages in (issue 11 §2). */
@@ -110,6 +112,55 @@ export interface AugmentSummary {
   seconds: number
   backend: string
 }
+
+export type MapFeatureKind = 'identity' | 'expression' | 'age_gender'
+export type MapMethod = 'pca' | 'umap'
+
+/** A projection job's result: what was stored (or found already stored) for a feature kind and method. */
+export interface ProjectionSummary {
+  kind: MapFeatureKind
+  method: MapMethod
+  /** The cache key: the faces the map holds (src/main/analysis/projection.ts projectionKey). */
+  key: string
+  n: number
+  /** UMAP: faces the layout was fitted on, the others placed by transform; PCA: n. */
+  fitted: number
+  seed: number
+  seconds: number
+  computedAt: string
+  /** true: the faces had not changed since the stored map was computed, so it was kept as it was. */
+  cached: boolean
+}
+
+/**
+ * A stored map (`map.get`): face ids as base64 of little-endian Int32, coordinates as base64 of Float32 pairs
+ * in the same order (100,000 faces are 1.6 MB of text, not 100,000 objects).
+ */
+export interface MapProjection extends Omit<ProjectionSummary, 'cached'> {
+  ids: string
+  xy: string
+  /** Faces were added, removed or replaced since: the map is shown as it was, and Compute brings it up to date. */
+  stale: boolean
+}
+
+export type MapColourBy = 'label' | 'prediction' | 'confidence' | 'person'
+
+/**
+ * Per-face colour values of a map, in the order of its ids. Categories (labels, predicted values, persons) as
+ * base64 Int32 indices into `categories` (−1: none), most frequent first; numbers (confidence, a score task's
+ * label or prediction) as base64 Float32 (NaN: none).
+ */
+export type MapColouring =
+  | {
+      by: MapColourBy
+      type: 'category'
+      title: string
+      categories: string[]
+      counts: number[]
+      codes: string
+      none: number
+    }
+  | { by: MapColourBy; type: 'number'; title: string; values: string; min: number; max: number; none: number }
 
 /** One label confident learning doubts (issue 13): the face, the label given (by whom, when) and the one suggested. */
 export interface LabelErrorSuspect {
@@ -174,6 +225,7 @@ export interface JobSubjects {
   'labels-import': { task: string }
   export: { task: null }
   augment: { task: null }
+  projection: { task: null }
 }
 
 /** What a service passes to the job queue: the kind, what the job works on and its title. */

@@ -39,8 +39,11 @@ export function projectionKey(kind: string, method: string, faceKeys: readonly s
   return `${kind}-${method}-${faceKeys.length}-${h.digest('hex').slice(0, 16)}`
 }
 
-/** Coordinates travel as base64 of little-endian Float32 pairs: 100k faces are 1.1 MB, not 100k JSON objects. */
-export function encodeCoords(coords: Float32Array): string {
+/**
+ * Coordinates travel as base64 of little-endian Float32 pairs (face ids and colour codes as Int32 the same way):
+ * 100k faces are 1.1 MB, not 100k JSON objects.
+ */
+export function encodeCoords(coords: Float32Array | Int32Array): string {
   return Buffer.from(coords.buffer, coords.byteOffset, coords.byteLength).toString('base64')
 }
 

@@ -56,6 +56,7 @@ import { penaltyRangeFor, startSweep } from '../app/sweep'
 import { labelErrorQueue, startLabelErrors } from '../app/label-errors'
 import { labelsIoHandlers } from './labels-io-handlers'
 import { teamsHandlers } from './handlers-teams'
+import { mapHandlers } from './handlers-map'
 
 export type FileDialogRequest = ParsedArgs<'system.pickFile'>
 
@@ -110,7 +111,8 @@ export const handlers: Handlers = {
   ...modelHandlers(),
   ...fairnessHandlers(),
   ...labelsIoHandlers(),
-  ...teamsHandlers()
+  ...teamsHandlers(),
+  ...mapHandlers()
 }
 
 type Subset<P extends string> = { [N in Extract<CallName, `${P}.${string}`>]: Handlers[N] }

@@ -126,7 +126,8 @@ const KINDS: readonly JobKind[] = [
   'label-errors',
   'labels-import',
   'export',
-  'augment'
+  'augment',
+  'projection'
 ]
 
 /** What an interrupted job of each kind left behind, as the commit points guarantee it (docs/architecture.md). */
@@ -156,6 +157,8 @@ function noteFor(kind: JobKind, started: boolean, p: { done: number; total: numb
       return 'An export is written to a temporary file and renamed at the end: no export file was left. Export again.'
     case 'augment':
       return 'Mirrored features of the photos finished before it stopped are kept; run it again for the rest (faces that have them are skipped).'
+    case 'projection':
+      return 'A map is stored only when it is complete: the map shown before is unchanged. Compute it again.'
   }
 }
 

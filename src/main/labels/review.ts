@@ -21,6 +21,8 @@ export interface ReviewQuery {
   folder?: string | undefined
   /** Scope: only this person's faces. */
   personId?: number | undefined
+  /** Scope: only these faces (a selection on the Map). */
+  faceIds?: readonly number[] | undefined
   /**
    * Who is reviewing: with overlap on (labels/overlap.ts), a face another annotator labelled stays in this
    * annotator's queue until they answer it too (and its face carries `blind`).
@@ -30,7 +32,8 @@ export interface ReviewQuery {
 
 /** The faces a review scope allows, or null for every face. */
 function scopeFaces(db: Db, q: ReviewQuery): Set<number> | null {
-  if (q.folder === undefined && q.personId === undefined) return null
+  const only = q.faceIds ? new Set(q.faceIds) : null
+  if (q.folder === undefined && q.personId === undefined) return only
   const folder = q.folder?.replace(/[\\/]+$/, '')
   const rows = db
     .prepare(
@@ -40,7 +43,7 @@ function scopeFaces(db: Db, q: ReviewQuery): Set<number> | null {
     )
     .pluck()
     .all({ folder: folder ?? null, person: q.personId ?? null }) as number[]
-  return new Set(rows)
+  return new Set(only ? rows.filter((id) => only.has(id)) : rows)
 }
 
 /** 1 − (top1 − top2), in [0, 1]; larger is less sure. */

@@ -26,6 +26,7 @@ export const ops: OpHandlers = {
   'people.preview': async (p) => (await import('./cluster')).previewOp(p),
   'train.head': async (p, ctx) => (await import('./train')).trainTaskOp(p, ctx),
   'labels.errors': async (p, ctx) => (await import('./label-errors')).labelErrorsOp(p, ctx),
+  'map.project': async (p, ctx) => (await import('./projection')).projectionOp(p, ctx),
   'predict.task': async (p, ctx) => (await import('./predict')).predictTaskOp(p, ctx),
   'models.evaluate': async (p) => (await import('./predict')).evaluateOp(p),
   'labels.preview': async (p) => (await import('./labels-io')).previewOp(p),

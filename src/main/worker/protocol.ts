@@ -14,6 +14,7 @@ import type { AnalyzedAt, ImportFileResult } from './import-file'
 import type { ClusterPlan } from '../people/clustering'
 import type { CalibrateResult, EvaluateResult, PredictProgress, PredictResult } from './predict'
 import type { LabelErrorsOpResult, LabelErrorsProgress } from './label-errors'
+import type { ProjectionOpResult, ProjectionProgress } from './projection'
 import type { TrainOpResult, TrainProgress } from './train'
 import type { LabelImportPreview } from '../../shared/labels-io'
 import type { ResolvedLabelImport } from '../labels/label-import'
@@ -222,6 +223,22 @@ export const workerOps = {
       seed: z.number().int().nonnegative()
     }),
     returns<LabelErrorsOpResult, LabelErrorsProgress>()
+  ),
+  /**
+   * The Map's 2-D projection of one feature kind of every face (PCA, or UMAP fitted on a seeded sample of at most
+   * `sample` faces and the rest placed by transform), stored in the project's cache; answered from the cache when
+   * the faces are the same unless `force`.
+   */
+  'map.project': op(
+    z.object({
+      projectDir,
+      kind: z.enum(['identity', 'expression', 'age_gender']),
+      method: z.enum(['pca', 'umap']),
+      seed: z.number().int().nonnegative(),
+      sample: z.number().int().min(3).max(100_000),
+      force: z.boolean().optional()
+    }),
+    returns<ProjectionOpResult, ProjectionProgress>()
   ),
   /** Re-predicts every face (or only those without a prediction of the version) and optionally activates it. */
   'predict.task': op(

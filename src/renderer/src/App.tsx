@@ -21,6 +21,7 @@ import { Train } from './screens/Train'
 import { Models } from './screens/Models'
 import { Compare } from './screens/Compare'
 import { Fairness } from './screens/Fairness'
+import { MapScreen } from './screens/Map'
 import { NoToken } from './screens/NoToken'
 import { ProjectDialog } from './screens/ProjectForms'
 import { MergeDialog } from './screens/MergeDialog'
@@ -66,6 +67,7 @@ function Screen(): ReactElement {
   if (screen === 'models') return <Models />
   if (screen === 'compare') return <Compare />
   if (screen === 'fairness') return <Fairness />
+  if (screen === 'map') return <MapScreen />
   return screen === 'settings' ? <Settings /> : <Library />
 }
 

@@ -12,6 +12,7 @@ import {
   EjectIcon,
   FairnessIcon,
   LibraryIcon,
+  MapIcon,
   ModelsIcon,
   PeopleIcon,
   ReviewIcon,
@@ -31,6 +32,7 @@ export const SCREENS: Array<{
   { id: 'models', label: 'Models', icon: ModelsIcon },
   { id: 'compare', label: 'Compare', icon: CompareIcon },
   { id: 'fairness', label: 'Fairness', icon: FairnessIcon },
+  { id: 'map', label: 'Map', icon: MapIcon },
   { id: 'settings', label: 'Settings', icon: SettingsIcon }
 ]
 

@@ -30,6 +30,17 @@ export const LibraryIcon = (p: P) => (
     <path d="m21 16-5-5-8 9" />
   </Icon>
 )
+export const MapIcon = (p: P) => (
+  <Icon {...p}>
+    <circle cx="6" cy="8" r="1.6" />
+    <circle cx="10" cy="6" r="1.6" />
+    <circle cx="8.5" cy="11" r="1.6" />
+    <circle cx="16" cy="15" r="1.6" />
+    <circle cx="18.5" cy="11.5" r="1.6" />
+    <circle cx="14" cy="18.5" r="1.6" />
+    <path d="M3 3v18h18" />
+  </Icon>
+)
 export const PeopleIcon = (p: P) => (
   <Icon {...p}>
     <circle cx="9" cy="8" r="3.5" />

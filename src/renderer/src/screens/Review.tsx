@@ -646,7 +646,13 @@ function ReviewScopePicker(): ReactElement {
     }
   }, [])
   const value =
-    scope.kind === 'folder' ? `folder:${scope.folder}` : scope.kind === 'person' ? `person:${scope.personId}` : 'all'
+    scope.kind === 'folder'
+      ? `folder:${scope.folder}`
+      : scope.kind === 'person'
+        ? `person:${scope.personId}`
+        : scope.kind === 'faces'
+          ? 'faces'
+          : 'all'
   return (
     <select
       className="select review-scope"
@@ -658,7 +664,7 @@ function ReviewScopePicker(): ReactElement {
         const v = e.target.value
         if (v.startsWith('folder:')) setReviewScope({ kind: 'folder', folder: v.slice(7) })
         else if (v.startsWith('person:')) setReviewScope({ kind: 'person', personId: Number(v.slice(7)) })
-        else setReviewScope({ kind: 'all' })
+        else if (v !== 'faces') setReviewScope({ kind: 'all' })
       }}
     >
       <option value="all">All unlabelled faces</option>
@@ -676,6 +682,7 @@ function ReviewScopePicker(): ReactElement {
       {scope.kind === 'person' && scope.personId !== openPersonId && (
         <option value={value}>Person #{scope.personId}</option>
       )}
+      {scope.kind === 'faces' && <option value="faces">{scope.name}</option>}
     </select>
   )
 }

@@ -13,6 +13,7 @@ import { registerReview } from './review-actions'
 import { registerLabelErrors } from './label-errors-actions'
 import { registerModels } from './models-actions'
 import { registerFairness } from './fairness-actions'
+import { registerMap } from './map-actions'
 
 export function initStudio(connected: ConnectedApi): void {
   connect(connected)
@@ -26,6 +27,7 @@ export function initStudio(connected: ConnectedApi): void {
   registerLabelErrors()
   registerModels()
   registerFairness()
+  registerMap()
   void refreshProject()
   void loadRecent()
   void loadJobs()

@@ -5,6 +5,7 @@
 import type { CallArgs } from '../../../shared/contract'
 import { LATE_CANCEL_MESSAGE, type ClusterSummary, type JobInfo, type JobKind } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
+import { count } from '../../../shared/format'
 import { useStudio } from './index'
 import { on, onProjectChange, onReconnect, pushToast, request, sameProject } from './client'
 
@@ -132,6 +133,10 @@ export function jobSummary(job: JobInfo): string {
         return `${job.result.suspects.length} possible label errors among ${job.result.n_checked} labels`
       case 'augment':
         return `Mirrored features computed for ${job.result.augmented} faces${job.result.skipped ? ` · ${job.result.skipped} skipped` : ''} · ${job.result.seconds.toFixed(1)} s`
+      case 'projection':
+        return job.result.cached
+          ? `${count(job.result.n)} faces: the stored map was up to date`
+          : `${count(job.result.n)} faces placed in ${job.result.seconds.toFixed(1)} s`
       case 'labels-import': {
         const r = job.result
         return r.columns.length > 1

@@ -94,7 +94,8 @@ export async function loadQueue(fresh = false): Promise<void> {
       cards: Math.min(100, CARDS + Math.ceil(skippedCount / CARD_SIZE)),
       cardSize: CARD_SIZE,
       ...(reviewScope.kind === 'folder' ? { folder: reviewScope.folder } : {}),
-      ...(reviewScope.kind === 'person' ? { personId: reviewScope.personId } : {})
+      ...(reviewScope.kind === 'person' ? { personId: reviewScope.personId } : {}),
+      ...(reviewScope.kind === 'faces' ? { faceIds: reviewScope.faceIds } : {})
     },
     { inline: true }
   )
@@ -155,6 +156,11 @@ export function setReviewBelow(below: number): void {
 export function setReviewScope(scope: ReviewScope): void {
   set({ reviewScope: scope })
   void loadQueue(true)
+}
+
+/** Review only these faces (a Map selection); the scope picker names them `name`. */
+export function reviewFaces(faceIds: number[], name: string): void {
+  setReviewScope({ kind: 'faces', faceIds, name })
 }
 
 export function setReviewGroupBy(groupBy: ReviewGroupBy): void {

@@ -7,7 +7,12 @@ export type ReviewGroupBy = 'label' | 'person'
 export type ReviewMode = 'unsure' | 'errors'
 
 /** Which unlabelled faces Review asks about: all, one import's folder, or one person. */
-export type ReviewScope = { kind: 'all' } | { kind: 'folder'; folder: string } | { kind: 'person'; personId: number }
+export type ReviewScope =
+  | { kind: 'all' }
+  | { kind: 'folder'; folder: string }
+  | { kind: 'person'; personId: number }
+  /** A selection from the Map, named for the scope picker. */
+  | { kind: 'faces'; faceIds: number[]; name: string }
 
 export interface ReviewSlice {
   /** Every task of the project (built-in first); null until loaded. */

@@ -109,7 +109,8 @@ export const createLibrarySlice = (): LibrarySlice => ({
 })
 
 // ---- ui / navigation ----
-export type ScreenId = 'library' | 'people' | 'review' | 'train' | 'models' | 'compare' | 'fairness' | 'settings'
+export type ScreenId =
+  'library' | 'people' | 'review' | 'train' | 'models' | 'compare' | 'fairness' | 'map' | 'settings'
 export type DialogId =
   'import' | 'about' | 'project-new' | 'project-open' | 'shortcuts' | 'labels-import' | 'export' | 'merge'
 export interface UiSlice {
