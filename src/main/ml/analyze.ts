@@ -224,7 +224,7 @@ export interface LocatedFaces {
   scale: number
 }
 
-function emptyTimings(): StageTimings {
+export function emptyTimings(): StageTimings {
   return { detectMs: 0, landmarksMs: 0, descriptorMs: 0, expressionMs: 0, ageGenderMs: 0, faces: 0 }
 }
 
