@@ -141,15 +141,53 @@ const absoluteFile = z
   .min(1, 'a file path is required')
   .max(4096)
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'give the full (absolute) path of the file')
+const valueMap = z.record(z.string().max(200), z.string().max(200))
+const columnName = z.string().trim().min(1).max(200)
+/** One label column to an existing task (`task`) or to a task the import creates (`newTask`). */
+const labelColumnChoice = z
+  .object({
+    column: columnName,
+    task: taskRef.optional(),
+    newTask: z
+      .object({
+        name: z.string().trim().min(1, 'the new task needs a name').max(64),
+        /** Default: the column's distinct values (unsure / n/a aside). */
+        labels: z.array(label).min(1).max(50).optional()
+      })
+      .strict()
+      .optional(),
+    map: valueMap.optional()
+  })
+  .strict()
+  .refine((c) => (c.task === undefined) !== (c.newTask === undefined), {
+    message: 'choose an existing task or a new task for the column, not both or neither'
+  })
 const labelImport = {
   file: absoluteFile,
   format: z.enum(['csv', 'labelstudio', 'coco']).default('csv'),
-  task: taskRef,
+  /** The one-column form: the task (with `labelColumn` and `map`); leave it out when giving `columns`. */
+  task: taskRef.optional(),
   delimiter: z.enum([',', ';', '\t']).optional(),
-  pathColumn: z.string().trim().min(1).max(200).optional(),
-  labelColumn: z.string().trim().min(1).max(200).optional(),
+  pathColumn: columnName.optional(),
+  labelColumn: columnName.optional(),
   /** Raw value → task label, from the preview's mapping step. */
-  map: z.record(z.string().max(200), z.string().max(200)).optional()
+  map: valueMap.optional(),
+  /** Several label columns in one import, each to its task; `[]` previews only the file's columns and rows. */
+  columns: z.array(labelColumnChoice).max(50).optional()
+}
+/** Exactly one of the two forms: `task` (+ `labelColumn`, `map`) or `columns`. */
+function oneImportForm(
+  a: { task?: unknown; labelColumn?: unknown; map?: unknown; columns?: unknown },
+  ctx: z.RefinementCtx
+): void {
+  if (a.columns === undefined) {
+    if (a.task === undefined)
+      ctx.addIssue({ code: 'custom', path: ['task'], message: 'choose a task, or label columns' })
+    return
+  }
+  for (const k of ['task', 'labelColumn', 'map'] as const)
+    if (a[k] !== undefined)
+      ctx.addIssue({ code: 'custom', path: [k], message: `give either "columns" or "${k}", not both` })
 }
 
 export const calls = {
@@ -327,10 +365,16 @@ export const calls = {
   ),
 
   // ---- Labels in and out (issue 12) ----
-  /** What importing a labels file would do, writing nothing: the detected delimiter, the first rows, the columns used, each distinct value with its suggested mapping, and how many rows apply / are unmatched / invalid / duplicates. */
-  'labels.preview': call(z.object(labelImport).strict(), returns<LabelImportPreview>()),
-  /** Starts a `labels-import` job: applies a labels file in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile); its result is a LabelImportResult. */
-  'labels.import': call(z.object({ ...labelImport, annotator: annotatorName.optional() }).strict(), returns<JobInfo>()),
+  /** What importing a labels file would do, writing nothing: the detected delimiter, the first rows, the columns used, each distinct value with its suggested mapping, and how many rows apply / are unmatched / invalid / duplicates; per label column with `columns`. */
+  'labels.preview': call(z.object(labelImport).strict().superRefine(oneImportForm), returns<LabelImportPreview>()),
+  /** Starts a `labels-import` job: applies a labels file (one column, or several `columns` each to an existing or new task) in one transaction as one undoable step (Edit → Undo), recorded under `annotator` (default: the current profile); its result is a LabelImportResult. */
+  'labels.import': call(
+    z
+      .object({ ...labelImport, annotator: annotatorName.optional() })
+      .strict()
+      .superRefine(oneImportForm),
+    returns<JobInfo>()
+  ),
   /** Starts an `export` job writing an export (docs/formats.md) of all faces, one person's, or given faces; its result is an ExportResult. */
   'export.run': call(
     z

@@ -28,3 +28,16 @@ export function taskNameProblem(name: string): string | null {
           : 'it does not start with a letter or digit'
   return `"${name}" cannot be a task name (${detail}): ${TASK_NAME_RULE}.`
 }
+
+/**
+ * A task name made from free text (a labels file's column header, "Hair colour" → "Hair_colour"): spaces
+ * become "_", other characters a name may not hold are dropped; may be "" (the user then types one).
+ */
+export function taskNameFrom(text: string): string {
+  return text
+    .trim()
+    .replace(/\s+/g, '_')
+    .replace(/[^A-Za-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '')
+    .slice(0, TASK_NAME_MAX)
+}

@@ -5,6 +5,7 @@
  * export renames its temporary file at the very end, so a cancel before that leaves no file.
  */
 import path from 'node:path'
+import { plural } from '../../shared/format'
 import { AppError } from '../../shared/result'
 import { checkExportTarget } from '../library/export-files'
 import { writeLabelImport, type LabelImportSpec } from '../labels/label-import'
@@ -19,9 +20,16 @@ export function startLabelImport(
   annotator: string | undefined
 ): SubmittedJob<'labels-import'> {
   const project = ctx.requireProject()
-  const task = getTask(project.db, spec.task)
+  // An unknown task is the call's error (NOT_FOUND), not a failed job; new tasks are checked by the worker.
+  const names =
+    spec.columns !== undefined
+      ? spec.columns.map((c) => (c.task !== undefined ? getTask(project.db, c.task).name : (c.newTask?.name ?? '')))
+      : spec.task !== undefined
+        ? [getTask(project.db, spec.task).name]
+        : []
+  if (names.length === 0) throw new AppError('BAD_ARGS', 'Choose at least one label column to import.', 'columns')
   return ctx.jobs.submit(
-    { kind: 'labels-import', task: task.name, title: `Import labels (${task.name})` },
+    { kind: 'labels-import', task: names.join(', '), title: `Import labels (${names.join(', ')})` },
     async (job) => {
       const resolved = await ctx
         .worker()
@@ -33,11 +41,15 @@ export function startLabelImport(
       // The worker may have answered just as the cancel came: nothing is written yet, so it still cancels.
       if (job.signal.aborted) throw new AppError('CANCELLED', 'Cancelled: no labels were written.')
       const r = writeLabelImport(project.db, resolved, annotator ?? ctx.annotator)
-      if (r.applied > 0) ctx.emit('data.changed', { what: ['annotations'] })
+      const created = r.columns.some((c) => c.created)
+      if (r.applied > 0) ctx.emit('data.changed', { what: created ? ['annotations', 'tasks'] : ['annotations'] })
+      const n = resolved.columns.reduce((s, c) => s + c.values.length, 0)
       job.progress({
-        done: resolved.values.length,
-        total: resolved.values.length,
-        message: `${r.applied} faces labelled`
+        done: n,
+        total: n,
+        message: resolved.single
+          ? `${r.applied} faces labelled`
+          : `${r.applied} labels in ${plural(r.columns.length, 'task')}`
       })
       return r
     }

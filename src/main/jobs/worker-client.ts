@@ -74,7 +74,8 @@ export class WorkerClient {
       } else if (msg.type === 'error') {
         this.pending.delete(msg.seq)
         const e = isAppErrorShape(msg.error) ? msg.error : { code: 'INTERNAL' as const, message: String(msg.error) }
-        p.reject(new AppError(e.code, e.message))
+        // The path survives the hop, so a call answered by the worker still names its failing field.
+        p.reject(new AppError(e.code, e.message, 'path' in e ? e.path : undefined))
       }
     })
     this.channel.onExit((code, signal) => {

@@ -139,50 +139,89 @@ function newAction(
  * answer; person rows: the person's latest).
  */
 export function annotate(db: Db, input: AnnotateInput): AnnotateResult {
-  const task = getTask(db, input.task)
-  if (input.items.length === 0)
-    throw new AppError('BAD_ARGS', 'Nothing to annotate: no faces or persons given.', 'items')
+  const r = annotateTasks(db, {
+    annotator: input.annotator,
+    groups: [{ task: input.task, items: input.items }],
+    ...(input.description !== undefined ? { description: input.description } : {})
+  })
+  return { actionId: r.actionId, taskId: r.taskIds[0] as number, rows: r.rows }
+}
+
+export interface AnnotateTasksInput {
+  annotator: string
+  /** One group per task; a task may appear once. */
+  groups: ReadonlyArray<{ task: number | string; items: readonly AnnotationItem[] }>
+  description?: string
+}
+
+/**
+ * `annotate` over several tasks at once: every group's rows under one user action, so one undo takes all of
+ * them back (an import of several label columns). The action row names the first group's task (its table
+ * needs one); undo and redo read each row's own task. Same checks as `annotate`, for every group, before
+ * anything is written.
+ */
+export function annotateTasks(
+  db: Db,
+  input: AnnotateTasksInput
+): { actionId: number; taskIds: number[]; rows: number } {
+  if (input.groups.length === 0) throw new AppError('BAD_ARGS', 'Nothing to annotate: no tasks given.', 'groups')
   const annotator = input.annotator.trim()
   if (!annotator) throw new AppError('BAD_ARGS', 'An annotator name is required.', 'annotator')
-  const values = input.items.map((it, i) => {
-    const v = normalizeValue(task, it.value)
-    if ('error' in v) throw new AppError('BAD_ARGS', `Item ${i}: ${v.error}.`, `items.${i}.value`)
-    return v.value
-  })
-  const run = db.transaction((): AnnotateResult => {
-    const lookup = targetLookup(db, task.id, input.items.length)
-    input.items.forEach((it, i) => {
-      if (!lookup.exists(it.target, it.id)) {
-        throw new AppError('NOT_FOUND', `There is no ${it.target} ${it.id} in this project.`, `items.${i}.id`)
-      }
+  const seen = new Set<number>()
+  const groups = input.groups.map((g, gi) => {
+    const task = getTask(db, g.task)
+    if (seen.has(task.id))
+      throw new AppError('BAD_ARGS', `The task "${task.name}" is given twice.`, `groups.${gi}.task`)
+    seen.add(task.id)
+    if (g.items.length === 0) throw new AppError('BAD_ARGS', 'Nothing to annotate: no faces or persons given.', 'items')
+    const values = g.items.map((it, i) => {
+      const v = normalizeValue(task, it.value)
+      if ('error' in v) throw new AppError('BAD_ARGS', `Item ${i}: ${v.error}.`, `items.${i}.value`)
+      return v.value
     })
+    return { task, items: g.items, values }
+  })
+  const run = db.transaction(() => {
+    const lookups = groups.map((g) => targetLookup(db, g.task.id, g.items.length))
+    groups.forEach((g, gi) =>
+      g.items.forEach((it, i) => {
+        if (!lookups[gi]?.exists(it.target, it.id)) {
+          throw new AppError('NOT_FOUND', `There is no ${it.target} ${it.id} in this project.`, `items.${i}.id`)
+        }
+      })
+    )
     db.prepare(`UPDATE annotation_actions SET state = 'dropped' WHERE state = 'undone'`).run()
+    const first = groups[0] as (typeof groups)[number]
     const actionId = newAction(db, {
       kind: 'do',
       ref: null,
-      taskId: task.id,
+      taskId: first.task.id,
       annotator,
-      description: input.description ?? describe(task.name, input.items, values)
+      description: input.description ?? groups.map((g) => describe(g.task.name, g.items, g.values)).join('; ')
     })
     const at = new Date().toISOString()
     const insert = annotationWriter(db)
-    input.items.forEach((it, i) => {
-      const value = values[i] ?? null
-      const previous = lookup.current(it.target, it.id)
-      insert({
-        target: it.target,
-        id: it.id,
-        taskId: task.id,
-        value,
-        previous,
-        annotator,
-        source: it.source,
-        actionId,
-        at
+    let rows = 0
+    groups.forEach((g, gi) => {
+      const lookup = lookups[gi] as ReturnType<typeof targetLookup>
+      g.items.forEach((it, i) => {
+        const value = g.values[i] ?? null
+        insert({
+          target: it.target,
+          id: it.id,
+          taskId: g.task.id,
+          value,
+          previous: lookup.current(it.target, it.id),
+          annotator,
+          source: it.source,
+          actionId,
+          at
+        })
+        lookup.set(it.target, it.id, value)
+        rows++
       })
-      lookup.set(it.target, it.id, value)
     })
-    return { actionId, taskId: task.id, rows: input.items.length }
+    return { actionId, taskIds: groups.map((g) => g.task.id), rows }
   })
   return run()
 }
@@ -210,26 +249,28 @@ interface ActionRow {
 function reverse(db: Db, action: ActionRow, kind: 'undo' | 'redo', annotator: string): UndoResult {
   const rows = db
     .prepare(
-      `SELECT target, face_id, person_id, value, previous_value FROM annotations WHERE action_id = ? ORDER BY id`
+      `SELECT target, face_id, person_id, task_id, value, previous_value FROM annotations WHERE action_id = ? ORDER BY id`
     )
     .all(action.id) as Array<{
     target: 'face' | 'person'
+    task_id: number
     face_id: number | null
     person_id: number | null
     value: string | null
     previous_value: string | null
   }>
-  // Per target: undo restores what was there before the action's first row, redo what its last row set.
+  // Per target and task (an import of several columns is one action over several tasks): undo restores what
+  // was there before the action's first row, redo what its last row set.
   const targets = new Map<
     string,
-    { target: 'face' | 'person'; id: number; before: string | null; after: string | null }
+    { target: 'face' | 'person'; id: number; taskId: number; before: string | null; after: string | null }
   >()
   for (const r of rows) {
     const id = (r.target === 'face' ? r.face_id : r.person_id) as number
-    const key = `${r.target}:${id}`
+    const key = `${r.target}:${id}:${r.task_id}`
     const t = targets.get(key)
     if (t) t.after = r.value
-    else targets.set(key, { target: r.target, id, before: r.previous_value, after: r.value })
+    else targets.set(key, { target: r.target, id, taskId: r.task_id, before: r.previous_value, after: r.value })
   }
   const current = currentStmts(db)
   const insert = annotationWriter(db)
@@ -244,11 +285,11 @@ function reverse(db: Db, action: ActionRow, kind: 'undo' | 'redo', annotator: st
   const changes: AnnotationChange[] = []
   for (const t of targets.values()) {
     const value = kind === 'undo' ? t.before : t.after
-    const previous = t.target === 'face' ? current.face(t.id, action.task_id) : current.person(t.id, action.task_id)
+    const previous = t.target === 'face' ? current.face(t.id, t.taskId) : current.person(t.id, t.taskId)
     insert({
       target: t.target,
       id: t.id,
-      taskId: action.task_id,
+      taskId: t.taskId,
       value,
       previous,
       annotator,
@@ -256,7 +297,7 @@ function reverse(db: Db, action: ActionRow, kind: 'undo' | 'redo', annotator: st
       actionId,
       at
     })
-    changes.push({ target: t.target, id: t.id, taskId: action.task_id, value, previous })
+    changes.push({ target: t.target, id: t.id, taskId: t.taskId, value, previous })
   }
   return { actionId: action.id, description: action.description, taskId: action.task_id, changes }
 }

@@ -94,7 +94,10 @@ export function csvFaceMatcher(db: Db, labelFile: string): (cell: string, box?: 
     }
     for (const abs of candidates) {
       try {
-        const id = realIndex().get(key(fs.realpathSync(abs)))
+        // The file's real path first: a path not on disk throws here, before the index of every photo's
+        // real path (one realpath per photo, seconds on a big project) is built for nothing.
+        const real = fs.realpathSync(abs)
+        const id = realIndex().get(key(real))
         if (id !== undefined) return id
       } catch {
         // Not on disk under this form; try the next.

@@ -118,15 +118,20 @@ export function labelFileRows(taskName: string, opts: LabelFileOptions): LabelFi
   const table = readLabelTable(file, opts.delimiter)
   const pathCol = opts.pathColumn ?? 'path'
   const labelCol = opts.labelColumn ?? defaultLabelColumn(table.header, taskName)
+  checkColumns(table, pathCol, labelCol)
+  return { rows: tableRows(table, pathCol, labelCol), table, pathColumn: pathCol, labelColumn: labelCol }
+}
+
+/** A table without its path or label column is refused, naming the columns it has. */
+export function checkColumns(table: LabelTable, pathCol: string, labelCol: string): void {
   const missing = [pathCol, labelCol].filter((c) => columnIndex(table.header, c) < 0)
   if (missing.length > 0) {
     throw new AppError(
       'BAD_ARGS',
-      `${file} has no column ${missing.map((c) => `"${c}"`).join(' or ')} (its columns: ${table.header.join(', ')}; delimiter ${delimiterName(table.delimiter)}). Name them with --path-column / --label-column.`,
+      `${table.file} has no column ${missing.map((c) => `"${c}"`).join(' or ')} (its columns: ${table.header.join(', ')}; delimiter ${delimiterName(table.delimiter)}). Name them with --path-column / --label-column.`,
       missing[0] === pathCol ? 'pathColumn' : 'labelColumn'
     )
   }
-  return { rows: tableRows(table, pathCol, labelCol), table, pathColumn: pathCol, labelColumn: labelCol }
 }
 
 export function resolveLabelFile(

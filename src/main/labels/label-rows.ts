@@ -88,7 +88,23 @@ export function resolveLabelRows(
   rows: Iterable<LabelSourceRow>,
   map?: ValueMap
 ): LabelResolution {
-  const match = csvFaceMatcher(db, labelFile)
+  const r = labelResolver(db, task, labelFile, map)
+  for (const row of rows) r.add(row)
+  return r.result()
+}
+
+/**
+ * `resolveLabelRows` a row at a time, so a caller can stop between rows (the worker yields and checks its
+ * cancel signal every few thousand rows of a big file).
+ */
+export function labelResolver(
+  db: Db,
+  task: ValueTask,
+  labelFile: string,
+  map?: ValueMap,
+  /** A matcher already built for this file (several columns of one file match each photo the same way). */
+  match: ReturnType<typeof csvFaceMatcher> = csvFaceMatcher(db, labelFile)
+): { add: (row: LabelSourceRow) => void; result: () => LabelResolution } {
   const valueOf = new Map<string, { value: string } | { error: string }>()
   const out: LabelResolution = {
     values: new Map(),
@@ -100,10 +116,10 @@ export function resolveLabelRows(
     unmatchedExamples: [],
     invalidExamples: []
   }
-  for (const row of rows) {
+  const add = (row: LabelSourceRow): void => {
     if (unneutralise(row.value).trim() === '') {
       out.empty++
-      continue
+      return
     }
     const { imageId, faceId } = match(row.path, row.box)
     if (faceId === undefined) {
@@ -117,7 +133,7 @@ export function resolveLabelRows(
               : 'no face found in this image'
         out.unmatchedExamples.push({ line: row.line, path: row.path, reason })
       }
-      continue
+      return
     }
     let v = valueOf.get(row.value)
     if (v === undefined) {
@@ -128,7 +144,7 @@ export function resolveLabelRows(
       out.invalid++
       if (out.invalidExamples.length < MAX_EXAMPLES)
         out.invalidExamples.push({ line: row.line, path: row.path, reason: v.error })
-      continue
+      return
     }
     if (out.values.has(faceId)) {
       out.duplicates++
@@ -136,8 +152,13 @@ export function resolveLabelRows(
     }
     out.values.set(faceId, { value: v.value, line: row.line })
   }
-  out.applied = out.values.size
-  return out
+  return {
+    add,
+    result: () => {
+      out.applied = out.values.size
+      return out
+    }
+  }
 }
 
 /**

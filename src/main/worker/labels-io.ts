@@ -3,14 +3,16 @@
  * file, and gathering and writing an export, take seconds on large projects. The worker only reads the
  * database for these; main writes the resolved labels (annotations are user decisions, main's to write).
  *
- * Both ops are one synchronous stretch each, so a cancel message is only read between stretches: each op
- * yields to the event loop and checks its signal before its point of no return (handing the values back;
- * writing the export), so a cancel that arrived meanwhile leaves nothing behind.
+ * A cancel message is only read between synchronous stretches, so each op yields to the event loop and checks
+ * its signal before its point of no return (handing the values back; writing the export), and resolving a
+ * labels file also every few thousand rows (label-columns.ts ROWS_PER_STEP): a cancel during a big file takes
+ * effect within a step and leaves nothing behind.
  */
 import { setImmediate as yieldLoop } from 'node:timers/promises'
 import { AppError } from '../../shared/result'
 import type { LabelImportPreview } from '../../shared/labels-io'
-import { previewLabelImport, resolveLabelImport, type ResolvedLabelImport } from '../labels/label-import'
+import { resolveColumns } from '../labels/label-columns'
+import { labelImportSource, previewLabelImport, resolvedImport, type ResolvedLabelImport } from '../labels/label-import'
 import { planExport, type ExportSummary } from '../library/export'
 import { writeExportFiles } from '../library/export-files'
 import { projectDb } from './db'
@@ -32,9 +34,21 @@ export async function resolveOp(
 ): Promise<ResolvedLabelImport> {
   ctx.progress({ done: 0, total: 0, message: 'Reading the labels file…' })
   await checkpoint(ctx.signal, 'no labels were written.')
-  const r = resolveLabelImport(projectDb(p.projectDir), p.spec)
-  const rows = r.applied + r.unmatched + r.invalid + r.duplicates
-  ctx.progress({ done: rows, total: rows, message: `${rows} rows resolved, ${r.values.length} faces to write` })
+  const db = projectDb(p.projectDir)
+  const source = labelImportSource(db, p.spec)
+  await checkpoint(ctx.signal, 'no labels were written.')
+  const steps = resolveColumns(db, source.src)
+  let step = steps.next()
+  while (!step.done) {
+    const { done, total, column } = step.value
+    ctx.progress({ done, total, message: `Resolving "${column}": ${done} of ${total} rows` })
+    await checkpoint(ctx.signal, 'no labels were written.')
+    step = steps.next()
+  }
+  const r = resolvedImport(db, source, step.value.columns)
+  const rows = step.value.columns.reduce((n, c) => n + c.applied + c.unmatched + c.invalid + c.duplicates + c.empty, 0)
+  const faces = r.columns.reduce((n, c) => n + c.values.length, 0)
+  ctx.progress({ done: rows, total: rows, message: `${rows} rows resolved, ${faces} labels to write` })
   await checkpoint(ctx.signal, 'no labels were written.')
   return r
 }

@@ -70,15 +70,27 @@ const analyzedFace = z.object({
   ageGenderFeatures: f32
 })
 
+const TASK_REF = z.union([z.number().int().nonnegative(), z.string().min(1)])
+
 /** A labels file to read (labels/label-import.ts LabelImportSpec), as main validated it from the contract. */
 const labelSpec = z.object({
   file: z.string().min(1),
   format: z.enum(['csv', 'labelstudio', 'coco']),
-  task: z.union([z.number().int().nonnegative(), z.string().min(1)]),
+  task: TASK_REF.optional(),
   delimiter: z.enum([',', ';', '\t']).optional(),
   pathColumn: z.string().optional(),
   labelColumn: z.string().optional(),
-  map: z.record(z.string(), z.string()).optional()
+  map: z.record(z.string(), z.string()).optional(),
+  columns: z
+    .array(
+      z.object({
+        column: z.string(),
+        task: TASK_REF.optional(),
+        newTask: z.object({ name: z.string(), labels: z.array(z.string()).optional() }).optional(),
+        map: z.record(z.string(), z.string()).optional()
+      })
+    )
+    .optional()
 })
 
 export const workerOps = {

@@ -1,11 +1,20 @@
 /**
- * Import labels…: a CSV, Label Studio or COCO file onto a task. Every change re-runs a preview that writes
- * nothing (detected delimiter, first rows, columns, value mapping with suggestions, what would apply and why
- * the rest would not); Apply writes it in one transaction as one undoable step.
+ * Import labels…: a CSV, Label Studio or COCO file onto tasks. A CSV's label columns are ticked, each going
+ * to an existing task or to a new task made from its values; a JSON file goes onto one task. Every change
+ * re-runs a preview that writes nothing (detected delimiter, first rows, columns, value mapping per column
+ * with suggestions, what would apply and why the rest would not, per column); Apply writes every column in
+ * one transaction as one undoable step.
  */
-import { useEffect, useMemo, useState, type ReactElement } from 'react'
-import type { LabelFileFormat, LabelImportPreview } from '../../../shared/labels-io'
+import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react'
+import type {
+  LabelColumnChoice,
+  LabelColumnPreview,
+  LabelFileFormat,
+  LabelImportPreview
+} from '../../../shared/labels-io'
+import type { TaskInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
+import { taskNameFrom } from '../../../shared/task-name'
 import { useStudio } from '../store'
 import { request } from '../store/client'
 import { loadTasks } from '../store/review-actions'
@@ -22,6 +31,40 @@ function formatOf(file: string): LabelFileFormat {
   return /\.json$/i.test(file.trim()) ? 'labelstudio' : 'csv'
 }
 
+/** The target select's value for "a new task from this column" (never a task name: names have no NUL). */
+const NEW_TASK = '\u0000new'
+
+/** A ticked CSV column: where it goes and its value mapping. */
+interface ColumnState {
+  column: string
+  /** A task name, or NEW_TASK. */
+  target: string
+  newName: string
+  map: Record<string, string>
+}
+
+/** A newly ticked column goes to the task named like it, else to a new task named after its header. */
+function columnState(column: string, tasks: readonly TaskInfo[] | null, fallback?: string): ColumnState {
+  const lower = column.toLowerCase()
+  const named = tasks?.find((t) => t.name.toLowerCase() === lower || `${t.name.toLowerCase()}_label` === lower)
+  const target = named?.name ?? fallback ?? NEW_TASK
+  return { column, target, newName: taskNameFrom(column), map: {} }
+}
+
+function choiceOf(c: ColumnState): LabelColumnChoice {
+  const map = Object.fromEntries(Object.entries(c.map).filter(([, to]) => to !== ''))
+  const withMap = Object.keys(map).length > 0 ? { map } : {}
+  return c.target === NEW_TASK
+    ? { column: c.column, newTask: { name: c.newName.trim() }, ...withMap }
+    : { column: c.column, task: c.target, ...withMap }
+}
+
+/** The ticked column an error names (`columns.2.newTask.name` → 2), or null. */
+function errorColumn(error: AppErrorShape | null): number | null {
+  const m = /^columns\.(\d+)/.exec(error?.path ?? '')
+  return m ? Number(m[1]) : null
+}
+
 export function LabelsImportDialog(): ReactElement {
   const tasks = useStudio((s) => s.tasks)
   const activeTask = useStudio((s) => s.task)
@@ -30,9 +73,10 @@ export function LabelsImportDialog(): ReactElement {
   const [format, setFormat] = useState<LabelFileFormat>('csv')
   const [task, setTask] = useState(activeTask)
   const [pathColumn, setPathColumn] = useState<string | undefined>(undefined)
-  const [labelColumn, setLabelColumn] = useState<string | undefined>(undefined)
   const [delimiter, setDelimiter] = useState<',' | ';' | '\t' | undefined>(undefined)
   const [map, setMap] = useState<Record<string, string>>({})
+  // CSV: the ticked label columns; null until the first preview has suggested one.
+  const [columns, setColumns] = useState<ColumnState[] | null>(null)
   const [annotator, setAnnotator] = useState(profile)
   const [preview, setPreview] = useState<LabelImportPreview | null>(null)
   const [error, setError] = useState<AppErrorShape | null>(null)
@@ -44,15 +88,22 @@ export function LabelsImportDialog(): ReactElement {
     job?.status === 'failed'
       ? { code: 'INTERNAL', message: job.error ?? 'The import failed.' }
       : job?.status === 'cancelled'
-        ? { code: 'CANCELLED', message: 'Import cancelled: no labels were written.' }
+        ? { code: 'CANCELLED', message: 'No labels were written; Apply starts it again.' }
         : null
   useEffect(() => {
     if (!tasks) void loadTasks()
   }, [tasks])
   const taskInfo = tasks?.find((t) => t.name === task)
+  // A CSV is first previewed in the one-column form (the server suggests the label column for the active
+  // task), then in the columns form with what the user ticks; a JSON file always goes onto one task.
   const spec = useMemo(
-    () => ({ file: file.trim(), format, task, pathColumn, labelColumn, map, delimiter }),
-    [file, format, task, pathColumn, labelColumn, map, delimiter]
+    () =>
+      format === 'csv' && columns !== null
+        ? { file: file.trim(), format, pathColumn, delimiter, columns: columns.map(choiceOf) }
+        : format === 'csv'
+          ? { file: file.trim(), format, task, pathColumn, delimiter }
+          : { file: file.trim(), format, task, map },
+    [file, format, task, pathColumn, map, delimiter, columns]
   )
   useEffect(() => {
     if (spec.file === '') {
@@ -66,8 +117,14 @@ export function LabelsImportDialog(): ReactElement {
         if (r.ok) {
           setPreview(r.value)
           setError(null)
+          const suggested = r.value.labelColumn
+          if (spec.format === 'csv' && !('columns' in spec) && suggested !== null && suggested !== r.value.pathColumn) {
+            setColumns([columnState(suggested, tasks, spec.task)])
+          }
         } else {
-          setPreview(null)
+          // A bad column choice keeps the last preview on screen, so the choice can be fixed there.
+          const choice = /^(columns|pathColumn)/.test(r.error.path ?? '')
+          if (!choice) setPreview(null)
           setError(r.error)
         }
       })
@@ -76,10 +133,12 @@ export function LabelsImportDialog(): ReactElement {
       live = false
       clearTimeout(t)
     }
+    // tasks is read only to suggest the first column's task; a task list refresh must not re-preview.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [spec])
 
   const apply = async (): Promise<void> => {
-    if (!preview || busy) return
+    if (!preview || busy || error) return
     setStarting(true)
     const r = await request('labels.import', { ...spec, annotator: annotator.trim() || undefined }, { inline: true })
     setStarting(false)
@@ -100,12 +159,33 @@ export function LabelsImportDialog(): ReactElement {
           </button>
         }
       >
-        <p data-testid="labels-import-done">
-          {plural(done.applied, 'face')} of <b>{done.task}</b> labelled; {count(done.unmatched)} unmatched,{' '}
-          {count(done.invalid)} invalid, {count(done.duplicates)} duplicate rows.
-          {done.votes !== undefined && ` Vote columns stored for ${plural(done.votes, 'face')} (soft targets).`}
+        {done.columns.length > 1 ? (
+          <div data-testid="labels-import-done">
+            <p>
+              {plural(done.applied, 'label')} written in {plural(done.columns.length, 'task')}:
+            </p>
+            <ul className="lio-done-list">
+              {done.columns.map((c) => (
+                <li key={c.column} data-testid={`labels-import-done-${c.column}`}>
+                  <span className="mono">{c.column}</span> → <b>{c.task}</b>
+                  {c.created && <span className="lio-new"> new task</span>}: {plural(c.applied, 'face')} labelled;{' '}
+                  {count(c.unmatched)} unmatched, {count(c.invalid)} invalid, {count(c.duplicates)} duplicate rows.
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <p data-testid="labels-import-done">
+            {plural(done.applied, 'face')} of <b>{done.task}</b> labelled
+            {done.columns[0]?.created ? ' (a new task)' : ''}; {count(done.unmatched)} unmatched, {count(done.invalid)}{' '}
+            invalid, {count(done.duplicates)} duplicate rows.
+            {done.votes !== undefined && ` Vote columns stored for ${plural(done.votes, 'face')} (soft targets).`}
+          </p>
+        )}
+        <p className="muted">
+          One step: Edit → Undo takes the whole import back
+          {done.columns.some((c) => c.created) ? ' (a task it created stays, without these labels)' : ''}.
         </p>
-        <p className="muted">One step: Edit → Undo takes the whole import back.</p>
       </Modal>
     )
   }
@@ -116,7 +196,7 @@ export function LabelsImportDialog(): ReactElement {
       title="Import labels"
       onClose={closeDialog}
       testId="labels-import-dialog"
-      width={860}
+      width={940}
       footer={
         <>
           <button className="button" onClick={closeDialog}>
@@ -125,7 +205,7 @@ export function LabelsImportDialog(): ReactElement {
           <button
             className="button button--primary"
             data-testid="labels-import-apply"
-            disabled={!preview || preview.applied === 0 || busy}
+            disabled={!preview || preview.applied === 0 || busy || error !== null}
             onClick={() => void apply()}
           >
             {busy ? 'Applying…' : preview ? `Apply ${count(preview.applied)} labels` : 'Apply'}
@@ -133,14 +213,14 @@ export function LabelsImportDialog(): ReactElement {
         </>
       }
     >
-      <div className="lio-grid">
+      <div className={`lio-grid${format === 'csv' ? ' lio-grid--csv' : ''}`}>
         <FileField
           id="lio-file"
           label="Labels file (full path)"
           purpose="labels"
           testId="labels-import-file"
           placeholder="/path/to/labels.csv"
-          invalid={Boolean(error)}
+          invalid={error !== null && errorColumn(error) === null && !/^pathColumn/.test(error.path ?? '')}
           value={file}
           hint="CSV (comma, semicolon or tab), Label Studio JSON or COCO JSON."
           onChange={(v) => {
@@ -148,7 +228,7 @@ export function LabelsImportDialog(): ReactElement {
             setFormat(formatOf(v))
             setDelimiter(undefined)
             setPathColumn(undefined)
-            setLabelColumn(undefined)
+            setColumns(null)
           }}
         />
         <div className="field">
@@ -160,34 +240,39 @@ export function LabelsImportDialog(): ReactElement {
             className="select"
             value={format}
             data-testid="labels-import-format"
-            onChange={(e) => setFormat(e.target.value as LabelFileFormat)}
+            onChange={(e) => {
+              setFormat(e.target.value as LabelFileFormat)
+              setColumns(null)
+            }}
           >
             <option value="csv">CSV</option>
             <option value="labelstudio">Label Studio JSON</option>
             <option value="coco">COCO JSON</option>
           </select>
         </div>
-        <div className="field">
-          <label className="field__label" htmlFor="lio-task">
-            Task
-          </label>
-          <select
-            id="lio-task"
-            className="select"
-            value={task}
-            data-testid="labels-import-task"
-            onChange={(e) => {
-              setTask(e.target.value)
-              setMap({})
-            }}
-          >
-            {(tasks ?? []).map((t) => (
-              <option key={t.id} value={t.name}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        {format !== 'csv' && (
+          <div className="field">
+            <label className="field__label" htmlFor="lio-task">
+              Task
+            </label>
+            <select
+              id="lio-task"
+              className="select"
+              value={task}
+              data-testid="labels-import-task"
+              onChange={(e) => {
+                setTask(e.target.value)
+                setMap({})
+              }}
+            >
+              {(tasks ?? []).map((t) => (
+                <option key={t.id} value={t.name}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="field">
           <label className="field__label" htmlFor="lio-annotator">
             Record as annotator
@@ -202,7 +287,13 @@ export function LabelsImportDialog(): ReactElement {
         </div>
       </div>
       {job && <DialogJobProgress job={job} testId="labels-import-progress" />}
-      {(error ?? jobError) && <ErrorMessage error={(error ?? jobError)!} title="Cannot import this file" />}
+      {/* A column's error shows under the label columns, where it is fixed. */}
+      {(error ?? jobError) && errorColumn(error) === null && (
+        <ErrorMessage
+          error={(error ?? jobError)!}
+          title={!error && jobError?.code === 'CANCELLED' ? 'Import cancelled' : 'Cannot import this file'}
+        />
+      )}
       {preview && (
         <Preview
           preview={preview}
@@ -211,13 +302,17 @@ export function LabelsImportDialog(): ReactElement {
           onDelimiter={(d) => {
             setDelimiter(d)
             setPathColumn(undefined)
-            setLabelColumn(undefined)
+            setColumns(null)
           }}
-          onPathColumn={setPathColumn}
-          onLabelColumn={(c) => {
-            setLabelColumn(c)
-            setMap({})
+          onPathColumn={(c) => {
+            setPathColumn(c)
+            setColumns((cols) => cols?.filter((x) => x.column !== c) ?? null)
           }}
+          columns={columns}
+          tasks={tasks ?? []}
+          badColumn={errorColumn(error)}
+          columnError={errorColumn(error) !== null ? error : null}
+          onColumns={setColumns}
           map={map}
           onMap={(from, to) => setMap((m) => ({ ...m, [from]: to }))}
         />
@@ -232,7 +327,11 @@ function Preview({
   delimiterChosen,
   onDelimiter,
   onPathColumn,
-  onLabelColumn,
+  columns,
+  tasks,
+  badColumn,
+  columnError,
+  onColumns,
   map,
   onMap
 }: {
@@ -241,11 +340,21 @@ function Preview({
   delimiterChosen: boolean
   onDelimiter: (d: ',' | ';' | '\t' | undefined) => void
   onPathColumn: (c: string) => void
-  onLabelColumn: (c: string) => void
+  columns: ColumnState[] | null
+  tasks: readonly TaskInfo[]
+  badColumn: number | null
+  columnError: AppErrorShape | null
+  onColumns: (update: (cols: ColumnState[] | null) => ColumnState[] | null) => void
   map: Record<string, string>
   onMap: (from: string, to: string) => void
 }): ReactElement {
   const p = preview
+  // The per-column previews line up with the ticked columns once the columns form has answered.
+  const ticked = columns ?? []
+  const colPreview = (c: ColumnState): LabelColumnPreview | undefined => p.columns.find((x) => x.column === c.column)
+  const used = new Set([p.pathColumn, ...ticked.map((c) => c.column)])
+  const update = (column: string, change: Partial<ColumnState>): void =>
+    onColumns((cols) => cols?.map((c) => (c.column === column ? { ...c, ...change } : c)) ?? null)
   return (
     <div className="lio-preview" data-testid="labels-import-preview">
       {p.format === 'csv' && (
@@ -278,20 +387,13 @@ function Preview({
               testId="labels-import-path-column"
               onChange={onPathColumn}
             />
-            <ColumnPicker
-              title="Label column"
-              header={p.header}
-              value={p.labelColumn}
-              testId="labels-import-label-column"
-              onChange={onLabelColumn}
-            />
           </div>
           <div className="lio-sample">
             <table className="lio-table" data-testid="labels-import-sample">
               <thead>
                 <tr>
                   {p.header.map((h) => (
-                    <th key={h} className={h === p.pathColumn || h === p.labelColumn ? 'lio-used' : undefined}>
+                    <th key={h} className={used.has(h) ? 'lio-used' : undefined}>
                       {h}
                     </th>
                   ))}
@@ -301,7 +403,7 @@ function Preview({
                 {p.sample.map((row, i) => (
                   <tr key={i}>
                     {p.header.map((h, j) => (
-                      <td key={h} className={h === p.pathColumn || h === p.labelColumn ? 'lio-used' : undefined}>
+                      <td key={h} className={used.has(h) ? 'lio-used' : undefined}>
                         {row[j] ?? ''}
                       </td>
                     ))}
@@ -310,64 +412,238 @@ function Preview({
               </tbody>
             </table>
           </div>
-        </>
-      )}
-      <div className="lio-columns">
-        <div>
-          <h3 className="lio-h">Value mapping</h3>
-          <table className="lio-table lio-map" data-testid="labels-import-values">
+          <h3 className="lio-h">Label columns</h3>
+          <table className="lio-table lio-cols" data-testid="labels-import-columns">
             <thead>
               <tr>
-                <th>In the file</th>
-                <th>Rows</th>
-                <th>Becomes</th>
+                <th>Column</th>
+                <th>Goes to</th>
+                <th className="num">Will apply</th>
+                <th className="num">Unmatched</th>
+                <th className="num">Invalid</th>
+                <th className="num">Duplicates</th>
               </tr>
             </thead>
             <tbody>
-              {p.values.map((v) => (
-                <tr key={v.from} data-testid="labels-import-value" data-from={v.from}>
-                  <td className="mono">{v.from}</td>
-                  <td>{count(v.rows)}</td>
-                  <td>
-                    {labelOptions.length > 0 ? (
-                      <select
-                        className={`select${v.to === null ? ' input--invalid' : ''}`}
-                        value={map[v.from] ?? v.to ?? ''}
-                        data-testid={`labels-import-map-${v.from}`}
-                        onChange={(e) => onMap(v.from, e.target.value)}
+              {p.header
+                .filter((h) => h !== p.pathColumn)
+                .map((h) => {
+                  const i = ticked.findIndex((c) => c.column === h)
+                  const c = ticked[i]
+                  const cp = c ? colPreview(c) : undefined
+                  const bad = i >= 0 && badColumn === i
+                  return (
+                    <tr key={h} data-testid={`labels-import-col-${h}`} className={c ? 'lio-used' : undefined}>
+                      <td>
+                        <label className="lio-inline">
+                          <input
+                            type="checkbox"
+                            checked={c !== undefined}
+                            data-testid={`labels-import-tick-${h}`}
+                            onChange={(e) =>
+                              onColumns((cols) =>
+                                e.target.checked
+                                  ? [...(cols ?? []), columnState(h, tasks)]
+                                  : (cols ?? []).filter((x) => x.column !== h)
+                              )
+                            }
+                          />
+                          <span className="mono">{h}</span>
+                        </label>
+                      </td>
+                      <td>
+                        {c && (
+                          <span className="lio-inline">
+                            <select
+                              className={`select${bad && c.target !== NEW_TASK ? ' input--invalid' : ''}`}
+                              value={c.target}
+                              aria-label={`Task for the column ${h}`}
+                              data-testid={`labels-import-target-${h}`}
+                              onChange={(e) => update(h, { target: e.target.value, map: {} })}
+                            >
+                              {tasks.map((t) => (
+                                <option key={t.id} value={t.name}>
+                                  {t.name}
+                                </option>
+                              ))}
+                              <option value={NEW_TASK}>New task…</option>
+                            </select>
+                            {c.target === NEW_TASK && (
+                              <input
+                                className={`input lio-newname${bad ? ' input--invalid' : ''}`}
+                                value={c.newName}
+                                placeholder="new task name"
+                                aria-label={`Name of the new task for the column ${h}`}
+                                data-testid={`labels-import-newname-${h}`}
+                                onChange={(e) => update(h, { newName: e.target.value })}
+                              />
+                            )}
+                          </span>
+                        )}
+                      </td>
+                      <td className="num" data-testid={`labels-import-applied-${h}`}>
+                        {cp ? count(cp.applied) : ''}
+                      </td>
+                      <td className={`num${cp && cp.unmatched > 0 ? ' lio-bad' : ''}`}>
+                        {cp ? count(cp.unmatched) : ''}
+                      </td>
+                      <td
+                        className={`num${cp && cp.invalid > 0 ? ' lio-bad' : ''}`}
+                        data-testid={`labels-import-invalid-${h}`}
                       >
-                        <option value="">— not a label (invalid) —</option>
-                        {labelOptions.map((l) => (
-                          <option key={l} value={l}>
-                            {l}
-                          </option>
-                        ))}
-                      </select>
-                    ) : (
-                      <span>{v.to ?? 'not a number in range'}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
+                        {cp ? count(cp.invalid) : ''}
+                      </td>
+                      <td className="num">{cp ? count(cp.duplicates) : ''}</td>
+                    </tr>
+                  )
+                })}
             </tbody>
           </table>
+          {columnError && <ErrorMessage error={columnError} title="Fix this column's choice" />}
+        </>
+      )}
+      <div className="lio-columns">
+        <div className="lio-maps">
+          {p.format === 'csv' ? (
+            ticked.map((c) => {
+              const cp = colPreview(c)
+              if (!cp) return null
+              const options = cp.labels.length > 0 ? [...cp.labels, 'unsure', 'n/a'] : []
+              return (
+                <ValueMapping
+                  key={c.column}
+                  title={
+                    <>
+                      <span className="mono">{c.column}</span> → {cp.task}
+                      {cp.newTask && <span className="lio-new"> new task</span>}
+                    </>
+                  }
+                  values={cp.values}
+                  options={options}
+                  map={c.map}
+                  testId={`labels-import-values-${c.column}`}
+                  mapTestId={(from) => `labels-import-map-${c.column}-${from}`}
+                  onMap={(from, to) => update(c.column, { map: { ...c.map, [from]: to } })}
+                />
+              )
+            })
+          ) : (
+            <ValueMapping
+              title="Value mapping"
+              values={p.values}
+              options={labelOptions}
+              map={map}
+              testId="labels-import-values"
+              mapTestId={(from) => `labels-import-map-${from}`}
+              onMap={onMap}
+            />
+          )}
+          {p.format === 'csv' && ticked.length === 0 && (
+            <p className="muted" data-testid="labels-import-no-columns">
+              Tick the columns that hold labels.
+            </p>
+          )}
         </div>
         <div>
           <h3 className="lio-h">Before anything is written</h3>
           <div className="stats lio-stats">
-            <Count label="will apply (faces)" value={p.applied} testId="labels-import-applied" />
-            <Count label="unmatched" value={p.unmatched} testId="labels-import-unmatched" bad />
-            <Count label="invalid" value={p.invalid} testId="labels-import-invalid" bad />
+            <Count
+              label={p.columns.length > 1 ? `labels to write (${p.columns.length} tasks)` : 'will apply (faces)'}
+              value={p.applied}
+              testId="labels-import-applied"
+            />
+            <Count
+              label={p.columns.length > 1 ? 'labels unmatched' : 'unmatched'}
+              value={p.unmatched}
+              testId="labels-import-unmatched"
+              bad
+            />
+            <Count
+              label={p.columns.length > 1 ? 'labels invalid' : 'invalid'}
+              value={p.invalid}
+              testId="labels-import-invalid"
+              bad
+            />
             <Count label="duplicate rows" value={p.duplicates} testId="labels-import-duplicates" />
           </div>
           {p.unmatchedExamples.length > 0 && (
             <Examples title="Unmatched" items={p.unmatchedExamples} testId="labels-import-unmatched-examples" />
           )}
-          {p.invalidExamples.length > 0 && (
-            <Examples title="Invalid" items={p.invalidExamples} testId="labels-import-invalid-examples" />
-          )}
+          {p.columns
+            .filter((c) => c.invalidExamples.length > 0)
+            .map((c) => (
+              <Examples
+                key={c.column}
+                title={p.columns.length > 1 ? `Invalid in ${c.column}` : 'Invalid'}
+                items={c.invalidExamples}
+                testId={
+                  p.columns.length > 1 ? `labels-import-invalid-examples-${c.column}` : 'labels-import-invalid-examples'
+                }
+              />
+            ))}
         </div>
       </div>
+    </div>
+  )
+}
+
+/** One column's distinct values and what each becomes (suggested, editable). */
+function ValueMapping({
+  title,
+  values,
+  options,
+  map,
+  testId,
+  mapTestId,
+  onMap
+}: {
+  title: ReactNode
+  values: LabelColumnPreview['values']
+  options: string[]
+  map: Record<string, string>
+  testId: string
+  mapTestId: (from: string) => string
+  onMap: (from: string, to: string) => void
+}): ReactElement {
+  return (
+    <div className="lio-mapping" data-testid={testId}>
+      <h3 className="lio-h">{title}</h3>
+      <table className="lio-table lio-map">
+        <thead>
+          <tr>
+            <th>In the file</th>
+            <th>Rows</th>
+            <th>Becomes</th>
+          </tr>
+        </thead>
+        <tbody>
+          {values.map((v) => (
+            <tr key={v.from} data-testid="labels-import-value" data-from={v.from}>
+              <td className="mono">{v.from}</td>
+              <td>{count(v.rows)}</td>
+              <td>
+                {options.length > 0 ? (
+                  <select
+                    className={`select${(map[v.from] ?? v.to ?? '') === '' ? ' input--invalid' : ''}`}
+                    value={map[v.from] ?? v.to ?? ''}
+                    data-testid={mapTestId(v.from)}
+                    onChange={(e) => onMap(v.from, e.target.value)}
+                  >
+                    <option value="">— not a label (invalid) —</option>
+                    {options.map((l) => (
+                      <option key={l} value={l}>
+                        {l}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <span>{v.to ?? 'not a number in range'}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   )
 }

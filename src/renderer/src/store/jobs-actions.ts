@@ -130,6 +130,12 @@ export function jobSummary(job: JobInfo): string {
       }
       case 'label-errors':
         return `${job.result.suspects.length} possible label errors among ${job.result.n_checked} labels`
+      case 'labels-import': {
+        const r = job.result
+        return r.columns.length > 1
+          ? `${r.applied} labels written in ${r.columns.length} tasks`
+          : `${r.applied} faces of ${r.task} labelled`
+      }
     }
   }
   // Training and re-prediction jobs say what they did in their last progress message ("Saved version 2").
