@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, it } from 'vitest'
 import { startImport, type ImportSummary } from '../src/main/app/import-job'
+import type { ImportStages } from '../src/shared/domain'
 import { analyzeImageTimed } from '../src/main/ml/analyze'
 import { decodeImage } from '../src/main/ml/decode'
 import { ensureMlReady } from '../src/main/ml/runtime'
@@ -35,6 +36,36 @@ function linkFolder(files: string[]): string {
   const dir = tempDir('bench')
   files.forEach((f, i) => fs.symlinkSync(f, path.join(dir, `${String(i).padStart(5, '0')}${path.extname(f)}`)))
   return dir
+}
+
+function roundStages(s: ImportStages): Record<string, number> {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.round(v)]))
+}
+
+/** Where each worker's time went in the studio import (issue 13 §4), as a table the next person can read. */
+function printStages(set: string, stages: ImportStages[]): void {
+  const all = [
+    'read',
+    'decode',
+    'detect',
+    'landmarks',
+    'descriptor',
+    'expression',
+    'ageGender',
+    'thumbs',
+    'preview',
+    'predict',
+    'sqlite'
+  ] as const
+  const lines = stages.map((s, i) => {
+    const other = s.busy - all.reduce((n, k) => n + s[k], 0)
+    const cells = [...all.map((k) => s[k]), other, s.ipc, s.waiting, s.wall].map((v) => String(Math.round(v)))
+    return `| ${i} | ${s.requests} | ${s.faces} | ${cells.join(' | ')} |`
+  })
+  const head = ['worker', 'requests', 'faces', ...all, 'other', 'ipc', 'waiting', 'wall']
+  console.log(
+    [`stages (ms) ${set}`, `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...lines].join('\n')
+  )
 }
 
 const contexts: AppContext[] = []
@@ -100,6 +131,7 @@ it('import throughput: studio pipeline (N workers) vs a plain face-api loop', as
       await startImport(again, { folder, crops: set.crops, detector: 'ssd', splitFaces: false }).done
       noSplitSeconds = (performance.now() - t2) / 1000
     }
+    printStages(set.name, summary.stages)
     const n = Math.min(files.length, 20)
     record(`import:${set.name}`, {
       backend,
@@ -124,6 +156,7 @@ it('import throughput: studio pipeline (N workers) vs a plain face-api loop', as
         expression: +(stage.expressionMs / Math.max(1, stage.faces)).toFixed(1),
         age_gender: +(stage.ageGenderMs / Math.max(1, stage.faces)).toFixed(1)
       },
+      worker_stages_ms: summary.stages.map(roundStages),
       peak_rss_mib_per_worker: rss,
       peak_rss_mib_bench_process: peakRssMiB(process.pid)
     })

@@ -365,6 +365,40 @@ export interface ImportSummary {
   cancelled: boolean
   /** Photos whose faces were analysed by several workers. */
   splitPhotos: number
+  /** Where each worker's time went, one entry per worker lane (issue 13 §4). */
+  stages: ImportStages[]
+}
+
+/** Stages of an import one worker runs, in milliseconds summed over its requests. */
+export interface WorkerStageMs {
+  /** stat, read, hash and the already-imported check. */
+  read: number
+  decode: number
+  detect: number
+  landmarks: number
+  descriptor: number
+  expression: number
+  ageGender: number
+  thumbs: number
+  preview: number
+  /** The built-in tasks' version-0 predictions. */
+  predict: number
+  /** commitPhoto's transaction. */
+  sqlite: number
+  /** Whole requests inside the worker: the stages above plus what none of them covers. */
+  busy: number
+  faces: number
+}
+
+/** One worker lane of an import: its stages, and the time main saw it not computing. */
+export interface ImportStages extends WorkerStageMs {
+  requests: number
+  /** Round trips minus busy: structured-clone serialising, the channel, main's event loop. */
+  ipc: number
+  /** The lane had nothing to run: faces of its split photos still out on other workers, or the end. */
+  waiting: number
+  /** From the lane's first request to its end. */
+  wall: number
 }
 
 export interface ClusterSummary {

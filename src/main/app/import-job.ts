@@ -1,6 +1,6 @@
 import path from 'node:path'
 import fs from 'node:fs'
-import type { ImportSummary } from '../../shared/domain'
+import type { ImportStages, ImportSummary, WorkerStageMs } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import type { SubmittedJob } from '../jobs/queue'
 import type { WorkerClient } from '../jobs/worker-client'
@@ -37,7 +37,7 @@ type LocatedFaces = OpParams<'import.faces'>['located']
 
 /** A photo whose faces are being analysed in chunks by several workers; its owner writes it. */
 class SplitPhoto {
-  readonly results: OpResult<'import.faces'> = []
+  readonly results: OpResult<'import.faces'>['faces'] = []
   readonly chunks: FaceChunk[] = []
   /** Chunks not analysed yet; the owner writes the photo at 0. */
   remaining: number
@@ -58,6 +58,11 @@ class SplitPhoto {
   }
 }
 
+interface Lane {
+  worker: WorkerClient
+  clock: LaneClock
+}
+
 interface FaceChunk {
   photo: SplitPhoto
   indices: number[]
@@ -73,6 +78,46 @@ class Signal {
     const waiting = this.waiters
     this.waiters = []
     for (const w of waiting) w()
+  }
+}
+
+/** A lane's stage times (issue 13 §4): what its workers reported, plus round trips and idle waits seen from main. */
+class LaneClock {
+  readonly stages: ImportStages = {
+    read: 0,
+    decode: 0,
+    detect: 0,
+    landmarks: 0,
+    descriptor: 0,
+    expression: 0,
+    ageGender: 0,
+    thumbs: 0,
+    preview: 0,
+    predict: 0,
+    sqlite: 0,
+    busy: 0,
+    faces: 0,
+    requests: 0,
+    ipc: 0,
+    waiting: 0,
+    wall: 0
+  }
+  private roundTrips = 0
+  private readonly started = performance.now()
+
+  request(roundTripMs: number, ms: WorkerStageMs | undefined): void {
+    this.stages.requests++
+    this.roundTrips += roundTripMs
+    if (!ms) return
+    for (const k of Object.keys(ms) as Array<keyof WorkerStageMs>) this.stages[k] += ms[k]
+  }
+
+  finish(): ImportStages {
+    const s = this.stages
+    s.wall = performance.now() - this.started
+    // A request without stage times (import.errors, a crash) counts wholly as ipc; those are rare and short.
+    s.ipc = Math.max(0, this.roundTrips - s.busy)
+    return s
   }
 }
 
@@ -116,7 +161,8 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
       backend: '',
       seconds: 0,
       cancelled: false,
-      splitPhotos: 0
+      splitPhotos: 0,
+      stages: []
     }
     const total = walked.files.length
     let done = 0
@@ -163,13 +209,16 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
 
     /** One request on the lane's worker; a crashed worker is replaced and reported as the crash message. */
     const onWorker = async <K extends OpName>(
-      lane: { worker: WorkerClient },
+      lane: Lane,
       op: K,
       params: OpParams<K>
     ): Promise<{ ok: true; value: OpResult<K> } | { ok: false; crash: string }> => {
+      const sent = performance.now()
       try {
         const value = await lane.worker.request(op, params, { signal: job.signal })
         consecutiveCrashes = 0
+        const ms = value && typeof value === 'object' && 'ms' in value ? (value.ms as WorkerStageMs) : undefined
+        lane.clock.request(performance.now() - sent, ms)
         return { ok: true, value }
       } catch (e) {
         if (!(e instanceof AppError) || e.code !== 'WORKER_CRASHED') throw e
@@ -189,7 +238,7 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
       }
     }
 
-    const runFile = async (lane: { worker: WorkerClient }, file: string, owned: SplitPhoto[]): Promise<void> => {
+    const runFile = async (lane: Lane, file: string, owned: SplitPhoto[]): Promise<void> => {
       const params: OpParams<'import.file'> = {
         projectDir: project.dir,
         root,
@@ -227,7 +276,7 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
       }
     }
 
-    const runChunk = async (lane: { worker: WorkerClient }, chunk: FaceChunk): Promise<void> => {
+    const runChunk = async (lane: Lane, chunk: FaceChunk): Promise<void> => {
       const { photo } = chunk
       try {
         const params: OpParams<'import.faces'> = {
@@ -237,7 +286,7 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
           indices: chunk.indices
         }
         const r = await onWorker(lane, 'import.faces', params)
-        if (r.ok) photo.results.push(...r.value)
+        if (r.ok) photo.results.push(...r.value.faces)
         else photo.failed ??= r.crash
       } catch (e) {
         if (e instanceof AppError && e.code === 'CANCELLED') throw e
@@ -248,7 +297,7 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
       }
     }
 
-    const commitPhoto = async (lane: { worker: WorkerClient }, photo: SplitPhoto): Promise<void> => {
+    const commitPhoto = async (lane: Lane, photo: SplitPhoto): Promise<void> => {
       // A lane's worker replaced after a crash took the decoded photo with it: the next import redoes it.
       const failed = photo.failed ?? (lane.worker !== photo.owner ? CRASH_MESSAGE : null)
       if (failed) {
@@ -270,8 +319,8 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
       fileDone()
     }
 
-    const runLane = async (initial: WorkerClient): Promise<void> => {
-      const lane = { worker: initial }
+    const runLane = async (initial: WorkerClient, index: number): Promise<void> => {
+      const lane: Lane = { worker: initial, clock: new LaneClock() }
       const owned: SplitPhoto[] = []
       try {
         while (!job.signal.aborted && !fatal) {
@@ -294,14 +343,18 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
           // Nothing to take now; more can only come from photos still being read (splits) or faces of
           // this lane's photos still being analysed elsewhere.
           if (owned.length === 0 && filesInFlight === 0) break
+          const idle = performance.now()
           await signal.next()
+          lane.clock.stages.waiting += performance.now() - idle
         }
       } catch (e) {
         if (!(e instanceof AppError && e.code === 'CANCELLED')) throw e
+      } finally {
+        summary.stages[index] = lane.clock.finish()
       }
     }
 
-    await Promise.all(lanes.map((w) => runLane(w)))
+    await Promise.all(lanes.map((w, i) => runLane(w, i)))
     // A cancel that came after the last file was written stopped nothing: the import is complete.
     const stoppedEarly = job.signal.aborted && (walkCut || done < total)
     if (!fatal && summary.images > 0) {

@@ -17,7 +17,8 @@ const noImport: ImportSummary = {
   backend: 'cpu',
   seconds: 0,
   cancelled: false,
-  splitPhotos: 0
+  splitPhotos: 0,
+  stages: []
 }
 
 describe('job queue', () => {

@@ -233,6 +233,17 @@ describe('import', () => {
     const db = ctx.requireProject().db
     const perImage = db.prepare(`SELECT COUNT(*) AS n FROM faces GROUP BY image_id`).pluck().all() as number[]
     expect(perImage.every((n) => n === 1)).toBe(true)
+    // Each worker lane says where its time went; together they account for every face and every photo's writes.
+    expect(s.stages).toHaveLength(ctx.workers.size)
+    expect(s.stages.reduce((n, st) => n + st.faces, 0)).toBe(12)
+    for (const st of s.stages) {
+      const parts = st.read + st.decode + st.detect + st.landmarks + st.descriptor + st.expression + st.ageGender
+      expect(parts + st.thumbs + st.preview + st.predict + st.sqlite).toBeLessThanOrEqual(st.busy + 0.01)
+      expect(st.busy + st.ipc + st.waiting).toBeLessThanOrEqual(st.wall + 0.01)
+    }
+    for (const stage of ['decode', 'landmarks', 'descriptor', 'thumbs', 'preview', 'sqlite'] as const) {
+      expect(s.stages.some((st) => st[stage] > 0)).toBe(true)
+    }
     // Without the option, the same 48×48 crops give (almost) no detections: that is why the option exists.
     const plain = context()
     plain.createProject(path.join(tempDir('nocrops'), 'p'))

@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   analyzeImage,
   analyzeImageTimed,
+  analyzeLocated,
   attributesFromLandmarks,
+  locateThenAnalyze,
   type AnalyzedFace,
   type RgbImage,
   type StageTimings
@@ -176,6 +178,36 @@ describe.skipIf(!hasData)('analyzeImage on real photos', () => {
         expect(face.source).toBe('detector')
       }
     }
+  })
+
+  it("analyses a photo's faces in one batch exactly as one face at a time", async () => {
+    let worst = { descriptor: 0, expression: 0, ageGender: 0, landmarks: 0 }
+    let compared = 0
+    for (const path of GROUP_PHOTOS) {
+      const img = await decodeImage(path)
+      const { located, faces } = await locateThenAnalyze(img, { detector: 'ssd' }, () => false)
+      expect(faces!.length, path).toBeGreaterThanOrEqual(3)
+      for (const [i, face] of faces!.entries()) {
+        const [alone] = await analyzeLocated(img, located, [i])
+        expect(alone!.index).toBe(i)
+        const a = alone!.face
+        expect(a.box).toEqual(face.box)
+        worst = {
+          descriptor: Math.max(worst.descriptor, maxAbsDiff(a.descriptor, face.descriptor)),
+          expression: Math.max(worst.expression, maxAbsDiff(a.expressionFeatures, face.expressionFeatures)),
+          ageGender: Math.max(worst.ageGender, maxAbsDiff(a.ageGenderFeatures, face.ageGenderFeatures)),
+          landmarks: Math.max(worst.landmarks, maxAbsDiff(a.landmarks, face.landmarks))
+        }
+        expect(a.predictions.gender.label).toBe(face.predictions.gender.label)
+        expect(a.predictions.expression.label).toBe(face.predictions.expression.label)
+        compared++
+      }
+    }
+    console.log(`batched vs one at a time over ${compared} faces, max abs diff:`, worst)
+    expect(worst.descriptor).toBeLessThanOrEqual(1e-5)
+    expect(worst.expression).toBeLessThanOrEqual(1e-4)
+    expect(worst.ageGender).toBeLessThanOrEqual(1e-4)
+    expect(worst.landmarks).toBeLessThanOrEqual(1e-3)
   })
 
   it('crops mode returns exactly one face per 48x48 FER+ image', async () => {

@@ -6,7 +6,7 @@
 // detection box, expression and age/gender on the landmark-aligned box, the descriptor on the
 // dlib-aligned box. Doing it by hand lets us keep the features the composed API throws away.
 import type { FaceDetection, FaceLandmarks68 } from '@vladmandic/face-api'
-import { ageGenderFeatures, expressionFeatures, identityDescriptor, toNetInput } from './features'
+import { ageGenderFeatures, expressionFeatures, identityDescriptors, toNetInput } from './features'
 import {
   EXPRESSION_LABELS,
   ageHeadV0,
@@ -117,21 +117,6 @@ async function crop(
   return face ? fromFaceApi<Tensor3D>(face) : undefined
 }
 
-async function withCrop<T>(
-  image: Tensor3D,
-  rect: Parameters<typeof crop>[1],
-  fallback: T,
-  use: (face: Tensor3D) => Promise<T>
-): Promise<T> {
-  const face = await crop(image, rect)
-  if (!face) return fallback
-  try {
-    return await use(face)
-  } finally {
-    face.dispose()
-  }
-}
-
 function flattenLandmarks(landmarks: FaceLandmarks68): Float32Array {
   const out = new Float32Array(136)
   landmarks.positions.forEach((p, i) => {
@@ -158,40 +143,10 @@ function predict(expressionFeat: Float32Array, ageGenderFeat: Float32Array): Ana
   }
 }
 
-interface AttributeViews {
-  expression: Float32Array
-  ageGender: Float32Array
+interface MirroredViews {
   expressionMirror: Float32Array
   ageGenderMirror: Float32Array
 }
-
-/**
- * Expression and age/gender features of an aligned face crop and of its mirror image. Both views go through
- * each net as one batch of two (one pass instead of two; each image is padded and resized on its own, so the
- * original view's features are those of a batch of one).
- */
-async function attributeViews(face: Tensor3D, t: StageTimings): Promise<AttributeViews> {
-  const mirrored = tf.reverse(face, 1) as Tensor3D
-  try {
-    const input = await toNetInput([face, mirrored])
-    let started = performance.now()
-    const [expression, expressionMirror] = expressionFeatures(input)
-    t.expressionMs += performance.now() - started
-    started = performance.now()
-    const [ageGender, ageGenderMirror] = ageGenderFeatures(input)
-    t.ageGenderMs += performance.now() - started
-    return {
-      expression: expression!,
-      ageGender: ageGender!,
-      expressionMirror: expressionMirror!,
-      ageGenderMirror: ageGenderMirror!
-    }
-  } finally {
-    mirrored.dispose()
-  }
-}
-
-type MirroredViews = Pick<AttributeViews, 'expressionMirror' | 'ageGenderMirror'>
 
 /** The mirrored view alone (what a face imported before mirrored views were stored lacks): half the work. */
 async function mirroredViews(face: Tensor3D, t: StageTimings): Promise<MirroredViews> {
@@ -244,11 +199,9 @@ export async function attributesFromLandmarks(
   try {
     const out: Array<MirroredViews | undefined> = []
     for (const landmarks of faces) {
-      if (landmarks.length !== 136) {
-        out.push(undefined)
-        continue
-      }
-      out.push(await withCrop(image, alignedRectOf(landmarks), undefined, (face) => mirroredViews(face, t)))
+      const [face] = landmarks.length === 136 ? await crops(image, [alignedRectOf(landmarks)]) : [undefined]
+      const [views] = await onBatch([face], async ([f]) => [await mirroredViews(f!, t)])
+      out.push(views)
     }
     return out
   } finally {
@@ -256,44 +209,107 @@ export async function attributesFromLandmarks(
   }
 }
 
-async function analyzeFace(
+/** Crops of `rects` (undefined where nothing is left); the caller disposes them. */
+async function crops(image: Tensor3D, rects: Array<Parameters<typeof crop>[1]>): Promise<Array<Tensor3D | undefined>> {
+  return Promise.all(rects.map((r) => crop(image, r)))
+}
+
+/** Runs `use` on the defined crops as one batch and puts the results back in place (undefined for no crop). */
+async function onBatch<T>(
+  faces: Array<Tensor3D | undefined>,
+  use: (batch: Tensor3D[]) => Promise<T[]> | T[]
+): Promise<Array<T | undefined>> {
+  const batch = faces.filter((f): f is Tensor3D => f !== undefined)
+  try {
+    const results = batch.length > 0 ? await use(batch) : []
+    let k = 0
+    return faces.map((f) => (f ? results[k++] : undefined))
+  } finally {
+    for (const f of batch) f.dispose()
+  }
+}
+
+/**
+ * The faces of one photo, each net run once on all of them (a batch) instead of once per face: the nets pad
+ * and resize every crop on its own, so each face's outputs are those of a batch of one (analyze.test.ts
+ * checks it), and the per-call overhead of the wasm backend is paid once per photo (issue 13 §4).
+ */
+async function analyzeFaces(
   image: Tensor3D,
-  detection: FaceDetection,
-  source: AnalyzedFace['source'],
+  detections: FaceDetection[],
+  sources: Array<AnalyzedFace['source']>,
   t: StageTimings
-): Promise<AnalyzedFace | undefined> {
+): Promise<Array<AnalyzedFace | undefined>> {
   let started = performance.now()
-  const landmarks = await withCrop(image, detection, undefined, async (face) => {
-    return (await faceapi.nets.faceLandmark68Net.detectLandmarks(toFaceApi(face))) as FaceLandmarks68
+  const landmarks = await onBatch(await crops(image, detections), async (batch) => {
+    const input = await toNetInput(batch)
+    return (await faceapi.nets.faceLandmark68Net.detectLandmarks(input)) as FaceLandmarks68[]
   })
-  if (!landmarks) return undefined
-  const located = faceapi.extendWithFaceLandmarks(faceapi.extendWithFaceDetection({}, detection), landmarks)
+  const located = detections.map((d, i) => {
+    const l = landmarks[i]
+    return l ? faceapi.extendWithFaceLandmarks(faceapi.extendWithFaceDetection({}, d), l) : undefined
+  })
   t.landmarksMs += performance.now() - started
 
-  const attributes = await withCrop(image, located.alignedRect, undefined, (face) => attributeViews(face, t))
-  if (!attributes) return undefined
+  const alignedCrops = await crops(
+    image,
+    located.flatMap((l) => (l ? [l.alignedRect] : []))
+  )
+  let k = 0
+  const aligned = located.map((l) => (l ? alignedCrops[k++] : undefined))
+  // Each face and its mirror image go through each net in the same batch (issue 11 §2): one pass per photo.
+  const attributes = await onBatch(aligned, async (batch) => {
+    const mirrors = batch.map((f) => tf.reverse(f, 1) as Tensor3D)
+    try {
+      const input = await toNetInput([...batch, ...mirrors])
+      started = performance.now()
+      const expression = expressionFeatures(input)
+      t.expressionMs += performance.now() - started
+      started = performance.now()
+      const ageGender = ageGenderFeatures(input)
+      t.ageGenderMs += performance.now() - started
+      const n = batch.length
+      return batch.map((_, i) => ({
+        expression: expression[i]!,
+        ageGender: ageGender[i]!,
+        expressionMirror: expression[n + i]!,
+        ageGenderMirror: ageGender[n + i]!
+      }))
+    } finally {
+      for (const m of mirrors) m.dispose()
+    }
+  })
 
   started = performance.now()
-  const dlibRect = located.landmarks.align(null, { useDlibAlignment: true })
-  // face-api returns an all-zero descriptor when the dlib box falls outside the image; so do we.
-  const descriptor = await withCrop(image, dlibRect, new Float32Array(128), async (face) =>
-    identityDescriptor(await toNetInput(face))
+  const kept = located.map((l, i) => (l && attributes[i] ? l : undefined))
+  const dlibRects = kept.flatMap((l) => (l ? [l.landmarks.align(null, { useDlibAlignment: true })] : []))
+  const dlibCrops = await crops(image, dlibRects)
+  k = 0
+  const descriptors = await onBatch(
+    kept.map((l) => (l ? dlibCrops[k++] : undefined)),
+    async (batch) => identityDescriptors(await toNetInput(batch))
   )
   t.descriptorMs += performance.now() - started
 
-  const { box } = detection
-  return {
-    box: { x: box.x, y: box.y, w: box.width, h: box.height },
-    score: detection.score,
-    source,
-    landmarks: flattenLandmarks(located.landmarks),
-    descriptor,
-    expressionFeatures: attributes.expression,
-    ageGenderFeatures: attributes.ageGender,
-    expressionMirrorFeatures: attributes.expressionMirror,
-    ageGenderMirrorFeatures: attributes.ageGenderMirror,
-    predictions: predict(attributes.expression, attributes.ageGender)
-  }
+  return detections.map((detection, i) => {
+    const l = kept[i]
+    const a = attributes[i]
+    if (!l || !a) return undefined
+    const { box } = detection
+    return {
+      box: { x: box.x, y: box.y, w: box.width, h: box.height },
+      score: detection.score,
+      source: sources[i]!,
+      landmarks: flattenLandmarks(l.landmarks),
+      // face-api returns an all-zero descriptor when the dlib box falls outside the image; so do we.
+      descriptor: descriptors[i] ?? new Float32Array(128),
+      expressionFeatures: a.expression,
+      ageGenderFeatures: a.ageGender,
+      expressionMirrorFeatures: a.expressionMirror,
+      ageGenderMirrorFeatures: a.ageGenderMirror,
+      predictions: predict(a.expression, a.ageGender)
+    }
+  })
 }
 
 /**
@@ -318,7 +334,7 @@ export interface LocatedFaces {
   scale: number
 }
 
-function emptyTimings(): StageTimings {
+export function emptyTimings(): StageTimings {
   return { detectMs: 0, landmarksMs: 0, descriptorMs: 0, expressionMs: 0, ageGenderMs: 0, faces: 0 }
 }
 
@@ -453,15 +469,22 @@ async function analyzeOn(
     return scale === 1 ? unpadded : unscale(unpadded, scale, input.width, input.height)
   }
   try {
-    const out: Array<{ index: number; face: AnalyzedFace }> = []
-    for (const index of indices) {
+    const wanted = indices.map((index) => {
       const f = located.faces[index]
       if (!f) throw new Error(`analyzeLocated: no face ${index}`)
+      return f
+    })
+    const detections = wanted.map((f) => {
       const r = f.relativeBox
-      const detection = new faceapi.FaceDetection(f.score, new faceapi.Rect(r.x, r.y, r.width, r.height), f.imageDims)
-      const face = await analyzeFace(image, detection, f.source, timings)
-      if (face) out.push({ index, face: back(face) })
-    }
+      return new faceapi.FaceDetection(f.score, new faceapi.Rect(r.x, r.y, r.width, r.height), f.imageDims)
+    })
+    const faces = await analyzeFaces(
+      image,
+      detections,
+      wanted.map((f) => f.source),
+      timings
+    )
+    const out = faces.flatMap((face, i) => (face ? [{ index: indices[i]!, face: back(face) }] : []))
     timings.faces += out.length
     return out
   } finally {

@@ -54,3 +54,10 @@ export function identityDescriptor(input: NetInput): Float32Array {
   const out = tf.tidy(() => fromFaceApi(net.forwardInput(input)).reshape([-1]))
   return readVector(out, FEATURE_DIMS.descriptor, 'identity descriptor')
 }
+
+/** identityDescriptor for a batch: one 128-d descriptor per face, in one forward pass. */
+export function identityDescriptors(input: NetInput): Float32Array[] {
+  const net = faceapi.nets.faceRecognitionNet
+  const out = tf.tidy(() => fromFaceApi(net.forwardInput(input)).reshape([-1]))
+  return readRows(out, input.batchSize, FEATURE_DIMS.descriptor, 'identity descriptors')
+}

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import sharp, { type Sharp } from 'sharp'
+import type { WorkerStageMs } from '../../shared/domain'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { listTasks } from '../labels/tasks'
@@ -22,7 +23,15 @@ import {
   type PhotoToStore
 } from '../library/photo-rows'
 import { versionByNumber } from '../models/registry'
-import { analyzeLocated, locateThenAnalyze, type AnalyzedFace, type LocatedFaces, type RgbImage } from '../ml/analyze'
+import {
+  analyzeLocated,
+  emptyTimings,
+  locateThenAnalyze,
+  type AnalyzedFace,
+  type LocatedFaces,
+  type RgbImage,
+  type StageTimings
+} from '../ml/analyze'
 import { DEFAULT_MAX_PIXELS } from '../ml/decode'
 import { ensureMlReady } from '../ml/runtime'
 import { projectDb } from './db'
@@ -31,13 +40,63 @@ import type { OpParsed } from './protocol'
 
 type ImportFileParams = OpParsed<'import.file'>
 
-export type ImportFileResult =
+type ImportFileOutcome =
   | { status: 'ok'; faces: number }
   | { status: 'skipped' }
   | { status: 'error'; error: string }
   | { status: 'split'; located: LocatedFaces; hash: string }
 
+/** Every import request reports where its time went, so the job can show it per worker (issue 13 §4). */
+export type ImportFileResult = ImportFileOutcome & { ms: WorkerStageMs }
+
 export type AnalyzedAt = Array<{ index: number; face: AnalyzedFace }>
+
+function emptyStages(): WorkerStageMs {
+  return {
+    read: 0,
+    decode: 0,
+    detect: 0,
+    landmarks: 0,
+    descriptor: 0,
+    expression: 0,
+    ageGender: 0,
+    thumbs: 0,
+    preview: 0,
+    predict: 0,
+    sqlite: 0,
+    busy: 0,
+    faces: 0
+  }
+}
+
+type TimedStage = Exclude<keyof WorkerStageMs, 'busy' | 'faces'>
+
+async function timed<T>(ms: WorkerStageMs, stage: TimedStage, run: () => Promise<T> | T): Promise<T> {
+  const started = performance.now()
+  try {
+    return await run()
+  } finally {
+    ms[stage] += performance.now() - started
+  }
+}
+
+function addAnalysis(ms: WorkerStageMs, t: StageTimings): void {
+  ms.detect += t.detectMs
+  ms.landmarks += t.landmarksMs
+  ms.descriptor += t.descriptorMs
+  ms.expression += t.expressionMs
+  ms.ageGender += t.ageGenderMs
+  ms.faces += t.faces
+}
+
+/** Runs one request with a fresh stage clock; `busy` is the whole request. */
+async function measured<R extends object>(run: (ms: WorkerStageMs) => Promise<R>): Promise<R & { ms: WorkerStageMs }> {
+  const ms = emptyStages()
+  const started = performance.now()
+  const r = await run(ms)
+  ms.busy = performance.now() - started
+  return { ...r, ms }
+}
 
 /** Files above this are refused before reading: no photo is this big, and reading it would blow memory. */
 const MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -165,9 +224,19 @@ interface Prepared {
   decoded: Decoded
 }
 
-type Early = Exclude<ImportFileResult, { status: 'ok' } | { status: 'split' }>
+type Early = Exclude<ImportFileOutcome, { status: 'ok' } | { status: 'split' }>
 
-async function readAndDecode(p: ImportFileParams, signal: AbortSignal): Promise<Prepared | Early> {
+async function readAndDecode(p: ImportFileParams, signal: AbortSignal, ms: WorkerStageMs): Promise<Prepared | Early> {
+  const started = performance.now()
+  try {
+    return await readThenDecode(p, signal, ms)
+  } finally {
+    // Decode is timed on its own inside; read is the rest (stat, read, hash, the already-imported check).
+    ms.read += performance.now() - started - ms.decode
+  }
+}
+
+async function readThenDecode(p: ImportFileParams, signal: AbortSignal, ms: WorkerStageMs): Promise<Prepared | Early> {
   const db = projectDb(p.projectDir)
   const fail = (error: string): Early => {
     recordImageError(db, p.root, p.file, error)
@@ -199,7 +268,7 @@ async function readAndDecode(p: ImportFileParams, signal: AbortSignal): Promise<
 
   let decoded: Decoded
   try {
-    decoded = await decodeForAnalysis(buf)
+    decoded = await timed(ms, 'decode', () => decodeForAnalysis(buf))
   } catch (e) {
     return fail(describeDecodeError(e, p.file))
   }
@@ -213,55 +282,77 @@ const MAX_PENDING = 4
 const helperCopies = new Map<string, RgbImage>()
 
 export async function importFile(p: ImportFileParams, signal: AbortSignal): Promise<ImportFileResult> {
-  const prepared = await readAndDecode(p, signal)
-  if (!('decoded' in prepared)) return prepared
-  await ensureMlReady()
-  const splitAt = p.splitAt
-  const { located, faces } = await locateThenAnalyze(
-    prepared.decoded.rgb,
-    { detector: p.detector, crops: p.crops },
-    (n) => splitAt !== undefined && n >= splitAt
-  )
-  if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
-  if (!faces) {
-    pendingSplits.set(p.file, prepared)
-    // A split the job abandoned (cancel, a helper's crash) must not pin decoded photos forever.
-    while (pendingSplits.size > MAX_PENDING) pendingSplits.delete(pendingSplits.keys().next().value as string)
-    return { status: 'split', located, hash: prepared.hash }
-  }
-  return commit(prepared, faces)
+  return measured(async (ms) => {
+    const prepared = await readAndDecode(p, signal, ms)
+    if (!('decoded' in prepared)) return prepared
+    await ensureMlReady()
+    const splitAt = p.splitAt
+    const timings = emptyTimings()
+    const { located, faces } = await locateThenAnalyze(
+      prepared.decoded.rgb,
+      { detector: p.detector, crops: p.crops },
+      (n) => splitAt !== undefined && n >= splitAt,
+      timings
+    )
+    addAnalysis(ms, timings)
+    if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
+    if (!faces) {
+      pendingSplits.set(p.file, prepared)
+      // A split the job abandoned (cancel, a helper's crash) must not pin decoded photos forever.
+      while (pendingSplits.size > MAX_PENDING) pendingSplits.delete(pendingSplits.keys().next().value as string)
+      return { status: 'split' as const, located, hash: prepared.hash }
+    }
+    return commit(prepared, faces, ms)
+  })
 }
 
 /** Some faces of a split photo: from this worker's decoded copy when it owns the photo, else decoded again. */
-export async function importFaces(p: OpParsed<'import.faces'>, signal: AbortSignal): Promise<AnalyzedAt> {
-  const owned = pendingSplits.get(p.file)
-  const key = `${p.file}\0${p.hash}`
-  let rgb = owned?.hash === p.hash ? owned.decoded.rgb : helperCopies.get(key)
-  if (!rgb) {
-    const buf = await fs.promises.readFile(p.file)
-    if (createHash('sha256').update(buf).digest('hex') !== p.hash) {
-      throw new AppError('CONFLICT', 'The file changed while it was being imported.')
+export async function importFaces(
+  p: OpParsed<'import.faces'>,
+  signal: AbortSignal
+): Promise<{ faces: AnalyzedAt; ms: WorkerStageMs }> {
+  return measured(async (ms) => {
+    const owned = pendingSplits.get(p.file)
+    const key = `${p.file}\0${p.hash}`
+    let rgb = owned?.hash === p.hash ? owned.decoded.rgb : helperCopies.get(key)
+    if (!rgb) {
+      const buf = await timed(ms, 'read', async () => {
+        const b = await fs.promises.readFile(p.file)
+        if (createHash('sha256').update(b).digest('hex') !== p.hash) {
+          throw new AppError('CONFLICT', 'The file changed while it was being imported.')
+        }
+        return b
+      })
+      rgb = (await timed(ms, 'decode', () => decodeForAnalysis(buf))).rgb
+      helperCopies.set(key, rgb)
+      while (helperCopies.size > MAX_PENDING) helperCopies.delete(helperCopies.keys().next().value as string)
     }
-    rgb = (await decodeForAnalysis(buf)).rgb
-    helperCopies.set(key, rgb)
-    while (helperCopies.size > MAX_PENDING) helperCopies.delete(helperCopies.keys().next().value as string)
-  }
-  if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
-  await ensureMlReady()
-  return analyzeLocated(rgb, p.located, p.indices)
+    if (signal.aborted) throw new AppError('CANCELLED', 'Import cancelled.')
+    await ensureMlReady()
+    const timings = emptyTimings()
+    const faces = await analyzeLocated(rgb, p.located, p.indices, timings)
+    addAnalysis(ms, timings)
+    return { faces }
+  })
 }
 
 /** Writes a split photo once all its faces are back, in detection order. */
 export async function commitSplit(p: OpParsed<'import.commit'>): Promise<ImportFileResult> {
-  const prepared = pendingSplits.get(p.file)
-  if (!prepared) throw new AppError('INTERNAL', 'The photo being imported is no longer held by its worker.')
-  pendingSplits.delete(p.file)
-  const faces = [...p.faces].sort((a, b) => a.index - b.index).map((r) => r.face)
-  return commit(prepared, faces)
+  return measured(async (ms) => {
+    const prepared = pendingSplits.get(p.file)
+    if (!prepared) throw new AppError('INTERNAL', 'The photo being imported is no longer held by its worker.')
+    pendingSplits.delete(p.file)
+    const faces = [...p.faces].sort((a, b) => a.index - b.index).map((r) => r.face)
+    return commit(prepared, faces, ms)
+  })
 }
 
 /** Preview and thumbnails of one photo, then its rows (commitPhoto: the import's commit point). */
-async function commit({ p, db, stat, hash, decoded }: Prepared, analysed: FaceToStore[]): Promise<ImportFileResult> {
+async function commit(
+  { p, db, stat, hash, decoded }: Prepared,
+  analysed: FaceToStore[],
+  ms: WorkerStageMs
+): Promise<ImportFileOutcome> {
   // Faces of a forgotten person never come back, not even as a thumbnail file.
   const faces = withoutForgotten(db, hash, analysed, decoded.scale)
   const project = { thumbs: path.join(p.projectDir, 'thumbs') }
@@ -269,16 +360,20 @@ async function commit({ p, db, stat, hash, decoded }: Prepared, analysed: FaceTo
   const previewRel = path.join('previews', `${stem}.jpg`)
   fs.mkdirSync(path.join(project.thumbs, 'previews'), { recursive: true })
   fs.mkdirSync(path.join(project.thumbs, 'faces'), { recursive: true })
-  await rgbSharp(decoded.rgb)
-    .resize({ width: PREVIEW_MAX_SIDE, height: PREVIEW_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
-    .jpeg({ quality: 84 })
-    .toFile(path.join(project.thumbs, previewRel))
+  await timed(ms, 'preview', () =>
+    rgbSharp(decoded.rgb)
+      .resize({ width: PREVIEW_MAX_SIDE, height: PREVIEW_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 84 })
+      .toFile(path.join(project.thumbs, previewRel))
+  )
   const thumbRels: string[] = []
-  for (const [i, face] of faces.entries()) {
-    const rel = path.join('faces', `${stem}_${i}.jpg`)
-    await writeThumb(decoded.rgb, face, path.join(project.thumbs, rel))
-    thumbRels.push(rel)
-  }
+  await timed(ms, 'thumbs', async () => {
+    for (const [i, face] of faces.entries()) {
+      const rel = path.join('faces', `${stem}_${i}.jpg`)
+      await writeThumb(decoded.rgb, face, path.join(project.thumbs, rel))
+      thumbRels.push(rel)
+    }
+  })
 
   const photo: PhotoToStore = {
     path: p.file,
@@ -294,9 +389,9 @@ async function commit({ p, db, stat, hash, decoded }: Prepared, analysed: FaceTo
     preview: previewRel,
     faces,
     thumbs: thumbRels,
-    predictions: await builtinPredictions(db, p.projectDir, faces)
+    predictions: await timed(ms, 'predict', () => builtinPredictions(db, p.projectDir, faces))
   }
-  commitPhoto(db, photo)
+  await timed(ms, 'sqlite', () => commitPhoto(db, photo))
   return { status: 'ok', faces: faces.length }
 }
 

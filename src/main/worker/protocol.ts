@@ -7,7 +7,7 @@
  * Messages are envelopes around the ops: every request carries a `seq` its replies echo.
  */
 import { z } from 'zod'
-import type { BackendInfo, ClusterPreviewRow, LearningCurve } from '../../shared/domain'
+import type { BackendInfo, ClusterPreviewRow, LearningCurve, WorkerStageMs } from '../../shared/domain'
 import type { CurveProgress } from './curve'
 import type { AppErrorShape } from '../../shared/result'
 import type { AnalyzedAt, ImportFileResult } from './import-file'
@@ -125,7 +125,7 @@ export const workerOps = {
       located: locatedFaces,
       indices: z.array(z.number().int())
     }),
-    returns<AnalyzedAt>()
+    returns<{ faces: AnalyzedAt; ms: WorkerStageMs }>()
   ),
   /** The owner of a split photo commits it once every face is back. */
   'import.commit': op(
