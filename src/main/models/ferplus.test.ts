@@ -133,7 +133,19 @@ describe.skipIf(!fs.existsSync(FER))('FER+ retraining (issue 5)', () => {
   let v1: Record<string, unknown> = {}
   it('trains a version that beats version 0 on the held-out faces', () => {
     v1 = ok(cli('train', '--project', project, '--task', 'expression', '--seed', '7'))
-    expect(Object.keys(v1).sort()).toEqual(['backend', 'eval_n', 'metrics', 'parent', 'seconds', 'train_n', 'version'])
+    expect(Object.keys(v1).sort()).toEqual([
+      'backend',
+      'eval_n',
+      'metrics',
+      'mirrored',
+      'mirrored_rows',
+      'parent',
+      'seconds',
+      'train_n',
+      'version'
+    ])
+    // Every FER+ face was imported with its mirrored view, so training uses it (issue 11 §2).
+    expect(v1).toMatchObject({ mirrored: true, mirrored_rows: true })
     expect(v1).toMatchObject({ version: 1, parent: 0 })
     expect(Number(v1.train_n) + Number(v1.eval_n)).toBe(labelled.length)
     const before = evalHeldout('0')
