@@ -3,8 +3,7 @@
  * flipped to another class at random (seeded); `face-studio label-errors` must rank the flipped faces first far
  * more often than chance (10 %), and reports the recall. Other tests of the finder's rule: confident-learning.test.ts.
  *
- * Dev shortcut (as in models/ferplus.test.ts): FACE_STUDIO_TEST_FERPLUS_DIR=<dir> reuses a copy of <dir>/proj
- * (a project with the FER+ crops imported); its labels are replaced here.
+ * The imported project is the run's shared FER+ import (test/ferplus-cache.ts); its labels are replaced here.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -13,6 +12,7 @@ import { mulberry32 } from '../analysis/random'
 import { annotate } from '../labels/annotations'
 import { getTask } from '../labels/tasks'
 import { closeProject, openProject } from '../project/project'
+import { ferplusProject } from '../../test/ferplus-cache'
 import { cliOk, readCsv, runCli, sharedData, tempDir } from '../../test/support'
 
 const FER = path.join(sharedData, 'expression_ferplus')
@@ -34,19 +34,11 @@ describe.skipIf(!fs.existsSync(FER))('label-error finder on FER+ with 10 % flipp
   const flipped = new Set<number>()
   let labelled = 0
 
-  beforeAll(() => {
+  beforeAll(async () => {
     fs.mkdirSync(home)
     const rows = readCsv(path.join(FER, 'labels.csv')).filter((r) => TO_TASK[r.label_plurality ?? ''])
     const labelOf = new Map(rows.map((r) => [path.basename(r.path ?? ''), TO_TASK[r.label_plurality ?? ''] as string]))
-    const cache = process.env.FACE_STUDIO_TEST_FERPLUS_DIR
-    if (cache && fs.existsSync(path.join(cache, 'proj', 'studio.db'))) {
-      fs.cpSync(path.join(cache, 'proj'), project, { recursive: true })
-    } else {
-      const imgs = path.join(work, 'imgs')
-      fs.mkdirSync(imgs)
-      for (const r of rows) fs.symlinkSync(path.join(FER, r.path ?? ''), path.join(imgs, path.basename(r.path ?? '')))
-      cliOk(runCli(home, ['import', imgs, '--project', project, '--crops', '--json']))
-    }
+    await ferplusProject(project)
     const p = openProject(project)
     try {
       const task = getTask(p.db, 'expression')

@@ -1,5 +1,5 @@
 /**
- * Soft targets on real data, through the CLI (issue 11 §2, issue 14 §1): a FER+ subset is imported as crops,
+ * Soft targets on real data, through the CLI (issue 11 §2, issue 14 §1): the run's FER+ import (crops), a subset
  * labelled with its plurality label and its ten crowd votes (`label --votes`), and trained with `--soft-targets`;
  * the version's metadata records it, and on the evaluation set the temperature does not make calibration worse.
  */
@@ -9,11 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { getTask } from '../labels/tasks'
 import { versionByNumber } from '../models/registry'
 import { closeProject, openProject } from '../project/project'
+import { FERPLUS_USABLE, ferplusProject } from '../../test/ferplus-cache'
 import { cliOk, readCsv, runCli, sharedData, tempDir } from '../../test/support'
 
 const FER = path.join(sharedData, 'expression_ferplus')
 const MAP = 'neutral=neutral,happiness=happy,surprise=surprised,sadness=sad,anger=angry,disgust=disgusted,fear=fearful'
-const USABLE = new Set(['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear'])
 const FACES = 240
 
 describe.skipIf(!fs.existsSync(FER))('soft targets from FER+ votes (CLI)', () => {
@@ -23,22 +23,20 @@ describe.skipIf(!fs.existsSync(FER))('soft targets from FER+ votes (CLI)', () =>
   const csv = path.join(work, 'labels.csv')
   let labelled = 0
 
-  beforeAll(() => {
+  beforeAll(async () => {
     fs.mkdirSync(home)
-    const imgs = path.join(work, 'imgs')
-    fs.mkdirSync(imgs)
-    const all = readCsv(path.join(FER, 'labels.csv')).filter((r) => USABLE.has(r.label_plurality ?? ''))
+    // The run's shared FER+ import: every usable face is in the project, only the subset below is labelled.
+    const { imgs } = await ferplusProject(project)
+    const all = readCsv(path.join(FER, 'labels.csv')).filter((r) => FERPLUS_USABLE.has(r.label_plurality ?? ''))
     // Every 5th usable row: a spread of classes and of agreement, without choosing by outcome.
     const rows = all.filter((_, i) => i % 5 === 0).slice(0, FACES)
     const voteCols = Object.keys(rows[0]!).filter((c) => c.startsWith('votes_'))
     const lines = [['path', 'label_plurality', ...voteCols].join(',')]
     for (const r of rows) {
       const link = path.join(imgs, path.basename(r.path ?? ''))
-      fs.symlinkSync(path.join(FER, r.path ?? ''), link)
       lines.push([link, r.label_plurality, ...voteCols.map((c) => r[c])].join(','))
     }
     fs.writeFileSync(csv, `${lines.join('\n')}\n`)
-    cliOk(runCli(home, ['import', imgs, '--project', project, '--crops', '--json']))
     const label = cliOk(
       runCli(home, [
         'label',
