@@ -258,13 +258,31 @@ test('train and compare: correct faces, train with a live chart, compare v0 → 
   await expect(chart.locator('svg')).toHaveCount(2)
   const result = page.getByTestId('train-result')
   await expect(result).toContainText('of v1 on')
-  await expect(result).toContainText('now active')
   await expect(result).toContainText(/\(v0: \d+(\.\d)? ?%? on the same faces\)/)
   await expect(run).toContainText('Saved v1')
   const shownNew = (await result.locator('.train-result__value').innerText()).trim()
   const shownOld = /\(v0: ([\d.]+ %) on the same faces\)/.exec(await result.innerText())?.[1]
   test.info().annotations.push({ type: 'chart data-points seen', description: seen.join(', ') })
   await shot(page, 'train-04-run-done')
+  // Issue 11's gate: v1 is activated only when it does not score worse than v0 on the same evaluation faces.
+  // Which way it goes depends on the faces drawn; both ways must say so, and "Activate anyway" must work.
+  const verdict = page.getByTestId('train-verdict')
+  await expect(verdict).toHaveAttribute('data-worse', /^(true|false)$/)
+  const worse = (await verdict.getAttribute('data-worse')) === 'true'
+  if (worse) {
+    expect(parseFloat(shownNew)).toBeLessThanOrEqual(parseFloat(shownOld ?? 'NaN'))
+    await expect(verdict).toContainText('not activated')
+    await expect(result).toContainText('not activated')
+    expect((await versions(page, server)).map((v) => [v.version, v.active])).toEqual([
+      [0, true],
+      [1, false]
+    ])
+    await page.getByTestId('train-activate-anyway').click()
+    await expect.poll(async () => (await versions(page, server)).find((v) => v.version === 1)?.active).toBe(true)
+  } else {
+    await expect(result).toContainText('now active')
+  }
+  test.info().annotations.push({ type: 'v1 activated by', description: worse ? 'Activate anyway' : 'the gate' })
 
   const after = await versions(page, server)
   expect(after.map((v) => [v.version, v.active])).toEqual([

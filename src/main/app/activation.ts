@@ -4,7 +4,7 @@
  */
 import type { SubmittedJob } from '../jobs/queue'
 import { getTask } from '../labels/tasks'
-import { isBuiltinV0, resolveVersion } from '../models/registry'
+import { activeVersion, isBuiltinV0, resolveVersion } from '../models/registry'
 import type { OpResult } from '../worker/protocol'
 import type { AppContext } from './context'
 import { remembering } from './training'
@@ -48,8 +48,9 @@ export function startActivation(
 export async function predictMissing(ctx: AppContext, taskName: string | number): Promise<PredictResult | null> {
   const project = ctx.requireProject()
   const task = getTask(project.db, taskName)
-  const v = resolveVersion(project.db, task, 'active')
-  if (isBuiltinV0(v)) return null
+  // A task the user created and has not trained yet has no version to predict with: nothing to fill in.
+  const v = activeVersion(project.db, task.id)
+  if (!v || isBuiltinV0(v)) return null
   return ctx.worker().request('predict.task', {
     projectDir: project.dir,
     task: task.name,
