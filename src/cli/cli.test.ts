@@ -57,6 +57,42 @@ describe('face-studio CLI', () => {
     expect((JSON.parse(fs.readFileSync(json, 'utf8')) as unknown[]).length).toBe(rows.length)
   })
 
+  it('exports a scope: --unlabelled-for a task, --folder, --person; an empty scope is an error', () => {
+    const dir = tempDir('cli-scope')
+    const labels = path.join(dir, 'l.csv')
+    fs.writeFileSync(labels, `path,label\n${path.join(folder, 'happy.jpg')},happy\n`)
+    const l = cli('label', '--project', project, '--task', 'expression', '--csv', labels, '--json')
+    expect(l.status, l.stderr).toBe(0)
+    expect(l.json.applied).toBeGreaterThanOrEqual(1)
+    const all = readCsv(cliOut('all.csv'))
+    const todo = readCsv(cliOut('todo.csv', '--unlabelled-for', 'expression'))
+    expect(todo.length).toBe(all.length - (l.json.applied as number))
+    expect(todo.some((r) => r.path?.endsWith('/happy.jpg'))).toBe(false)
+    expect(readCsv(cliOut('folder.csv', '--folder', folder))).toHaveLength(all.length)
+    const empty = cli(
+      'export',
+      '--project',
+      project,
+      '--format',
+      'csv',
+      '--out',
+      path.join(dir, 'e.csv'),
+      '--person',
+      '99999',
+      '--json'
+    )
+    expect(empty.status).not.toBe(0)
+    expect(empty.stderr + empty.stdout).toMatch(/no faces in the scope/)
+    expect(fs.existsSync(path.join(dir, 'e.csv'))).toBe(false)
+
+    function cliOut(name: string, ...flags: string[]): string {
+      const out = path.join(dir, name)
+      const r = cli('export', '--project', project, '--format', 'csv', '--out', out, ...flags)
+      expect(r.status, r.stderr).toBe(0)
+      return out
+    }
+  })
+
   it('refuses an --out that is an existing folder with a clear error and leaves no temp file', () => {
     const dir = tempDir('cli-out-dir')
     const r = cli('export', '--project', project, '--format', 'csv', '--out', dir, '--json')

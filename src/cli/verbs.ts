@@ -1,6 +1,8 @@
 import path from 'node:path'
 import type { JobInfo } from '../shared/domain'
-import { need, parseArgs, str, UsageError } from './args'
+import { need, num, parseArgs, str, UsageError } from './args'
+import { facesInScope } from '../main/labels/face-scope'
+import { getTask } from '../main/labels/tasks'
 import { progressLine, withProject } from './context'
 import { startImport } from '../main/app/import-job'
 import { startAugment } from '../main/app/augment'
@@ -46,7 +48,7 @@ const HELP: Record<string, string> = {
   augment:
     'face-studio augment --project <dir> [--json]  (mirrored features of faces imported before they were stored)',
   export:
-    'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--json]',
+    'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--folder <dir>] [--person <id>] [--unlabelled-for <task>] [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
   ...LABELS_HELP,
@@ -154,9 +156,14 @@ const statsVerb: Verb = async (argv) => {
 
 const exportVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
-    values: ['project', 'format', 'out', 'task', 'feature'],
+    values: ['project', 'format', 'out', 'task', 'feature', 'folder', 'person', 'unlabelled-for'],
     booleans: ['json', 'absolute-paths']
   })
+  const person = num(p, 'person')
+  if (person !== undefined && !(Number.isInteger(person) && person > 0))
+    throw new UsageError(`--person must be a person id (a positive whole number), got "${str(p, 'person')}"`)
+  const folder = str(p, 'folder')
+  const unlabelledFor = str(p, 'unlabelled-for')
   const project = path.resolve(need(p, 'project'))
   const format = need(p, 'format')
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
@@ -169,9 +176,18 @@ const exportVerb: Verb = async (argv) => {
   const out = path.resolve(need(p, 'out'))
   checkExportTarget(out)
   return withProject(project, false, async (ctx) => {
+    const db = ctx.requireProject().db
+    // The window's scopes (labels/face-scope.ts), so a script exports exactly what Export… would.
+    const faceIds = facesInScope(db, {
+      folder: folder === undefined ? undefined : path.resolve(folder),
+      personId: person,
+      unlabelledFor: unlabelledFor === undefined ? undefined : getTask(db, unlabelledFor).id
+    })
+    if (faceIds !== null && faceIds.length === 0) throw new UsageError('no faces in the scope given: nothing to export')
     const s = runExport(
-      ctx.requireProject().db,
+      db,
       {
+        faceIds: faceIds ?? undefined,
         format: format as ExportFormat,
         out,
         tasks: tasks === undefined ? undefined : tasks.split(',').filter((t) => t.trim() !== ''),

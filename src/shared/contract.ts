@@ -380,7 +380,7 @@ export const calls = {
       .superRefine(oneImportForm),
     returns<JobInfo>()
   ),
-  /** Starts an `export` job writing an export (docs/formats.md) of all faces, one person's, or given faces; its result is an ExportResult. */
+  /** Starts an `export` job writing an export (docs/formats.md) of all faces or a scope: one person's, given faces, one import's folder, the faces without a label for a task (scopes intersect); its result is an ExportResult. */
   'export.run': call(
     z
       .object({
@@ -390,7 +390,11 @@ export const calls = {
         feature: z.enum(FEATURE_KIND_NAMES).optional(),
         absolutePaths: z.boolean().default(false),
         personId: id.optional(),
-        faceIds: ids.optional()
+        faceIds: ids.optional(),
+        /** Scope: only faces of photos in this folder (an import's folder or any folder inside it). */
+        folder: absoluteDir.optional(),
+        /** Scope: only faces without a current label for this task. */
+        unlabelledFor: taskRef.optional()
       })
       .strict(),
     returns<JobInfo>()

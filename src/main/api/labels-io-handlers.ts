@@ -3,7 +3,10 @@
  * worker (worker/labels-io.ts) as a job with progress and cancel (app/labels-io-jobs.ts); the call answers
  * with the queued job.
  */
+import { AppError } from '../../shared/result'
 import { startExport, startLabelImport } from '../app/labels-io-jobs'
+import { facesInScope } from '../labels/face-scope'
+import { getTask } from '../labels/tasks'
 import type { Handlers } from './handlers'
 
 type LabelsIo = Pick<Handlers, 'labels.preview' | 'labels.import' | 'export.run'>
@@ -17,11 +20,16 @@ export function labelsIoHandlers(): LabelsIo {
       return startLabelImport(ctx, spec, annotator).info
     },
     'export.run': (a, ctx) => {
-      const project = ctx.requireProject()
+      const db = ctx.requireProject().db
       const faceIds =
-        a.personId !== undefined
-          ? (project.db.prepare('SELECT id FROM faces WHERE person_id = ?').pluck().all(a.personId) as number[])
-          : a.faceIds
+        facesInScope(db, {
+          personId: a.personId,
+          faceIds: a.faceIds,
+          folder: a.folder,
+          unlabelledFor: a.unlabelledFor === undefined ? undefined : getTask(db, a.unlabelledFor).id
+        }) ?? undefined
+      if (faceIds !== undefined && faceIds.length === 0)
+        throw new AppError('NOT_FOUND', 'No faces in this scope: nothing to export. Choose another scope or All faces.')
       return startExport(ctx, {
         format: a.format,
         out: a.out,

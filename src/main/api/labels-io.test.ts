@@ -234,4 +234,46 @@ describe('labels.preview / labels.import / export.run', () => {
     const person = await callOk<Q>(ctx, 'review.queue', { task: 'age', personId: 1 })
     expect(ids(person)).toEqual([1])
   })
+  it('export scope: one import folder, the faces without a label for a task, their intersection; none is an error', async () => {
+    const out = path.join(dir, 'scoped')
+    fs.mkdirSync(out)
+    const other = path.join(dir, 'second-import')
+    const rowsOf = (file: string): string[] =>
+      fs
+        .readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[1]!)
+    const second = await jobResult<ExportResult>('export.run', {
+      format: 'csv',
+      out: path.join(out, 'second.csv'),
+      folder: other
+    })
+    expect(second).toMatchObject({ faces: 1, images: 1 })
+    expect(rowsOf(path.join(out, 'second.csv'))).toEqual(['4'])
+    // a.jpg and b.jpg have expression labels (the import above): faces 3 (c.jpg) and 4 have none.
+    const todo = await jobResult<ExportResult>('export.run', {
+      format: 'csv',
+      out: path.join(out, 'todo.csv'),
+      unlabelledFor: 'expression'
+    })
+    expect(todo.faces).toBe(2)
+    expect(rowsOf(path.join(out, 'todo.csv'))).toEqual(['3', '4'])
+    const both = await jobResult<ExportResult>('export.run', {
+      format: 'json',
+      out: path.join(out, 'both.json'),
+      unlabelledFor: 'expression',
+      folder: path.join(dir, 'photos')
+    })
+    expect(both.faces).toBe(1)
+    const none = await dispatch(ctx, {}, 'export.run', {
+      format: 'csv',
+      out: path.join(out, 'none.csv'),
+      personId: 1,
+      folder: other
+    })
+    expect(none.ok ? null : none.error.message).toMatch(/No faces in this scope/)
+    expect(fs.existsSync(path.join(out, 'none.csv'))).toBe(false)
+  })
 })

@@ -2,6 +2,7 @@ import type { ReviewCard, ReviewFace, ReviewQueue } from '../../shared/domain'
 import { thumbRef } from '../../shared/media'
 import type { Db } from '../db/open'
 import { currentLabels } from './annotations'
+import { facesInScope } from './face-scope'
 import { answeredBy, overlapFaces } from './overlap'
 import { getTask } from './tasks'
 
@@ -32,18 +33,8 @@ export interface ReviewQuery {
 
 /** The faces a review scope allows, or null for every face. */
 function scopeFaces(db: Db, q: ReviewQuery): Set<number> | null {
-  const only = q.faceIds ? new Set(q.faceIds) : null
-  if (q.folder === undefined && q.personId === undefined) return only
-  const folder = q.folder?.replace(/[\\/]+$/, '')
-  const rows = db
-    .prepare(
-      `SELECT f.id FROM faces f JOIN images i ON i.id = f.image_id
-       WHERE (@folder IS NULL OR i.root = @folder OR substr(i.path, 1, length(@folder) + 1) = @folder || '/')
-         AND (@person IS NULL OR f.person_id = @person)`
-    )
-    .pluck()
-    .all({ folder: folder ?? null, person: q.personId ?? null }) as number[]
-  return new Set(only ? rows.filter((id) => only.has(id)) : rows)
+  const ids = facesInScope(db, { folder: q.folder, personId: q.personId, faceIds: q.faceIds })
+  return ids === null ? null : new Set(ids)
 }
 
 /** 1 − (top1 − top2), in [0, 1]; larger is less sure. */

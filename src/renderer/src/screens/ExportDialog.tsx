@@ -1,5 +1,6 @@
 /**
- * Export…: what (all faces, the open person, the selected faces), which tasks, which format, where; a summary
+ * Export…: what (all faces, one import's folder, the open person, the selected faces, the faces without a label
+ * for the current task), which tasks, which format, where; a summary
  * at the end. The choices are remembered per project (in this window's storage), so the next export starts
  * from the last one.
  */
@@ -13,7 +14,7 @@ import { closeDialog } from '../store/ui-actions'
 import { ErrorMessage, FileField, Modal } from '../components/common'
 import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
 import { isActive } from '../store/jobs-actions'
-import { plural } from '../format'
+import { count, fileName, plural } from '../format'
 import '../labels-io.css'
 
 const FORMAT_NAMES: Record<ExportFormatName, string> = {
@@ -31,7 +32,7 @@ const EXTENSIONS: Record<ExportFormatName, string> = {
   npy: 'npy'
 }
 
-type Scope = 'all' | 'person' | 'selection'
+type Scope = 'all' | 'folder' | 'person' | 'selection' | 'unlabelled'
 
 interface Remembered {
   format: ExportFormatName
@@ -72,6 +73,21 @@ export function ExportDialog(): ReactElement {
   const [absolutePaths, setAbsolutePaths] = useState(last?.absolutePaths ?? false)
   const [feature, setFeature] = useState<Remembered['feature']>(last?.feature ?? 'identity')
   const [scope, setScope] = useState<Scope>('all')
+  const currentTask = useStudio((s) => s.task)
+  const [folders, setFolders] = useState<Array<{ folder: string; images: number }>>([])
+  const [folder, setFolder] = useState('')
+  useEffect(() => {
+    let live = true
+    void request('library.folders', {}, { inline: true }).then((r) => {
+      if (live && r.ok) {
+        setFolders(r.value)
+        setFolder((f) => f || (r.value[0]?.folder ?? ''))
+      }
+    })
+    return () => {
+      live = false
+    }
+  }, [])
   const [starting, setStarting] = useState(false)
   const [error, setError] = useState<AppErrorShape | null>(null)
   const { job, follow, forget } = useDialogJob('export')
@@ -103,7 +119,9 @@ export function ExportDialog(): ReactElement {
         absolutePaths,
         ...(format === 'npy' ? { feature } : {}),
         ...(scope === 'person' && openPersonId !== null ? { personId: openPersonId } : {}),
-        ...(scope === 'selection' && selected.length > 0 ? { faceIds: selected } : {})
+        ...(scope === 'selection' && selected.length > 0 ? { faceIds: selected } : {}),
+        ...(scope === 'folder' && folder !== '' ? { folder } : {}),
+        ...(scope === 'unlabelled' && currentTask ? { unlabelledFor: currentTask } : {})
       },
       { inline: true }
     )
@@ -175,6 +193,33 @@ export function ExportDialog(): ReactElement {
         <span className="field__label">What</span>
         <div className="lio-radios" role="radiogroup">
           <Radio value="all" scope={scope} onScope={setScope} label="All faces" />
+          <div className="lio-radio-row">
+            <Radio
+              value="folder"
+              scope={scope}
+              onScope={setScope}
+              disabled={folders.length === 0}
+              label={folders.length === 0 ? 'One import (nothing imported yet)' : 'One import:'}
+            />
+            {folders.length > 0 && (
+              <select
+                className="select"
+                value={folder}
+                aria-label="Import folder"
+                data-testid="export-folder"
+                onChange={(e) => {
+                  setFolder(e.target.value)
+                  setScope('folder')
+                }}
+              >
+                {folders.map((f) => (
+                  <option key={f.folder} value={f.folder} title={f.folder}>
+                    {fileName(f.folder)} ({count(f.images)} photos)
+                  </option>
+                ))}
+              </select>
+            )}
+          </div>
           <Radio
             value="person"
             scope={scope}
@@ -196,6 +241,13 @@ export function ExportDialog(): ReactElement {
                 ? 'Selected faces (none selected)'
                 : `The ${plural(selected.length, 'selected face')}`
             }
+          />
+          <Radio
+            value="unlabelled"
+            scope={scope}
+            onScope={setScope}
+            disabled={!currentTask}
+            label={currentTask ? `Faces without a label for ${currentTask}` : 'Faces without a label (choose a task)'}
           />
         </div>
       </div>

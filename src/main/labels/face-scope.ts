@@ -1,0 +1,43 @@
+/**
+ * Which faces a Review queue or an Export covers (issue 12, "Review scope"): one import's folder (or any
+ * folder inside it), a person, a selection, the faces without a label for a task, or any intersection of
+ * these. One owner so that "this import" means the same faces on both screens.
+ */
+import type { Db } from '../db/open'
+import { currentLabels } from './annotations'
+
+export interface FaceScope {
+  /** Only faces of photos under this folder (an import's root or a folder inside it). */
+  folder?: string | undefined
+  /** Only this person's faces. */
+  personId?: number | undefined
+  /** Only these faces (a selection). */
+  faceIds?: readonly number[] | undefined
+  /** Only faces with no current label for this task (by id); a person-level label counts as a label. */
+  unlabelledFor?: number | undefined
+}
+
+/** The face ids a scope allows, in id order, or null when it allows every face. */
+export function facesInScope(db: Db, s: FaceScope): number[] | null {
+  if (s.folder === undefined && s.personId === undefined && s.faceIds === undefined && s.unlabelledFor === undefined)
+    return null
+  const folder = s.folder?.replace(/[\\/]+$/, '')
+  let ids = db
+    .prepare(
+      `SELECT f.id FROM faces f JOIN images i ON i.id = f.image_id
+       WHERE (@folder IS NULL OR i.root = @folder OR substr(i.path, 1, length(@folder) + 1) = @folder || '/')
+         AND (@person IS NULL OR f.person_id = @person)
+       ORDER BY f.id`
+    )
+    .pluck()
+    .all({ folder: folder ?? null, person: s.personId ?? null }) as number[]
+  if (s.faceIds !== undefined) {
+    const only = new Set(s.faceIds)
+    ids = ids.filter((id) => only.has(id))
+  }
+  if (s.unlabelledFor !== undefined) {
+    const labelled = currentLabels(db, s.unlabelledFor)
+    ids = ids.filter((id) => !labelled.has(id))
+  }
+  return ids
+}
