@@ -169,4 +169,25 @@ test('import labels with value mapping, export COCO and CSV through the window',
   expect(byFile.get('angry.jpg')?.expression_label).toBe('angry')
   expect(byFile.get('surprised.jpg')?.expression_label).toBe('')
   expect(fs.existsSync(path.resolve(out, byFile.get('sad.jpg')?.path ?? ''))).toBe(true)
+
+  // Once more, only the faces still without an expression label (a scope shared with Review).
+  await page.getByTestId('appmenu-file').click()
+  await page.getByRole('menuitem', { name: /Export…/ }).click()
+  await expect(exp.getByTestId('export-folder')).toHaveValue(photos)
+  await exp.getByTestId('export-scope-unlabelled').check()
+  await exp.getByTestId('export-out').fill(path.join(out, 'todo.csv'))
+  await snap(page, '09-export-scope-unlabelled')
+  await exp.getByTestId('export-run').click()
+  await expect(exp.getByTestId('export-summary')).toBeVisible()
+  await exp.getByTestId('export-close').click()
+  const todo = readCsv(path.join(out, 'todo.csv'))
+  const labelled = rows.filter((r) => r.expression_label !== '')
+  expect(labelled.length).toBeGreaterThanOrEqual(3)
+  expect(todo.length).toBe(rows.length - labelled.length)
+  expect(todo.map((r) => r.face_id).sort()).toEqual(
+    rows
+      .filter((r) => r.expression_label === '')
+      .map((r) => r.face_id)
+      .sort()
+  )
 })
