@@ -142,6 +142,32 @@ test('map: compute, see every face, hover, lasso, label the selection', async ({
   await expect(hover.locator('img')).toHaveJSProperty('complete', true)
   await shot(page, 'map-04-hover')
 
+  // ------------------------------------------------------------------ box-select the left part of the map (key B)
+  // A click on the plot (Pan: nothing moves) takes the focus off the pickers, whose typeahead would eat the key.
+  await page.mouse.click(box.x + box.width / 2, box.y + 2)
+  await page.keyboard.press('b')
+  await expect(page.getByTestId('map-tool-box')).toHaveAttribute('aria-pressed', 'true')
+  // The right edge in the widest gap between points near the middle, so no point sits on the edge.
+  const xs = spots.map((p) => p.x).sort((a, b) => a - b)
+  let edge = mid.x
+  let widest = -1
+  for (let i = 1; i < xs.length; i++) {
+    const gap = xs[i]! - xs[i - 1]!
+    const at = (xs[i]! + xs[i - 1]!) / 2
+    if (gap > widest && Math.abs(at - mid.x) < box.width / 4) [widest, edge] = [gap, at]
+  }
+  const inBox = spots.filter((p) => p.x < edge).length
+  expect(inBox).toBeGreaterThan(0)
+  expect(inBox).toBeLessThan(map.n)
+  await page.mouse.move(box.x + 3, box.y + 3)
+  await page.mouse.down()
+  await page.mouse.move(edge, box.y + box.height - 3, { steps: 10 })
+  await page.mouse.up()
+  await expect(page.getByTestId('map-selection-count')).toHaveText(`${inBox} face${inBox === 1 ? '' : 's'}`)
+  await shot(page, 'map-04b-box-selection')
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('map-selection-hint')).toBeVisible()
+
   // ------------------------------------------------------------------ lasso every face
   await page.getByTestId('map-tool-lasso').click()
   const inset = 6

@@ -27,9 +27,16 @@ import { GridThumb } from '../components/GridThumb'
 import { MapIcon } from '../components/icons'
 import { count, plural } from '../format'
 import { MapCanvas } from './MapCanvas'
+import type { MapTool } from './point-map'
 import { useTileGrid } from './PeopleVirtual'
 import '../people.css'
 import '../map.css'
+
+const TOOLS: ReadonlyArray<{ tool: MapTool; label: string; title: string }> = [
+  { tool: 'pan', label: 'Pan', title: 'Drag pans the map (P)' },
+  { tool: 'lasso', label: 'Lasso', title: 'Draw around faces to select them (L, or Shift+drag)' },
+  { tool: 'box', label: 'Box', title: 'Drag a rectangle to select the faces in it (B)' }
+]
 
 const KINDS: Array<{ id: MapFeatureKind; label: string }> = [
   { id: 'identity', label: 'Identity' },
@@ -146,8 +153,8 @@ function SelectionPanel(): ReactElement {
       <section className="map-side__section">
         <h2 className="map-side__heading">Selection</h2>
         <p className="muted map-side__hint" data-testid="map-selection-hint">
-          Choose <strong>Lasso</strong> (or hold Shift) and draw around faces to select them; Esc clears. Drag pans, the
-          wheel zooms.
+          Choose <strong>Lasso</strong> (or hold Shift) and draw around faces, or <strong>Box</strong> and drag a
+          rectangle, to select them; Esc clears. With <strong>Pan</strong>, drag pans; the wheel zooms. Keys: P, L, B.
         </p>
       </section>
     )
@@ -287,7 +294,19 @@ export function MapScreen(): ReactElement {
   const job = useMapJob()
   const running = !!job && isActive(job)
   const failed = job && job.kind === 'projection' && job.status === 'failed' ? job.error : null
-  const [lasso, setLasso] = useState(false)
+  const [tool, setTool] = useState<MapTool>('pan')
+  useEffect(() => {
+    // P / L / B pick the tool, as in drawing tools; never while typing in a field.
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return
+      const t = e.target as HTMLElement | null
+      if (t && (t.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(t.tagName))) return
+      const next = ({ p: 'pan', l: 'lasso', b: 'box' } as const)[e.key.toLowerCase() as 'p' | 'l' | 'b']
+      if (next) setTool(next)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
 
   useEffect(() => {
     void loadMap()
@@ -345,7 +364,7 @@ export function MapScreen(): ReactElement {
   } else if (grid && selection.length > 0) {
     stage = <SelectionGrid />
   } else {
-    stage = <MapCanvas points={points} paint={paint} selection={selection} lasso={lasso} onSelect={setMapSelection} />
+    stage = <MapCanvas points={points} paint={paint} selection={selection} tool={tool} onSelect={setMapSelection} />
   }
 
   return (
@@ -384,20 +403,18 @@ export function MapScreen(): ReactElement {
         </div>
         {points && (
           <div className="segmented" role="group" aria-label="Mouse">
-            <button
-              className={`segmented__item${lasso ? '' : ' segmented__item--active'}`}
-              data-testid="map-tool-pan"
-              onClick={() => setLasso(false)}
-            >
-              Pan
-            </button>
-            <button
-              className={`segmented__item${lasso ? ' segmented__item--active' : ''}`}
-              data-testid="map-tool-lasso"
-              onClick={() => setLasso(true)}
-            >
-              Lasso
-            </button>
+            {TOOLS.map((t) => (
+              <button
+                key={t.tool}
+                className={`segmented__item${tool === t.tool ? ' segmented__item--active' : ''}`}
+                data-testid={`map-tool-${t.tool}`}
+                aria-pressed={tool === t.tool}
+                title={t.title}
+                onClick={() => setTool(t.tool)}
+              >
+                {t.label}
+              </button>
+            ))}
           </div>
         )}
         {running && job ? (

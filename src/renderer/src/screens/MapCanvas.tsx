@@ -1,13 +1,13 @@
 /**
  * The Map's plot: every face a point (point-map.ts, WebGL), coloured by the paint's per-point codes; drag pans,
- * the wheel zooms, the Lasso tool (or Shift+drag) selects, hover shows the face. The renderer is created once
+ * the wheel zooms, the Lasso or Box tool (or Shift+drag, a lasso) selects, hover shows the face. The renderer is created once
  * per canvas and fed new points, colours and selections; React never re-renders per frame.
  */
 import { useEffect, useRef, useState, type ReactElement } from 'react'
 import { thumbRef } from '../../../shared/media'
 import { mediaUrl } from '../store/client'
 import type { MapPaint, MapPoints } from '../store/map'
-import { PointMap } from './point-map'
+import { PointMap, type MapTool } from './point-map'
 
 /** Fewer faces get bigger points, so a 300-face map reads as faces and a 100,000-face one as density. */
 function pointSize(n: number): number {
@@ -44,13 +44,13 @@ export function MapCanvas({
   points,
   paint,
   selection,
-  lasso,
+  tool,
   onSelect
 }: {
   points: MapPoints
   paint: MapPaint | null
   selection: number[]
-  lasso: boolean
+  tool: MapTool
   onSelect: (indices: number[]) => void
 }): ReactElement {
   const wrapRef = useRef<HTMLDivElement>(null)
@@ -132,7 +132,7 @@ export function MapCanvas({
     map.select(selection)
   }, [selection, drawn])
 
-  useEffect(() => mapRef.current?.setLassoMode(lasso), [lasso])
+  useEffect(() => mapRef.current?.setTool(tool), [tool])
 
   const faceId = hover ? idsRef.current[hover.index] : undefined
   return (

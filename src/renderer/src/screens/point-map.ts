@@ -1,6 +1,6 @@
 /**
  * The Map's WebGL point renderer: every face one GL point, coloured through a small palette, with pan (drag),
- * zoom (wheel, about the cursor), hover (nearest point within a few pixels) and lasso selection (the Lasso tool
+ * zoom (wheel, about the cursor), hover (nearest point within a few pixels) and lasso or box selection (the Lasso / Box tool
  * or Shift+drag). Frames are drawn only when something changed, one per animation frame.
  *
  * Why not regl-scatterplot: regl compiles every draw command with `Function(...)`, which the window's
@@ -62,6 +62,8 @@ function compile(gl: WebGLRenderingContext, type: number, src: string): WebGLSha
   return s
 }
 
+export type MapTool = 'pan' | 'lasso' | 'box'
+
 /** Whether (x, y) lies inside the polygon (even-odd rule). */
 function inside(poly: readonly number[], x: number, y: number): boolean {
   let hit = false
@@ -94,8 +96,8 @@ export class PointMap {
   private offset: [number, number] = [0, 0]
   private size = 3
   private frame = 0
-  private drag: { x: number; y: number; lasso: boolean; path: number[] } | null = null
-  private lassoMode = false
+  private drag: { x: number; y: number; mode: MapTool; path: number[] } | null = null
+  private tool: MapTool = 'pan'
   private hovered: number | null = null
   private readonly detach: () => void
 
@@ -194,9 +196,10 @@ export class PointMap {
     this.schedule()
   }
 
-  setLassoMode(on: boolean): void {
-    this.lassoMode = on
-    this.canvas.style.cursor = on ? 'crosshair' : 'grab'
+  /** What a plain drag does: pan, draw a lasso, or draw a box (Shift+drag always lassoes). */
+  setTool(tool: MapTool): void {
+    this.tool = tool
+    this.canvas.style.cursor = tool === 'pan' ? 'grab' : 'crosshair'
   }
 
   select(indices: readonly number[]): void {
@@ -296,7 +299,7 @@ export class PointMap {
     const ctx = this.overlay.getContext('2d')
     if (!ctx) return
     ctx.clearRect(0, 0, this.overlay.width, this.overlay.height)
-    const path = this.drag?.lasso ? this.drag.path : null
+    const path = this.drag && this.drag.mode !== 'pan' ? this.drag.path : null
     if (!path || path.length < 4) return
     const dpr = window.devicePixelRatio || 1
     ctx.beginPath()
@@ -349,7 +352,7 @@ export class PointMap {
     const down = (e: PointerEvent): void => {
       if (e.button !== 0) return
       const [x, y] = local(e)
-      this.drag = { x, y, lasso: this.lassoMode || e.shiftKey, path: [x, y] }
+      this.drag = { x, y, mode: e.shiftKey ? 'lasso' : this.tool, path: [x, y] }
       try {
         c.setPointerCapture(e.pointerId)
       } catch {
@@ -363,8 +366,13 @@ export class PointMap {
     const move = (e: PointerEvent): void => {
       const [x, y] = local(e)
       if (this.drag) {
-        if (this.drag.lasso) {
+        if (this.drag.mode === 'lasso') {
           this.drag.path.push(x, y)
+          this.drawLasso()
+        } else if (this.drag.mode === 'box') {
+          // The box as the polygon of its corners, so it is drawn and hit-tested like a lasso.
+          const { x: x0, y: y0 } = this.drag
+          this.drag.path = [x0, y0, x, y0, x, y, x0, y]
           this.drawLasso()
         } else {
           this.panBy(x - this.drag.x, y - this.drag.y)
@@ -387,7 +395,7 @@ export class PointMap {
       const d = this.drag
       this.drag = null
       if (c.hasPointerCapture(e.pointerId)) c.releasePointerCapture(e.pointerId)
-      if (d?.lasso) {
+      if (d && d.mode !== 'pan') {
         this.finishLasso(d.path)
         this.drawLasso()
       }
