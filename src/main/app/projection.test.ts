@@ -13,9 +13,9 @@ import { mulberry32 } from '../analysis/random'
 import { annotate } from '../labels/annotations'
 import { DB_FILE } from '../project/project'
 import { callOk, readCsv, sharedData, tempDir, testContext } from '../../test/support'
+import { lfwProject } from '../../test/lfw-cache'
 import { groupDistanceRatio } from '../../test/group-distance'
 import type { AppContext } from './context'
-import { startImport } from './import-job'
 import { startProjection, type ProjectionOptions } from './projection'
 
 const lfw = path.join(sharedData, 'identity_lfw')
@@ -33,9 +33,10 @@ beforeAll(async () => {
     fs.copyFileSync(cached, path.join(projectDir, DB_FILE))
     ctx.openProject(projectDir)
   } else {
-    ctx.createProject(projectDir)
-    const job = await startImport(ctx, { folder: path.join(lfw, 'images'), crops: false, detector: 'ssd' }).done
-    if (job.status !== 'done') throw new Error(`import ${job.status}: ${job.error}`)
+    // The run's one import of identity_lfw (src/test/lfw-cache.ts), shared with the other suites that need it.
+    const imported = await lfwProject(projectDir)
+    expect(imported.summary.errors).toEqual([])
+    ctx.openProject(projectDir)
   }
   ctx.requireProject().db.pragma('wal_checkpoint(TRUNCATE)')
 }, 1_800_000) // an import of 332 photos; minutes when other jobs share the cores

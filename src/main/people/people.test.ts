@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pairwisePrecisionRecall } from '../analysis/cluster'
 import type { AppContext } from '../app/context'
 import type { ClusterSummary } from '../../shared/domain'
-import { startImport } from '../app/import-job'
 import { readCsv, repoRoot, sharedData, tempDir, testContext } from '../../test/support'
+import { lfwProject } from '../../test/lfw-cache'
 import { startClustering } from '../app/clustering'
 import {
   listPersons,
@@ -52,9 +52,10 @@ beforeAll(async () => {
     )
     return
   }
-  ctx.createProject(projectDir)
-  const job = await startImport(ctx, { folder: path.join(lfw, 'images'), crops: false, detector: 'ssd' }).done
-  if (job.status !== 'done') throw new Error(`import ${job.status}: ${job.error}`)
+  // The run's one import of identity_lfw (src/test/lfw-cache.ts), shared with the other suites that need it.
+  const imported = await lfwProject(projectDir)
+  expect(imported.summary.errors).toEqual([])
+  ctx.openProject(projectDir)
 }, 1_800_000) // an import of 332 photos; minutes when other jobs share the cores
 
 afterAll(async () => {
