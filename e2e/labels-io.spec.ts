@@ -89,7 +89,9 @@ test('import labels with value mapping, export COCO and CSV through the window',
   // ---------------------------------------------------------------- review limited to this import's folder
   await page.getByTestId('nav-review').click()
   const scope = page.getByTestId('review-scope')
-  await expect(scope.locator('option')).toHaveCount(2)
+  // All, the one import, and its folder.
+  await expect(scope.locator('option')).toHaveCount(3)
+  await expect(scope.locator('option[value^="import:"]')).toContainText('Import: images')
   await scope.selectOption(`folder:${photos}`)
   await expect(page.getByTestId('review-remaining')).not.toHaveText('…')
   await snap(page, '08-review-scope')
@@ -173,7 +175,9 @@ test('import labels with value mapping, export COCO and CSV through the window',
   // Once more, only the faces still without an expression label (a scope shared with Review).
   await page.getByTestId('appmenu-file').click()
   await page.getByRole('menuitem', { name: /Export…/ }).click()
-  await expect(exp.getByTestId('export-folder')).toHaveValue(photos)
+  // The newest import is offered first, then its folder.
+  await expect(exp.getByTestId('export-folder')).toHaveValue(/^import:/)
+  await expect(exp.getByTestId('export-folder').locator('option')).toHaveCount(2)
   await exp.getByTestId('export-scope-unlabelled').check()
   await exp.getByTestId('export-out').fill(path.join(out, 'todo.csv'))
   await snap(page, '09-export-scope-unlabelled')

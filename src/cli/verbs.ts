@@ -48,7 +48,7 @@ const HELP: Record<string, string> = {
   augment:
     'face-studio augment --project <dir> [--json]  (mirrored features of faces imported before they were stored)',
   export:
-    'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--folder <dir>] [--person <id>] [--unlabelled-for <task>] [--json]',
+    'face-studio export --project <dir> --format csv|json|coco|labelstudio|npy --out <file> [--task a,b] [--feature identity|expression|age_gender] [--absolute-paths] [--folder <dir>] [--import <id>] [--person <id>] [--unlabelled-for <task>] [--json]',
   ...PEOPLE_HELP,
   ...MODELS_HELP,
   ...LABELS_HELP,
@@ -156,7 +156,7 @@ const statsVerb: Verb = async (argv) => {
 
 const exportVerb: Verb = async (argv) => {
   const p = parseArgs(argv, {
-    values: ['project', 'format', 'out', 'task', 'feature', 'folder', 'person', 'unlabelled-for'],
+    values: ['project', 'format', 'out', 'task', 'feature', 'folder', 'import', 'person', 'unlabelled-for'],
     booleans: ['json', 'absolute-paths']
   })
   const person = num(p, 'person')
@@ -180,6 +180,7 @@ const exportVerb: Verb = async (argv) => {
     // The window's scopes (labels/face-scope.ts), so a script exports exactly what Export… would.
     const faceIds = facesInScope(db, {
       folder: folder === undefined ? undefined : path.resolve(folder),
+      importId: str(p, 'import'),
       personId: person,
       unlabelledFor: unlabelledFor === undefined ? undefined : getTask(db, unlabelledFor).id
     })

@@ -16,6 +16,7 @@ import type {
   FaceSummary,
   HistoryEntry,
   ImageSummary,
+  ImportBatch,
   InterruptedJob,
   JobInfo,
   LabelErrorsSummary,
@@ -102,6 +103,7 @@ const taskName = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   })
 const taskRef = z.union([id, z.string().trim().min(1).max(64)])
+const importId = z.string().min(1).max(64)
 const label = z.string().trim().min(1).max(64)
 /** A profile name as it is stored on every annotation: printable, one line. */
 export const annotatorName = z
@@ -239,6 +241,8 @@ export const calls = {
   ),
   /** The folders photos were imported from (one per import), with their photo and face counts: review and export scopes. */
   'library.folders': call(none, returns<Array<{ folder: string; images: number; faces: number }>>()),
+  /** Each import that committed photos, newest first (id, folder, when, photos, faces): the "one import" scope of Review and Export. */
+  'library.imports': call(none, returns<ImportBatch[]>()),
   'library.images': call(
     z
       .object({
@@ -393,6 +397,8 @@ export const calls = {
         faceIds: ids.optional(),
         /** Scope: only faces of photos in this folder (an import's folder or any folder inside it). */
         folder: absoluteDir.optional(),
+        /** Scope: only faces of the photos one import committed (library.imports). */
+        importId: importId.optional(),
         /** Scope: only faces without a current label for this task. */
         unlabelledFor: taskRef.optional()
       })
@@ -420,6 +426,8 @@ export const calls = {
         cardSize: z.number().int().positive().max(200).default(12),
         /** Review scope: only faces of photos in this folder (an import's folder or any folder inside it). */
         folder: absoluteDir.optional(),
+        /** Review scope: only faces of the photos one import committed (library.imports). */
+        importId: importId.optional(),
         /** Review scope: only this person's faces. */
         personId: id.optional(),
         /** Review scope: only these faces (a selection on the Map). */

@@ -270,6 +270,17 @@ export interface InterruptedJob {
   note: string
 }
 
+/** One import job that committed photos: a Review / Export scope (library.imports). */
+export interface ImportBatch {
+  id: string
+  /** The folder it imported. */
+  folder: string
+  /** When its first photo was committed (ISO). */
+  at: string
+  images: number
+  faces: number
+}
+
 export interface ImageSummary {
   id: number
   relPath: string

@@ -3,7 +3,7 @@ import { mirrorStatus, startAugment } from '../app/augment'
 import { AppError } from '../../shared/result'
 import type { AppContext } from '../app/context'
 import { recentProjects } from '../project/settings'
-import { importFolders, listImages, imageDetail } from '../library/queries'
+import { importBatches, importFolders, listImages, imageDetail } from '../library/queries'
 import { startImport } from '../app/import-job'
 import { dismissInterrupted, interruptedJobs } from '../app/job-log'
 import { clusterPreview, DEFAULT_PREVIEW_THRESHOLDS, startClustering } from '../app/clustering'
@@ -104,6 +104,7 @@ export const handlers: Handlers = {
   'jobs.dismissInterrupted': (a, ctx) => dismissInterrupted(ctx.requireProject().db, a.ids),
   'import.start': (a, ctx) => startImport(ctx, a).info,
   'library.folders': (_a, ctx) => importFolders(ctx.requireProject().db),
+  'library.imports': (_a, ctx) => importBatches(ctx.requireProject().db),
   'library.images': (a, ctx) => listImages(ctx.requireProject().db, a),
   'library.image': (a, ctx) => imageDetail(ctx.requireProject().db, a.id),
   ...peopleHandlers(),

@@ -26,6 +26,7 @@ export function labelsIoHandlers(): LabelsIo {
           personId: a.personId,
           faceIds: a.faceIds,
           folder: a.folder,
+          importId: a.importId,
           unlabelledFor: a.unlabelledFor === undefined ? undefined : getTask(db, a.unlabelledFor).id
         }) ?? undefined
       if (faceIds !== undefined && faceIds.length === 0)

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import type { ImportStages, ImportSummary, WorkerStageMs } from '../../shared/domain'
 import { AppError } from '../../shared/result'
@@ -129,6 +130,8 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
   }
   return ctx.jobs.submit({ kind: 'import', task: null, title: `Import ${path.basename(root)}` }, async (job) => {
     const started = Date.now()
+    // Stamped on every photo this run commits, so Review and Export can be limited to this one import.
+    const importId = randomUUID()
     job.progress({ message: 'Listing files…' })
     const all = await walkImages(root, job.signal)
     const walked = opts.shard
@@ -245,6 +248,7 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
         file,
         crops: opts.crops,
         detector: opts.detector,
+        importId,
         ...(splitAt !== undefined ? { splitAt } : {})
       }
       filesInFlight++

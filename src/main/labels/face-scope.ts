@@ -9,6 +9,8 @@ import { currentLabels } from './annotations'
 export interface FaceScope {
   /** Only faces of photos under this folder (an import's root or a folder inside it). */
   folder?: string | undefined
+  /** Only faces of the photos this import committed (images.import_id). */
+  importId?: string | undefined
   /** Only this person's faces. */
   personId?: number | undefined
   /** Only these faces (a selection). */
@@ -19,18 +21,25 @@ export interface FaceScope {
 
 /** The face ids a scope allows, in id order, or null when it allows every face. */
 export function facesInScope(db: Db, s: FaceScope): number[] | null {
-  if (s.folder === undefined && s.personId === undefined && s.faceIds === undefined && s.unlabelledFor === undefined)
+  if (
+    s.folder === undefined &&
+    s.importId === undefined &&
+    s.personId === undefined &&
+    s.faceIds === undefined &&
+    s.unlabelledFor === undefined
+  )
     return null
   const folder = s.folder?.replace(/[\\/]+$/, '')
   let ids = db
     .prepare(
       `SELECT f.id FROM faces f JOIN images i ON i.id = f.image_id
        WHERE (@folder IS NULL OR i.root = @folder OR substr(i.path, 1, length(@folder) + 1) = @folder || '/')
+         AND (@import IS NULL OR i.import_id = @import)
          AND (@person IS NULL OR f.person_id = @person)
        ORDER BY f.id`
     )
     .pluck()
-    .all({ folder: folder ?? null, person: s.personId ?? null }) as number[]
+    .all({ folder: folder ?? null, import: s.importId ?? null, person: s.personId ?? null }) as number[]
   if (s.faceIds !== undefined) {
     const only = new Set(s.faceIds)
     ids = ids.filter((id) => only.has(id))

@@ -20,6 +20,8 @@ export interface ReviewQuery {
   cardSize: number
   /** Scope: only faces of photos under this folder. */
   folder?: string | undefined
+  /** Scope: only faces of the photos one import committed. */
+  importId?: string | undefined
   /** Scope: only this person's faces. */
   personId?: number | undefined
   /** Scope: only these faces (a selection on the Map). */
@@ -33,7 +35,7 @@ export interface ReviewQuery {
 
 /** The faces a review scope allows, or null for every face. */
 function scopeFaces(db: Db, q: ReviewQuery): Set<number> | null {
-  const ids = facesInScope(db, { folder: q.folder, personId: q.personId, faceIds: q.faceIds })
+  const ids = facesInScope(db, { folder: q.folder, importId: q.importId, personId: q.personId, faceIds: q.faceIds })
   return ids === null ? null : new Set(ids)
 }
 

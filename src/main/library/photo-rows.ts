@@ -98,6 +98,8 @@ export interface PhotoToStore {
   scale: number
   crops: boolean
   detector: 'ssd' | 'tiny'
+  /** The import that committed it (labels/face-scope.ts); absent for a photo stored some other way. */
+  importId?: string | undefined
   /** Relative to the project's thumbs/ folder. */
   preview: string
   faces: FaceToStore[]
@@ -121,12 +123,12 @@ export function commitPhoto(db: Db, photo: PhotoToStore): void {
   db.transaction(() => {
     const imageId = db
       .prepare(
-        `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at)
-         VALUES (@path, @root, @rel, @hash, @bytes, @mtime, @w, @h, 'ok', NULL, @crops, @detector, @preview, @now)
+        `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at, import_id)
+         VALUES (@path, @root, @rel, @hash, @bytes, @mtime, @w, @h, 'ok', NULL, @crops, @detector, @preview, @now, @importId)
          ON CONFLICT(path) DO UPDATE SET root = excluded.root, rel_path = excluded.rel_path, content_hash = excluded.content_hash,
            bytes = excluded.bytes, mtime_ms = excluded.mtime_ms, width = excluded.width, height = excluded.height,
            status = 'ok', error = NULL, crops = excluded.crops, detector = excluded.detector, preview = excluded.preview,
-           imported_at = excluded.imported_at
+           imported_at = excluded.imported_at, import_id = excluded.import_id
          RETURNING id`
       )
       .pluck()
@@ -142,7 +144,8 @@ export function commitPhoto(db: Db, photo: PhotoToStore): void {
         crops: photo.crops ? 1 : 0,
         detector: photo.detector,
         preview: photo.preview,
-        now: new Date().toISOString()
+        now: new Date().toISOString(),
+        importId: photo.importId ?? null
       }) as number
     db.prepare('DELETE FROM faces WHERE image_id = ?').run(imageId)
     const insFace = db

@@ -1,4 +1,4 @@
-import type { FaceSummary, ImageSummary } from '../../shared/domain'
+import type { FaceSummary, ImageSummary, ImportBatch } from '../../shared/domain'
 import { imageRef, thumbRef } from '../../shared/media'
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
@@ -88,6 +88,17 @@ export function imageDetail(db: Db, id: number): { image: ImageSummary; media: s
 }
 
 /** The folders photos were imported from (one per import root), with their photo and face counts. */
+/** Each import job that committed photos (the newest first): its id, folder, when it ran, what it added. */
+export function importBatches(db: Db): ImportBatch[] {
+  return db
+    .prepare(
+      `SELECT i.import_id AS id, i.root AS folder, MIN(i.imported_at) AS at, COUNT(DISTINCT i.id) AS images, COUNT(f.id) AS faces
+       FROM images i LEFT JOIN faces f ON f.image_id = i.id
+       WHERE i.status = 'ok' AND i.import_id IS NOT NULL GROUP BY i.import_id ORDER BY at DESC`
+    )
+    .all() as ImportBatch[]
+}
+
 export function importFolders(db: Db): Array<{ folder: string; images: number; faces: number }> {
   return db
     .prepare(

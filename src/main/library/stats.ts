@@ -1,7 +1,9 @@
+import type { ImportBatch } from '../../shared/domain'
 import type { Db } from '../db/open'
 import { listTasks, type TaskRow } from '../labels/tasks'
 import { versionsOf } from '../models/registry'
 import { projectCounts } from '../project/counts'
+import { importBatches } from './queries'
 
 export interface TaskListing {
   name: string
@@ -39,6 +41,8 @@ export function projectStats(db: Db): {
   image_errors: number
   tasks: TaskListing[]
   versions: VersionListing[]
+  /** Each import that committed photos, newest first: its id is `export --import`'s scope. */
+  imports: ImportBatch[]
 } {
   const c = projectCounts(db)
   return {
@@ -48,6 +52,7 @@ export function projectStats(db: Db): {
     annotations: c.annotations,
     image_errors: c.imageErrors,
     tasks: listTasks(db).map(taskListing),
-    versions: listVersions(db)
+    versions: listVersions(db),
+    imports: importBatches(db)
   }
 }

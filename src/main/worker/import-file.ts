@@ -386,6 +386,7 @@ async function commit(
     scale: decoded.scale,
     crops: p.crops,
     detector: p.detector,
+    importId: p.importId,
     preview: previewRel,
     faces,
     thumbs: thumbRels,

@@ -113,7 +113,9 @@ export const workerOps = {
       file: z.string().min(1),
       crops: z.boolean(),
       detector: z.enum(['ssd', 'tiny']),
-      splitAt: z.number().int().positive().optional()
+      splitAt: z.number().int().positive().optional(),
+      /** The import job's batch id, stamped on every photo it commits (a Review / Export scope). */
+      importId: z.string().min(1).max(64).optional()
     }),
     returns<ImportFileResult>()
   ),

@@ -9,6 +9,7 @@ import { migration007 } from './007_out_of_fold'
 import { migration008 } from './008_group_thresholds'
 import { migration009 } from './009_label_votes'
 import { migration010 } from './010_mirrored_features'
+import { migration011 } from './011_import_batches'
 
 /** Every migration in order; add a new numbered file and append it here. */
 export const migrations: readonly Migration[] = [
@@ -21,7 +22,8 @@ export const migrations: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
-  migration010
+  migration010,
+  migration011
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations.length

@@ -1,5 +1,5 @@
 /**
- * Export…: what (all faces, one import's folder, the open person, the selected faces, the faces without a label
+ * Export…: what (all faces, one import or folder, the open person, the selected faces, the faces without a label
  * for the current task), which tasks, which format, where; a summary
  * at the end. The choices are remembered per project (in this window's storage), so the next export starts
  * from the last one.
@@ -13,6 +13,7 @@ import { loadTasks } from '../store/review-actions'
 import { closeDialog } from '../store/ui-actions'
 import { ErrorMessage, FileField, Modal } from '../components/common'
 import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
+import { importName, useImportScopes } from '../components/import-scopes'
 import { isActive } from '../store/jobs-actions'
 import { count, fileName, plural } from '../format'
 import '../labels-io.css'
@@ -74,20 +75,10 @@ export function ExportDialog(): ReactElement {
   const [feature, setFeature] = useState<Remembered['feature']>(last?.feature ?? 'identity')
   const [scope, setScope] = useState<Scope>('all')
   const currentTask = useStudio((s) => s.task)
-  const [folders, setFolders] = useState<Array<{ folder: string; images: number }>>([])
-  const [folder, setFolder] = useState('')
-  useEffect(() => {
-    let live = true
-    void request('library.folders', {}, { inline: true }).then((r) => {
-      if (live && r.ok) {
-        setFolders(r.value)
-        setFolder((f) => f || (r.value[0]?.folder ?? ''))
-      }
-    })
-    return () => {
-      live = false
-    }
-  }, [])
+  const { imports, folders } = useImportScopes()
+  // "import:<id>" or "folder:<path>"; the newest import until the user picks another.
+  const [picked, setPicked] = useState('')
+  const where = picked || (imports[0] ? `import:${imports[0].id}` : folders[0] ? `folder:${folders[0].folder}` : '')
   const [starting, setStarting] = useState(false)
   const [error, setError] = useState<AppErrorShape | null>(null)
   const { job, follow, forget } = useDialogJob('export')
@@ -120,7 +111,8 @@ export function ExportDialog(): ReactElement {
         ...(format === 'npy' ? { feature } : {}),
         ...(scope === 'person' && openPersonId !== null ? { personId: openPersonId } : {}),
         ...(scope === 'selection' && selected.length > 0 ? { faceIds: selected } : {}),
-        ...(scope === 'folder' && folder !== '' ? { folder } : {}),
+        ...(scope === 'folder' && where.startsWith('import:') ? { importId: where.slice(7) } : {}),
+        ...(scope === 'folder' && where.startsWith('folder:') ? { folder: where.slice(7) } : {}),
         ...(scope === 'unlabelled' && currentTask ? { unlabelledFor: currentTask } : {})
       },
       { inline: true }
@@ -198,23 +190,28 @@ export function ExportDialog(): ReactElement {
               value="folder"
               scope={scope}
               onScope={setScope}
-              disabled={folders.length === 0}
-              label={folders.length === 0 ? 'One import (nothing imported yet)' : 'One import:'}
+              disabled={where === ''}
+              label={where === '' ? 'One import or folder (nothing imported yet)' : 'One import or folder:'}
             />
-            {folders.length > 0 && (
+            {where !== '' && (
               <select
                 className="select"
-                value={folder}
-                aria-label="Import folder"
+                value={where}
+                aria-label="Import or folder"
                 data-testid="export-folder"
                 onChange={(e) => {
-                  setFolder(e.target.value)
+                  setPicked(e.target.value)
                   setScope('folder')
                 }}
               >
+                {imports.map((b) => (
+                  <option key={b.id} value={`import:${b.id}`} title={b.folder}>
+                    {importName(b)}
+                  </option>
+                ))}
                 {folders.map((f) => (
-                  <option key={f.folder} value={f.folder} title={f.folder}>
-                    {fileName(f.folder)} ({count(f.images)} photos)
+                  <option key={f.folder} value={`folder:${f.folder}`} title={f.folder}>
+                    Folder: {fileName(f.folder)} ({count(f.images)} photos)
                   </option>
                 ))}
               </select>

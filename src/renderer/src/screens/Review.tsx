@@ -8,7 +8,7 @@ import '../labels-io.css'
 import { answerName, NOT_APPLICABLE, UNSURE } from '../../../shared/answers'
 import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from '../store'
-import { mediaUrl, request } from '../store/client'
+import { mediaUrl } from '../store/client'
 import { navigate } from '../store/ui-actions'
 import {
   cardLabel,
@@ -30,6 +30,7 @@ import {
 import { EmptyState, ErrorMessage, Kbd } from '../components/common'
 import { CheckIcon, ReviewIcon } from '../components/icons'
 import { count, fileName, plural } from '../format'
+import { importName, useImportScopes } from '../components/import-scopes'
 import { useTileGrid } from './PeopleVirtual'
 import { HistoryPanel } from './ReviewHistory'
 import { ReviewHelp } from './ReviewHelp'
@@ -630,29 +631,22 @@ export function Review(): ReactElement {
   )
 }
 
-/** Review scope: every unlabelled face, one import's folder, or the person open in People. */
+/** Review scope: every unlabelled face, one import, a folder, or the person open in People. */
 function ReviewScopePicker(): ReactElement {
   const scope = useStudio((s) => s.reviewScope)
   const openPersonId = useStudio((s) => s.openPersonId)
   const openPerson = useStudio((s) => s.openPerson)
-  const [folders, setFolders] = useState<Array<{ folder: string; images: number }>>([])
-  useEffect(() => {
-    let live = true
-    void request('library.folders', {}, { inline: true }).then((r) => {
-      if (live && r.ok) setFolders(r.value)
-    })
-    return () => {
-      live = false
-    }
-  }, [])
+  const { imports, folders } = useImportScopes()
   const value =
     scope.kind === 'folder'
       ? `folder:${scope.folder}`
-      : scope.kind === 'person'
-        ? `person:${scope.personId}`
-        : scope.kind === 'faces'
-          ? 'faces'
-          : 'all'
+      : scope.kind === 'import'
+        ? `import:${scope.importId}`
+        : scope.kind === 'person'
+          ? `person:${scope.personId}`
+          : scope.kind === 'faces'
+            ? 'faces'
+            : 'all'
   return (
     <select
       className="select review-scope"
@@ -663,14 +657,23 @@ function ReviewScopePicker(): ReactElement {
       onChange={(e) => {
         const v = e.target.value
         if (v.startsWith('folder:')) setReviewScope({ kind: 'folder', folder: v.slice(7) })
+        else if (v.startsWith('import:')) setReviewScope({ kind: 'import', importId: v.slice(7) })
         else if (v.startsWith('person:')) setReviewScope({ kind: 'person', personId: Number(v.slice(7)) })
         else if (v !== 'faces') setReviewScope({ kind: 'all' })
       }}
     >
       <option value="all">All unlabelled faces</option>
+      {imports.map((b) => (
+        <option key={b.id} value={`import:${b.id}`} title={b.folder}>
+          {importName(b)}
+        </option>
+      ))}
+      {scope.kind === 'import' && !imports.some((b) => b.id === scope.importId) && (
+        <option value={value}>One import</option>
+      )}
       {folders.map((f) => (
-        <option key={f.folder} value={`folder:${f.folder}`}>
-          Import: {fileName(f.folder)} ({count(f.images)} photos)
+        <option key={f.folder} value={`folder:${f.folder}`} title={f.folder}>
+          Folder: {fileName(f.folder)} ({count(f.images)} photos)
         </option>
       ))}
       {scope.kind === 'folder' && !folders.some((f) => f.folder === scope.folder) && (

@@ -94,6 +94,7 @@ export async function loadQueue(fresh = false): Promise<void> {
       cards: Math.min(100, CARDS + Math.ceil(skippedCount / CARD_SIZE)),
       cardSize: CARD_SIZE,
       ...(reviewScope.kind === 'folder' ? { folder: reviewScope.folder } : {}),
+      ...(reviewScope.kind === 'import' ? { importId: reviewScope.importId } : {}),
       ...(reviewScope.kind === 'person' ? { personId: reviewScope.personId } : {}),
       ...(reviewScope.kind === 'faces' ? { faceIds: reviewScope.faceIds } : {})
     },

@@ -6,9 +6,10 @@ export type ReviewGroupBy = 'label' | 'person'
 /** Which queue Review shows: ask-when-unsure, or the label-error finder's suspects. */
 export type ReviewMode = 'unsure' | 'errors'
 
-/** Which unlabelled faces Review asks about: all, one import's folder, or one person. */
+/** Which unlabelled faces Review asks about: all, one import, a folder, or one person. */
 export type ReviewScope =
   | { kind: 'all' }
+  | { kind: 'import'; importId: string }
   | { kind: 'folder'; folder: string }
   | { kind: 'person'; personId: number }
   /** A selection from the Map, named for the scope picker. */
