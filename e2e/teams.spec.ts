@@ -14,6 +14,18 @@ import { api, createProject, importFolder, ReviewPage } from './pages'
 const PEOPLE = ['Harrison_Ford', 'Kofi_Annan', 'Meryl_Streep']
 const PER_PERSON = 4
 const MORE_PEOPLE = ['Jennifer_Lopez', 'Mahmoud_Abbas', 'John_McCain']
+
+/** A temp folder of the first PER_PERSON LFW photos of each person (symlinks, one sub-folder per person). */
+function lfwFolder(name: string, people: readonly string[]): string {
+  const photos = tempDir(name)
+  for (const p of people) {
+    fs.mkdirSync(path.join(photos, p))
+    const dir = path.join(sharedData, 'identity_lfw', 'images', p)
+    for (const f of fs.readdirSync(dir).sort().slice(0, PER_PERSON))
+      fs.symlinkSync(path.join(dir, f), path.join(photos, p, f))
+  }
+  return photos
+}
 const SHOTS = process.env.FACE_STUDIO_SHOTS_DIR
 
 async function snap(page: Page, name: string): Promise<void> {
@@ -66,13 +78,7 @@ test('teams: two annotators, agreement and adjudication; forget a person and ret
   // Import, clustering and two trainings on a shared 2-core machine: allow for load.
   test.setTimeout(480_000)
   await page.setViewportSize({ width: 1280, height: 800 })
-  const photos = tempDir('teams-lfw')
-  for (const p of PEOPLE) {
-    fs.mkdirSync(path.join(photos, p))
-    const dir = path.join(sharedData, 'identity_lfw', 'images', p)
-    for (const f of fs.readdirSync(dir).sort().slice(0, PER_PERSON))
-      fs.symlinkSync(path.join(dir, f), path.join(photos, p, f))
-  }
+  const photos = lfwFolder('teams-lfw', PEOPLE)
   await page.goto(server.url)
   const picker = page.getByTestId('annotator-picker')
   await expect(picker.getByTestId('annotator-current')).not.toHaveText('…')
@@ -197,13 +203,7 @@ test('teams: two annotators, agreement and adjudication; forget a person and ret
   // ------------------------------------------------------------------ a version trained on everyone
   // More people first: half of a small project's labels are held out for evaluation (issue 11), and the
   // retrain below must still have enough faces once the largest person is forgotten.
-  const more = tempDir('teams-lfw-more')
-  for (const p of MORE_PEOPLE) {
-    fs.mkdirSync(path.join(more, p))
-    const dir = path.join(sharedData, 'identity_lfw', 'images', p)
-    for (const f of fs.readdirSync(dir).sort().slice(0, PER_PERSON))
-      fs.symlinkSync(path.join(dir, f), path.join(more, p, f))
-  }
+  const more = lfwFolder('teams-lfw-more', MORE_PEOPLE)
   await page.getByTestId('nav-library').click()
   await importFolder(page, more)
   await api(page, server, 'people.cluster', {})
