@@ -19,6 +19,7 @@ import { trainHead } from '../training/train'
 import { getTask } from '../labels/tasks'
 import { insertVersion } from '../models/registry'
 import { predictTaskOp } from './predict'
+import { expandRows, withMirroredRows } from '../training/mirrored-rows'
 
 const LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised']
 const DIM = 256
@@ -85,17 +86,36 @@ export interface FitBench {
  * Training as the app runs it since issue 11 (training/fit.ts): capacity search over the default candidates
  * (fine-tuning a linear parent included), a 5-head ensemble and temperature scaling, 256-d → 7 classes.
  */
-export async function benchFit(annotations: number, opts: { seed?: number } = {}): Promise<FitBench> {
+export async function benchFit(
+  annotations: number,
+  opts: { seed?: number; mirrored?: boolean } = {}
+): Promise<FitBench> {
   const backend = (await initBackend()).name
   const { data, labels } = synthetic(annotations, opts.seed ?? 1)
+  // Mirrored rows as the app adds them (worker/train.ts): a second, train-only row per face, grouped by face.
+  // The synthetic mirrored view is the face's vector plus noise, so the row costs what a real one does.
+  let mirror: { data: Float32Array; has: Uint8Array } | undefined
+  if (opts.mirrored) {
+    const rng = mulberry32((opts.seed ?? 1) + 100)
+    mirror = { data: Float32Array.from(data, (v) => v + 0.3 * normal(rng)), has: new Uint8Array(annotations).fill(1) }
+  }
+  const expanded = withMirroredRows({ data, dim: DIM, mirror })
+  const ids = Array.from({ length: annotations }, (_, i) => i)
   const parent = buildHead({ inputDim: DIM, labels: LABELS, seed: 3 })
   const init = readHeadWeights(parent).output
   parent.dispose()
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
   const r = await fitHeads({
-    features: { data, dim: DIM },
-    labels,
+    features: expanded.features,
+    labels: expandRows(labels, expanded.source),
+    ...(expanded.added > 0
+      ? {
+          ids: expandRows(ids, expanded.source),
+          groupKeys: expandRows(ids, expanded.source),
+          trainOnly: expanded.trainOnly
+        }
+      : {}),
     labelSet: LABELS,
     kind: 'classification',
     classWeights: 'none',
@@ -136,7 +156,10 @@ export interface RepredictBench {
  * Activation of a trained version over `faces` faces with synthetic 256-d features, in a throwaway
  * project (predict.task exactly as the worker runs it).
  */
-export async function benchRepredict(faces: number, opts: { hidden?: number } = {}): Promise<RepredictBench> {
+export async function benchRepredict(
+  faces: number,
+  opts: { hidden?: number; mirrored?: boolean } = {}
+): Promise<RepredictBench> {
   await initBackend()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-bench-repredict-'))
   try {
@@ -150,10 +173,13 @@ export async function benchRepredict(faces: number, opts: { hidden?: number } = 
       const face = db.prepare(
         `INSERT INTO faces (image_id, idx, x, y, w, h, score, source) VALUES (1, ?, 0, 0, 1, 1, 1, 'crop')`
       )
-      const feat = db.prepare(`INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, 'expression', ${DIM}, ?)`)
+      const feat = db.prepare(`INSERT INTO face_features (face_id, kind, dim, vec) VALUES (?, ?, ${DIM}, ?)`)
       for (let i = 0; i < faces; i++) {
         const id = face.run(i).lastInsertRowid as number
-        feat.run(id, Buffer.from(data.buffer, i * DIM * 4, DIM * 4))
+        const vec = Buffer.from(data.buffer, i * DIM * 4, DIM * 4)
+        feat.run(id, 'expression', vec)
+        // The mirrored view (issue 11): every prediction then averages both; any vector serves for timing.
+        if (opts.mirrored) feat.run(id, 'expression_mirror', vec)
       }
     })()
     // hidden 640 = the combined 5-head ensemble of 128-unit heads (training/fit.ts combine).
