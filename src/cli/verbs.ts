@@ -96,7 +96,9 @@ const importVerb: Verb = async (argv) => {
       errors: s.errors,
       backend: s.backend,
       seconds: s.seconds,
-      ignored: s.ignored
+      ignored: s.ignored,
+      // `export --import <id>` takes it: the photos this run committed.
+      import_id: s.importId
     }
     const text =
       `Imported ${s.images} images with ${s.faces} faces in ${s.seconds.toFixed(1)} s (${s.skipped} unchanged skipped, ${s.errors.length} errors, backend ${s.backend}).` +

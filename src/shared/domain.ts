@@ -378,6 +378,8 @@ export interface ImportSummary {
   splitPhotos: number
   /** Where each worker's time went, one entry per worker lane (issue 13 §4). */
   stages: ImportStages[]
+  /** The id stamped on the photos this import committed: its Review / Export scope (library.imports). */
+  importId: string
 }
 
 /** Stages of an import one worker runs, in milliseconds summed over its requests. */

@@ -26,21 +26,23 @@ describe.skipIf(!fs.existsSync(FER))('import batches', () => {
     const link = (names: string[]): void => {
       for (const f of names) fs.symlinkSync(path.join(FER, f), path.join(folder, f))
     }
-    const run = async (): Promise<void> => {
+    const run = async (): Promise<string> => {
       const job = await startImport(ctx, { folder, crops: true, detector: 'ssd' }).done
       expect(job.status, job.error ?? '').toBe('done')
+      return job.result!.importId
     }
     link(files.slice(0, 3))
-    await run()
+    const first = await run()
     link(files.slice(3))
-    await run() // the first three are unchanged: skipped, so they keep the first import's stamp
+    const second = await run() // the first three are unchanged: skipped, so they keep the first import's stamp
 
     const batches = await callOk<ImportBatch[]>(ctx, 'library.imports')
     expect(batches.map((b) => [b.folder, b.images, b.faces])).toEqual([
       [folder, 2, 2],
       [folder, 3, 3]
     ])
-    expect(batches[0]!.id).not.toBe(batches[1]!.id)
+    // Newest first, each under the id its job reported (the dialog's "Review this import" uses it).
+    expect(batches.map((b) => b.id)).toEqual([second, first])
     const db = ctx.requireProject().db
     const faceOf = (name: string): number =>
       db

@@ -165,7 +165,8 @@ export function startImport(ctx: AppContext, opts: ImportOptions): SubmittedJob<
       seconds: 0,
       cancelled: false,
       splitPhotos: 0,
-      stages: []
+      stages: [],
+      importId
     }
     const total = walked.files.length
     let done = 0

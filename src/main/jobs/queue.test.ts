@@ -18,7 +18,8 @@ const noImport: ImportSummary = {
   seconds: 0,
   cancelled: false,
   splitPhotos: 0,
-  stages: []
+  stages: [],
+  importId: 'none'
 }
 
 describe('job queue', () => {

@@ -1,11 +1,12 @@
 /** Import a folder of photos: options, then live progress of the import job (which can run in the background). */
 import { useState, type ReactElement } from 'react'
-import type { JobInfo } from '../../../shared/domain'
+import type { ImportSummary, JobInfo } from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { useStudio } from '../store'
 import { cancelJob, cancelledSays, isActive, startImport } from '../store/jobs-actions'
 import { setLibraryFilter } from '../store/library-actions'
-import { closeDialog } from '../store/ui-actions'
+import { setReviewScope } from '../store/review-actions'
+import { closeDialog, navigate } from '../store/ui-actions'
 import { ErrorMessage, FolderField, Modal, ProgressBar } from '../components/common'
 import { count, duration, fraction, rate } from '../format'
 
@@ -139,6 +140,9 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
   const errors = p.counters.errors ?? 0
   const active = isActive(job)
   const startAnother = (): void => useStudio.setState({ importJobId: null })
+  // An import that added faces can be reviewed on its own (its faces would otherwise queue behind older ones).
+  const summary = job.kind === 'import' && job.status === 'done' ? (job.result as ImportSummary | null) : null
+  const reviewable = summary && summary.faces > 0 ? summary.importId : null
   const heading =
     job.status === 'queued'
       ? 'Waiting to start…'
@@ -181,6 +185,20 @@ function ImportProgress({ job }: { job: JobInfo }): ReactElement {
                 }}
               >
                 Show {errors === 1 ? 'the error' : `${count(errors)} errors`}
+              </button>
+            )}
+            {reviewable && (
+              <button
+                className="button"
+                data-testid="import-review"
+                title="Review only the faces this import added, least sure first"
+                onClick={() => {
+                  setReviewScope({ kind: 'import', importId: reviewable })
+                  closeDialog()
+                  navigate('review')
+                }}
+              >
+                Review this import
               </button>
             )}
             <button className="button" onClick={startAnother} data-testid="import-another">
