@@ -178,4 +178,39 @@ test('import two label columns, one to a new task, as one undoable step', async 
   await dialog.getByTestId('labels-import-close').click()
   expect(await labels('expression')).toEqual({ 'happy.jpg': 'happy', 'sad.jpg': 'sad' })
   expect(await labels('mood')).toEqual({ 'happy.jpg': 'calm', 'sad.jpg': 'tense' })
+
+  // A COCO file whose annotations carry label attributes (as a Face Studio or CVAT export does): each attribute
+  // named like a task is ticked for it; ids, annotators and predictions are not offered.
+  const coco = path.join(dir, 'from-coco.json')
+  const cocoAnn = (id: number, expression: string, mood: string): object => ({
+    id,
+    image_id: id,
+    category_id: 1,
+    attributes: { face_id: id, expression, expression_annotator: 'lab', expression_pred: 'neutral', mood }
+  })
+  fs.writeFileSync(
+    coco,
+    JSON.stringify({
+      images: [
+        { id: 1, file_name: 'pics/angry.jpg', width: 10, height: 10 },
+        { id: 2, file_name: 'pics/neutral.jpg', width: 10, height: 10 }
+      ],
+      annotations: [cocoAnn(1, 'Angry', 'tense'), cocoAnn(2, 'neutral', 'calm')],
+      categories: [{ id: 1, name: 'face' }]
+    })
+  )
+  await page.getByTestId('labels-import-button').click()
+  await dialog.getByTestId('labels-import-file').fill(coco)
+  await dialog.getByTestId('labels-import-format').selectOption('coco')
+  await expect(dialog.getByText('COCO attributes')).toBeVisible()
+  await expect(dialog.getByTestId('labels-import-tick-expression')).toBeChecked()
+  await expect(dialog.getByTestId('labels-import-tick-mood')).toBeChecked()
+  await expect(dialog.getByTestId('labels-import-tick-expression_annotator')).toHaveCount(0)
+  await expect(dialog.getByTestId('labels-import-applied')).toHaveText('4')
+  await snap(page, '08-coco-attributes')
+  await dialog.getByTestId('labels-import-apply').click()
+  await expect(dialog.getByTestId('labels-import-done')).toContainText('4 labels written in 2 tasks')
+  await dialog.getByTestId('labels-import-close').click()
+  expect(await labels('expression')).toMatchObject({ 'angry.jpg': 'angry', 'neutral.jpg': 'neutral' })
+  expect(await labels('mood')).toMatchObject({ 'angry.jpg': 'tense', 'neutral.jpg': 'calm' })
 })

@@ -276,4 +276,20 @@ describe('labels.preview / labels.import / export.run', () => {
     expect(none.ok ? null : none.error.message).toMatch(/No faces in this scope/)
     expect(fs.existsSync(path.join(out, 'none.csv'))).toBe(false)
   })
+
+  it("offers a COCO export's label attributes as columns (not ids, annotators, times or predictions)", async () => {
+    const out = path.join(dir, 'coco-cols')
+    fs.mkdirSync(out)
+    const file = path.join(out, 'faces.json')
+    await jobResult<ExportResult>('export.run', { format: 'coco', out: file })
+    const first = await callOk<LabelImportPreview>(ctx, 'labels.preview', { file, format: 'coco', columns: [] })
+    // a.jpg and b.jpg have expression labels (the import above); no face has an age or gender label.
+    expect(first.keys).toEqual(['expression'])
+    const p = await callOk<LabelImportPreview>(ctx, 'labels.preview', {
+      file,
+      format: 'coco',
+      columns: [{ column: 'expression', task: 'expression' }]
+    })
+    expect(p.columns.map((c) => [c.column, c.task, c.applied])).toEqual([['expression', 'expression', 2]])
+  })
 })

@@ -15,7 +15,7 @@ import type {
 import { AppError } from '../../shared/result'
 import type { Db } from '../db/open'
 import { checkColumns, defaultLabelColumn } from './label-csv'
-import { labelStudioKeys } from './label-json'
+import { cocoKeys, labelStudioKeys } from './label-json'
 import { resolveColumnsNow, writeColumns, type ColumnsSource, type ResolvedColumn } from './label-columns'
 import { columnIndex, readLabelTable, type Delimiter, type LabelTable } from './label-table'
 import { voteColumns, votesByLine, writeVotes, type Distribution } from './soft-labels'
@@ -132,7 +132,7 @@ export function previewLabelImport(db: Db, spec: LabelImportSpec): LabelImportPr
     task: r.columns.map((c) => c.task).join(', '),
     delimiter: table?.delimiter ?? null,
     header: table?.header ?? [],
-    keys: spec.format === 'labelstudio' ? labelStudioKeys(r.file) : [],
+    keys: spec.format === 'labelstudio' ? labelStudioKeys(r.file) : spec.format === 'coco' ? cocoKeys(r.file) : [],
     sample: table?.rows.slice(0, SAMPLE_ROWS).map((row) => row.cells) ?? [],
     pathColumn: table ? src.pathColumn : null,
     labelColumn: table && single ? (first?.column ?? null) : null,

@@ -95,6 +95,27 @@ function regionBox(r: Record<string, unknown>): PixelBox | undefined {
   return [(x / 100) * W, (y / 100) * H, (w / 100) * W, (h / 100) * H]
 }
 
+/** Attribute keys a COCO export writes beside each task's label (library/export-coco.ts); never labels themselves. */
+const COCO_META_KEYS = new Set(['face_id', 'person_id', 'id'])
+const COCO_META_SUFFIXES = ['_annotator', '_time', '_pred', '_conf']
+
+/**
+ * The attribute keys of a COCO file's annotations that hold labels (a text value on some annotation), in the order
+ * first met: the "columns" it offers Import labels…; ids, annotators, times and predictions are left out.
+ */
+export function cocoKeys(file: string): string[] {
+  const data = readJson(file)
+  const keys = new Set<string>()
+  for (const a of isObj(data) && Array.isArray(data.annotations) ? data.annotations : []) {
+    if (!isObj(a) || !isObj(a.attributes)) continue
+    for (const [k, v] of Object.entries(a.attributes)) {
+      if (COCO_META_KEYS.has(k.toLowerCase()) || COCO_META_SUFFIXES.some((s) => k.endsWith(s))) continue
+      if (typeof v === 'string' && v.trim() !== '') keys.add(k)
+    }
+  }
+  return [...keys]
+}
+
 export function cocoRows(file: string, task: string): LabelSourceRow[] {
   const data = readJson(file)
   if (!isObj(data) || !Array.isArray(data.images) || !Array.isArray(data.annotations)) {

@@ -96,14 +96,15 @@ export function LabelsImportDialog(): ReactElement {
   const taskInfo = tasks?.find((t) => t.name === task)
   // A CSV is first previewed in the one-column form (the server suggests the label column for the active
   // task), then in the columns form with what the user ticks. A Label Studio file is previewed with no choice
-  // ticked first, then its choices named like a task are ticked; a COCO file goes onto one task.
+  // ticked first, then its choices named like a task are ticked. A COCO file is first previewed onto the active
+  // task; when its annotations carry label attributes (a Face Studio or CVAT export), they become the columns.
   const spec = useMemo(
     () =>
       format === 'csv' && columns !== null
         ? { file: file.trim(), format, pathColumn, delimiter, columns: columns.map(choiceOf) }
         : format === 'csv'
           ? { file: file.trim(), format, task, pathColumn, delimiter }
-          : format === 'labelstudio'
+          : format === 'labelstudio' || (format === 'coco' && columns !== null)
             ? { file: file.trim(), format, columns: (columns ?? []).map(choiceOf) }
             : { file: file.trim(), format, task, map },
     [file, format, task, pathColumn, map, delimiter, columns]
@@ -123,7 +124,11 @@ export function LabelsImportDialog(): ReactElement {
           const suggested = r.value.labelColumn
           if (spec.format === 'csv' && !('columns' in spec) && suggested !== null && suggested !== r.value.pathColumn) {
             setColumns([columnState(suggested, tasks, spec.task)])
-          } else if (spec.format === 'labelstudio' && columns === null) {
+          } else if (
+            (spec.format === 'labelstudio' || spec.format === 'coco') &&
+            columns === null &&
+            (spec.format === 'labelstudio' || r.value.keys.length > 0)
+          ) {
             const lower = new Set((tasks ?? []).map((t) => t.name.toLowerCase()))
             setColumns(r.value.keys.filter((k) => lower.has(k.toLowerCase())).map((k) => columnState(k, tasks)))
           }
@@ -258,7 +263,7 @@ export function LabelsImportDialog(): ReactElement {
             <option value="coco">COCO JSON</option>
           </select>
         </div>
-        {format === 'coco' && (
+        {format === 'coco' && columns === null && (
           <div className="field">
             <label className="field__label" htmlFor="lio-task">
               Task
@@ -361,8 +366,9 @@ function Preview({
   const ticked = columns ?? []
   const colPreview = (c: ColumnState): LabelColumnPreview | undefined => p.columns.find((x) => x.column === c.column)
   const used = new Set([p.pathColumn, ...ticked.map((c) => c.column)])
-  // CSV columns and Label Studio choice names each go to a task; a COCO file goes onto one task.
-  const columnsForm = p.format !== 'coco'
+  // CSV columns, Label Studio choice names and COCO label attributes each go to a task; a COCO file without
+  // attributes (labels as categories) goes onto one task.
+  const columnsForm = p.format !== 'coco' || columns !== null
   const names = p.format === 'csv' ? p.header.filter((h) => h !== p.pathColumn) : p.keys
   const update = (column: string, change: Partial<ColumnState>): void =>
     onColumns((cols) => cols?.map((c) => (c.column === column ? { ...c, ...change } : c)) ?? null)
@@ -427,11 +433,13 @@ function Preview({
       )}
       {columnsForm && (
         <>
-          <h3 className="lio-h">{p.format === 'csv' ? 'Label columns' : 'Label Studio choices'}</h3>
+          <h3 className="lio-h">
+            {p.format === 'csv' ? 'Label columns' : p.format === 'coco' ? 'COCO attributes' : 'Label Studio choices'}
+          </h3>
           <table className="lio-table lio-cols" data-testid="labels-import-columns">
             <thead>
               <tr>
-                <th>{p.format === 'csv' ? 'Column' : 'Choice'}</th>
+                <th>{p.format === 'csv' ? 'Column' : p.format === 'coco' ? 'Attribute' : 'Choice'}</th>
                 <th>Goes to</th>
                 <th className="num">Will apply</th>
                 <th className="num">Unmatched</th>
