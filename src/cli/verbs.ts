@@ -2,7 +2,6 @@ import path from 'node:path'
 import type { JobInfo } from '../shared/domain'
 import { need, num, parseArgs, str, UsageError } from './args'
 import { facesInScope } from '../main/labels/face-scope'
-import { getTask } from '../main/labels/tasks'
 import { progressLine, withProject } from './context'
 import { startImport } from '../main/app/import-job'
 import { startAugment } from '../main/app/augment'
@@ -165,7 +164,6 @@ const exportVerb: Verb = async (argv) => {
   if (person !== undefined && !(Number.isInteger(person) && person > 0))
     throw new UsageError(`--person must be a person id (a positive whole number), got "${str(p, 'person')}"`)
   const folder = str(p, 'folder')
-  const unlabelledFor = str(p, 'unlabelled-for')
   const project = path.resolve(need(p, 'project'))
   const format = need(p, 'format')
   if (!(EXPORT_FORMATS as readonly string[]).includes(format))
@@ -184,7 +182,7 @@ const exportVerb: Verb = async (argv) => {
       folder: folder === undefined ? undefined : path.resolve(folder),
       importId: str(p, 'import'),
       personId: person,
-      unlabelledFor: unlabelledFor === undefined ? undefined : getTask(db, unlabelledFor).id
+      unlabelledFor: str(p, 'unlabelled-for')
     })
     if (faceIds !== null && faceIds.length === 0) throw new UsageError('no faces in the scope given: nothing to export')
     const s = runExport(

@@ -6,7 +6,6 @@
 import { AppError } from '../../shared/result'
 import { startExport, startLabelImport } from '../app/labels-io-jobs'
 import { facesInScope } from '../labels/face-scope'
-import { getTask } from '../labels/tasks'
 import type { Handlers } from './handlers'
 
 type LabelsIo = Pick<Handlers, 'labels.preview' | 'labels.import' | 'export.run'>
@@ -27,7 +26,7 @@ export function labelsIoHandlers(): LabelsIo {
           faceIds: a.faceIds,
           folder: a.folder,
           importId: a.importId,
-          unlabelledFor: a.unlabelledFor === undefined ? undefined : getTask(db, a.unlabelledFor).id
+          unlabelledFor: a.unlabelledFor
         }) ?? undefined
       if (faceIds !== undefined && faceIds.length === 0)
         throw new AppError('NOT_FOUND', 'No faces in this scope: nothing to export. Choose another scope or All faces.')

@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/open'
 import { currentLabels } from './annotations'
+import { getTask } from './tasks'
 
 export interface FaceScope {
   /** Only faces of photos under this folder (an import's root or a folder inside it). */
@@ -15,8 +16,8 @@ export interface FaceScope {
   personId?: number | undefined
   /** Only these faces (a selection). */
   faceIds?: readonly number[] | undefined
-  /** Only faces with no current label for this task (by id); a person-level label counts as a label. */
-  unlabelledFor?: number | undefined
+  /** Only faces with no current label for this task (id or name); a person-level label counts as a label. */
+  unlabelledFor?: number | string | undefined
 }
 
 /** The face ids a scope allows, in id order, or null when it allows every face. */
@@ -41,7 +42,7 @@ export function facesInScope(db: Db, s: FaceScope): number[] | null {
     ids = ids.filter((id) => only.has(id))
   }
   if (s.unlabelledFor !== undefined) {
-    const labelled = currentLabels(db, s.unlabelledFor)
+    const labelled = currentLabels(db, getTask(db, s.unlabelledFor).id)
     ids = ids.filter((id) => !labelled.has(id))
   }
   return ids
