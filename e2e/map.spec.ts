@@ -165,6 +165,22 @@ test('map: compute, see every face, hover, lasso, label the selection', async ({
   await page.mouse.up()
   await expect(page.getByTestId('map-selection-count')).toHaveText(`${inBox} face${inBox === 1 ? '' : 's'}`)
   await shot(page, 'map-04b-box-selection')
+
+  // ------------------------------------------------------------------ export the box selection (issue 12: the selection as a scope)
+  await page.getByTestId('map-export').click()
+  const exp = page.getByTestId('export-dialog')
+  await expect(exp.getByTestId('export-scope-map')).toBeChecked()
+  await expect(exp).toContainText(`The ${inBox} face${inBox === 1 ? '' : 's'} selected on the Map`)
+  const exportFile = path.join(tempDir('map-export'), 'selection.json')
+  await exp.getByTestId('export-format').selectOption('json')
+  await exp.getByTestId('export-out').fill(exportFile)
+  await shot(page, 'map-04c-export-selection')
+  await exp.getByTestId('export-run').click()
+  await expect(exp.getByTestId('export-summary')).toContainText(`${inBox} face${inBox === 1 ? '' : 's'}`)
+  await exp.getByTestId('export-close').click()
+  const exported = JSON.parse(fs.readFileSync(exportFile, 'utf8')) as Array<{ face_id: number }>
+  const boxed = Array.from(ids).filter((_, i) => (spots[i] as { x: number }).x < edge)
+  expect(exported.map((r) => r.face_id).sort((a, b) => a - b)).toEqual(boxed.sort((a, b) => a - b))
   await page.keyboard.press('Escape')
   await expect(page.getByTestId('map-selection-hint')).toBeVisible()
 

@@ -114,7 +114,15 @@ export const mergeVerb: Verb = async (argv) => {
   return withProject(project, false, async (ctx) => {
     const r = await mergeFrom(ctx, from)
     return {
-      json: { matched: r.matched, unmatched: r.unmatched, conflicts: r.conflicts, added: r.added },
+      json: {
+        matched: r.matched,
+        unmatched: r.unmatched,
+        conflicts: r.conflicts,
+        added: r.added,
+        photos: r.photos,
+        faces: r.faces,
+        import_id: r.importId
+      },
       text: `Merged ${from}: ${r.added} answers added (${r.matched} matched, ${r.unmatched} unmatched, ${r.conflicts} faces in conflict); ${r.photos} photos with ${r.faces} faces brought over.`
     }
   })

@@ -143,4 +143,6 @@ export interface MergeResult {
   /** Photos brought over whole (a shard), and their faces. */
   photos: number
   faces: number
+  /** The batch the photos brought over belong to (library.imports, a Review / Export scope); null when none came. */
+  importId: string | null
 }

@@ -228,13 +228,16 @@ export interface MergedPhoto {
   }>
 }
 
-/** Inserts a merged photo (the caller holds the transaction); returns the new face ids parallel to `faces`. */
-export function insertMergedPhoto(db: Db, photo: MergedPhoto): number[] {
+/**
+ * Inserts a merged photo (the caller holds the transaction) as part of batch `importId` — the merge that brought
+ * it, a Review / Export scope like an import; returns the new face ids parallel to `faces`.
+ */
+export function insertMergedPhoto(db: Db, photo: MergedPhoto, importId: string): number[] {
   const i = photo.image
   const imageId = db
     .prepare(
-      `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?, ?, ?) RETURNING id`
+      `INSERT INTO images (path, root, rel_path, content_hash, bytes, mtime_ms, width, height, status, error, crops, detector, preview, imported_at, import_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ok', NULL, ?, ?, ?, ?, ?) RETURNING id`
     )
     .pluck()
     .get(
@@ -249,7 +252,8 @@ export function insertMergedPhoto(db: Db, photo: MergedPhoto): number[] {
       i.crops,
       i.detector,
       i.preview,
-      i.imported_at
+      i.imported_at,
+      importId
     ) as number
   const insFace = db
     .prepare(

@@ -71,10 +71,31 @@ describe.skipIf(!fs.existsSync(FOLDER))('merge and shards (issue 14)', () => {
     const images = shards.map((s) => count(s, 'SELECT COUNT(*) FROM images'))
     expect(images.reduce((a, b) => a + b, 0)).toBe(count(whole, 'SELECT COUNT(*) FROM images'))
     expect(images.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2)
+    const batches: Array<{ id: string; faces: number }> = []
     for (const s of shards) {
       const r = cli('merge', '--project', merged, '--from', s)
-      expect(Object.keys(r).sort()).toEqual(['added', 'conflicts', 'matched', 'unmatched'])
+      expect(Object.keys(r).sort()).toEqual([
+        'added',
+        'conflicts',
+        'faces',
+        'import_id',
+        'matched',
+        'photos',
+        'unmatched'
+      ])
+      expect(r.photos).toBe(count(s, "SELECT COUNT(*) FROM images WHERE status = 'ok'"))
+      // Each merge that brought photos is one batch, a Review / Export scope of exactly the shard's faces.
+      if ((r.photos as number) > 0) batches.push({ id: r.import_id as string, faces: r.faces as number })
+      else expect(r.import_id).toBeNull()
     }
+    expect(batches.length).toBeGreaterThanOrEqual(2)
+    for (const b of batches) {
+      expect(b.faces).toBe(
+        count(merged, `SELECT COUNT(*) FROM faces f JOIN images i ON i.id = f.image_id WHERE i.import_id = '${b.id}'`)
+      )
+      expect(b.faces).toBeGreaterThan(0)
+    }
+    expect(new Set(batches.map((b) => b.id)).size).toBe(batches.length)
     const a = dump(whole)
     const b = dump(merged)
     expect(b.map((f) => f.key)).toEqual(a.map((f) => f.key))
@@ -88,7 +109,10 @@ describe.skipIf(!fs.existsSync(FOLDER))('merge and shards (issue 14)', () => {
       matched: 0,
       unmatched: 0,
       conflicts: 0,
-      added: 0
+      added: 0,
+      photos: 0,
+      faces: 0,
+      import_id: null
     })
     expect(count(merged, 'SELECT COUNT(*) FROM faces')).toBe(before)
   })
@@ -135,13 +159,19 @@ describe.skipIf(!fs.existsSync(FOLDER))('merge and shards (issue 14)', () => {
       matched: 4,
       unmatched: 0,
       conflicts: 1,
-      added: 4
+      added: 4,
+      photos: 0,
+      faces: 0,
+      import_id: null
     })
     expect(cli('merge', '--project', merged, '--from', whole)).toEqual({
       matched: 4,
       unmatched: 0,
       conflicts: 0,
-      added: 0
+      added: 0,
+      photos: 0,
+      faces: 0,
+      import_id: null
     })
     const p = openProject(merged)
     const rows = p.db

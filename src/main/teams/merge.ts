@@ -8,6 +8,7 @@
  * a task whose kind, level or label set differs stops the merge before anything is written. Forgotten photos and
  * faces stay forgotten. Runs in the ML worker (op `teams.merge`): it writes photo rows and may copy many files.
  */
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -101,6 +102,7 @@ export function mergeProject(db: Db, projectDir: string, fromDir: string): Merge
     const thumbsFrom = path.join(from, 'thumbs')
     const thumbsTo = path.join(projectDir, 'thumbs')
     const files: Array<string | null> = []
+    const importId = randomUUID()
     const result = db.transaction((): MergeResult => {
       const tasks = matchTasks(db, src)
       // Versions both projects have, for predictions: "task\0version" → target version id.
@@ -163,7 +165,7 @@ export function mergeProject(db: Db, projectDir: string, fromDir: string): Merge
             features: srcFeatures.all(f.id) as Array<{ kind: string; dim: number; vec: Buffer }>
           }))
         }
-        const ids = insertMergedPhoto(db, photo)
+        const ids = insertMergedPhoto(db, photo, importId)
         photos++
         faces += ids.length
         files.push(img.preview)
@@ -243,7 +245,15 @@ export function mergeProject(db: Db, projectDir: string, fromDir: string): Merge
         existing.add(k)
         added++
       }
-      return { matched, unmatched, conflicts: conflicted.size, added, photos, faces }
+      return {
+        matched,
+        unmatched,
+        conflicts: conflicted.size,
+        added,
+        photos,
+        faces,
+        importId: photos > 0 ? importId : null
+      }
     })()
     for (const rel of files) copyInto(thumbsFrom, thumbsTo, rel)
     return result

@@ -10,6 +10,7 @@ import { migration008 } from './008_group_thresholds'
 import { migration009 } from './009_label_votes'
 import { migration010 } from './010_mirrored_features'
 import { migration011 } from './011_import_batches'
+import { migration012 } from './012_legacy_import_batches'
 
 /** Every migration in order; add a new numbered file and append it here. */
 export const migrations: readonly Migration[] = [
@@ -23,7 +24,8 @@ export const migrations: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
-  migration011
+  migration011,
+  migration012
 ]
 
 export const LATEST_SCHEMA_VERSION = migrations.length

@@ -15,6 +15,8 @@ import { ErrorMessage, FileField, Modal } from '../components/common'
 import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
 import { importName, useImportScopes } from '../components/import-scopes'
 import { isActive } from '../store/jobs-actions'
+import { selectedFaceIds } from '../store/map-actions'
+import type { ReviewScope } from '../store/review'
 import { count, fileName, plural } from '../format'
 import '../labels-io.css'
 
@@ -33,7 +35,7 @@ const EXTENSIONS: Record<ExportFormatName, string> = {
   npy: 'npy'
 }
 
-type Scope = 'all' | 'folder' | 'person' | 'selection' | 'unlabelled'
+type Scope = 'all' | 'folder' | 'person' | 'selection' | 'map' | 'review' | 'unlabelled'
 
 interface Remembered {
   format: ExportFormatName
@@ -55,6 +57,22 @@ function remembered(dir: string | undefined): Remembered | null {
   }
 }
 
+/** The request fields of a Review scope, so Export writes exactly the faces Review is limited to. */
+function reviewScopeFields(scope: ReviewScope): Record<string, unknown> {
+  switch (scope.kind) {
+    case 'import':
+      return { importId: scope.importId }
+    case 'folder':
+      return { folder: scope.folder }
+    case 'person':
+      return { personId: scope.personId }
+    case 'faces':
+      return { faceIds: scope.faceIds }
+    default:
+      return {}
+  }
+}
+
 function withExtension(out: string, format: ExportFormatName): string {
   if (out.trim() === '') return out
   return out.replace(/\.(csv|json|npy)$/i, '') + '.' + EXTENSIONS[format]
@@ -73,9 +91,36 @@ export function ExportDialog(): ReactElement {
   const [chosen, setChosen] = useState<string[] | null>(last?.tasks ?? null)
   const [absolutePaths, setAbsolutePaths] = useState(last?.absolutePaths ?? false)
   const [feature, setFeature] = useState<Remembered['feature']>(last?.feature ?? 'identity')
-  const [scope, setScope] = useState<Scope>('all')
+  const mapCount = useStudio((s) => (s.mapPoints ? s.mapSelection.length : 0))
+  const reviewScope = useStudio((s) => s.reviewScope)
+  // Opened from a screen with a selection or a limited Review, the dialog starts from what that screen shows.
+  const [scope, setScope] = useState<Scope>(() => {
+    const s = useStudio.getState()
+    if (s.screen === 'map' && s.mapPoints && s.mapSelection.length > 0) return 'map'
+    if (s.screen === 'people' && Object.keys(s.selectedFaces).length > 0) return 'selection'
+    if (s.screen === 'review' && s.reviewScope.kind !== 'all') return 'review'
+    return 'all'
+  })
   const currentTask = useStudio((s) => s.task)
   const { imports, folders } = useImportScopes()
+  const reviewScopeName = (() => {
+    switch (reviewScope.kind) {
+      case 'import': {
+        const b = imports.find((x) => x.id === reviewScope.importId)
+        return b ? importName(b) : 'one import'
+      }
+      case 'folder':
+        return `Folder: ${fileName(reviewScope.folder)}`
+      case 'person':
+        return reviewScope.personId === openPersonId && openPerson?.name
+          ? openPerson.name
+          : `Person #${reviewScope.personId}`
+      case 'faces':
+        return reviewScope.name
+      default:
+        return ''
+    }
+  })()
   // "import:<id>" or "folder:<path>"; the newest import until the user picks another.
   const [picked, setPicked] = useState('')
   const where = picked || (imports[0] ? `import:${imports[0].id}` : folders[0] ? `folder:${folders[0].folder}` : '')
@@ -111,6 +156,8 @@ export function ExportDialog(): ReactElement {
         ...(format === 'npy' ? { feature } : {}),
         ...(scope === 'person' && openPersonId !== null ? { personId: openPersonId } : {}),
         ...(scope === 'selection' && selected.length > 0 ? { faceIds: selected } : {}),
+        ...(scope === 'map' && mapCount > 0 ? { faceIds: selectedFaceIds() } : {}),
+        ...(scope === 'review' ? reviewScopeFields(reviewScope) : {}),
         ...(scope === 'folder' && where.startsWith('import:') ? { importId: where.slice(7) } : {}),
         ...(scope === 'folder' && where.startsWith('folder:') ? { folder: where.slice(7) } : {}),
         ...(scope === 'unlabelled' && currentTask ? { unlabelledFor: currentTask } : {})
@@ -235,8 +282,30 @@ export function ExportDialog(): ReactElement {
             disabled={selected.length === 0}
             label={
               selected.length === 0
-                ? 'Selected faces (none selected)'
-                : `The ${plural(selected.length, 'selected face')}`
+                ? 'Faces selected in People (none selected)'
+                : `The ${plural(selected.length, 'face')} selected in People`
+            }
+          />
+          <Radio
+            value="map"
+            scope={scope}
+            onScope={setScope}
+            disabled={mapCount === 0}
+            label={
+              mapCount === 0
+                ? 'Faces selected on the Map (none selected)'
+                : `The ${plural(mapCount, 'face')} selected on the Map`
+            }
+          />
+          <Radio
+            value="review"
+            scope={scope}
+            onScope={setScope}
+            disabled={reviewScope.kind === 'all'}
+            label={
+              reviewScope.kind === 'all'
+                ? 'The faces Review is limited to (Review shows every face)'
+                : `The faces Review is limited to: ${reviewScopeName}`
             }
           />
           <Radio

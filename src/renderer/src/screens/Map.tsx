@@ -21,7 +21,7 @@ import {
   setMapView
 } from '../store/map-actions'
 import { reviewFaces } from '../store/review-actions'
-import { navigate } from '../store/ui-actions'
+import { navigate, openDialog } from '../store/ui-actions'
 import { EmptyState, ErrorMessage, ProgressBar } from '../components/common'
 import { GridThumb } from '../components/GridThumb'
 import { MapIcon } from '../components/icons'
@@ -234,6 +234,9 @@ function SelectionPanel(): ReactElement {
           }}
         >
           Review these
+        </button>
+        <button className="button" data-testid="map-export" onClick={() => openDialog('export')}>
+          Export…
         </button>
       </div>
     </section>

@@ -7,6 +7,7 @@ import { useState, type ReactElement } from 'react'
 import type { AppErrorShape } from '../../../shared/result'
 import type { MergeResult } from '../../../shared/teams'
 import { request } from '../store/client'
+import { setReviewScope } from '../store/review-actions'
 import { closeDialog, navigate } from '../store/ui-actions'
 import { ErrorMessage, FolderField, Modal } from '../components/common'
 import { plural } from '../format'
@@ -43,6 +44,20 @@ export function MergeDialog(): ReactElement {
                 }}
               >
                 Review conflicts
+              </button>
+            )}
+            {done.importId !== null && done.faces > 0 && (
+              <button
+                className="button"
+                data-testid="merge-review"
+                title="Review only the faces this merge brought over, least sure first"
+                onClick={() => {
+                  setReviewScope({ kind: 'import', importId: done.importId as string })
+                  closeDialog()
+                  navigate('review')
+                }}
+              >
+                Review the photos brought over
               </button>
             )}
             <button className="button button--primary" data-autofocus onClick={closeDialog}>
