@@ -30,6 +30,9 @@ export function labelsIoHandlers(): LabelsIo {
         }) ?? undefined
       if (faceIds !== undefined && faceIds.length === 0)
         throw new AppError('NOT_FOUND', 'No faces in this scope: nothing to export. Choose another scope or All faces.')
+      // A script may want a file with headers only; a person pressing Export on an empty project wants to be told.
+      if (faceIds === undefined && db.prepare('SELECT 1 FROM faces LIMIT 1').get() === undefined)
+        throw new AppError('NOT_FOUND', 'This project has no faces yet: import photos first. Nothing was written.')
       return startExport(ctx, {
         format: a.format,
         out: a.out,

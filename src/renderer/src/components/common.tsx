@@ -6,8 +6,13 @@ import { useStudio } from '../store'
 import { AlertIcon, CloseIcon, FolderIcon } from './icons'
 
 export function ErrorMessage({ error, title }: { error: AppErrorShape; title?: string }): ReactElement {
+  const ref = useRef<HTMLDivElement>(null)
+  // An error at the foot of a long dialog or panel would otherwise appear below the fold, unseen.
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ block: 'nearest' })
+  }, [error.message])
   return (
-    <div className="error-message" role="alert" data-testid="error-message" data-code={error.code}>
+    <div ref={ref} className="error-message" role="alert" data-testid="error-message" data-code={error.code}>
       <AlertIcon className="error-message__icon" width={18} height={18} />
       <div>
         {title && <div className="error-message__title">{title}</div>}

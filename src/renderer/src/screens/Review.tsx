@@ -340,10 +340,8 @@ function ReviewToolbar(): ReactElement {
           '…'
         ) : (
           <>
-            <strong>{count(remaining)}</strong> left
-            {below < 1 && !score && !unscored
-              ? ` below ${Math.round(below * 100)}% confidence`
-              : ' (all unlabelled faces)'}
+            <strong>{count(remaining)}</strong>
+            {below < 1 && !score && !unscored ? ` left below ${Math.round(below * 100)}%` : ' unlabelled left'}
           </>
         )}
       </span>
