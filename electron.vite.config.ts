@@ -16,6 +16,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           web: resolve(__dirname, 'src/main/web.ts'),
           worker: resolve(__dirname, 'src/main/worker/main.ts'),
+          'head-thread': resolve(__dirname, 'src/main/training/head-thread.ts'),
           cli: resolve(__dirname, 'src/cli/index.ts')
         },
         // Shared chunks sit beside the entries so paths.ts resolves out/main the same from every chunk.

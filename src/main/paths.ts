@@ -11,6 +11,11 @@ export function workerScript(): string {
   return path.join(builtMainDir(), 'worker.js')
 }
 
+/** The ML worker's helper thread for training heads side by side (training/head-thread.ts). */
+export function headThreadScript(): string {
+  return path.join(builtMainDir(), 'head-thread.js')
+}
+
 /** The repository (or packaged app) root: out/main/../.. */
 export function appRoot(): string {
   return path.resolve(builtMainDir(), '..', '..')

@@ -16,6 +16,7 @@ import type * as tf from '@tensorflow/tfjs'
 import { fitTemperature, type TemperatureFit } from '../analysis/calibration'
 import { toMatrix } from './features'
 import { buildHead, readHeadWeights, type DenseWeights, type HeadInit } from './head'
+import type { KFoldRunner } from './head-threads'
 import { DEFAULT_FOLDS, trainKFold, type KFoldOptions, type KFoldResult } from './k-fold'
 import { TRAIN_DEFAULTS, type EpochLog, type TrainOptions, type TrainResult } from './train'
 
@@ -136,6 +137,12 @@ export interface FitOptions extends Omit<
    * can take (every head running to the epoch limit; early stopping ends it sooner).
    */
   onEpoch?: (log: EpochLog, plannedEpochs: number) => void
+  /**
+   * More places to train a k-fold run besides this thread (head-threads.ts): the search's candidates and the
+   * ensemble's folds are independent, so they train side by side. Every run is seeded by its fold, so the
+   * result is the same with or without them.
+   */
+  runners?: readonly KFoldRunner[]
 }
 
 export interface SearchPoint {
@@ -182,8 +189,24 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const candidates =
     options.candidates ?? candidateSettings({ warmStartable, ...(options.forced ? { forced: options.forced } : {}) })
   if (candidates.length === 0) throw new RangeError('no candidate settings to train')
-  const { parent: _p, parentLinear: _pl, forced: _f, candidates: _c, onStage, onEpoch, k: _k, ...rest } = options
-  const x = toMatrix(options.features)
+  const {
+    parent: _p,
+    parentLinear: _pl,
+    forced: _f,
+    candidates: _c,
+    onStage,
+    onEpoch,
+    k: _k,
+    runners: helpers = [],
+    ...rest
+  } = options
+  let x = toMatrix(options.features)
+  // Helper threads read the one matrix instead of each receiving a copy of it.
+  if (helpers.length > 0 && typeof SharedArrayBuffer !== 'undefined') {
+    const shared = new Float32Array(new SharedArrayBuffer(x.data.byteLength))
+    shared.set(x.data)
+    x = { ...x, data: shared }
+  }
   let epochNo = 0
   const { learningRateScale, ...schedule } = trainingSchedule(x.rows, folds, options)
   const searchHeads = k === 1 || x.rows >= SEARCH_ONE_FOLD_ROWS ? 1 : 2
@@ -197,16 +220,16 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
     learningRate: s.learningRate * learningRateScale,
     ...(s.warmStart && options.parent ? { init: options.parent } : {})
   })
-  const run = (s: HeadSettings, only: number[]): Promise<KFoldResult> =>
-    trainKFold({
-      ...rest,
-      features: x,
-      ...schedule,
-      ...settingsOptions(s),
-      k: folds,
-      onlyFolds: only,
-      onEpoch: (_fold, log) => epochHook(log)
-    })
+  const runOptions = (s: HeadSettings, only: number[]): KFoldOptions => ({
+    ...rest,
+    features: { data: x.data, dim: x.dim },
+    ...schedule,
+    ...settingsOptions(s),
+    k: folds,
+    onlyFolds: only,
+    onEpoch: (_fold, log) => epochHook(log)
+  })
+  const runners: KFoldRunner[] = [trainKFold, ...helpers]
 
   // Candidates are scored on two folds (40 % of the rows with five folds) while one fold is only a few hundred
   // faces (too noisy to choose between settings); from SEARCH_ONE_FOLD_ROWS rows on, one fold is enough and the
@@ -216,9 +239,24 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const tried: Array<{ s: HeadSettings; r: KFoldResult; score: number; rowNll: Float64Array | null }> = []
   let pick: (typeof tried)[number]
   try {
+    // Side by side, the costly candidates (hidden layers, widest first) go first and the cheap linear ones fill
+    // the gaps at the end; results still come back in candidate order.
+    let started = 0
+    const order = candidates.map((_, i) => i)
+    if (runners.length > 1) order.sort((a, b) => (candidates[b]!.hidden ?? 0) - (candidates[a]!.hidden ?? 0) || a - b)
+    const ordered = await runEach(
+      runners,
+      order.map((i) => () => {
+        const s = candidates[i]!
+        if (candidates.length > 1)
+          onStage?.(`Choosing the head: ${++started}/${candidates.length} (${describeSettings(s)})…`)
+        return runOptions(s, searchFolds)
+      })
+    )
+    const runs: KFoldResult[] = new Array(candidates.length)
+    order.forEach((i, j) => (runs[i] = ordered[j]!))
     for (const [i, s] of candidates.entries()) {
-      if (candidates.length > 1) onStage?.(`Choosing the head: ${i + 1}/${candidates.length} (${describeSettings(s)})…`)
-      const r = await run(s, searchFolds)
+      const r = runs[i]!
       const val_loss = mean(r.heads.map((h) => h.history[h.bestEpoch - 1]?.val_loss ?? Number.POSITIVE_INFINITY))
       const val_acc = r.heads.every((h) => h.history[h.bestEpoch - 1]?.val_acc !== undefined)
         ? mean(r.heads.map((h) => h.history[h.bestEpoch - 1]!.val_acc!))
@@ -253,8 +291,12 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
     if (k > searchFolds.length) {
       const others: number[] = Array.from({ length: folds - searchFolds.length }, (_, i) => i + searchFolds.length)
       onStage?.(`Training the ensemble: ${k} heads (${describeSettings(chosen)})…`)
-      const rest2 = await run(chosen, others)
-      all = mergeFolds(first, rest2)
+      // One run per fold, so the folds spread over the runners; merged in fold order as one run would give them.
+      const perFold = await runEach(
+        runners,
+        others.map((f) => () => runOptions(chosen, [f]))
+      )
+      all = perFold.reduce(mergeFolds, first)
     }
     const labels = all.labels
     const calibration =
@@ -303,6 +345,35 @@ export function describeSettings(s: HeadSettings): string {
 
 function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+}
+
+/**
+ * Runs every job, each runner taking the next job as soon as its last one settled; results in job order. When
+ * one fails, the others still settle (their heads are disposed) before the first error is thrown.
+ */
+async function runEach(
+  runners: readonly KFoldRunner[],
+  jobs: ReadonlyArray<() => KFoldOptions>
+): Promise<KFoldResult[]> {
+  const results: Array<KFoldResult | undefined> = new Array(jobs.length)
+  let next = 0
+  let failure: { error: unknown } | null = null
+  const loop = async (runner: KFoldRunner): Promise<void> => {
+    while (failure === null && next < jobs.length) {
+      const i = next++
+      try {
+        results[i] = await runner(jobs[i]!())
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(runners.slice(0, Math.max(1, jobs.length)).map(loop))
+  if (failure !== null) {
+    for (const r of results) if (r) disposeHeads(r)
+    throw (failure as { error: unknown }).error
+  }
+  return results as KFoldResult[]
 }
 
 function mergeFolds(a: KFoldResult, b: KFoldResult): KFoldResult {

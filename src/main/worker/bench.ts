@@ -13,6 +13,7 @@ import { initBackend } from '../ml/backend'
 import { DB_FILE } from '../project/project'
 import { buildHead, readHeadWeights } from '../training/head'
 import { describeSettings, fitHeads } from '../training/fit'
+import { HeadThreads } from '../training/head-threads'
 import { mulberry32, normal } from '../analysis/random'
 import { saveVersion } from '../training/store'
 import { trainHead } from '../training/train'
@@ -69,6 +70,8 @@ export async function benchTraining(
 
 export interface FitBench {
   annotations: number
+  /** Helper threads that trained heads beside this one (training/head-threads.ts). */
+  helpers: number
   seconds: number
   cpuSeconds: number
   /** Heads trained: the search's (2 folds per candidate) and the rest of the ensemble. */
@@ -88,7 +91,7 @@ export interface FitBench {
  */
 export async function benchFit(
   annotations: number,
-  opts: { seed?: number; mirrored?: boolean } = {}
+  opts: { seed?: number; mirrored?: boolean; threadScript?: string } = {}
 ): Promise<FitBench> {
   const backend = (await initBackend()).name
   const { data, labels } = synthetic(annotations, opts.seed ?? 1)
@@ -106,7 +109,9 @@ export async function benchFit(
   parent.dispose()
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
+  const threads = opts.threadScript ? HeadThreads.open(opts.threadScript, backend) : null
   const r = await fitHeads({
+    runners: threads?.runners() ?? [],
     features: expanded.features,
     labels: expandRows(labels, expanded.source),
     ...(expanded.added > 0
@@ -125,9 +130,11 @@ export async function benchFit(
   })
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
+  await threads?.close()
   r.model.dispose()
   return {
     annotations,
+    helpers: threads?.runners().length ?? 0,
     seconds,
     // CPU time of this process: what the run costs when the machine is shared (wall time waits for other jobs).
     cpuSeconds: (cpu.user + cpu.system) / 1e6,

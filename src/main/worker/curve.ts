@@ -15,6 +15,8 @@ import { isClassificationMetrics, scorePredictions } from '../models/version-met
 import { currentBackend } from '../ml/backend'
 import { ensureMlReady } from '../ml/runtime'
 import { fitHeads } from '../training/fit'
+import { HeadThreads } from '../training/head-threads'
+import { headThreadScript } from '../paths'
 import { predictViews, type ViewedFeatures } from '../training/predict'
 import { expandRows, withMirroredRows } from '../training/mirrored-rows'
 import { deriveSeed, shuffleInPlace } from '../training/split'
@@ -85,6 +87,7 @@ export async function learningCurveOp(
   }
   const parentRow = activeVersion(db, task.id)
   const parent = parentRow ? await loadTaskVersion(p.projectDir, task, parentRow) : null
+  const threads = HeadThreads.open(headThreadScript(), currentBackend()?.name)
   try {
     const baseline =
       parent && parentRow ? { version: parentRow.version, value: metricOf(await parent.predict(evalFeat)) } : null
@@ -120,7 +123,8 @@ export async function learningCurveOp(
           k: 1,
           epochs: p.epochs,
           seed: p.seed,
-          signal: ctx.signal
+          signal: ctx.signal,
+          runners: threads?.runners() ?? []
         })
       } catch (e) {
         if (e instanceof CancelledError) throw new AppError('CANCELLED', 'Learning curve cancelled.')
@@ -151,6 +155,7 @@ export async function learningCurveOp(
     }
   } finally {
     parent?.dispose()
+    await threads?.close()
   }
 }
 

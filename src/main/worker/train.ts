@@ -42,6 +42,8 @@ import type { OutOfFold } from '../models/out-of-fold'
 import { predictViews } from '../training/predict'
 import { expandRows, withMirroredRows } from '../training/mirrored-rows'
 import { saveVersion } from '../training/store'
+import { withHeadThreads } from '../training/head-threads'
+import { headThreadScript } from '../paths'
 import { CancelledError, type EpochLog } from '../training/train'
 import { cleanupTemp, listVersions } from '../training/version-files'
 import { modelsRoot, projectDb } from './db'
@@ -181,7 +183,9 @@ export async function trainTaskOp(p: OpParsed<'train.head'>, ctx: OpContext<Trai
   stage('train', `Training on ${rows.length} faces…`)
   let result: FitResult
   try {
-    result = await fitHeads(options)
+    result = await withHeadThreads(headThreadScript(), currentBackend()?.name, (runners) =>
+      fitHeads({ ...options, runners })
+    )
   } catch (e) {
     if (e instanceof CancelledError) throw new AppError('CANCELLED', CANCELLED_MESSAGE)
     throw e
