@@ -61,6 +61,8 @@ export interface KFoldOptions extends Omit<TrainOptions, 'rows' | 'validationFra
    * averaged into the out-of-fold prediction of the validation row sharing their key.
    */
   trainOnly?: readonly boolean[]
+  /** Each epoch trains on one of the rows sharing a group key (a face's views) instead of all (train.ts viewKeys). */
+  sampleViews?: boolean
   /** Folds to train, default all; the capacity search trains fold 0 alone. */
   onlyFolds?: readonly number[]
   onEpoch?: (fold: number, log: Parameters<NonNullable<TrainOptions['onEpoch']>>[0]) => void
@@ -97,7 +99,7 @@ export async function trainKFold(options: KFoldOptions): Promise<KFoldResult> {
   const heads: TrainResult[] = []
   let oof = new Float32Array(0)
   let width = 0
-  const { k: _k, groupKeys: _g, trainOnly, onlyFolds: _o, onEpoch, onFold, ...train } = options
+  const { k: _k, groupKeys: _g, trainOnly, onlyFolds: _o, onEpoch, onFold, sampleViews, ...train } = options
   const partners = new Map<string | number, number[]>()
   if (trainOnly)
     keys.forEach((key, i) => {
@@ -119,6 +121,7 @@ export async function trainKFold(options: KFoldOptions): Promise<KFoldResult> {
         features: x,
         seed: deriveSeed(options.seed, `fold-head:${f}`),
         rows: { train: trainRows, validation },
+        ...(sampleViews ? { viewKeys: keys } : {}),
         ...(onEpoch ? { onEpoch: (log) => onEpoch(f, log) } : {})
       })
       heads.push(r)

@@ -97,6 +97,12 @@ export interface TrainOptions {
    * left out of this run.
    */
   rows?: { train: readonly number[]; validation: readonly number[] }
+  /**
+   * Rows sharing a key are views of one face (the original and its mirrored copy). When given, each epoch trains
+   * on one view per face, picked with the epoch's seed, so an epoch costs what one view does while every view
+   * is seen over the epochs (random-flip augmentation); fitHeads turns it on for large sets only.
+   */
+  viewKeys?: readonly (string | number)[]
 }
 
 export interface TrainResult {
@@ -208,7 +214,10 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
   let sinceBest = 0
   let stoppedEarly = false
   let lastYield = performance.now()
-  const order = Int32Array.from(trainIdx)
+  const views = options.viewKeys ? viewGroups(trainIdx, options.viewKeys) : null
+  // With views the shuffle permutes faces (as it permutes rows without them), and each face then brings one view.
+  const order = views ? Int32Array.from(views, (_, g) => g) : Int32Array.from(trainIdx)
+  const epochRows = views ? new Int32Array(views.length) : order
   // Running sums stay on the backend so the loop never waits on a read-back per batch.
   const lossSum = new RunningSum()
   const hitSum = new RunningSum()
@@ -216,9 +225,14 @@ export async function trainHead(options: TrainOptions): Promise<TrainResult> {
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       shuffleInPlace(order, mulberry32(deriveSeed(seed, `epoch:${epoch}`)))
-      for (let start = 0; start < order.length; start += batchSize) {
+      if (views) {
+        const pickRng = mulberry32(deriveSeed(seed, `views:${epoch}`))
+        const pick = Int32Array.from(views, (g) => g[Math.floor(pickRng() * g.length)]!)
+        for (let i = 0; i < order.length; i++) epochRows[i] = pick[order[i]!]!
+      }
+      for (let start = 0; start < epochRows.length; start += batchSize) {
         throwIfAborted(signal)
-        const rows = order.subarray(start, Math.min(start + batchSize, order.length))
+        const rows = epochRows.subarray(start, Math.min(start + batchSize, epochRows.length))
         const b = batchTensors(rows, x, target, kind, rowWeights, true)
         let offset = 0
         if (step) {
@@ -448,6 +462,20 @@ function quantileBins(values: Float32Array, bins: number): number[] {
   const cuts: number[] = []
   for (let b = 1; b < bins; b++) cuts.push(sorted[Math.floor((b * sorted.length) / bins)] ?? 0)
   return Array.from(values, (v) => cuts.filter((c) => v >= c).length)
+}
+
+/** The training rows grouped by view key, in row order (a face's views together, the faces in order). */
+function viewGroups(trainIdx: readonly number[], keys: readonly (string | number)[]): number[][] {
+  if (keys.length === 0) throw new RangeError('viewKeys is empty')
+  const groups = new Map<string | number, number[]>()
+  for (const row of trainIdx) {
+    const key = keys[row]
+    if (key === undefined) throw new RangeError(`viewKeys has no key for row ${row}`)
+    const g = groups.get(key)
+    if (g) g.push(row)
+    else groups.set(key, [row])
+  }
+  return [...groups.values()]
 }
 
 function split(options: TrainOptions, target: Targets, fraction: number): { trainIdx: number[]; valIdx: number[] } {

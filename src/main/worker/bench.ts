@@ -72,6 +72,10 @@ export interface FitBench {
   annotations: number
   /** Helper threads that trained heads beside this one (training/head-threads.ts). */
   helpers: number
+  /** Whether each epoch trained one view per face (fit.ts sampleViews). */
+  sampledViews: boolean
+  /** Mean validation accuracy of the ensemble's heads on their own folds (same rows in every variant). */
+  valAcc: number
   seconds: number
   cpuSeconds: number
   /** Heads trained: the search's (2 folds per candidate) and the rest of the ensemble. */
@@ -91,7 +95,7 @@ export interface FitBench {
  */
 export async function benchFit(
   annotations: number,
-  opts: { seed?: number; mirrored?: boolean; threadScript?: string } = {}
+  opts: { seed?: number; mirrored?: boolean; threadScript?: string; sampleViews?: boolean } = {}
 ): Promise<FitBench> {
   const backend = (await initBackend()).name
   const { data, labels } = synthetic(annotations, opts.seed ?? 1)
@@ -112,6 +116,7 @@ export async function benchFit(
   const threads = opts.threadScript ? HeadThreads.open(opts.threadScript, backend) : null
   const r = await fitHeads({
     runners: threads?.runners() ?? [],
+    ...(opts.sampleViews !== undefined ? { sampleViews: opts.sampleViews } : {}),
     features: expanded.features,
     labels: expandRows(labels, expanded.source),
     ...(expanded.added > 0
@@ -135,6 +140,8 @@ export async function benchFit(
   return {
     annotations,
     helpers: threads?.runners().length ?? 0,
+    sampledViews: r.sampledViews,
+    valAcc: r.heads.reduce((a, h) => a + (h.val_acc ?? 0), 0) / r.heads.length,
     seconds,
     // CPU time of this process: what the run costs when the machine is shared (wall time waits for other jobs).
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
