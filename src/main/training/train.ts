@@ -147,6 +147,8 @@ export const TRAIN_DEFAULTS = {
 const REGRESSION_STRATA = 5
 /** Yield to the event loop this often so an abort message can arrive while training runs. */
 const YIELD_EVERY_MS = 25
+/** Rows per tile of the batch transpose in batchTensors. */
+const TILE = 16
 /** Rows per validation chunk (bounds peak memory for large annotation sets). */
 const EVAL_CHUNK = 8192
 
@@ -655,7 +657,6 @@ function batchTensors(
   for (let r = 0; r < n; r++) {
     const row = rows[r]!
     xs.set(x.data.subarray(row * dim, (row + 1) * dim), r * dim)
-    if (xsT) for (let d = 0, src = row * dim; d < dim; d++) xsT[d * n + r] = x.data[src + d]!
     if (kind === 'classification') {
       const soft = target.soft
       if (soft && !Number.isNaN(soft[row * width]!)) ys.set(soft.subarray(row * width, (row + 1) * width), r * width)
@@ -663,6 +664,16 @@ function batchTensors(
     } else ys[r] = target.value[row]!
     ws[r] = rowWeights[row]!
   }
+  // Transposed in tiles of TILE rows: each pass writes TILE neighbouring floats of a column instead of one float
+  // every n, which kept the cache missing (a seventh of a training step's time).
+  if (xsT)
+    for (let r0 = 0; r0 < n; r0 += TILE) {
+      const r1 = Math.min(n, r0 + TILE)
+      for (let d = 0; d < dim; d++) {
+        const out = d * n
+        for (let r = r0; r < r1; r++) xsT[out + r] = xs[r * dim + d]!
+      }
+    }
   return {
     x: tf.tensor2d(xs, [n, dim]),
     xT: xsT ? tf.tensor2d(xsT, [dim, n]) : null,
