@@ -365,6 +365,15 @@ describe('desktop main process, development build (built out/main with a fake El
     }
   })
 
+  it('File → Import Labels… and Export… open those dialogs in the window (a menu event each)', async () => {
+    const before = (await m.cmd<unknown[][]>('sent')).length
+    await m.cmd('clickMenu', { labels: ['File', 'Import Labels…'] })
+    await m.cmd('clickMenu', { labels: ['File', 'Export…'] })
+    await m.cmd('clickMenu', { labels: ['File', 'Merge Annotations From…'] })
+    const menu = (await m.cmd<unknown[][]>('sent')).slice(before).filter((s) => s[0] === IPC_EVENT && s[1] === 'menu')
+    expect(menu.map((s) => s[2])).toEqual([{ action: 'labels.import' }, { action: 'export' }, { action: 'merge' }])
+  })
+
   it('has DevTools in the development menu only', () => {
     expect(roles(state.menu)).toContain('toggleDevTools')
     expect(state.windows[0]?.options.webPreferences.devTools).toBe(true)

@@ -119,6 +119,20 @@ const commands = {
     return fake.dialogCalls.splice(0)
   },
 
+  /** Clicks an item of the application menu by its labels, e.g. ['File', 'Export…'], as a user would. */
+  clickMenu({ labels }) {
+    let items = fake.applicationMenu ? fake.applicationMenu.template : []
+    let item
+    for (const label of labels) {
+      item = items.find((i) => i.label === label)
+      if (!item) throw new Error(`no menu item ${labels.join(' → ')}`)
+      items = Array.isArray(item.submenu) ? item.submenu : []
+    }
+    if (typeof item.click !== 'function') throw new Error(`${labels.join(' → ')} has no click`)
+    item.click({}, fake.windows[0], {})
+    return true
+  },
+
   /** Events main sent to a web contents: [channel, ...args]. */
   sent({ contents }) {
     return contentsById(contents).sent
