@@ -54,7 +54,13 @@ export class HeadThreads {
   static open(script: string, backend: BackendName | undefined, max = 1): HeadThreads | null {
     const n = helperCount(backend, max)
     if (n === 0 || !fs.existsSync(script)) return null
-    const workers = Array.from({ length: n }, () => new Worker(script))
+    let workers: Worker[]
+    try {
+      workers = Array.from({ length: n }, () => new Worker(script))
+    } catch {
+      // A runtime that cannot start threads (or read the script) trains the same heads one after the other.
+      return null
+    }
     // An idle helper must not keep the worker process alive.
     for (const w of workers) w.unref()
     return new HeadThreads(workers, backend as ForcedBackend)
