@@ -3,23 +3,26 @@
  * from the import dialog opens Review limited to the faces that import added (they would otherwise queue
  * behind the older ones), and the scope picker names that import.
  */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { expect, sharedData, shot, tempDir, test } from './fixtures'
+import { expect, repoRoot, sharedData, shot, tempDir, test } from './fixtures'
 import { createProject, ReviewPage } from './pages'
 
 const FER = path.join(sharedData, 'expression_ferplus', 'images', 'happiness')
+
+function linkFolder(name: string, from: number, n: number): string {
+  const files = fs.readdirSync(FER).sort()
+  const dir = tempDir(name)
+  for (const f of files.slice(from, from + n)) fs.symlinkSync(path.join(FER, f), path.join(dir, f))
+  return dir
+}
 
 test('review only the faces the last import added', async ({ page, server }) => {
   await page.setViewportSize({ width: 1280, height: 800 })
   await page.goto(server.url)
   await createProject(page, path.join(tempDir('import-review-proj'), 'Import review e2e'))
   const files = fs.readdirSync(FER).sort()
-  const folder = (name: string, from: number, n: number): string => {
-    const dir = tempDir(name)
-    for (const f of files.slice(from, from + n)) fs.symlinkSync(path.join(FER, f), path.join(dir, f))
-    return dir
-  }
   const runImport = async (dir: string): Promise<void> => {
     await page.getByTestId('import-button').click()
     await page.getByTestId('import-folder-path').fill(dir)
@@ -46,11 +49,11 @@ test('review only the faces the last import added', async ({ page, server }) => 
   await page.keyboard.press('Escape')
   await expect(exp).toBeHidden()
 
-  await runImport(folder('first', 0, 6))
+  await runImport(linkFolder('first', 0, 6))
   await page.getByTestId('import-close').click()
 
   // The second import: its dialog offers to review just what it added.
-  await runImport(folder('second', 6, 4))
+  await runImport(linkFolder('second', 6, 4))
   await shot(page, 'import-review-01-done')
   await page.getByTestId('import-review').click()
 
@@ -79,4 +82,51 @@ test('review only the faces the last import added', async ({ page, server }) => 
   // All unlabelled faces: both imports.
   await scope.selectOption('all')
   await review.expectRemaining(10)
+})
+
+test('review only the photos a merge brought over from a shard', async ({ page, server }) => {
+  // A colleague's shard, imported through the CLI on "another machine" (its own home).
+  const shard = path.join(tempDir('merge-shard'), 'Shard')
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, 'bin', 'face-studio.cjs'),
+      'import',
+      linkFolder('shard-photos', 20, 3),
+      '--project',
+      shard,
+      '--crops',
+      '--json'
+    ],
+    { encoding: 'utf8', env: { ...process.env, FACE_STUDIO_HOME: tempDir('shard-home') } }
+  )
+  expect(r.status, r.stderr).toBe(0)
+
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.goto(server.url)
+  await createProject(page, path.join(tempDir('merge-review-proj'), 'Merge review e2e'))
+  await page.getByTestId('import-button').click()
+  await page.getByTestId('import-folder-path').fill(linkFolder('own-photos', 0, 5))
+  await page.getByTestId('import-crops').check()
+  await page.getByTestId('import-start').click()
+  await expect(page.getByTestId('import-progress')).toHaveAttribute('data-status', 'done', { timeout: 120_000 })
+  await page.getByTestId('import-close').click()
+
+  await page.getByTestId('appmenu-file').click()
+  await page.getByTestId('menu-merge').click()
+  await page.getByTestId('merge-from-path').fill(shard)
+  await page.getByTestId('merge-run').click()
+  await expect(page.getByTestId('merge-done')).toContainText('3 photos with 3 faces brought over')
+  // The Library behind the dialog counts the photos brought over.
+  await expect(page.getByTestId('library-counts')).toContainText('8 photos · 8 faces')
+  await shot(page, 'import-review-04-merge-done')
+  await page.getByTestId('merge-review').click()
+
+  await expect(page.getByTestId('review-screen')).toBeVisible()
+  await expect(page.getByTestId('review-scope')).toHaveValue(/^import:/)
+  const review = new ReviewPage(page)
+  await review.askAll()
+  await review.expectRemaining(3)
+  await page.getByTestId('review-scope').selectOption('all')
+  await review.expectRemaining(8)
 })
