@@ -16,7 +16,7 @@ import type * as tf from '@tensorflow/tfjs'
 import { fitTemperature, type TemperatureFit } from '../analysis/calibration'
 import { toMatrix } from './features'
 import { buildHead, readHeadWeights, type DenseWeights, type HeadInit } from './head'
-import type { KFoldRunner } from './head-threads'
+import { mergeFolds, runEach, type KFoldRunner } from './head-threads'
 import { DEFAULT_FOLDS, trainKFold, type KFoldOptions, type KFoldResult } from './k-fold'
 import { TRAIN_DEFAULTS, type EpochLog, type TrainOptions, type TrainResult } from './train'
 
@@ -356,41 +356,6 @@ export function describeSettings(s: HeadSettings): string {
 
 function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
-}
-
-/**
- * Runs every job, each runner taking the next job as soon as its last one settled; results in job order. When
- * one fails, the others still settle (their heads are disposed) before the first error is thrown.
- */
-async function runEach(
-  runners: readonly KFoldRunner[],
-  jobs: ReadonlyArray<() => KFoldOptions>
-): Promise<KFoldResult[]> {
-  const results: Array<KFoldResult | undefined> = new Array(jobs.length)
-  let next = 0
-  let failure: { error: unknown } | null = null
-  const loop = async (runner: KFoldRunner): Promise<void> => {
-    while (failure === null && next < jobs.length) {
-      const i = next++
-      try {
-        results[i] = await runner(jobs[i]!())
-      } catch (error) {
-        failure ??= { error }
-      }
-    }
-  }
-  await Promise.all(runners.slice(0, Math.max(1, jobs.length)).map(loop))
-  if (failure !== null) {
-    for (const r of results) if (r) disposeHeads(r)
-    throw (failure as { error: unknown }).error
-  }
-  return results as KFoldResult[]
-}
-
-function mergeFolds(a: KFoldResult, b: KFoldResult): KFoldResult {
-  const oof = Float32Array.from(a.oof)
-  for (let i = 0; i < oof.length; i++) if (Number.isNaN(oof[i]!)) oof[i] = b.oof[i]!
-  return { ...a, heads: [...a.heads, ...b.heads], folds: [...a.folds, ...b.folds], oof }
 }
 
 function disposeHeads(r: KFoldResult): void {

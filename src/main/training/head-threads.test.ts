@@ -7,7 +7,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { fitHeads, type FitOptions } from './fit'
-import { HeadThreads, helperCount } from './head-threads'
+import { HeadThreads, helperCount, trainFoldsSideBySide } from './head-threads'
+import { trainKFold, type KFoldOptions } from './k-fold'
 import { readHeadWeights } from './head'
 import { blobs, useBackend } from './testing'
 import { CancelledError } from './train'
@@ -76,6 +77,39 @@ describe.skipIf(!fs.existsSync(SCRIPT) || helperCount('cpu') === 0)('fitHeads wi
     } finally {
       alone.model.dispose()
       both.model.dispose()
+    }
+  }, 120_000)
+
+  it('spreads a k-fold run over the threads with the same folds, heads and out-of-fold rows (label-error finder)', async () => {
+    const kfold: KFoldOptions = {
+      features: options.features,
+      labels: options.labels,
+      ids: options.ids!,
+      groupKeys: options.groupKeys!,
+      trainOnly: options.trainOnly!,
+      kind: 'classification',
+      seed: 3,
+      epochs: 8,
+      hidden: 8,
+      l2: 0.01
+    }
+    const alone = await trainKFold({ ...kfold, k: 4 })
+    const threads = HeadThreads.open(SCRIPT, 'cpu')!
+    const folds: number[] = []
+    let both
+    try {
+      both = await trainFoldsSideBySide({ ...kfold, k: 4, onFold: (f) => folds.push(f) }, threads.runners())
+    } finally {
+      await threads.close()
+    }
+    try {
+      expect(both.folds).toEqual([0, 1, 2, 3])
+      expect(folds.sort()).toEqual([0, 1, 2, 3])
+      expect(Array.from(both.fold)).toEqual(Array.from(alone.fold))
+      expect(Array.from(both.oof)).toEqual(Array.from(alone.oof))
+      expect(both.heads.map((h) => h.epochsRun)).toEqual(alone.heads.map((h) => h.epochsRun))
+    } finally {
+      for (const h of [...alone.heads, ...both.heads]) h.model.dispose()
     }
   }, 120_000)
 

@@ -10,7 +10,7 @@ import type { BackendName, ForcedBackend } from '../ml/backend'
 import type { FromHeadThread, PackedKFold, ThreadKFoldOptions, ToHeadThread } from './head-thread-protocol'
 import { buildHead } from './head'
 import { toMatrix } from './features'
-import type { KFoldOptions, KFoldResult } from './k-fold'
+import { DEFAULT_FOLDS, disposeKFold, trainKFold, type KFoldOptions, type KFoldResult } from './k-fold'
 import { CancelledError } from './train'
 
 export type KFoldRunner = (options: KFoldOptions) => Promise<KFoldResult>
@@ -128,4 +128,58 @@ export async function withHeadThreads<T>(
   } finally {
     await threads?.close()
   }
+}
+
+/**
+ * Runs every job, each runner taking the next job as soon as its last one settled; results in job order. When
+ * one fails, the others still settle (their heads are disposed) before the first error is thrown.
+ */
+export async function runEach(
+  runners: readonly KFoldRunner[],
+  jobs: ReadonlyArray<() => KFoldOptions>
+): Promise<KFoldResult[]> {
+  const results: Array<KFoldResult | undefined> = new Array(jobs.length)
+  let next = 0
+  let failure: { error: unknown } | null = null
+  const loop = async (runner: KFoldRunner): Promise<void> => {
+    while (failure === null && next < jobs.length) {
+      const i = next++
+      try {
+        results[i] = await runner(jobs[i]!())
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(runners.slice(0, Math.max(1, jobs.length)).map(loop))
+  if (failure !== null) {
+    for (const r of results) if (r) disposeKFold(r)
+    throw (failure as { error: unknown }).error
+  }
+  return results as KFoldResult[]
+}
+
+/** Two runs of one k-fold split as one: heads in order a then b, each row's out-of-fold prediction from whichever has it. */
+export function mergeFolds(a: KFoldResult, b: KFoldResult): KFoldResult {
+  const oof = Float32Array.from(a.oof)
+  for (let i = 0; i < oof.length; i++) if (Number.isNaN(oof[i]!)) oof[i] = b.oof[i]!
+  return { ...a, heads: [...a.heads, ...b.heads], folds: [...a.folds, ...b.folds], oof }
+}
+
+/**
+ * trainKFold with its folds spread over this thread and the helpers: one run per fold, merged in fold order,
+ * so the result is the one trainKFold gives alone.
+ */
+export async function trainFoldsSideBySide(
+  options: KFoldOptions,
+  helpers: readonly KFoldRunner[]
+): Promise<KFoldResult> {
+  const k = options.k ?? DEFAULT_FOLDS
+  const folds = options.onlyFolds ? [...options.onlyFolds] : Array.from({ length: k }, (_, f) => f)
+  if (helpers.length === 0 || folds.length < 2) return trainKFold(options)
+  const runs = await runEach(
+    [trainKFold, ...helpers],
+    folds.map((f) => () => ({ ...options, onlyFolds: [f] }))
+  )
+  return runs.slice(1).reduce(mergeFolds, runs[0]!)
 }

@@ -13,7 +13,9 @@ import { featuresOf } from '../library/features'
 import { readOutOfFold } from '../models/out-of-fold'
 import { activeVersion } from '../models/registry'
 import { initBackend } from '../ml/backend'
-import { disposeKFold, trainKFold } from '../training/k-fold'
+import { disposeKFold, type trainKFold } from '../training/k-fold'
+import { trainFoldsSideBySide, withHeadThreads } from '../training/head-threads'
+import { headThreadScript } from '../paths'
 import { CancelledError } from '../training/train'
 import { projectDb } from './db'
 import type { OpParsed } from './protocol'
@@ -74,18 +76,28 @@ export async function labelErrorsOp(
     ctx.progress({ fold: 0, folds: k, message: `Training ${k} heads on ${faceIds.length} faces…` })
     let r: Awaited<ReturnType<typeof trainKFold>>
     try {
-      r = await trainKFold({
-        features: { data: feat.data, dim: feat.dim },
-        labels: faceIds.map((id) => valueOf.get(id) as string),
-        labelSet: labels,
-        ids: faceIds,
-        kind: 'classification',
-        k,
-        seed: p.seed,
-        classWeights: 'none',
-        signal: ctx.signal,
-        onFold: (f) => ctx.progress({ fold: f + 1, folds: k, message: `Fold ${f + 1} of ${k} done` })
-      })
+      let done = 0
+      r = await withHeadThreads(headThreadScript(), b.name, (helpers) =>
+        trainFoldsSideBySide(
+          {
+            features: { data: feat.data, dim: feat.dim },
+            labels: faceIds.map((id) => valueOf.get(id) as string),
+            labelSet: labels,
+            ids: faceIds,
+            kind: 'classification',
+            k,
+            seed: p.seed,
+            classWeights: 'none',
+            signal: ctx.signal,
+            // Folds may finish out of order when they train side by side: count them.
+            onFold: () => {
+              done++
+              ctx.progress({ fold: done, folds: k, message: `${done} of ${k} folds done` })
+            }
+          },
+          helpers
+        )
+      )
     } catch (e) {
       if (e instanceof CancelledError) throw new AppError('CANCELLED', 'Label-error search cancelled.')
       throw e
