@@ -16,15 +16,10 @@ if (!port) throw new Error('head-thread.js runs only as a worker thread')
 let ready: Promise<unknown> | null = null
 const running = new Map<number, AbortController>()
 
-function pack(r: KFoldResult): PackedKFold {
+function pack({ heads, ...run }: KFoldResult): PackedKFold {
   return {
-    k: r.k,
-    fold: r.fold,
-    folds: r.folds,
-    labels: r.labels,
-    oof: r.oof,
-    width: r.width,
-    heads: r.heads.map(({ model, ...h }) => {
+    ...run,
+    heads: heads.map(({ model, ...h }) => {
       const weights = readHeadWeights(model)
       model.dispose()
       return { ...h, hidden: weights.hidden?.kernelShape[1], weights }

@@ -21,15 +21,10 @@ export function helperCount(backend: BackendName | undefined, max = 1): number {
   return Math.max(0, Math.min(max, availableParallelism() - 1))
 }
 
-function unpack(r: PackedKFold, dim: number, kind: KFoldOptions['kind']): KFoldResult {
+function unpack({ heads, ...run }: PackedKFold, dim: number, kind: KFoldOptions['kind']): KFoldResult {
   return {
-    k: r.k,
-    fold: r.fold,
-    folds: r.folds,
-    labels: r.labels,
-    oof: r.oof,
-    width: r.width,
-    heads: r.heads.map(({ weights, hidden, ...h }) => ({
+    ...run,
+    heads: heads.map(({ weights, hidden, ...h }) => ({
       ...h,
       model: buildHead({
         inputDim: dim,
