@@ -504,6 +504,11 @@ export interface ReviewQueue {
 /** One training epoch, as streamed live (`training.epoch`) and kept in the job's history. */
 export interface EpochPoint {
   epoch: number
+  /**
+   * Which head of the run (search candidate or ensemble fold) the epoch belongs to: heads train side by side,
+   * so their epochs interleave and each is drawn as its own line.
+   */
+  head?: number
   loss: number
   val_loss?: number
   acc?: number

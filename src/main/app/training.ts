@@ -152,6 +152,7 @@ export function jobFailure(ctx: AppContext, jobId: number): AppError | null {
 
 function epochPoint(log: EpochPoint): EpochPoint {
   const p: EpochPoint = { epoch: log.epoch, loss: log.loss }
+  if (log.head !== undefined) p.head = log.head
   if (log.val_loss !== undefined) p.val_loss = log.val_loss
   if (log.acc !== undefined) p.acc = log.acc
   if (log.val_acc !== undefined) p.val_acc = log.val_acc

@@ -69,6 +69,7 @@ describe('fitHeads', () => {
     const d = blobs({ n: 400, dim: 10, classes: ['a', 'b', 'c'], separation: 0.5, seed: 21 })
     const stages: string[] = []
     const epochs: number[] = []
+    const heads = new Set<number | undefined>()
     const r = await fitHeads({
       features: d.features,
       labels: d.labels,
@@ -82,9 +83,15 @@ describe('fitHeads', () => {
         { hidden: 16, l2: 0.01, learningRate: 0.01, warmStart: false }
       ],
       onStage: (m) => stages.push(m),
-      onEpoch: (log) => epochs.push(log.epoch)
+      onEpoch: (log) => {
+        epochs.push(log.epoch)
+        heads.add(log.head)
+      }
     })
     try {
+      // Each epoch names its head (the chart draws a line per head): 2 candidates × 2 search folds + 1 more fold.
+      expect(heads.size).toBe(5)
+      expect(heads.has(undefined)).toBe(false)
       expect(r.search).toHaveLength(2)
       const bestLoss = Math.min(...r.search.map((p) => p.calibrated_val_loss!))
       expect(r.search.find((p) => p.settings === r.chosen)?.calibrated_val_loss).toBe(bestLoss)

@@ -221,7 +221,8 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const searchHeads = k === 1 || x.rows >= SEARCH_ONE_FOLD_ROWS ? 1 : 2
   const plannedHeads = candidates.length * searchHeads + Math.max(0, k - searchHeads)
   const planned = schedule.epochs * plannedHeads
-  const epochHook = (log: EpochLog): void => onEpoch?.({ ...log, epoch: ++epochNo }, planned)
+  const epochHook = (log: EpochLog, head: number): void => onEpoch?.({ ...log, epoch: ++epochNo, head }, planned)
+  let runs = 0
 
   const settingsOptions = (s: HeadSettings): Partial<TrainOptions> => ({
     ...(s.hidden !== null ? { hidden: s.hidden } : {}),
@@ -229,16 +230,19 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
     learningRate: s.learningRate * learningRateScale,
     ...(s.warmStart && options.parent ? { init: options.parent } : {})
   })
-  const runOptions = (s: HeadSettings, only: number[]): KFoldOptions => ({
-    ...rest,
-    features: { data: x.data, dim: x.dim },
-    ...schedule,
-    ...settingsOptions(s),
-    k: folds,
-    onlyFolds: only,
-    ...(sampleViews ? { sampleViews } : {}),
-    onEpoch: (_fold, log) => epochHook(log)
-  })
+  const runOptions = (s: HeadSettings, only: number[]): KFoldOptions => {
+    const run = runs++
+    return {
+      ...rest,
+      features: { data: x.data, dim: x.dim },
+      ...schedule,
+      ...settingsOptions(s),
+      k: folds,
+      onlyFolds: only,
+      ...(sampleViews ? { sampleViews } : {}),
+      onEpoch: (fold, log) => epochHook(log, run * folds + fold)
+    }
+  }
   const runners: KFoldRunner[] = [trainKFold, ...helpers]
 
   // Candidates are scored on two folds (40 % of the rows with five folds) while one fold is only a few hundred

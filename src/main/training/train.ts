@@ -44,6 +44,8 @@ export interface GroupPenalty {
 
 export interface EpochLog {
   epoch: number
+  /** Set by fitHeads: which of its heads this epoch trained (their epochs interleave when side by side). */
+  head?: number
   /** Mean training objective over the epoch's batches (including the penalty term). */
   loss: number
   /** Same objective on the validation rows; absent when validationFraction is 0. */

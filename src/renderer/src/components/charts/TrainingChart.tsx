@@ -8,6 +8,8 @@ interface Row {
   epoch: number
   value: number
   series: 'Training' | 'Validation'
+  /** One line per head and series: heads trained side by side interleave their epochs. */
+  line: string
 }
 
 function rows(epochs: EpochPoint[], train: keyof EpochPoint, val: keyof EpochPoint): Row[] {
@@ -15,8 +17,11 @@ function rows(epochs: EpochPoint[], train: keyof EpochPoint, val: keyof EpochPoi
   for (const p of epochs) {
     const t = p[train]
     const v = p[val]
-    if (typeof t === 'number' && Number.isFinite(t)) out.push({ epoch: p.epoch, value: t, series: 'Training' })
-    if (typeof v === 'number' && Number.isFinite(v)) out.push({ epoch: p.epoch, value: v, series: 'Validation' })
+    const head = p.head ?? 0
+    if (typeof t === 'number' && Number.isFinite(t))
+      out.push({ epoch: p.epoch, value: t, series: 'Training', line: `t${head}` })
+    if (typeof v === 'number' && Number.isFinite(v))
+      out.push({ epoch: p.epoch, value: v, series: 'Validation', line: `v${head}` })
   }
   return out
 }
@@ -51,7 +56,7 @@ function panel(
     marks: [
       Plot.frame({ stroke: colors.border, anchor: 'bottom' }),
       opts.bestEpoch ? Plot.ruleX([opts.bestEpoch], { stroke: colors.faint, strokeDasharray: '3,3' }) : null,
-      Plot.line(data, { x: 'epoch', y: 'value', stroke: 'series', strokeWidth: 2, curve: 'monotone-x' }),
+      Plot.line(data, { x: 'epoch', y: 'value', z: 'line', stroke: 'series', strokeWidth: 2, curve: 'monotone-x' }),
       Plot.dot(last, { x: 'epoch', y: 'value', fill: 'series', r: 3 }),
       Plot.tip(
         data,
