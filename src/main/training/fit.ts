@@ -16,8 +16,8 @@ import type * as tf from '@tensorflow/tfjs'
 import { fitTemperature, type TemperatureFit } from '../analysis/calibration'
 import { toMatrix } from './features'
 import { buildHead, readHeadWeights, type DenseWeights, type HeadInit } from './head'
-import { mergeFolds, runEach, type KFoldRunner } from './head-threads'
-import { DEFAULT_FOLDS, trainKFold, type KFoldOptions, type KFoldResult } from './k-fold'
+import { mergeFolds, runEach, trainFoldsSideBySide, type KFoldRunner } from './head-threads'
+import { DEFAULT_FOLDS, disposeKFold, trainKFold, type KFoldOptions, type KFoldResult } from './k-fold'
 import { TRAIN_DEFAULTS, type EpochLog, type TrainOptions, type TrainResult } from './train'
 
 export interface HeadSettings {
@@ -177,7 +177,7 @@ export interface FitResult {
   fold: Int32Array
   oof: Float32Array
   width: number
-  /** Whether each epoch trained on one view per face (large sets with mirrored copies) rather than all rows. */
+  /** Whether each epoch trained on one view per face (FitOptions.sampleViews) rather than every row. */
   sampledViews: boolean
   /** The first head's result (fold 0: its history and split), for callers that report one run. */
   first: TrainResult
@@ -222,7 +222,7 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
   const plannedHeads = candidates.length * searchHeads + Math.max(0, k - searchHeads)
   const planned = schedule.epochs * plannedHeads
   const epochHook = (log: EpochLog, head: number): void => onEpoch?.({ ...log, epoch: ++epochNo, head }, planned)
-  let runs = 0
+  let runCount = 0
 
   const settingsOptions = (s: HeadSettings): Partial<TrainOptions> => ({
     ...(s.hidden !== null ? { hidden: s.hidden } : {}),
@@ -231,7 +231,7 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
     ...(s.warmStart && options.parent ? { init: options.parent } : {})
   })
   const runOptions = (s: HeadSettings, only: number[]): KFoldOptions => {
-    const run = runs++
+    const run = runCount++
     return {
       ...rest,
       features: { data: x.data, dim: x.dim },
@@ -267,10 +267,10 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
         return runOptions(s, searchFolds)
       })
     )
-    const runs: KFoldResult[] = new Array(candidates.length)
-    order.forEach((i, j) => (runs[i] = ordered[j]!))
+    const byCandidate: KFoldResult[] = new Array(candidates.length)
+    order.forEach((i, j) => (byCandidate[i] = ordered[j]!))
     for (const [i, s] of candidates.entries()) {
-      const r = runs[i]!
+      const r = byCandidate[i]!
       const val_loss = mean(r.heads.map((h) => h.history[h.bestEpoch - 1]?.val_loss ?? Number.POSITIVE_INFINITY))
       const val_acc = r.heads.every((h) => h.history[h.bestEpoch - 1]?.val_acc !== undefined)
         ? mean(r.heads.map((h) => h.history[h.bestEpoch - 1]!.val_acc!))
@@ -296,7 +296,7 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
     }
     pick = choose(tried)
   } finally {
-    for (const t of tried) if (t !== pick!) disposeHeads(t.r)
+    for (const t of tried) if (t !== pick!) disposeKFold(t.r)
   }
   const chosen = pick.s
   const first = pick.r
@@ -305,12 +305,7 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
     if (k > searchFolds.length) {
       const others: number[] = Array.from({ length: folds - searchFolds.length }, (_, i) => i + searchFolds.length)
       onStage?.(`Training the ensemble: ${k} heads (${describeSettings(chosen)})…`)
-      // One run per fold, so the folds spread over the runners; merged in fold order as one run would give them.
-      const perFold = await runEach(
-        runners,
-        others.map((f) => () => runOptions(chosen, [f]))
-      )
-      all = perFold.reduce(mergeFolds, first)
+      all = mergeFolds(first, await trainFoldsSideBySide(runOptions(chosen, others), helpers))
     }
     const labels = all.labels
     const calibration =
@@ -349,7 +344,7 @@ export async function fitHeads(options: FitOptions): Promise<FitResult> {
     }
   } finally {
     // `all` holds fold 0's head too once merged.
-    disposeHeads(all)
+    disposeKFold(all)
   }
 }
 
@@ -360,10 +355,6 @@ export function describeSettings(s: HeadSettings): string {
 
 function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
-}
-
-function disposeHeads(r: KFoldResult): void {
-  for (const h of r.heads) h.model.dispose()
 }
 
 /**
