@@ -113,6 +113,22 @@ describe.skipIf(!fs.existsSync(SCRIPT) || helperCount('cpu') === 0)('fitHeads wi
     }
   }, 120_000)
 
+  it('a helper thread that dies fails the fit, and every later run on it, instead of hanging', async () => {
+    const threads = HeadThreads.open(SCRIPT, 'cpu')!
+    const runners = threads.runners()
+    let epochs = 0
+    const run = fitHeads({
+      ...options,
+      epochs: 400,
+      runners,
+      onEpoch: () => {
+        if (++epochs === 3) void threads.close()
+      }
+    })
+    await expect(run).rejects.toThrow(/helper thread (has )?stopped/)
+    await expect(fitHeads({ ...options, runners })).rejects.toThrow(/helper thread has stopped/)
+  }, 120_000)
+
   it('a cancelled fit rejects with CancelledError, the thread stopped too', async () => {
     const threads = HeadThreads.open(SCRIPT, 'cpu')!
     const abort = new AbortController()

@@ -39,6 +39,8 @@ function unpack({ heads, ...run }: PackedKFold, dim: number, kind: KFoldOptions[
 
 export class HeadThreads {
   private nextId = 1
+  /** Threads that exited (crashed, killed for memory): a run on one fails at once instead of waiting forever. */
+  private readonly stopped = new Set<Worker>()
 
   private constructor(
     private readonly workers: Worker[],
@@ -56,9 +58,13 @@ export class HeadThreads {
       // A runtime that cannot start threads (or read the script) trains the same heads one after the other.
       return null
     }
-    // An idle helper must not keep the worker process alive.
-    for (const w of workers) w.unref()
-    return new HeadThreads(workers, backend as ForcedBackend)
+    const threads = new HeadThreads(workers, backend as ForcedBackend)
+    for (const w of workers) {
+      // An idle helper must not keep the worker process alive.
+      w.unref()
+      w.once('exit', () => threads.stopped.add(w))
+    }
+    return threads
   }
 
   /** One runner per thread; a runner must not be called again before its last run settled. */
@@ -71,16 +77,25 @@ export class HeadThreads {
     const { onEpoch, onFold, signal, ...rest } = options
     const dim = toMatrix(options.features).dim
     return new Promise<KFoldResult>((resolve, reject) => {
+      if (this.stopped.has(worker)) {
+        reject(new Error('the training helper thread has stopped'))
+        return
+      }
       const onAbort = (): void => worker.postMessage({ type: 'cancel', id } satisfies ToHeadThread)
       const cleanup = (): void => {
         worker.unref()
         worker.off('message', onMessage)
         worker.off('error', onError)
+        worker.off('exit', onExit)
         signal?.removeEventListener('abort', onAbort)
       }
       const onError = (e: Error): void => {
         cleanup()
         reject(e)
+      }
+      const onExit = (code: number): void => {
+        cleanup()
+        reject(new Error(`the training helper thread stopped (exit code ${code})`))
       }
       const onMessage = (m: FromHeadThread): void => {
         if (m.id !== id) return
@@ -99,6 +114,7 @@ export class HeadThreads {
       worker.ref()
       worker.on('message', onMessage)
       worker.on('error', onError)
+      worker.on('exit', onExit)
       signal?.addEventListener('abort', onAbort, { once: true })
       const message: ToHeadThread = { type: 'run', id, backend: this.backend, options: rest as ThreadKFoldOptions }
       worker.postMessage(message)
