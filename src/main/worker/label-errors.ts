@@ -13,7 +13,7 @@ import { featuresOf } from '../library/features'
 import { readOutOfFold } from '../models/out-of-fold'
 import { activeVersion } from '../models/registry'
 import { initBackend } from '../ml/backend'
-import { disposeKFold, type trainKFold } from '../training/k-fold'
+import { disposeKFold, type KFoldResult } from '../training/k-fold'
 import { trainFoldsSideBySide, withHeadThreads } from '../training/head-threads'
 import { headThreadScript } from '../paths'
 import { CancelledError } from '../training/train'
@@ -74,7 +74,7 @@ export async function labelErrorsOp(
     backend = b.name
     k = p.k
     ctx.progress({ fold: 0, folds: k, message: `Training ${k} heads on ${faceIds.length} faces…` })
-    let r: Awaited<ReturnType<typeof trainKFold>>
+    let r: KFoldResult
     try {
       let done = 0
       r = await withHeadThreads(headThreadScript(), b.name, (helpers) =>

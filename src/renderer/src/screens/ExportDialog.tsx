@@ -16,7 +16,7 @@ import { DialogJobProgress, useDialogJob } from '../components/DialogJob'
 import { importName, useImportScopes } from '../components/import-scopes'
 import { isActive } from '../store/jobs-actions'
 import { selectedFaceIds } from '../store/map-actions'
-import type { ReviewScope } from '../store/review'
+import { scopeFields } from '../store/review'
 import { count, fileName, plural } from '../format'
 import '../labels-io.css'
 
@@ -54,22 +54,6 @@ function remembered(dir: string | undefined): Remembered | null {
     return v && EXPORT_FORMAT_NAMES.includes(v.format) ? v : null
   } catch {
     return null
-  }
-}
-
-/** The request fields of a Review scope, so Export writes exactly the faces Review is limited to. */
-function reviewScopeFields(scope: ReviewScope): Record<string, unknown> {
-  switch (scope.kind) {
-    case 'import':
-      return { importId: scope.importId }
-    case 'folder':
-      return { folder: scope.folder }
-    case 'person':
-      return { personId: scope.personId }
-    case 'faces':
-      return { faceIds: scope.faceIds }
-    default:
-      return {}
   }
 }
 
@@ -157,7 +141,7 @@ export function ExportDialog(): ReactElement {
         ...(scope === 'person' && openPersonId !== null ? { personId: openPersonId } : {}),
         ...(scope === 'selection' && selected.length > 0 ? { faceIds: selected } : {}),
         ...(scope === 'map' && mapCount > 0 ? { faceIds: selectedFaceIds() } : {}),
-        ...(scope === 'review' ? reviewScopeFields(reviewScope) : {}),
+        ...(scope === 'review' ? scopeFields(reviewScope) : {}),
         ...(scope === 'folder' && where.startsWith('import:') ? { importId: where.slice(7) } : {}),
         ...(scope === 'folder' && where.startsWith('folder:') ? { folder: where.slice(7) } : {}),
         ...(scope === 'unlabelled' && currentTask ? { unlabelledFor: currentTask } : {})

@@ -4,7 +4,7 @@ import type { ReviewCard, ReviewFace, TaskInfo } from '../../../shared/domain'
 import { useStudio } from './index'
 import { onDataChanged, onProjectChange, onUndo, pushToast, ReplyGate, request, sameProject, undoStep } from './client'
 import { plural } from '../format'
-import { createReviewSlice, type ReviewGroupBy, type ReviewScope } from './review'
+import { createReviewSlice, scopeFields, type ReviewGroupBy, type ReviewScope } from './review'
 
 const set = useStudio.setState
 const get = useStudio.getState
@@ -93,10 +93,7 @@ export async function loadQueue(fresh = false): Promise<void> {
       groupBy: score ? 'person' : reviewGroupBy,
       cards: Math.min(100, CARDS + Math.ceil(skippedCount / CARD_SIZE)),
       cardSize: CARD_SIZE,
-      ...(reviewScope.kind === 'folder' ? { folder: reviewScope.folder } : {}),
-      ...(reviewScope.kind === 'import' ? { importId: reviewScope.importId } : {}),
-      ...(reviewScope.kind === 'person' ? { personId: reviewScope.personId } : {}),
-      ...(reviewScope.kind === 'faces' ? { faceIds: reviewScope.faceIds } : {})
+      ...scopeFields(reviewScope)
     },
     { inline: true }
   )

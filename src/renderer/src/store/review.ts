@@ -15,6 +15,27 @@ export type ReviewScope =
   /** A selection from the Map, named for the scope picker. */
   | { kind: 'faces'; faceIds: number[]; name: string }
 
+/** The request fields that limit review.queue or export.run to a scope (none for every face). */
+export function scopeFields(scope: ReviewScope): {
+  folder?: string
+  importId?: string
+  personId?: number
+  faceIds?: number[]
+} {
+  switch (scope.kind) {
+    case 'import':
+      return { importId: scope.importId }
+    case 'folder':
+      return { folder: scope.folder }
+    case 'person':
+      return { personId: scope.personId }
+    case 'faces':
+      return { faceIds: scope.faceIds }
+    default:
+      return {}
+  }
+}
+
 export interface ReviewSlice {
   /** Every task of the project (built-in first); null until loaded. */
   tasks: TaskInfo[] | null
