@@ -87,7 +87,6 @@ export function imageDetail(db: Db, id: number): { image: ImageSummary; media: s
   }
 }
 
-/** The folders photos were imported from (one per import root), with their photo and face counts. */
 /** Each import job that committed photos (the newest first): its id, folder, when it ran, what it added. */
 export function importBatches(db: Db): ImportBatch[] {
   return db
@@ -99,6 +98,7 @@ export function importBatches(db: Db): ImportBatch[] {
     .all() as ImportBatch[]
 }
 
+/** The folders photos were imported from (one per import root), with their photo and face counts. */
 export function importFolders(db: Db): Array<{ folder: string; images: number; faces: number }> {
   return db
     .prepare(
