@@ -95,9 +95,13 @@ function regionBox(r: Record<string, unknown>): PixelBox | undefined {
   return [(x / 100) * W, (y / 100) * H, (w / 100) * W, (h / 100) * H]
 }
 
-/** Attribute keys a COCO export writes beside each task's label (library/export-coco.ts); never labels themselves. */
+/**
+ * What a COCO export writes beside each task's label `<task>` (library/export-coco.ts writes them from here):
+ * `<task>_annotator`, `<task>_time`, `<task>_pred`, `<task>_conf`; never labels themselves.
+ */
+export const COCO_TASK_FIELDS = { annotator: '_annotator', time: '_time', pred: '_pred', conf: '_conf' } as const
 const COCO_META_KEYS = new Set(['face_id', 'person_id', 'id'])
-const COCO_META_SUFFIXES = ['_annotator', '_time', '_pred', '_conf']
+const COCO_META_SUFFIXES = Object.values(COCO_TASK_FIELDS)
 
 /**
  * The attribute keys of a COCO file's annotations that hold labels (a text value on some annotation), in the order

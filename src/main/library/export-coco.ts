@@ -5,6 +5,7 @@
  * label, its annotator and time, the active version's prediction and confidence (the CVAT convention of flat
  * attributes), plus `person_id`. `info.face_studio` names the app version and each task's active model version.
  */
+import { COCO_TASK_FIELDS } from '../labels/label-json'
 import { exportPath, round, type ExportData } from './export-faces'
 import type { ExportMeta } from './export'
 
@@ -35,10 +36,10 @@ export function cocoExport(
       const l = f.labels[t.name]
       const p = f.predictions[t.name]
       attributes[t.name] = l?.value ?? null
-      attributes[`${t.name}_annotator`] = l?.annotator ?? null
-      attributes[`${t.name}_time`] = l?.time ?? null
-      attributes[`${t.name}_pred`] = p?.value ?? null
-      attributes[`${t.name}_conf`] = p?.confidence ?? null
+      attributes[t.name + COCO_TASK_FIELDS.annotator] = l?.annotator ?? null
+      attributes[t.name + COCO_TASK_FIELDS.time] = l?.time ?? null
+      attributes[t.name + COCO_TASK_FIELDS.pred] = p?.value ?? null
+      attributes[t.name + COCO_TASK_FIELDS.conf] = p?.confidence ?? null
     }
     annotations.push({
       id: f.faceId,

@@ -125,9 +125,8 @@ export function LabelsImportDialog(): ReactElement {
           if (spec.format === 'csv' && !('columns' in spec) && suggested !== null && suggested !== r.value.pathColumn) {
             setColumns([columnState(suggested, tasks, spec.task)])
           } else if (
-            (spec.format === 'labelstudio' || spec.format === 'coco') &&
             columns === null &&
-            (spec.format === 'labelstudio' || r.value.keys.length > 0)
+            (spec.format === 'labelstudio' || (spec.format === 'coco' && r.value.keys.length > 0))
           ) {
             const lower = new Set((tasks ?? []).map((t) => t.name.toLowerCase()))
             setColumns(r.value.keys.filter((k) => lower.has(k.toLowerCase())).map((k) => columnState(k, tasks)))
