@@ -101,6 +101,11 @@ test('import two label columns, one to a new task, as one undoable step', async 
     if (d.faces[0]) faceOf.set(path.basename(im.relPath), d.faces[0].id)
   }
   const faceIds = [...faceOf.values()]
+  const applyAndClose = async (written: string): Promise<void> => {
+    await dialog.getByTestId('labels-import-apply').click()
+    await expect(dialog.getByTestId('labels-import-done')).toContainText(written)
+    await dialog.getByTestId('labels-import-close').click()
+  }
   const labels = async (task: string): Promise<Record<string, string>> => {
     const cur = await api<Record<number, string>>(page, server, 'annotations.current', { task, faceIds })
     return Object.fromEntries([...faceOf].flatMap(([n, id]) => (cur[id] !== undefined ? [[n, cur[id]] as const] : [])))
@@ -173,9 +178,7 @@ test('import two label columns, one to a new task, as one undoable step', async 
   await expect(dialog.getByTestId('labels-import-target-mood')).toHaveValue('mood')
   await expect(dialog.getByTestId('labels-import-applied')).toHaveText('4')
   await snap(page, '07-label-studio-choices')
-  await dialog.getByTestId('labels-import-apply').click()
-  await expect(dialog.getByTestId('labels-import-done')).toContainText('4 labels written in 2 tasks')
-  await dialog.getByTestId('labels-import-close').click()
+  await applyAndClose('4 labels written in 2 tasks')
   expect(await labels('expression')).toEqual({ 'happy.jpg': 'happy', 'sad.jpg': 'sad' })
   expect(await labels('mood')).toEqual({ 'happy.jpg': 'calm', 'sad.jpg': 'tense' })
 
@@ -208,9 +211,7 @@ test('import two label columns, one to a new task, as one undoable step', async 
   await expect(dialog.getByTestId('labels-import-tick-expression_annotator')).toHaveCount(0)
   await expect(dialog.getByTestId('labels-import-applied')).toHaveText('4')
   await snap(page, '08-coco-attributes')
-  await dialog.getByTestId('labels-import-apply').click()
-  await expect(dialog.getByTestId('labels-import-done')).toContainText('4 labels written in 2 tasks')
-  await dialog.getByTestId('labels-import-close').click()
+  await applyAndClose('4 labels written in 2 tasks')
   expect(await labels('expression')).toMatchObject({ 'angry.jpg': 'angry', 'neutral.jpg': 'neutral' })
   expect(await labels('mood')).toMatchObject({ 'angry.jpg': 'tense', 'neutral.jpg': 'calm' })
 })
